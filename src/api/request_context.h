@@ -1,0 +1,22 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "store/records.h"
+
+namespace thrad {
+
+// What a handler knows about a request besides its body. Filled by the HTTP layer after
+// authentication; handlers never touch sockets or the store.
+struct RequestContext {
+  std::string partner_id;
+  std::string key_id;
+  std::string key_label;
+  std::optional<std::string> origin;   // the Origin header, when present
+  std::optional<std::string> referer;  // the Referer header, when present
+  std::string client_ip;
+  UnixMicros received_at = 0;
+};
+
+}  // namespace thrad

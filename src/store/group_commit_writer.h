@@ -1,0 +1,97 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "store/store.h"
+#include "store/write_op.h"
+
+namespace thrad {
+
+struct GroupCommitOptions {
+  // Bound on ops waiting for the writer; past it Submit refuses at once (503) so memory
+  // stays flat under overload instead of growing.
+  size_t max_queue = 16384;
+  // Most ops one transaction takes; bounds commit latency and transaction size.
+  size_t max_batch = 2048;
+};
+
+// Counters a test or /metrics can read. All monotonically increasing except queue_depth.
+struct WriterStats {
+  uint64_t commits = 0;         // transactions committed
+  uint64_t committed_ops = 0;   // ops in committed transactions
+  uint64_t failed_commits = 0;  // transactions that failed (their ops got 503)
+  uint64_t rejected_full = 0;   // Submit refused because the queue was full
+  uint64_t queue_depth = 0;     // ops waiting now
+};
+
+// One writer thread per store drains a bounded queue and commits everything waiting in one
+// transaction with one sync (group commit), then completes every op of that batch.
+//
+// Thread-safety: Submit, Stats and Stop may be called from any thread.
+class GroupCommitWriter {
+ public:
+  GroupCommitWriter(Store& store, GroupCommitOptions options);
+  ~GroupCommitWriter();  // calls Stop()
+
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  void Start();
+
+  // Queues `op`; the writer later fills it and calls op->on_done on the writer thread.
+  // The caller keeps `op` alive until on_done runs. Returns Unavailable (and never calls
+  // on_done) when the queue is full or the writer is stopped.
+  Status Submit(WriteOp* op);
+
+  // Stops accepting, commits everything already queued, joins the thread. Idempotent.
+  void Stop();
+
+  WriterStats Stats() const;
+
+  // False from a failed commit until a later commit or probe succeeds. While unhealthy the
+  // writer probes the store (Store::CheckWritable) about once a second between batches, so
+  // it recovers by itself (e.g. after disk space is freed). /readyz reads this.
+  bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
+
+  // Runs `task` on the writer thread between batches, about every `every` (e.g. flushing
+  // keys' last_used_at). Call before Start().
+  void SetPeriodicTask(std::chrono::milliseconds every, std::function<void()> task);
+
+  // Histogram hooks: called on the writer thread after each commit attempt.
+  using CommitObserver = std::function<void(size_t batch_ops, std::chrono::nanoseconds latency,
+                                            bool ok)>;
+  void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
+
+ private:
+  void Run();
+
+  Store& store_;
+  const GroupCommitOptions options_;
+  CommitObserver observer_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WriteOp*> queue_;  // guarded by mu_
+  bool stopping_ = false;       // guarded by mu_
+  std::thread thread_;
+
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> committed_ops_{0};
+  std::atomic<uint64_t> failed_commits_{0};
+  std::atomic<uint64_t> rejected_full_{0};
+  std::atomic<bool> healthy_{true};
+  std::chrono::milliseconds periodic_every_{1000};
+  std::function<void()> periodic_task_;
+};
+
+}  // namespace thrad

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace thrad {
+
+// Times are Unix microseconds (UTC) everywhere inside the process and in both stores.
+using UnixMicros = int64_t;
+
+enum class Scope : uint32_t { kCollect = 1, kConversion = 2 };
+
+struct KeyRecord {
+  std::string id;          // public id, "key_<hex>"
+  std::string digest;      // lowercase hex SHA-256 of the secret; the secret itself is never stored
+  std::string partner_id;
+  std::string label;
+  uint32_t scopes = 0;     // bit set of Scope
+  UnixMicros created_at = 0;
+  std::optional<UnixMicros> expires_at;
+  std::optional<UnixMicros> revoked_at;
+  std::optional<UnixMicros> last_used_at;
+
+  bool HasScope(Scope s) const { return (scopes & static_cast<uint32_t>(s)) != 0; }
+  bool ActiveAt(UnixMicros now) const {
+    return !revoked_at.has_value() && (!expires_at.has_value() || now < *expires_at);
+  }
+};
+
+struct ClickRecord {
+  std::string click_id;
+  std::string partner_id;
+  std::optional<std::string> bid_id;
+  std::optional<std::string> campaign_id;
+  UnixMicros created_at = 0;
+};
+
+// One normalized collect event, ready to store. Built by api/collect_handler.
+struct EventRecord {
+  std::string partner_id;
+  std::string key_id;
+  std::string event_name;
+  std::string tag_id;  // always set: given or derived
+  std::optional<std::string> event_id;
+  std::optional<int64_t> timestamp;  // client's Unix seconds, when sent
+  std::optional<std::string> page_url;
+  std::optional<std::string> referrer;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> session_id;
+  std::optional<std::string> client_id;
+  std::optional<std::string> attribution_type;
+  std::optional<std::string> impression_id;
+  std::optional<std::string> click_id;
+  std::optional<std::string> bid_id;
+  std::optional<std::string> impression_state;
+  std::optional<int64_t> view_time_ms;
+  std::optional<std::string> consent_json;  // serialized JSON object, as given
+  std::string params_json;                  // serialized JSON object, stamped, with extra
+  std::string channel = "server";
+  std::string client_ip;
+  UnixMicros received_at = 0;
+};
+
+// Where a conversion's dedup key came from.
+enum class DedupSource { kNone, kHeader, kEventId, kOrderId };
+
+// One normalized conversion, ready to store. Built by api/conversion_handler.
+struct ConversionRecord {
+  std::string partner_id;
+  std::string key_id;
+  std::string click_id;
+  UnixMicros conversion_time = 0;  // normalized to UTC
+  int64_t value_micros = 0;        // conversion_value * 1e6, exact
+  std::string currency;            // upper-case ISO 4217
+  std::string event_type = "purchase_completed";
+  std::optional<std::string> order_id;
+  std::optional<std::string> event_id;
+  std::optional<std::string> tag_id;
+  std::optional<std::string> session_id;
+  std::optional<std::string> client_id;
+  std::optional<std::string> page_url;
+  std::optional<std::string> referrer;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> dedup_key;
+  DedupSource dedup_source = DedupSource::kNone;
+  std::string params_json;  // {"integration":..,"partner_id":..,"api_key_label":..,"extra":{..}}
+  std::string client_ip;
+  UnixMicros received_at = 0;
+  // Filled by the store from the click inside the write transaction.
+  std::optional<std::string> bid_id;
+  std::optional<std::string> campaign_id;
+};
+
+}  // namespace thrad
