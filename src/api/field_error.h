@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -9,10 +10,13 @@
 
 namespace thrad {
 
+// Where a problem is: ["body"], ["body","currency"], ["header","Idempotency-Key"].
+using FieldLoc = std::vector<std::variant<std::string, int64_t>>;
+
 // One validation problem, as listed in a 422 body:
 // {"loc": ["body","currency"], "msg": "...", "type": "..."}.
 struct FieldError {
-  std::vector<std::variant<std::string, int64_t>> loc;
+  FieldLoc loc;
   std::string msg;
   std::string type;
 
@@ -22,11 +26,57 @@ struct FieldError {
 // {"loc":[...],"msg":"...","type":"..."} for each error, in order.
 boost::json::array FieldErrorsToJson(const std::vector<FieldError>& errors);
 
-// Counts what section 5 sanitizing dropped (for the metrics); the request still succeeds.
+// ["body", field].
+FieldLoc BodyLoc(std::string_view field);
+
+// The error vocabulary: `type` and `msg` after pydantic v2 / FastAPI. Both are part of the
+// public contract (documented for partners); change them only together with the docs.
+//
+//   type                   msg
+//   json_invalid           Invalid JSON: <reason>                  (loc ["body"])
+//   model_attributes_type  Body must be a JSON object              (loc ["body"])
+//   missing                Field required
+//   string_type            Input should be a valid string
+//   string_blank           String should not be blank
+//   string_too_short       String should have at least <n> character(s)
+//   string_too_long        String should have at most <n> characters
+//   string_pattern_mismatch String should contain only <what>
+//   int_type               Input should be a valid integer
+//   int_from_float         Input should be a valid integer, got a number with a fractional part
+//   float_type             Input should be a valid number
+//   finite_number          Input should be a finite number
+//   greater_than_equal     Input should be greater than or equal to <n>
+//   less_than_equal        Input should be less than or equal to <n>
+//   dict_type              Input should be a valid dictionary
+//   datetime_parsing       Input should be a valid datetime, <reason>
+//   value_error            Value error, <reason>
+FieldError JsonInvalidError(std::string_view reason);
+FieldError NotAnObjectBodyError();
+FieldError MissingError(FieldLoc loc);
+FieldError StringTypeError(FieldLoc loc);
+FieldError StringBlankError(FieldLoc loc);
+FieldError StringTooShortError(FieldLoc loc, int64_t min_chars);
+FieldError StringTooLongError(FieldLoc loc, int64_t max_chars);
+FieldError StringPatternError(FieldLoc loc, std::string_view what);
+FieldError IntTypeError(FieldLoc loc);
+FieldError IntFromFloatError(FieldLoc loc);
+FieldError FloatTypeError(FieldLoc loc);
+FieldError FiniteNumberError(FieldLoc loc);
+FieldError GreaterThanEqualError(FieldLoc loc, std::string_view bound);
+FieldError LessThanEqualError(FieldLoc loc, std::string_view bound);
+FieldError DictTypeError(FieldLoc loc);
+FieldError DatetimeParsingError(FieldLoc loc, std::string_view reason);
+FieldError ValueError(FieldLoc loc, std::string_view reason);
+
+// Counts what section 5 sanitizing dropped or changed (for the metrics); the request still
+// succeeds.
 struct SanitizeStats {
-  int64_t dropped_keys = 0;     // bad names, past the 64-key cap
-  int64_t dropped_values = 0;   // nested deeper than 3, array items past 100
-  int64_t truncated_strings = 0;
+  int64_t dropped_keys = 0;       // bad names, past the 64-key cap
+  int64_t dropped_values = 0;     // nested deeper than 3, array items past 100, 1e400
+  int64_t truncated_strings = 0;  // cut to 1024 code points
+  int64_t cleaned_strings = 0;    // had control characters removed
+
+  bool operator==(const SanitizeStats&) const = default;
 };
 
 // The outcome of a pure handler: a normalized record, or every problem found.

@@ -1,0 +1,71 @@
+#include "api/tag_id.h"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "api/string_fields.h"
+
+namespace thrad {
+namespace {
+
+char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLower(a[i]) != ToLower(b[i])) return false;
+  }
+  return true;
+}
+
+// Characters a DNS name may carry here (unreserved, RFC 3986 section 2.3).
+bool IsHostChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+         c == '~';
+}
+
+}  // namespace
+
+std::optional<std::string> HttpHost(std::string_view url) {
+  auto parsed = boost::urls::parse_uri(TrimWhitespace(url));  // fragments are allowed
+  if (!parsed) return std::nullopt;
+  const boost::urls::url_view& u = *parsed;
+  if (!EqualsIgnoreCase(u.scheme(), "http") && !EqualsIgnoreCase(u.scheme(), "https")) {
+    return std::nullopt;
+  }
+  if (!u.has_authority()) return std::nullopt;
+
+  std::string host;
+  switch (u.host_type()) {
+    case boost::urls::host_type::ipv4:
+    case boost::urls::host_type::ipv6:
+      host = u.encoded_host();  // IPv6 keeps its brackets: "[2001:db8::1]"
+      break;
+    case boost::urls::host_type::name:
+      host = u.host();  // percent-decoded
+      break;
+    default:  // IPvFuture, no host
+      return std::nullopt;
+  }
+  for (char& c : host) c = ToLower(c);
+  if (u.host_type() == boost::urls::host_type::name) {
+    while (!host.empty() && host.back() == '.') host.pop_back();
+    for (char c : host) {
+      if (!IsHostChar(c)) return std::nullopt;
+    }
+  }
+  if (host.empty()) return std::nullopt;
+  return host;
+}
+
+std::string DeriveTagId(std::optional<std::string_view> page_url,
+                        std::optional<std::string_view> origin,
+                        std::optional<std::string_view> referer) {
+  for (const auto& source : {page_url, origin, referer}) {
+    if (!source) continue;
+    if (std::optional<std::string> host = HttpHost(*source)) return "site:" + *host;
+  }
+  return "site:unknown";
+}
+
+}  // namespace thrad

@@ -1,0 +1,202 @@
+#include "cli/keys_command.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/api_key.h"
+#include "cli/command_support.h"
+#include "cli/store_options.h"
+#include "common/clock.h"
+#include "common/time_format.h"
+
+namespace thrad {
+namespace {
+
+struct CreateOptions {
+  StoreConfig store;
+  std::string partner;
+  std::string label;
+  std::string scopes = "collect,conversion";
+  std::optional<std::string> expires;
+  bool json = false;
+};
+
+struct ListOptions {
+  StoreConfig store;
+  std::optional<std::string> partner;
+  bool json = false;
+};
+
+struct RevokeOptions {
+  StoreConfig store;
+  std::string key_id;
+};
+
+std::unique_ptr<Store> OpenOrFail(const StoreConfig& cfg) {
+  Result<std::unique_ptr<Store>> store = OpenMigratedStore(cfg);
+  if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
+  return std::move(store).value();
+}
+
+boost::json::array ScopesJson(uint32_t scopes) {
+  boost::json::array a;
+  if (scopes & static_cast<uint32_t>(Scope::kCollect)) a.emplace_back("collect");
+  if (scopes & static_cast<uint32_t>(Scope::kConversion)) a.emplace_back("conversion");
+  return a;
+}
+
+const char* KeyStatus(const KeyRecord& k, UnixMicros now) {
+  if (k.revoked_at.has_value()) return "revoked";
+  if (!k.ActiveAt(now)) return "expired";
+  return "active";
+}
+
+std::string TimeOr(std::optional<UnixMicros> t, const char* absent) {
+  return t.has_value() ? FormatRfc3339(*t) : std::string(absent);
+}
+
+void RunCreate(const CreateOptions& o) {
+  CheckTextFlagOrFail("--partner", o.partner);
+  CheckTextFlagOrFail("--label", o.label);
+  Result<uint32_t> scopes = ParseScopes(o.scopes);
+  if (!scopes.ok()) FailCommand("--scopes: " + scopes.status().message());
+  std::optional<UnixMicros> expires_at;
+  // A past --expires is allowed: it creates an already-expired key (useful for tests).
+  if (o.expires.has_value()) expires_at = ParseTimeFlagOrFail("--expires", *o.expires);
+
+  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  NewKey key =
+      GenerateKey(o.partner, o.label, *scopes, expires_at, SystemClock::Instance().NowMicros());
+  Status st = store->InsertKey(key.record);
+  if (!st.ok()) FailCommand("cannot store key: " + st.message());
+
+  const KeyRecord& r = key.record;
+  if (o.json) {
+    PrintJsonLine(boost::json::object{
+        {"id", r.id},
+        {"key", key.secret},
+        {"partner_id", r.partner_id},
+        {"label", r.label},
+        {"scopes", ScopesJson(r.scopes)},
+        {"created_at", JsonTime(r.created_at)},
+        {"expires_at", JsonTime(r.expires_at)},
+    });
+  } else {
+    fmt::print(
+        "id:         {}\n"
+        "partner:    {}\n"
+        "label:      {}\n"
+        "scopes:     {}\n"
+        "created:    {}\n"
+        "expires:    {}\n"
+        "key:        {}\n"
+        "\n"
+        "The key is shown only this once; store it securely. It cannot be recovered.\n",
+        r.id, r.partner_id, r.label, ScopesToString(r.scopes), FormatRfc3339(r.created_at),
+        TimeOr(r.expires_at, "never"), key.secret);
+  }
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+}
+
+void RunList(const ListOptions& o) {
+  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  Result<std::vector<KeyRecord>> keys = store->ListKeys(o.partner);
+  if (!keys.ok()) FailCommand("cannot list keys: " + keys.status().message());
+  UnixMicros now = SystemClock::Instance().NowMicros();
+
+  if (o.json) {
+    // Never the secret (not stored) nor its digest.
+    for (const KeyRecord& k : *keys) {
+      PrintJsonLine(boost::json::object{
+          {"id", k.id},
+          {"partner_id", k.partner_id},
+          {"label", k.label},
+          {"scopes", ScopesJson(k.scopes)},
+          {"created_at", JsonTime(k.created_at)},
+          {"expires_at", JsonTime(k.expires_at)},
+          {"revoked_at", JsonTime(k.revoked_at)},
+          {"last_used_at", JsonTime(k.last_used_at)},
+          {"status", KeyStatus(k, now)},
+      });
+    }
+    return;
+  }
+  if (keys->empty()) {
+    std::fputs("no keys\n", stdout);
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"ID", "PARTNER", "LABEL", "SCOPES", "STATUS", "CREATED", "EXPIRES", "LAST USED"});
+  for (const KeyRecord& k : *keys) {
+    rows.push_back({k.id, k.partner_id, k.label, ScopesToString(k.scopes), KeyStatus(k, now),
+                    FormatRfc3339(k.created_at), TimeOr(k.expires_at, "-"),
+                    TimeOr(k.last_used_at, "-")});
+  }
+  PrintTable(rows);
+}
+
+void RunRevoke(const RevokeOptions& o) {
+  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  Status st = store->RevokeKey(o.key_id, SystemClock::Instance().NowMicros());
+  if (st.code() == StatusCode::kNotFound) FailCommand("no key with id '" + o.key_id + "'");
+  if (!st.ok()) FailCommand("cannot revoke key: " + st.message());
+  fmt::print("revoked {} (running servers stop accepting it within a few seconds)\n", o.key_id);
+}
+
+}  // namespace
+
+void RegisterKeysCommand(CLI::App& root) {
+  CLI::App* keys = root.add_subcommand("keys", "Create, list and revoke partner API keys");
+  keys->require_subcommand(1);
+
+  auto create = std::make_shared<CreateOptions>();
+  CLI::App* c = keys->add_subcommand("create", "Create an API key and print it (only once)");
+  c->add_option("--partner", create->partner, "Partner id the key belongs to")->required();
+  c->add_option("--label", create->label, "Human label, e.g. the partner's system name")
+      ->required();
+  c->add_option("--scopes", create->scopes, "Comma separated: collect, conversion")
+      ->capture_default_str();
+  c->add_option("--expires", create->expires, "Expiry time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)")
+      ->type_name("RFC3339");
+  c->add_flag("--json", create->json, "Print one JSON object");
+  AddStoreOptions(c, &create->store);
+  c->callback([create] { RunCreate(*create); });
+
+  auto list = std::make_shared<ListOptions>();
+  CLI::App* l = keys->add_subcommand("list", "List keys (never their secrets)");
+  l->add_option("--partner", list->partner, "Only this partner's keys");
+  l->add_flag("--json", list->json, "Print one JSON object per line");
+  AddStoreOptions(l, &list->store);
+  l->callback([list] { RunList(*list); });
+
+  auto revoke = std::make_shared<RevokeOptions>();
+  CLI::App* r = keys->add_subcommand("revoke", "Revoke a key by its id");
+  r->add_option("KEY_ID", revoke->key_id, "The key's public id (key_...)")->required();
+  AddStoreOptions(r, &revoke->store);
+  r->callback([revoke] { RunRevoke(*revoke); });
+}
+
+}  // namespace thrad

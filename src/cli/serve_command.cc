@@ -1,0 +1,199 @@
+#include "cli/serve_command.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "auth/key_cache.h"
+#include "cli/command_support.h"
+#include "cli/store_options.h"
+#include "common/clock.h"
+#include "http/api_service.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "store/group_commit_writer.h"
+
+namespace thrad {
+namespace {
+
+struct ServeOptions {
+  StoreConfig store;
+  std::string listen = "127.0.0.1:8690";
+  ServerConfig server;
+  GroupCommitOptions writer;
+  bool trust_proxy = false;
+  int64_t key_cache_ttl_ms = 2000;
+  int64_t header_timeout_ms = 10'000;
+  int64_t body_timeout_ms = 30'000;
+  int64_t idle_timeout_ms = 60'000;
+  int64_t shutdown_grace_ms = 10'000;
+  std::string port_file;
+  std::string log_level = "info";
+};
+
+// "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback).
+Status ParseListen(const std::string& text, ServerConfig& out) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen wants HOST:PORT");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "127.0.0.1";
+  const std::string port = text.substr(colon + 1);
+  char* end = nullptr;
+  const long value = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || value < 0 || value > 65535) {
+    return Status::InvalidArgument("--listen port must be 0-65535, got '" + port + "'");
+  }
+  out.host = host;
+  out.port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+// Writes the bound port for tests and scripts: to a temp file, then renamed into place,
+// so a reader never sees a partial number.
+Status WritePortFile(const std::string& path, uint16_t port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << port << "\n";
+    if (!f) return Status::IoError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::IoError("cannot rename " + tmp + ": " + ec.message());
+  return Status::Ok();
+}
+
+void FlushKeyUsage(KeyCache& keys, Store& store) {
+  auto usage = keys.DrainUsage();
+  if (usage.empty()) return;
+  Status st = store.TouchKeys(usage);
+  if (!st.ok()) spdlog::warn("could not record keys' last use: {}", st.ToString());
+}
+
+int Serve(ServeOptions& o) {
+  umask(077);  // the database, its WAL and backups are readable by the owner only
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  Status st = ParseListen(o.listen, o.server);
+  if (!st.ok()) FailCommand(st, 2);
+  o.server.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
+  o.server.body_timeout = std::chrono::milliseconds(o.body_timeout_ms);
+  o.server.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
+  o.server.shutdown_grace = std::chrono::milliseconds(o.shutdown_grace_ms);
+
+  auto store = OpenMigratedStore(o.store);
+  if (!store.ok()) FailCommand(store.status());
+  Store& db = **store;
+
+  Metrics metrics;
+  KeyCache keys(db, SystemClock::Instance(), std::chrono::milliseconds(o.key_cache_ttl_ms));
+  GroupCommitWriter writer(db, o.writer);
+  writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
+    metrics.ObserveCommit(ops, latency, ok);
+  });
+  writer.SetPeriodicTask(std::chrono::milliseconds(1000),
+                         [&keys, &db] { FlushKeyUsage(keys, db); });
+  writer.Start();
+
+  ApiService service(keys, writer, metrics, SystemClock::Instance(),
+                     ServiceConfig{.trust_proxy = o.trust_proxy});
+  Server server(o.server, service);
+  st = server.Listen();
+  if (!st.ok()) {
+    writer.Stop();
+    FailCommand(st);
+  }
+  if (!o.port_file.empty()) {
+    st = WritePortFile(o.port_file, server.port());
+    if (!st.ok()) {
+      writer.Stop();
+      FailCommand(st);
+    }
+  }
+  spdlog::info("listening on {}:{} with {} threads, store {}", o.server.host, server.port(),
+               o.server.threads,
+               o.store.database_url.empty() ? o.store.sqlite_path : "postgresql");
+  server.Run();
+  writer.Stop();  // commits whatever is still queued
+  FlushKeyUsage(keys, db);
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& root) {
+  auto opts = std::make_shared<ServeOptions>();
+  CLI::App* cmd = root.add_subcommand("serve", "Run the HTTP server (creates/migrates the schema)");
+  AddStoreOptions(cmd, &opts->store);
+  cmd->add_option("--listen", opts->listen, "Address to listen on, HOST:PORT (port 0: any free)")
+      ->envname("THRAD_LISTEN")
+      ->capture_default_str();
+  cmd->add_option("--threads", opts->server.threads, "I/O threads")
+      ->envname("THRAD_THREADS")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  cmd->add_option("--body-limit", opts->server.body_limit,
+                  "Largest request body in bytes; larger bodies get 413")
+      ->envname("THRAD_BODY_LIMIT")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{64} << 20))
+      ->capture_default_str();
+  cmd->add_flag("--trust-proxy", opts->trust_proxy,
+                "Take the client IP from the first X-Forwarded-For hop (behind a proxy only)")
+      ->envname("THRAD_TRUST_PROXY");
+  cmd->add_option("--key-cache-ttl-ms", opts->key_cache_ttl_ms,
+                  "How long a key lookup is cached; bounds how late a revocation is seen")
+      ->envname("THRAD_KEY_CACHE_TTL_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{5000}))
+      ->capture_default_str();
+  cmd->add_option("--header-timeout-ms", opts->header_timeout_ms,
+                  "Time for a request's headers to arrive (slow clients are cut off)")
+      ->envname("THRAD_HEADER_TIMEOUT_MS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--body-timeout-ms", opts->body_timeout_ms, "Time for a request body to arrive")
+      ->envname("THRAD_BODY_TIMEOUT_MS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout-ms", opts->idle_timeout_ms,
+                  "Idle keep-alive connections are closed after this")
+      ->envname("THRAD_IDLE_TIMEOUT_MS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-connections", opts->server.max_connections,
+                  "Open connections beyond this are answered 503 and closed")
+      ->envname("THRAD_MAX_CONNECTIONS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-queue", opts->writer.max_queue,
+                  "Writes waiting for the store beyond this are answered 503 at once")
+      ->envname("THRAD_MAX_QUEUE")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-batch", opts->writer.max_batch, "Most writes one transaction commits")
+      ->envname("THRAD_MAX_BATCH")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--shutdown-grace-ms", opts->shutdown_grace_ms,
+                  "On SIGTERM, how long in-flight requests may take to finish")
+      ->envname("THRAD_SHUTDOWN_GRACE_MS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--port-file", opts->port_file,
+                  "Write the bound port to this file once listening (for scripts and tests)");
+  cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error, off")
+      ->envname("THRAD_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  cmd->callback([opts] {
+    const int rc = Serve(*opts);
+    if (rc != 0) FailCommand("server failed", rc);
+  });
+}
+
+}  // namespace thrad

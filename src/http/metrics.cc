@@ -1,0 +1,154 @@
+#include "http/metrics.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace thrad {
+namespace {
+
+size_t StatusIndex(unsigned status) {
+  for (size_t i = 0; i + 1 < Metrics::kStatuses.size(); ++i) {
+    if (Metrics::kStatuses[i] == status) return i;
+  }
+  return Metrics::kStatuses.size() - 1;  // "other"
+}
+
+template <size_t N, typename H>
+void Observe(H& h, const std::array<double, N>& bounds, double value, uint64_t sum_units) {
+  size_t i = 0;
+  while (i < N && value > bounds[i]) ++i;
+  h.buckets[i].fetch_add(1, std::memory_order_relaxed);
+  h.count.fetch_add(1, std::memory_order_relaxed);
+  h.sum_ns.fetch_add(sum_units, std::memory_order_relaxed);
+}
+
+template <size_t N, typename H>
+void RenderHistogram(std::string& out, const char* name, const std::string& labels,
+                     const std::array<double, N>& bounds, const H& h, double sum_scale) {
+  uint64_t cumulative = 0;
+  const std::string sep = labels.empty() ? "" : ",";
+  for (size_t i = 0; i < N; ++i) {
+    cumulative += h.buckets[i].load(std::memory_order_relaxed);
+    out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, bounds[i],
+                       cumulative);
+  }
+  cumulative += h.buckets[N].load(std::memory_order_relaxed);
+  out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, cumulative);
+  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  out += fmt::format("{}_sum{} {}\n", name, braces,
+                     static_cast<double>(h.sum_ns.load(std::memory_order_relaxed)) * sum_scale);
+  out += fmt::format("{}_count{} {}\n", name, braces, cumulative);
+}
+
+void Header(std::string& out, const char* name, const char* type, const char* help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+size_t Metrics::RouteIndex(const char* name) {
+  for (size_t i = 0; i < kRouteNames.size(); ++i) {
+    if (std::strcmp(kRouteNames[i], name) == 0) return i;
+  }
+  return kUnknownRoute;
+}
+
+void Metrics::ObserveRequest(size_t route, unsigned status, std::chrono::nanoseconds latency) {
+  if (route >= kRouteNames.size()) route = kUnknownRoute;
+  requests_[route][StatusIndex(status)].fetch_add(1, std::memory_order_relaxed);
+  Observe(request_latency_[route], kLatencyBuckets, latency.count() / 1e9,
+          static_cast<uint64_t>(latency.count()));
+}
+
+void Metrics::ObserveCommit(size_t batch_ops, std::chrono::nanoseconds latency, bool ok) {
+  (void)ok;
+  Observe(commit_latency_, kLatencyBuckets, latency.count() / 1e9,
+          static_cast<uint64_t>(latency.count()));
+  Observe(commit_batch_, kBatchBuckets, static_cast<double>(batch_ops), batch_ops);
+}
+
+void Metrics::CountAuthFailure(AuthFailure reason) {
+  auth_failures_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const {
+  std::string out;
+  out.reserve(16 * 1024);
+
+  Header(out, "thrad_http_requests_total", "counter", "HTTP requests by route and status.");
+  for (size_t r = 0; r < kRouteNames.size(); ++r) {
+    for (size_t s = 0; s < kStatuses.size(); ++s) {
+      const uint64_t v = requests_[r][s].load(std::memory_order_relaxed);
+      if (v == 0) continue;
+      const std::string status =
+          s + 1 == kStatuses.size() ? std::string("other") : std::to_string(kStatuses[s]);
+      out += fmt::format("thrad_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
+                         kRouteNames[r], status, v);
+    }
+  }
+
+  Header(out, "thrad_http_request_duration_seconds", "histogram",
+         "Time from a request's headers to its response, by route.");
+  for (size_t r = 0; r < kRouteNames.size(); ++r) {
+    RenderHistogram(out, "thrad_http_request_duration_seconds",
+                    fmt::format("route=\"{}\"", kRouteNames[r]), kLatencyBuckets,
+                    request_latency_[r], 1e-9);
+  }
+
+  Header(out, "thrad_store_commit_duration_seconds", "histogram",
+         "Latency of one group-commit transaction, sync included.");
+  RenderHistogram(out, "thrad_store_commit_duration_seconds", "", kLatencyBuckets,
+                  commit_latency_, 1e-9);
+  Header(out, "thrad_store_commit_batch_ops", "histogram", "Write ops per group commit.");
+  RenderHistogram(out, "thrad_store_commit_batch_ops", "", kBatchBuckets, commit_batch_, 1.0);
+
+  auto counter = [&out](const char* name, const char* help, uint64_t v) {
+    Header(out, name, "counter", help);
+    out += fmt::format("{} {}\n", name, v);
+  };
+  counter("thrad_store_commits_total", "Write transactions committed.", writer.commits);
+  counter("thrad_store_committed_ops_total", "Write ops in committed transactions.",
+          writer.committed_ops);
+  counter("thrad_store_failed_commits_total", "Write transactions that failed (503s).",
+          writer.failed_commits);
+  counter("thrad_store_rejected_ops_total", "Write ops refused because the queue was full.",
+          writer.rejected_full);
+  Header(out, "thrad_store_queue_depth", "gauge", "Write ops waiting for the writer.");
+  out += fmt::format("thrad_store_queue_depth {}\n", writer.queue_depth);
+  Header(out, "thrad_store_healthy", "gauge", "1 when the last commit or probe succeeded.");
+  out += fmt::format("thrad_store_healthy {}\n", store_healthy ? 1 : 0);
+
+  Header(out, "thrad_duplicates_total", "counter", "Duplicate writes answered, by kind.");
+  out += fmt::format("thrad_duplicates_total{{kind=\"collect\"}} {}\n",
+                     collect_duplicates.load(std::memory_order_relaxed));
+  out += fmt::format("thrad_duplicates_total{{kind=\"conversion\"}} {}\n",
+                     conversion_duplicates.load(std::memory_order_relaxed));
+  counter("thrad_idempotency_mismatches_total",
+          "Conversions refused: idempotency key reused with another payload.",
+          idempotency_mismatches.load(std::memory_order_relaxed));
+  Header(out, "thrad_extra_fields_dropped_total", "counter",
+         "Content dropped or cut while sanitizing params.extra, by what.");
+  out += fmt::format("thrad_extra_fields_dropped_total{{what=\"key\"}} {}\n",
+                     extra_dropped_keys.load(std::memory_order_relaxed));
+  out += fmt::format("thrad_extra_fields_dropped_total{{what=\"value\"}} {}\n",
+                     extra_dropped_values.load(std::memory_order_relaxed));
+  out += fmt::format("thrad_extra_fields_dropped_total{{what=\"truncated_string\"}} {}\n",
+                     extra_truncated_strings.load(std::memory_order_relaxed));
+  Header(out, "thrad_auth_failures_total", "counter", "Refused authentications, by reason.");
+  static constexpr const char* kReasons[] = {"missing_token", "invalid_key", "forbidden_scope"};
+  for (size_t i = 0; i < 3; ++i) {
+    out += fmt::format("thrad_auth_failures_total{{reason=\"{}\"}} {}\n", kReasons[i],
+                       auth_failures_[i].load(std::memory_order_relaxed));
+  }
+  counter("thrad_rate_limited_total", "Requests refused with 429.",
+          rate_limited.load(std::memory_order_relaxed));
+  Header(out, "thrad_http_open_connections", "gauge", "Client connections open now.");
+  out += fmt::format("thrad_http_open_connections {}\n",
+                     open_connections.load(std::memory_order_relaxed));
+  Header(out, "thrad_build_info", "gauge", "Build information; the value is always 1.");
+  out += fmt::format("thrad_build_info{{version=\"{}\"}} 1\n", THRAD_VERSION);
+  return out;
+}
+
+}  // namespace thrad

@@ -1,0 +1,286 @@
+#include "http/session.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+
+#include "http/request_id.h"
+
+namespace thrad {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+void ConnectionRegistryCloseOne(const std::shared_ptr<Connection>& c) {
+  asio::post(c->stream.get_executor(), [c] {
+    if (c->idle) {
+      beast::error_code ignored;
+      c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      c->stream.cancel();
+    }
+  });
+}
+
+// A request the HTTP parser rejected (as opposed to a peer that went away mid-request).
+bool IsMalformed(const beast::error_code& ec) {
+  static const auto& kHttpCategory = make_error_code(http::error::end_of_stream).category();
+  return ec.category() == kHttpCategory && ec != http::error::end_of_stream &&
+         ec != http::error::partial_message;
+}
+
+Method ToMethod(http::verb v) {
+  switch (v) {
+    case http::verb::get:
+      return Method::kGet;
+    case http::verb::head:
+      return Method::kHead;
+    case http::verb::post:
+      return Method::kPost;
+    default:
+      return Method::kOther;
+  }
+}
+
+std::optional<std::string_view> Header(const http::request<http::string_body>& req,
+                                       http::field f) {
+  auto it = req.find(f);
+  if (it == req.end()) return std::nullopt;
+  return it->value();
+}
+
+std::optional<std::string_view> Header(const http::request<http::string_body>& req,
+                                       std::string_view name) {
+  auto it = req.find(name);
+  if (it == req.end()) return std::nullopt;
+  return it->value();
+}
+
+http::response<http::string_body> ToWire(ApiResponse&& api, const std::string& request_id,
+                                         bool keep_alive, bool head_only) {
+  http::response<http::string_body> res{static_cast<http::status>(api.status), 11};
+  res.set(http::field::server, "thrad-events");
+  res.set("X-Request-Id", request_id);
+  if (!api.content_type.empty()) res.set(http::field::content_type, api.content_type);
+  for (auto& [name, value] : api.headers) res.set(name, value);
+  res.keep_alive(keep_alive);
+  if (api.status == 204) {
+    res.content_length(boost::none);
+  } else {
+    res.body() = std::move(api.body);
+    res.prepare_payload();
+    if (head_only) res.body().clear();
+  }
+  return res;
+}
+
+// Suspends until the writer committed (or refused) `op`; resumes on this coroutine's
+// executor. op.status tells which.
+asio::awaitable<void> AwaitCommit(GroupCommitWriter& writer, WriteOp& op) {
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [&writer, &op](auto handler) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        op.on_done = [h, ex]() { asio::post(ex, std::move(*h)); };
+        Status submitted = writer.Submit(&op);
+        if (!submitted.ok()) {
+          op.status = std::move(submitted);
+          op.on_done = nullptr;
+          asio::post(ex, std::move(*h));
+        }
+      },
+      asio::use_awaitable);
+}
+
+}  // namespace
+
+void ConnectionRegistry::Add(const std::shared_ptr<Connection>& c) {
+  std::lock_guard lock(mu_);
+  open_.insert(c);
+}
+
+void ConnectionRegistry::Remove(const std::shared_ptr<Connection>& c) {
+  std::lock_guard lock(mu_);
+  open_.erase(c);
+}
+
+void ConnectionRegistry::CloseIdle() {
+  std::lock_guard lock(mu_);
+  for (const auto& c : open_) ConnectionRegistryCloseOne(c);
+}
+
+asio::awaitable<void> RefuseConnection(tcp::socket socket) {
+  static constexpr std::string_view kRefusal =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 34\r\n\r\n"
+      "{\"detail\":\"Service unavailable\"}\r\n";
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(2));
+  co_await asio::async_write(stream, asio::buffer(kRefusal.data(), kRefusal.size()), kUseTuple);
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+}
+
+asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv env) {
+  const ServerConfig& cfg = env.config;
+  beast::tcp_stream& stream = conn->stream;
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  std::string peer_ip;
+  {
+    auto ep = stream.socket().remote_endpoint(ec);
+    if (!ec) peer_ip = ep.address().to_string();
+  }
+
+  // Writes `api` and reports whether the connection may serve another request.
+  auto respond = [&](ApiResponse api, const std::string& request_id, bool keep_alive,
+                     bool head_only, size_t route,
+                     std::chrono::steady_clock::time_point started) -> asio::awaitable<bool> {
+    keep_alive = keep_alive && !env.draining.load(std::memory_order_relaxed);
+    const unsigned status = api.status;
+    auto res = ToWire(std::move(api), request_id, keep_alive, head_only);
+    stream.expires_after(cfg.write_timeout);
+    auto [wec, n] = co_await http::async_write(stream, res, kUseTuple);
+    env.metrics.ObserveRequest(route, status, std::chrono::steady_clock::now() - started);
+    co_return !wec && keep_alive;
+  };
+
+  for (;;) {
+    // Idle: wait for the first byte of the next request (unless pipelined bytes wait).
+    if (buffer.size() == 0) {
+      if (env.draining.load(std::memory_order_relaxed)) break;
+      conn->idle = true;
+      stream.expires_after(cfg.idle_timeout);
+      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+      conn->idle = false;
+      if (rec) break;
+      buffer.commit(n);
+    }
+    conn->idle = false;
+    const auto started = std::chrono::steady_clock::now();
+
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(cfg.header_limit);
+    parser.body_limit(cfg.body_limit);
+    stream.expires_after(cfg.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+    if (hec) {
+      std::optional<ApiErrorKind> answer;
+      if (hec == http::error::header_limit) {
+        answer = ApiErrorKind::kHeadersTooLarge;
+      } else if (hec == beast::error::timeout) {
+        answer = ApiErrorKind::kRequestTimeout;
+      } else if (IsMalformed(hec)) {
+        answer = ApiErrorKind::kBadRequest;
+      }
+      if (answer) {
+        const std::string rid = ResolveRequestId(std::nullopt);
+        co_await respond(MakeErrorResponse({*answer}, rid), rid, false, false,
+                         Metrics::kUnknownRoute, started);
+      }
+      break;
+    }
+
+    auto& req = parser.get();
+    const std::string request_id = ResolveRequestId(Header(req, "X-Request-Id"));
+    const Method method = ToMethod(req.method());
+    const Target target = ParseTarget(req.target());
+    const std::optional<RouteInfo> route = ResolveRoute(target.path);
+    const size_t route_index =
+        route ? Metrics::RouteIndex(route->name) : Metrics::kUnknownRoute;
+    const bool head_only = method == Method::kHead;
+    const bool expects_continue = [&] {
+      auto e = Header(req, http::field::expect);
+      return e && beast::iequals(*e, "100-continue");
+    }();
+
+    std::optional<uint64_t> content_length;
+    if (parser.content_length()) content_length = *parser.content_length();
+    if (auto early = env.service.CheckHead(route, method, content_length, cfg.body_limit)) {
+      // Keep the connection only when the (small, announced) body can be skipped cleanly.
+      bool keep = req.keep_alive() && early->kind != ApiErrorKind::kBodyTooLarge;
+      if (keep && !parser.is_done()) {
+        if (expects_continue || !parser.content_length()) {
+          keep = false;
+        } else {
+          stream.expires_after(cfg.body_timeout);
+          auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+          keep = !bec;
+        }
+      }
+      if (!co_await respond(MakeErrorResponse(*early, request_id), request_id, keep, head_only,
+                            route_index, started)) {
+        break;
+      }
+      continue;
+    }
+
+    if (!parser.is_done()) {
+      if (expects_continue) {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        stream.expires_after(cfg.write_timeout);
+        auto [cec, cn] = co_await http::async_write(stream, cont, kUseTuple);
+        if (cec) break;
+      }
+      stream.expires_after(cfg.body_timeout);
+      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+      if (bec) {
+        std::optional<ApiErrorKind> answer;
+        if (bec == http::error::body_limit) {
+          answer = ApiErrorKind::kBodyTooLarge;
+        } else if (bec == beast::error::timeout) {
+          answer = ApiErrorKind::kRequestTimeout;
+        } else if (IsMalformed(bec)) {
+          answer = ApiErrorKind::kBadRequest;
+        }
+        if (answer) {
+          co_await respond(MakeErrorResponse({*answer}, request_id), request_id, false,
+                           head_only, route_index, started);
+        }
+        break;
+      }
+    }
+
+    ApiRequest api_req;
+    api_req.method = method;
+    api_req.target = req.target();
+    api_req.authorization = Header(req, http::field::authorization);
+    api_req.content_type = Header(req, http::field::content_type);
+    api_req.origin = Header(req, http::field::origin);
+    api_req.referer = Header(req, http::field::referer);
+    api_req.idempotency_key = Header(req, "Idempotency-Key");
+    api_req.forwarded_for = Header(req, "X-Forwarded-For");
+    api_req.body = req.body();
+    api_req.peer_ip = peer_ip;
+    api_req.request_id = request_id;
+
+    Prepared prepared = env.service.Handle(*route, api_req);
+    ApiResponse response;
+    if (auto* pending = std::get_if<PendingWrite>(&prepared)) {
+      co_await AwaitCommit(env.service.writer(), *pending->op);
+      response = pending->finish(*pending->op);
+    } else {
+      response = std::move(std::get<ApiResponse>(prepared));
+    }
+    if (!co_await respond(std::move(response), request_id, req.keep_alive(), head_only,
+                          route_index, started)) {
+      break;
+    }
+  }
+
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.close();
+}
+
+}  // namespace thrad

@@ -23,6 +23,9 @@ struct GroupCommitOptions {
   size_t max_queue = 16384;
   // Most ops one transaction takes; bounds commit latency and transaction size.
   size_t max_batch = 2048;
+  // While unhealthy, how often the idle writer probes Store::CheckWritable: often enough
+  // that /readyz recovers within seconds, rare enough not to hammer a failing disk.
+  std::chrono::milliseconds probe_interval{1000};
 };
 
 // Counters a test or /metrics can read. All monotonically increasing except queue_depth.
@@ -46,34 +49,43 @@ class GroupCommitWriter {
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
+  // Starts the writer thread. Ops submitted before Start wait for it. Call at most once.
   void Start();
 
   // Queues `op`; the writer later fills it and calls op->on_done on the writer thread.
-  // The caller keeps `op` alive until on_done runs. Returns Unavailable (and never calls
-  // on_done) when the queue is full or the writer is stopped.
+  // The caller keeps `op` alive until on_done runs (on_done may free it). Returns
+  // Unavailable (and never calls on_done) when the queue is full or the writer is stopped.
+  // Whenever the batch holding `op` did not commit, op->status is non-ok.
   Status Submit(WriteOp* op);
 
-  // Stops accepting, commits everything already queued, joins the thread. Idempotent.
+  // Stops accepting, commits everything already queued, runs the periodic task one last
+  // time, joins the thread. Idempotent; concurrent callers return once it is done. When
+  // Start was never called, the queue is drained on the calling thread.
   void Stop();
 
   WriterStats Stats() const;
+  const GroupCommitOptions& options() const { return options_; }
 
-  // False from a failed commit until a later commit or probe succeeds. While unhealthy the
-  // writer probes the store (Store::CheckWritable) about once a second between batches, so
-  // it recovers by itself (e.g. after disk space is freed). /readyz reads this.
+  // False from a failed commit until a later commit or probe succeeds. While unhealthy and
+  // idle the writer probes the store (Store::CheckWritable) every probe_interval (default
+  // 1 s), so it recovers by itself (e.g. after disk space is freed). /readyz reads this.
   bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
 
   // Runs `task` on the writer thread between batches, about every `every` (e.g. flushing
-  // keys' last_used_at). Call before Start().
+  // keys' last_used_at), and once more when stopping. Call before Start().
   void SetPeriodicTask(std::chrono::milliseconds every, std::function<void()> task);
 
-  // Histogram hooks: called on the writer thread after each commit attempt.
+  // Histogram hooks: called on the writer thread after each commit attempt, before the
+  // batch's on_done callbacks run. Call before Start().
   using CommitObserver = std::function<void(size_t batch_ops, std::chrono::nanoseconds latency,
                                             bool ok)>;
   void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
 
  private:
   void Run();
+  // Commits `batch` in one CommitBatch call, updates counters, completes every op.
+  // Returns whether the batch committed.
+  bool CommitAndComplete(std::vector<WriteOp*>& batch);
 
   Store& store_;
   const GroupCommitOptions options_;
@@ -84,6 +96,7 @@ class GroupCommitWriter {
   std::deque<WriteOp*> queue_;  // guarded by mu_
   bool stopping_ = false;       // guarded by mu_
   std::thread thread_;
+  std::once_flag stop_once_;
 
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> committed_ops_{0};

@@ -1,0 +1,16 @@
+#include "store/store_factory.h"
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace thrad {
+
+Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
+  if (!config.database_url.empty()) {
+    return Status::Unavailable("PostgreSQL store not built yet");
+  }
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(config.sqlite_path);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<Store>(std::move(store).value());
+}
+
+}  // namespace thrad

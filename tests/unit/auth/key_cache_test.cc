@@ -1,0 +1,247 @@
+#include "auth/key_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "auth/api_key.h"
+
+namespace thrad {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr int64_t kMs = 1000;  // microseconds per millisecond
+
+// A Store that only knows keys, counts FindKeyByDigest calls and can be told to fail.
+// This tests the cache, not a store.
+class FakeKeyStore : public Store {
+ public:
+  void Put(const KeyRecord& k) {
+    std::lock_guard lock(mu_);
+    keys_[k.digest] = k;
+  }
+  int finds() const { return finds_.load(); }
+  void set_fail(bool fail) { fail_ = fail; }
+
+  Status Migrate() override { return Status::Ok(); }
+  Status CommitBatch(std::span<WriteOp* const>) override { return Status::Internal("fake"); }
+  Status CheckWritable() override { return Status::Ok(); }
+  Status InsertKey(const KeyRecord& key) override {
+    Put(key);
+    return Status::Ok();
+  }
+  Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override {
+    ++finds_;
+    if (fail_) return Status::IoError("disk on fire");
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(std::string(digest));
+    if (it == keys_.end()) return std::optional<KeyRecord>();
+    return std::optional<KeyRecord>(it->second);
+  }
+  Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string>) override {
+    return std::vector<KeyRecord>();
+  }
+  Status RevokeKey(std::string_view key_id, UnixMicros at) override {
+    std::lock_guard lock(mu_);
+    for (auto& [d, k] : keys_) {
+      if (k.id == key_id) {
+        k.revoked_at = at;
+        return Status::Ok();
+      }
+    }
+    return Status::NotFound("no key");
+  }
+  Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>&) override {
+    return Status::Ok();
+  }
+  Status InsertClick(const ClickRecord&) override { return Status::Ok(); }
+  Status ExportEvents(const ExportFilter&,
+                      const std::function<Status(const std::string&)>&) override {
+    return Status::Ok();
+  }
+  Status ExportConversions(const ExportFilter&,
+                           const std::function<Status(const std::string&)>&) override {
+    return Status::Ok();
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, KeyRecord> keys_;
+  std::atomic<int> finds_{0};
+  std::atomic<bool> fail_{false};
+};
+
+class KeyCacheTest : public ::testing::Test {
+ protected:
+  NewKey AddKey(std::optional<UnixMicros> expires_at = std::nullopt) {
+    NewKey k = GenerateKey("p1", "label", kAllScopes, expires_at, clock_.NowMicros());
+    store_.Put(k.record);
+    return k;
+  }
+
+  ManualClock clock_{1'700'000'000'000'000};
+  FakeKeyStore store_;
+  KeyCache cache_{store_, clock_, milliseconds(2000), 100};
+};
+
+TEST_F(KeyCacheTest, FindsActiveKey) {
+  NewKey k = AddKey();
+  auto r = cache_.Lookup(k.secret);
+  ASSERT_TRUE(r.ok());
+  ASSERT_NE(*r, nullptr);
+  EXPECT_EQ((*r)->id, k.record.id);
+  EXPECT_EQ((*r)->partner_id, "p1");
+  EXPECT_EQ(store_.finds(), 1);
+}
+
+TEST_F(KeyCacheTest, ServesFromCacheWithinTtl) {
+  NewKey k = AddKey();
+  for (int i = 0; i < 10; ++i) {
+    auto r = cache_.Lookup(k.secret);
+    ASSERT_TRUE(r.ok());
+    ASSERT_NE(*r, nullptr);
+    clock_.Advance(100 * kMs);  // 10 * 100 ms < 2 s
+  }
+  EXPECT_EQ(store_.finds(), 1);
+  clock_.Advance(1000 * kMs);  // now 2 s after the fetch
+  ASSERT_NE(*cache_.Lookup(k.secret), nullptr);
+  EXPECT_EQ(store_.finds(), 2);
+}
+
+TEST_F(KeyCacheTest, UnknownKeyIsNullAndNegativelyCached) {
+  for (int i = 0; i < 5; ++i) {
+    auto r = cache_.Lookup("thr_garbage");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, nullptr);
+  }
+  EXPECT_EQ(store_.finds(), 1);
+  clock_.Advance(2000 * kMs);
+  EXPECT_EQ(*cache_.Lookup("thr_garbage"), nullptr);
+  EXPECT_EQ(store_.finds(), 2);
+}
+
+TEST_F(KeyCacheTest, NewKeyFoundAfterNegativeEntryExpires) {
+  NewKey k = GenerateKey("p1", "l", kAllScopes, std::nullopt, clock_.NowMicros());
+  EXPECT_EQ(*cache_.Lookup(k.secret), nullptr);
+  store_.Put(k.record);
+  EXPECT_EQ(*cache_.Lookup(k.secret), nullptr);  // still the cached negative answer
+  clock_.Advance(2000 * kMs);
+  EXPECT_NE(*cache_.Lookup(k.secret), nullptr);
+}
+
+TEST_F(KeyCacheTest, RevocationSeenAfterTtl) {
+  NewKey k = AddKey();
+  ASSERT_NE(*cache_.Lookup(k.secret), nullptr);
+  ASSERT_TRUE(store_.RevokeKey(k.record.id, clock_.NowMicros()).ok());
+  clock_.Advance(1999 * kMs);
+  EXPECT_NE(*cache_.Lookup(k.secret), nullptr);  // within ttl: stale but allowed
+  clock_.Advance(1 * kMs);
+  EXPECT_EQ(*cache_.Lookup(k.secret), nullptr);
+  EXPECT_EQ(*cache_.Lookup(k.secret), nullptr);
+  EXPECT_EQ(store_.finds(), 2);  // the revoked record is cached too
+}
+
+TEST_F(KeyCacheTest, ExpiryCheckedOnEveryCall) {
+  NewKey k = AddKey(clock_.NowMicros() + 500 * kMs);
+  ASSERT_NE(*cache_.Lookup(k.secret), nullptr);
+  clock_.Advance(499 * kMs);
+  EXPECT_NE(*cache_.Lookup(k.secret), nullptr);
+  clock_.Advance(1 * kMs);  // exactly at expires_at: expired
+  EXPECT_EQ(*cache_.Lookup(k.secret), nullptr);
+  EXPECT_EQ(store_.finds(), 1);  // decided from the cached record
+}
+
+TEST_F(KeyCacheTest, AlreadyExpiredKeyIsNull) {
+  NewKey k = AddKey(clock_.NowMicros() - 1);
+  EXPECT_EQ(*cache_.Lookup(k.secret), nullptr);
+}
+
+TEST_F(KeyCacheTest, StoreErrorIsUnavailableAndNotCached) {
+  NewKey k = AddKey();
+  store_.set_fail(true);
+  auto r = cache_.Lookup(k.secret);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(r.status().message().find(k.secret), std::string::npos);
+  store_.set_fail(false);
+  auto r2 = cache_.Lookup(k.secret);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_NE(*r2, nullptr);
+  EXPECT_EQ(store_.finds(), 2);
+}
+
+TEST_F(KeyCacheTest, ClockGoingBackwardsRefetches) {
+  NewKey k = AddKey();
+  ASSERT_NE(*cache_.Lookup(k.secret), nullptr);
+  clock_.Advance(-10'000 * kMs);
+  ASSERT_NE(*cache_.Lookup(k.secret), nullptr);
+  EXPECT_EQ(store_.finds(), 2);
+}
+
+TEST_F(KeyCacheTest, BoundedSize) {
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(cache_.Lookup("thr_garbage" + std::to_string(i)).ok());
+    ASSERT_LE(cache_.size(), 100u);
+  }
+  NewKey k = AddKey();
+  EXPECT_NE(*cache_.Lookup(k.secret), nullptr);
+  EXPECT_LE(cache_.size(), 100u);
+}
+
+TEST_F(KeyCacheTest, FullCacheDropsStaleEntriesFirst) {
+  KeyCache small(store_, clock_, milliseconds(2000), 3);
+  NewKey a = AddKey();
+  ASSERT_NE(*small.Lookup(a.secret), nullptr);
+  ASSERT_TRUE(small.Lookup("thr_x").ok());
+  clock_.Advance(3000 * kMs);  // both entries stale
+  NewKey b = AddKey();
+  ASSERT_NE(*small.Lookup(b.secret), nullptr);
+  ASSERT_TRUE(small.Lookup("thr_y").ok());  // full: the two stale entries go
+  EXPECT_EQ(small.size(), 2u);
+}
+
+TEST_F(KeyCacheTest, UsageDrain) {
+  EXPECT_TRUE(cache_.DrainUsage().empty());
+  cache_.NoteUse("key_a", 10);
+  cache_.NoteUse("key_a", 30);
+  cache_.NoteUse("key_a", 20);  // older: ignored
+  cache_.NoteUse("key_b", 5);
+  auto used = cache_.DrainUsage();
+  std::map<std::string, UnixMicros> m(used.begin(), used.end());
+  EXPECT_EQ(used.size(), 2u);
+  EXPECT_EQ(m["key_a"], 30);
+  EXPECT_EQ(m["key_b"], 5);
+  EXPECT_TRUE(cache_.DrainUsage().empty());
+  cache_.NoteUse("key_b", 7);
+  used = cache_.DrainUsage();
+  ASSERT_EQ(used.size(), 1u);
+  EXPECT_EQ(used[0], std::make_pair(std::string("key_b"), UnixMicros{7}));
+}
+
+TEST_F(KeyCacheTest, ConcurrentLookupsAndUses) {
+  NewKey k = AddKey();
+  std::atomic<int> found{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        auto r = cache_.Lookup(i % 2 ? k.secret : "thr_bad" + std::to_string(i % 7));
+        if (r.ok() && *r != nullptr) ++found;
+        cache_.NoteUse(k.record.id, t * 1000 + i);
+        if (i % 50 == 0) clock_.Advance(500 * kMs);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(found.load(), 4 * 250);
+  auto used = cache_.DrainUsage();
+  ASSERT_EQ(used.size(), 1u);
+  EXPECT_EQ(used[0].second, 3 * 1000 + 499);
+}
+
+}  // namespace
+}  // namespace thrad

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "api/request_context.h"
+
+namespace thrad {
+
+// The value the server stamps into params.integration.
+inline constexpr std::string_view kIntegrationName = "partner_s2s";
+
+// The members of `body` whose keys are not in `known`, in document order (what
+// SanitizeExtra turns into params.extra).
+boost::json::object UnknownMembers(const boost::json::object& body,
+                                   std::span<const std::string_view> known);
+
+// Sets params.integration = "partner_s2s", params.partner_id and params.api_key_label from the
+// authenticated key, replacing any client values of those names.
+void StampParams(boost::json::object& params, const RequestContext& ctx);
+
+}  // namespace thrad

@@ -1,0 +1,9 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace thrad {
+
+void RegisterServeCommand(CLI::App& root);
+
+}  // namespace thrad

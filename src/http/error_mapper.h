@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/field_error.h"
+#include "http/api_response.h"
+
+namespace thrad {
+
+// Every error the API can answer. The one place that knows their status codes, bodies and
+// headers is MakeErrorResponse (spec sections 1, 2 and 4).
+enum class ApiErrorKind {
+  kBadRequest,            // 400 malformed HTTP
+  kClickMissingBid,       // 400 the click has no bid id
+  kMissingToken,          // 401 no/other-scheme/empty Authorization
+  kInvalidKey,            // 401 unknown, revoked or expired key
+  kForbiddenScope,        // 403 key lacks the endpoint's scope
+  kNotFound,              // 404 unknown path
+  kClickNotFound,         // 404 click missing or another partner's
+  kMethodNotAllowed,      // 405 (Allow: POST or GET)
+  kRequestTimeout,        // 408 the request did not arrive in time
+  kBodyTooLarge,          // 413
+  kUnsupportedMediaType,  // 415
+  kValidation,            // 422 with the list of field errors
+  kIdempotencyMismatch,   // 422 same identity, different payload
+  kRateLimited,           // 429
+  kHeadersTooLarge,       // 431
+  kUnavailable,           // 503 overload or storage failure
+};
+
+struct ApiError {
+  ApiError(ApiErrorKind k) : kind(k) {}  // NOLINT: implicit, errors are built inline
+  ApiError(ApiErrorKind k, std::vector<FieldError> e) : kind(k), errors(std::move(e)) {}
+
+  ApiErrorKind kind;
+  std::vector<FieldError> errors;  // kValidation only
+  std::string allow = "POST";      // kMethodNotAllowed only
+  int retry_after_seconds = 1;     // kUnavailable / kRateLimited
+};
+
+// {"detail": ..., ["errors": [...],] "request_id": ...} with its status and headers.
+ApiResponse MakeErrorResponse(const ApiError& error, std::string_view request_id);
+
+// The HTTP status of an error kind (for metrics and tests).
+unsigned StatusOf(ApiErrorKind kind);
+
+}  // namespace thrad

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "store/group_commit_writer.h"
+
+namespace thrad {
+
+// Process-wide counters for /metrics (Prometheus text format). Every label value comes
+// from a fixed set, so the number of series is bounded whatever clients send.
+// Thread-safe: relaxed atomics only.
+class Metrics {
+ public:
+  // Fixed route labels; kUnknownRoute is every path that matched no route.
+  static constexpr std::array<const char*, 6> kRouteNames = {
+      "collect", "conversion", "healthz", "readyz", "metrics", "unknown"};
+  static constexpr size_t kUnknownRoute = 5;
+  static constexpr std::array<unsigned, 17> kStatuses = {
+      200, 204, 400, 401, 403, 404, 405, 408, 413, 415, 422, 429, 431, 500, 503, 100, 0};
+  // Upper bounds, in seconds, of the request and commit latency histograms.
+  static constexpr std::array<double, 14> kLatencyBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  static constexpr std::array<double, 12> kBatchBuckets = {1,   2,   4,    8,    16,   32,
+                                                           64, 128, 256, 512, 1024, 4096};
+
+  static size_t RouteIndex(const char* name);
+
+  void ObserveRequest(size_t route, unsigned status, std::chrono::nanoseconds latency);
+  void ObserveCommit(size_t batch_ops, std::chrono::nanoseconds latency, bool ok);
+
+  enum class AuthFailure { kMissingToken, kInvalidKey, kForbiddenScope };
+  void CountAuthFailure(AuthFailure reason);
+
+  std::atomic<uint64_t> collect_duplicates{0};
+  std::atomic<uint64_t> conversion_duplicates{0};
+  std::atomic<uint64_t> idempotency_mismatches{0};
+  std::atomic<uint64_t> extra_dropped_keys{0};
+  std::atomic<uint64_t> extra_dropped_values{0};
+  std::atomic<uint64_t> extra_truncated_strings{0};
+  std::atomic<uint64_t> rate_limited{0};
+  std::atomic<int64_t> open_connections{0};
+
+  // The whole exposition, with the writer's live counters.
+  std::string Render(const WriterStats& writer, bool store_healthy) const;
+
+ private:
+  template <size_t N>
+  struct Histogram {
+    std::array<std::atomic<uint64_t>, N + 1> buckets{};  // last: +Inf
+    std::atomic<uint64_t> count{0};
+    std::atomic<uint64_t> sum_ns{0};  // for latency; raw value sum for sizes
+  };
+
+  std::array<std::array<std::atomic<uint64_t>, kStatuses.size()>, kRouteNames.size()> requests_{};
+  std::array<Histogram<kLatencyBuckets.size()>, kRouteNames.size()> request_latency_{};
+  Histogram<kLatencyBuckets.size()> commit_latency_{};
+  Histogram<kBatchBuckets.size()> commit_batch_{};
+  std::array<std::atomic<uint64_t>, 3> auth_failures_{};
+};
+
+}  // namespace thrad

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "http/api_service.h"
+
+namespace thrad {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";  // loopback by default; production binds 0.0.0.0
+  uint16_t port = 8690;            // 0 picks a free port (tests)
+  int threads = 2;                 // I/O threads, one io_context each
+  // Largest request body accepted; larger ones get 413 and are never buffered.
+  uint64_t body_limit = 64 * 1024;
+  // Largest request line + headers; larger ones get 431 (keeps per-connection memory small).
+  uint32_t header_limit = 16 * 1024;
+  // Time for a request's headers to arrive once its first byte did (slowloris guard).
+  std::chrono::milliseconds header_timeout{10'000};
+  // Time for a request's body to arrive once its headers did.
+  std::chrono::milliseconds body_timeout{30'000};
+  // A keep-alive connection with no request for this long is closed.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Time to write a response before the connection is dropped (stalled readers).
+  std::chrono::milliseconds write_timeout{30'000};
+  // Open client connections beyond this are answered 503 and closed at once.
+  int64_t max_connections = 10'000;
+  // On SIGTERM/SIGINT, in-flight requests get this long to finish.
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+// The HTTP/1.1 front: accepts on one listener, runs one coroutine per connection spread
+// over `threads` single-threaded io_contexts, and drains gracefully on SIGTERM/SIGINT.
+class Server {
+ public:
+  Server(ServerConfig config, ApiService& service);
+  ~Server();
+
+  // Binds and listens. After it, port() is the bound port.
+  Status Listen();
+  uint16_t port() const;
+
+  // Serves until a signal or Stop(); returns once every connection is closed (or the
+  // grace period ran out) and every I/O thread has stopped.
+  void Run();
+
+  // Begins a graceful shutdown, as SIGTERM does. Thread-safe.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace thrad

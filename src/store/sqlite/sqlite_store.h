@@ -1,0 +1,81 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace thrad {
+
+struct SqliteStoreOptions {
+  // How long a connection waits for another connection's write lock before giving up with
+  // Unavailable: rides out a CLI process writing a key, yet surfaces a stuck lock as a 503.
+  int busy_timeout_ms = 5000;
+};
+
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so one commit is
+// one durable sync however many rows it holds.
+//
+// Connections: a writer connection used only by CommitBatch/CheckWritable (the writer
+// thread), a read connection for key look-ups and an admin connection for the rare
+// key/click writes, each behind its own mutex; every export opens a connection of its own
+// so a long export never blocks authentication. Every method is thread-safe.
+class SqliteStore final : public Store {
+ public:
+  // Opens `path` (a file path, not a URI), creating its parent directories and the file
+  // itself with mode 0600 (SQLite gives the -wal/-shm files the same mode). Does not
+  // migrate: call Migrate().
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   SqliteStoreOptions options = {});
+  ~SqliteStore() override;
+
+  Status Migrate() override;
+  // BEGIN IMMEDIATE; each op in its own SAVEPOINT, so an op whose statement fails
+  // unexpectedly gets a non-ok status (Unavailable or Internal) and is rolled back alone;
+  // COMMIT. When BEGIN or COMMIT fails (busy, disk full, I/O error) the transaction is rolled
+  // back, every op's status is set to Unavailable and the error is returned.
+  Status CommitBatch(std::span<WriteOp* const> ops) override;
+  Status CheckWritable() override;
+
+  Status InsertKey(const KeyRecord& key) override;
+  Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
+  Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;
+  Status RevokeKey(std::string_view key_id, UnixMicros at) override;
+  Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>& last_used) override;
+
+  Status InsertClick(const ClickRecord& click) override;
+
+  Status ExportEvents(const ExportFilter& filter,
+                      const std::function<Status(const std::string&)>& row) override;
+  Status ExportConversions(const ExportFilter& filter,
+                           const std::function<Status(const std::string&)>& row) override;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteStore(std::string path, SqliteStoreOptions options);
+
+  // A new connection to path_ with this store's PRAGMAs applied.
+  Result<std::unique_ptr<SqliteDb>> Connect() const;
+
+  // Inside CommitBatch's transaction (sqlite_write.cc). A non-ok return means the op failed;
+  // the caller decides whether the whole transaction is lost.
+  Status ApplyOp(SqliteDb& db, WriteOp& op);
+  Status ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run);
+  Status ApplyConversion(SqliteDb& db, ConversionWrite& write, bool dry_run);
+  Status ApplyInSavepoint(SqliteDb& db, WriteOp& op);
+
+  const std::string path_;
+  const SqliteStoreOptions options_;
+
+  std::mutex writer_mu_;
+  std::unique_ptr<SqliteDb> writer_;  // guarded by writer_mu_
+  std::mutex reader_mu_;
+  std::unique_ptr<SqliteDb> reader_;  // guarded by reader_mu_
+  std::mutex admin_mu_;
+  std::unique_ptr<SqliteDb> admin_;  // guarded by admin_mu_
+};
+
+}  // namespace thrad

@@ -1,0 +1,101 @@
+"""Fixtures: stores (parameterized), one shared server per store, per-test servers, partners.
+
+Run: /usr/bin/python3 -m pytest tests/integration   (THRAD_BIN overrides the binary path;
+THRAD_TEST_DATABASE_URL adds a PostgreSQL run of every store-parameterized test).
+"""
+
+import pytest
+
+import helpers
+
+
+@pytest.fixture(scope="session", params=helpers.store_kinds())
+def store_kind(request):
+    """The store backend every server and CLI call of a test uses ("sqlite", later "postgres")."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def server(store_kind, tmp_path_factory):
+    """The shared server (default flags) that most tests use; stopped gracefully at the end."""
+    workdir = tmp_path_factory.mktemp(f"shared-{store_kind}")
+    srv = helpers.Server(helpers.make_store(store_kind, workdir), workdir, name="shared")
+    srv.start()
+    yield srv
+    if srv.running:
+        srv.stop()
+
+
+class ServerFactory:
+    """Starts servers with special flags on a fresh store (or a given one); stops them after."""
+
+    def __init__(self, store_kind, workdir):
+        self.store_kind = store_kind
+        self.workdir = workdir
+        self.servers = []
+
+    def new_store(self):
+        return helpers.make_store(self.store_kind, self.workdir)
+
+    def __call__(self, *extra_args, store=None, start=True):
+        srv = helpers.Server(store or self.new_store(), self.workdir, extra_args)
+        self.servers.append(srv)
+        if start:
+            srv.start()
+        return srv
+
+    def close(self):
+        first_error = None
+        for srv in self.servers:
+            try:
+                srv.stop()
+            except AssertionError as e:
+                first_error = first_error or e
+                srv.kill()
+        if first_error:
+            raise first_error
+
+
+@pytest.fixture
+def make_server(store_kind, tmp_path):
+    factory = ServerFactory(store_kind, tmp_path)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def new_partner(server):
+    """Factory: a fresh partner id with a key on the shared server."""
+
+    def make(**kwargs):
+        return helpers.Partner(server, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def partner(new_partner):
+    return new_partner()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On failure, attach the tail of every involved server's log to the report."""
+    outcome = yield
+    rep = outcome.get_result()
+    if not rep.failed:
+        return
+    servers = []
+    for value in getattr(item, "funcargs", {}).values():
+        if isinstance(value, helpers.Server):
+            servers.append(value)
+        elif isinstance(value, ServerFactory):
+            servers.extend(value.servers)
+        elif isinstance(value, helpers.Partner):
+            servers.append(value.server)
+    seen = set()
+    for srv in servers:
+        if id(srv) in seen:
+            continue
+        seen.add(id(srv))
+        rep.sections.append((f"server log {srv.name}", srv.log_tail(60)))
