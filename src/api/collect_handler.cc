@@ -1,0 +1,148 @@
+#include "api/collect_handler.h"
+
+#include <array>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/serialize.hpp>
+
+#include "api/decimal.h"
+#include "api/extras.h"
+#include "api/json_body.h"
+#include "api/params.h"
+#include "api/string_fields.h"
+#include "api/tag_id.h"
+
+namespace thrad {
+namespace {
+
+namespace json = boost::json;
+
+// Field limits of spec section 3, in code points.
+constexpr size_t kMaxEventNameChars = 128;
+constexpr size_t kMaxIdChars = 256;  // tag_id, event_id, session_id, click_id, ...
+constexpr size_t kMaxUrlChars = 2048;
+constexpr size_t kMaxUserAgentChars = 1024;
+
+// Every top-level key with a meaning; any other key goes to params.extra.
+constexpr auto kKnownFields = std::to_array<std::string_view>({
+    "event_name", "tag_id", "event_id", "timestamp", "page_url", "referrer", "user_agent",
+    "channel", "session_id", "client_id", "attribution_type", "impression_id", "click_id",
+    "bid_id", "impression_state", "view_time_ms", "consent", "params",
+});
+
+// An optional integer >= 0 (Unix seconds, milliseconds). A number whose exact value is whole
+// is accepted ("1.0", "1e3"); 1.5 is int_from_float; booleans and strings are int_type.
+std::optional<int64_t> OptionalNonNegativeInt(const JsonBody& body, std::string_view field,
+                                              std::vector<FieldError>& errors) {
+  const json::value* v = FindPresent(body.object, field);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_number()) {
+    errors.push_back(IntTypeError(BodyLoc(field)));
+    return std::nullopt;
+  }
+  const std::string* raw = body.RawNumber(field);
+  const std::string text = raw != nullptr ? *raw : json::serialize(*v);
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const DecimalInt n = ParseNonNegativeInteger(text, kMax);
+  if (n.ok()) return n.value;
+  switch (*n.error) {
+    case DecimalError::kFraction:
+      errors.push_back(IntFromFloatError(BodyLoc(field)));
+      break;
+    case DecimalError::kNegative:
+      errors.push_back(GreaterThanEqualError(BodyLoc(field), "0"));
+      break;
+    case DecimalError::kTooLarge:
+      errors.push_back(LessThanEqualError(BodyLoc(field), std::to_string(kMax)));
+      break;
+    case DecimalError::kSyntax:
+      errors.push_back(IntTypeError(BodyLoc(field)));
+      break;
+  }
+  return std::nullopt;
+}
+
+// An optional JSON object (consent, params), which must not hold a number JSON cannot store.
+std::optional<json::object> OptionalObject(const json::object& body, std::string_view field,
+                                           std::vector<FieldError>& errors) {
+  const json::value* v = FindPresent(body, field);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_object()) {
+    errors.push_back(DictTypeError(BodyLoc(field)));
+    return std::nullopt;
+  }
+  if (HasNonFiniteNumber(*v)) {
+    errors.push_back(FiniteNumberError(BodyLoc(field)));
+    return std::nullopt;
+  }
+  return v->get_object();
+}
+
+}  // namespace
+
+Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContext& ctx) {
+  Parsed<JsonBody> parsed = ParseJsonObjectBody(body_text);
+  Parsed<EventRecord> out;
+  if (!parsed.ok()) {
+    out.errors = std::move(parsed.errors);
+    return out;
+  }
+  const JsonBody& body = parsed.record;
+  const json::object& obj = body.object;
+  std::vector<FieldError>& errors = out.errors;
+  EventRecord& r = out.record;
+
+  const StringRule id_rule{.max_chars = kMaxIdChars};
+  const StringRule url_rule{.max_chars = kMaxUrlChars};
+
+  std::optional<std::string> event_name = RequiredString(
+      obj, "event_name", {.max_chars = kMaxEventNameChars, .trim = true, .reject_blank = true},
+      errors);
+  std::optional<std::string> tag_id = OptionalString(obj, "tag_id", id_rule, errors);
+  r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
+  r.timestamp = OptionalNonNegativeInt(body, "timestamp", errors);
+  r.page_url = OptionalString(obj, "page_url", url_rule, errors);
+  r.referrer = OptionalString(obj, "referrer", url_rule, errors);
+  r.user_agent = OptionalString(obj, "user_agent", {.max_chars = kMaxUserAgentChars}, errors);
+  if (const json::value* channel = FindPresent(obj, "channel");
+      channel != nullptr && !channel->is_string()) {
+    errors.push_back(StringTypeError(BodyLoc("channel")));  // otherwise ignored
+  }
+  r.session_id = OptionalString(obj, "session_id", id_rule, errors);
+  r.client_id = OptionalString(obj, "client_id", id_rule, errors);
+  r.attribution_type = OptionalString(obj, "attribution_type", id_rule, errors);
+  r.impression_id = OptionalString(obj, "impression_id", id_rule, errors);
+  r.click_id = OptionalString(obj, "click_id", id_rule, errors);
+  r.bid_id = OptionalString(obj, "bid_id", id_rule, errors);
+  r.impression_state = OptionalString(obj, "impression_state", id_rule, errors);
+  r.view_time_ms = OptionalNonNegativeInt(body, "view_time_ms", errors);
+  std::optional<json::object> consent = OptionalObject(obj, "consent", errors);
+  std::optional<json::object> params = OptionalObject(obj, "params", errors);
+  if (!errors.empty()) return out;
+
+  r.event_name = std::move(*event_name);
+  r.tag_id = (tag_id && !IsBlank(*tag_id))
+                 ? std::move(*tag_id)
+                 : DeriveTagId(r.page_url, ctx.origin, ctx.referer);
+  if (consent) r.consent_json = json::serialize(*consent);
+
+  // params: the client's object as sent; when the body has unknown top-level keys their
+  // sanitized copy replaces any client params.extra. Then the server's stamp.
+  json::object stored_params = params ? std::move(*params) : json::object();
+  const json::object unknown = UnknownMembers(obj, kKnownFields);
+  if (!unknown.empty()) stored_params["extra"] = SanitizeExtra(unknown, out.sanitize);
+  StampParams(stored_params, ctx);
+  r.params_json = json::serialize(stored_params);
+
+  r.channel = "server";
+  r.partner_id = ctx.partner_id;
+  r.key_id = ctx.key_id;
+  r.client_ip = ctx.client_ip;
+  r.received_at = ctx.received_at;
+  return out;
+}
+
+}  // namespace thrad

@@ -11,10 +11,25 @@ namespace thrad {
 // Parses, validates and normalizes a POST /v1/api/collect body (spec section 3).
 // Pure: no I/O. `body` is the raw request body; anything that is not a JSON object
 // (malformed, array, scalar, invalid UTF-8, empty, nested too deep) is one error at
-// ["body"]. Otherwise every field problem is listed with its loc ["body", "<field>"].
-// On success the record has tag_id set (given, or derived per DeriveTagId), channel
-// "server", params stamped with integration/partner_id/api_key_label and unknown
-// top-level keys sanitized into params.extra.
+// ["body"] (see ParseJsonObjectBody). Otherwise every field problem is listed, in the order of
+// the spec's table, each at ["body", "<field>"]; null means absent for every field.
+//
+// Normalization on success:
+// - event_name is stored trimmed (ASCII whitespace); its 128-character limit applies to the
+//   trimmed value. Character limits count code points.
+// - tag_id: given (as sent), or, when absent or blank, DeriveTagId(page_url, Origin, Referer).
+// - event_id: a blank value counts as absent (it would otherwise collapse every such event into
+//   one dedup key).
+// - timestamp, view_time_ms: integers >= 0 up to INT64_MAX; a number whose exact value is whole
+//   ("1.0", "1e3") is accepted, 1.5 is int_from_float.
+// - channel must be a string when present and is stored as "server".
+// - consent and params must be objects and hold no number a double cannot represent
+//   (finite_number: 1e400 cannot be stored back as JSON).
+// - params: the client's object as sent. When the body has unknown top-level keys, their
+//   sanitized copy (SanitizeExtra) replaces any client params.extra; when it has none, a client
+//   params.extra is stored as sent. Then integration/partner_id/api_key_label are stamped from
+//   the key, replacing client values.
+// - partner_id, key_id, client_ip and received_at come from `ctx`.
 Parsed<EventRecord> ParseCollect(std::string_view body, const RequestContext& ctx);
 
 }  // namespace thrad

@@ -166,6 +166,9 @@ Parsed<JsonBody> ParseJsonObjectBody(std::string_view body) {
 
   json::error_code ec;
   const std::size_t consumed = parser.write_some(false, body.data(), body.size(), ec);
+  // write_some stops after one complete value (and the whitespace after it): anything left is
+  // a second value or garbage.
+  if (!ec && consumed != body.size()) ec = json::error::extra_data;
   if (ec) {
     if (ec == json::error::too_deep) {
       return Fail(JsonInvalidError("nested deeper than " + std::to_string(kMaxJsonDepth) +

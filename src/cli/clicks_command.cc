@@ -102,10 +102,14 @@ void RegisterClicksCommand(CLI::App& root) {
   auto add = std::make_shared<AddOptions>();
   CLI::App* a = clicks->add_subcommand(
       "add", "Register a click (for tests, back-fills and ad servers without the redirect)");
-  a->add_option("--partner", add->partner, "Partner id that owns the click")->required();
-  a->add_option("--bid-id", add->bid_id, "Bid id (conversions on a click without one are 400)");
-  a->add_option("--campaign", add->campaign_id, "Campaign id");
-  a->add_option("--click-id", add->click_id, "UUID or clk_[A-Za-z0-9_-]; default: a new UUIDv4");
+  a->add_option("--partner", add->partner, "Partner id that owns the click")
+      ->type_name("ID")
+      ->required();
+  a->add_option("--bid-id", add->bid_id, "Bid id (conversions on a click without one are 400)")
+      ->type_name("ID");
+  a->add_option("--campaign", add->campaign_id, "Campaign id")->type_name("ID");
+  a->add_option("--click-id", add->click_id, "UUID or clk_[A-Za-z0-9_-]; default: a new UUIDv4")
+      ->type_name("ID");
   a->add_flag("--json", add->json, "Print one JSON object");
   AddStoreOptions(a, &add->store);
   a->callback([add] { RunAdd(*add); });

@@ -56,7 +56,7 @@ void RegisterExportCommand(CLI::App& root) {
       ->check(CLI::IsMember({"events", "conversions"}));
   e->add_option("--since", opts->since, "Only records received at or after this time")
       ->type_name("RFC3339");
-  e->add_option("--partner", opts->partner, "Only this partner's records");
+  e->add_option("--partner", opts->partner, "Only this partner's records")->type_name("ID");
   AddStoreOptions(e, &opts->store);
   e->callback([opts] { RunExport(*opts); });
 }

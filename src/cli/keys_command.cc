@@ -174,10 +174,13 @@ void RegisterKeysCommand(CLI::App& root) {
 
   auto create = std::make_shared<CreateOptions>();
   CLI::App* c = keys->add_subcommand("create", "Create an API key and print it (only once)");
-  c->add_option("--partner", create->partner, "Partner id the key belongs to")->required();
+  c->add_option("--partner", create->partner, "Partner id the key belongs to")
+      ->type_name("ID")
+      ->required();
   c->add_option("--label", create->label, "Human label, e.g. the partner's system name")
       ->required();
   c->add_option("--scopes", create->scopes, "Comma separated: collect, conversion")
+      ->type_name("SCOPES")
       ->capture_default_str();
   c->add_option("--expires", create->expires, "Expiry time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)")
       ->type_name("RFC3339");
@@ -187,7 +190,7 @@ void RegisterKeysCommand(CLI::App& root) {
 
   auto list = std::make_shared<ListOptions>();
   CLI::App* l = keys->add_subcommand("list", "List keys (never their secrets)");
-  l->add_option("--partner", list->partner, "Only this partner's keys");
+  l->add_option("--partner", list->partner, "Only this partner's keys")->type_name("ID");
   l->add_flag("--json", list->json, "Print one JSON object per line");
   AddStoreOptions(l, &list->store);
   l->callback([list] { RunList(*list); });

@@ -116,8 +116,7 @@ int Serve(ServeOptions& o) {
     }
   }
   spdlog::info("listening on {}:{} with {} threads, store {}", o.server.host, server.port(),
-               o.server.threads,
-               o.store.database_url.empty() ? o.store.sqlite_path : "postgresql");
+               o.server.threads, o.store.database_url.empty() ? o.store.sqlite_path : "postgresql");
   server.Run();
   writer.Stop();  // commits whatever is still queued
   FlushKeyUsage(keys, db);

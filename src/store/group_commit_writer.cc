@@ -117,7 +117,8 @@ bool GroupCommitWriter::CommitAndComplete(std::vector<WriteOp*>& batch) {
     failed_commits_.fetch_add(1, std::memory_order_relaxed);
     healthy_.store(false, std::memory_order_relaxed);
     // Never leave an op of a failed batch looking ok, whatever the store filled in.
-    for (WriteOp* op : batch) op->status = Status::Unavailable("write not committed: " + st.message());
+    for (WriteOp* op : batch)
+      op->status = Status::Unavailable("write not committed: " + st.message());
   }
   if (observer_) observer_(batch.size(), latency, st.ok());
   for (WriteOp* op : batch) {

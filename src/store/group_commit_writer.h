@@ -77,8 +77,8 @@ class GroupCommitWriter {
 
   // Histogram hooks: called on the writer thread after each commit attempt, before the
   // batch's on_done callbacks run. Call before Start().
-  using CommitObserver = std::function<void(size_t batch_ops, std::chrono::nanoseconds latency,
-                                            bool ok)>;
+  using CommitObserver =
+      std::function<void(size_t batch_ops, std::chrono::nanoseconds latency, bool ok)>;
   void SetCommitObserver(CommitObserver observer) { observer_ = std::move(observer); }
 
  private:

@@ -13,11 +13,11 @@ using UnixMicros = int64_t;
 enum class Scope : uint32_t { kCollect = 1, kConversion = 2 };
 
 struct KeyRecord {
-  std::string id;          // public id, "key_<hex>"
-  std::string digest;      // lowercase hex SHA-256 of the secret; the secret itself is never stored
+  std::string id;      // public id, "key_<hex>"
+  std::string digest;  // lowercase hex SHA-256 of the secret; the secret itself is never stored
   std::string partner_id;
   std::string label;
-  uint32_t scopes = 0;     // bit set of Scope
+  uint32_t scopes = 0;  // bit set of Scope
   UnixMicros created_at = 0;
   std::optional<UnixMicros> expires_at;
   std::optional<UnixMicros> revoked_at;

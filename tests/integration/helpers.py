@@ -460,7 +460,7 @@ class Server:
         assert 0 < port < 65536, text
         return port
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def wait(self, timeout=SHUTDOWN_TIMEOUT_S):
@@ -475,7 +475,7 @@ class Server:
         """Graceful stop; asserts exit code 0."""
         if not self.running:
             return self.proc.returncode if self.proc else None
-        self.signal(sig)
+        self.send_signal(sig)
         rc = self.wait()
         if rc != 0:
             raise ServerError(f"server exited {rc} after {sig!r}\n" + self.log_tail())
@@ -683,3 +683,79 @@ def run_threads(count, target, timeout):
     assert alive == 0, f"{alive} threads still running after {timeout}s"
     if errors:
         raise errors[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Load: bounded senders that record exactly what the server acknowledged.
+
+
+class LoadClient(threading.Thread):
+    """Sends unique collect events or conversions on one keep-alive connection.
+
+    Stops at `max_requests`, at `deadline_s`, when `stop` is set, or (stop_on_error) at the first
+    transport error. `acked` holds the ids the server acknowledged (204 / {"status":"ok"}).
+    """
+
+    def __init__(self, partner, kind, prefix, stop=None, max_requests=1000, deadline_s=10.0,
+                 stop_on_error=True, click_id=None):
+        super().__init__(daemon=True)
+        assert kind in ("collect", "conversion")
+        assert kind == "collect" or click_id
+        self.partner, self.kind, self.prefix = partner, kind, prefix
+        self.stop_event = stop or threading.Event()
+        self.max_requests, self.deadline_s = max_requests, deadline_s
+        self.stop_on_error, self.click_id = stop_on_error, click_id
+        self.sent, self.acked, self.refused, self.errors = [], [], [], []
+
+    def send_one(self, conn, i):
+        ident = f"{self.prefix}-{i}"
+        self.sent.append(ident)
+        if self.kind == "collect":
+            r = self.partner.collect({"event_name": "load", "event_id": ident}, conn=conn)
+            ok = r.status == 204
+        else:
+            body = {"click_id": self.click_id, "conversion_time": "2026-02-19T18:00:00Z",
+                    "conversion_value": 1.25, "currency": "USD", "order_id": ident}
+            r = self.partner.conversion(body, idem=ident, conn=conn)
+            ok = r.status == 200 and r.json() == {"status": "ok"}
+        (self.acked if ok else self.refused).append(ident if ok else (ident, r.status, r.body))
+
+    def run(self):
+        deadline = time.monotonic() + self.deadline_s
+        conn = None
+        for i in range(self.max_requests):
+            if self.stop_event.is_set() or time.monotonic() > deadline:
+                break
+            try:
+                if conn is None:
+                    conn = self.partner.server.connect(timeout=5)
+                self.send_one(conn, i)
+            except (OSError, http.client.HTTPException) as e:
+                self.errors.append(repr(e))
+                if conn is not None:
+                    conn.close()
+                conn = None
+                if self.stop_on_error:
+                    break
+                time.sleep(0.05)
+        if conn is not None:
+            conn.close()
+
+
+def run_load(clients, seconds_before=None, action=None, join_timeout=20.0):
+    """Starts clients; optionally runs action() after `seconds_before`; joins all (bounded)."""
+    for c in clients:
+        c.start()
+    if action is not None:
+        time.sleep(seconds_before or 0)
+        action()
+    deadline = time.monotonic() + join_timeout
+    for c in clients:
+        c.join(max(0.0, deadline - time.monotonic()))
+    alive = [c for c in clients if c.is_alive()]
+    assert not alive, f"{len(alive)} load clients still running after {join_timeout}s"
+    return clients
+
+
+def acked(clients, kind=None):
+    return [i for c in clients if kind in (None, c.kind) for i in c.acked]

@@ -1,12 +1,11 @@
 #include "store/sqlite/export_format.h"
 
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 namespace thrad::export_format {
 

@@ -10,7 +10,7 @@ Status SqliteError(int rc, std::string_view what, sqlite3* db) {
   std::string msg(what);
   msg += ": ";
   msg += (db != nullptr && sqlite3_extended_errcode(db) == rc) ? sqlite3_errmsg(db)
-                                                                 : sqlite3_errstr(rc);
+                                                               : sqlite3_errstr(rc);
   msg += " (sqlite " + std::to_string(rc) + ")";
   switch (rc & 0xff) {
     case SQLITE_BUSY:

@@ -1,9 +1,8 @@
 // SqliteStore: export of stored events and conversions as JSON lines.
-#include "store/sqlite/sqlite_store.h"
-
 #include <string>
 
 #include "store/sqlite/export_format.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
 namespace {
@@ -50,9 +49,9 @@ std::string EventJson(const SqliteStatement& s) {
     w.Add(name, OptString(s, i++));
   }
   w.Add("timestamp", OptInt(s, i++));
-  for (const char* name : {"page_url", "referrer", "user_agent", "session_id", "client_id",
-                           "attribution_type", "impression_id", "click_id", "bid_id",
-                           "impression_state"}) {
+  for (const char* name :
+       {"page_url", "referrer", "user_agent", "session_id", "client_id", "attribution_type",
+        "impression_id", "click_id", "bid_id", "impression_state"}) {
     w.Add(name, OptString(s, i++));
   }
   w.Add("view_time_ms", OptInt(s, i++));
@@ -80,9 +79,9 @@ std::string ConversionJson(const SqliteStatement& s) {
   const int64_t micros = s.Int64(i++);
   w.AddRaw("conversion_value", export_format::DecimalFromMicros(micros));
   w.Add("conversion_value_micros", micros);
-  for (const char* name : {"currency", "event_type", "order_id", "event_id", "tag_id",
-                           "session_id", "client_id", "page_url", "referrer", "user_agent",
-                           "dedup_key", "dedup_source"}) {
+  for (const char* name :
+       {"currency", "event_type", "order_id", "event_id", "tag_id", "session_id", "client_id",
+        "page_url", "referrer", "user_agent", "dedup_key", "dedup_source"}) {
     w.Add(name, OptString(s, i++));
   }
   w.Add("params", export_format::StoredJson(s.OptText(i++)));
@@ -98,8 +97,8 @@ constexpr std::string_view kConversionColumns =
 
 // Streams the query's rows through `to_json` into `row` on a connection of its own.
 template <typename ToJson>
-Status StreamRows(SqliteDb& db, const std::string& sql, const ExportFilter& filter,
-                  ToJson to_json, const std::function<Status(const std::string&)>& row) {
+Status StreamRows(SqliteDb& db, const std::string& sql, const ExportFilter& filter, ToJson to_json,
+                  const std::function<Status(const std::string&)>& row) {
   Result<SqliteStatement> query = db.Prepare(sql);
   if (!query.ok()) return query.status();
   if (filter.since.has_value()) query->Bind(1, int64_t{*filter.since});

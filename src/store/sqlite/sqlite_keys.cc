@@ -1,7 +1,7 @@
 // SqliteStore: keys and clicks (rare writes on the admin connection, look-ups on the reader).
-#include "store/sqlite/sqlite_store.h"
-
 #include <string>
+
+#include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
 namespace {

@@ -1,9 +1,9 @@
 // SqliteStore's per-op work inside CommitBatch: dedup and idempotency are decided inside
 // the write transaction, so racing requests cannot both win.
-#include "store/sqlite/sqlite_store.h"
-
 #include <string>
 #include <variant>
+
+#include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
 namespace {

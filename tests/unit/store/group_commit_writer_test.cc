@@ -1,0 +1,328 @@
+#include "store/group_commit_writer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <latch>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store_test_util.h"
+
+namespace thrad::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A Store whose CommitBatch can be held on a gate and made to fail: it tests the writer,
+// not SQLite. Only CommitBatch and CheckWritable matter.
+class FakeStore final : public Store {
+ public:
+  Status Migrate() override { return Status::Ok(); }
+  Status CommitBatch(std::span<WriteOp* const> ops) override {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return !blocked_; });
+    batch_sizes_.push_back(ops.size());
+    for (WriteOp* op : ops) op->status = Status::Ok();  // a store that forgets to fail ops
+    return fail_ ? Status::IoError("disk full") : Status::Ok();
+  }
+  Status CheckWritable() override {
+    probes_.fetch_add(1);
+    std::lock_guard lock(mu_);
+    return writable_ ? Status::Ok() : Status::IoError("still full");
+  }
+  Status InsertKey(const KeyRecord&) override { return Status::Ok(); }
+  Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view) override {
+    return std::optional<KeyRecord>();
+  }
+  Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string>) override {
+    return std::vector<KeyRecord>();
+  }
+  Status RevokeKey(std::string_view, UnixMicros) override { return Status::Ok(); }
+  Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>&) override {
+    return Status::Ok();
+  }
+  Status InsertClick(const ClickRecord&) override { return Status::Ok(); }
+  Status ExportEvents(const ExportFilter&,
+                      const std::function<Status(const std::string&)>&) override {
+    return Status::Ok();
+  }
+  Status ExportConversions(const ExportFilter&,
+                           const std::function<Status(const std::string&)>&) override {
+    return Status::Ok();
+  }
+
+  void Block() {
+    Set([this] { blocked_ = true; });
+  }
+  void Release() {
+    Set([this] { blocked_ = false; });
+  }
+  void Fail(bool fail) {
+    Set([&] { fail_ = fail; });
+  }
+  void Writable(bool writable) {
+    Set([&] { writable_ = writable; });
+  }
+  // Waits until CommitBatch has been entered `n` times in all.
+  void WaitEntered(int n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_ >= n; });
+  }
+  std::vector<size_t> BatchSizes() {
+    std::lock_guard lock(mu_);
+    return batch_sizes_;
+  }
+  int probes() const { return probes_.load(); }
+
+ private:
+  template <typename F>
+  void Set(F f) {
+    std::lock_guard lock(mu_);
+    f();
+    cv_.notify_all();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool blocked_ = false;
+  bool fail_ = false;
+  bool writable_ = true;
+  int entered_ = 0;
+  std::vector<size_t> batch_sizes_;
+  std::atomic<int> probes_{0};
+};
+
+// Ops that count their completions.
+struct Ops {
+  explicit Ops(size_t n) : done(static_cast<std::ptrdiff_t>(n)), ops(n) {
+    for (size_t i = 0; i < n; ++i) {
+      ops[i].payload = EventWrite{{Event("p1", "site:a", "e" + std::to_string(i))}, {}};
+      ops[i].on_done = [this] {
+        completed.fetch_add(1);
+        done.count_down();
+      };
+    }
+  }
+  std::latch done;
+  std::atomic<int> completed{0};
+  std::vector<WriteOp> ops;
+};
+
+GroupCommitOptions Options(size_t max_queue, size_t max_batch,
+                           std::chrono::milliseconds probe_interval = 1s) {
+  GroupCommitOptions o;
+  o.max_queue = max_queue;
+  o.max_batch = max_batch;
+  o.probe_interval = probe_interval;
+  return o;
+}
+
+template <typename Pred>
+bool Eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+TEST(GroupCommitWriterTest, ConcurrentSubmittersAreGroupCommittedToSqlite) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.File("w.db"));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Migrate().ok());
+  GroupCommitWriter writer(**store, {});
+  writer.Start();
+
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 250;
+  std::vector<std::unique_ptr<Ops>> per_thread;
+  for (int t = 0; t < kThreads; ++t) {
+    per_thread.push_back(std::make_unique<Ops>(kPerThread));
+    for (auto& op : per_thread.back()->ops) {
+      std::get<EventWrite>(op.payload).events[0].partner_id = "p" + std::to_string(t);
+    }
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (auto& op : per_thread[t]->ops) ASSERT_TRUE(writer.Submit(&op).ok());
+      per_thread[t]->done.wait();
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  for (auto& ops : per_thread) {
+    for (auto& op : ops->ops) {
+      EXPECT_TRUE(op.status.ok()) << op.status.ToString();
+      EXPECT_THAT(Outcomes(op), ::testing::ElementsAre(WriteOutcome::kStored));
+    }
+  }
+  WriterStats stats = writer.Stats();
+  EXPECT_EQ(stats.committed_ops, uint64_t{kThreads * kPerThread});
+  EXPECT_LT(stats.commits, stats.committed_ops);  // group commit happened
+  EXPECT_GE(stats.commits, 1u);
+  EXPECT_EQ(stats.failed_commits, 0u);
+  EXPECT_EQ(stats.queue_depth, 0u);
+  EXPECT_TRUE(writer.healthy());
+
+  int rows = 0;
+  ASSERT_TRUE((*store)
+                  ->ExportEvents({},
+                                 [&](const std::string&) {
+                                   ++rows;
+                                   return Status::Ok();
+                                 })
+                  .ok());
+  EXPECT_EQ(rows, kThreads * kPerThread);
+}
+
+TEST(GroupCommitWriterTest, FullQueueRejectsAtOnce) {
+  FakeStore store;
+  store.Block();
+  GroupCommitWriter writer(store, Options(2, 1));
+  writer.Start();
+  Ops ops(4);
+  ASSERT_TRUE(writer.Submit(&ops.ops[0]).ok());
+  store.WaitEntered(1);  // op 0 is being committed, the queue is empty
+  ASSERT_TRUE(writer.Submit(&ops.ops[1]).ok());
+  ASSERT_TRUE(writer.Submit(&ops.ops[2]).ok());
+  Status full = writer.Submit(&ops.ops[3]);
+  EXPECT_EQ(full.code(), StatusCode::kUnavailable);
+  WriterStats stats = writer.Stats();
+  EXPECT_EQ(stats.rejected_full, 1u);
+  EXPECT_EQ(stats.queue_depth, 2u);
+
+  store.Release();
+  writer.Stop();
+  EXPECT_EQ(ops.completed.load(), 3);  // the rejected op never completes
+  EXPECT_EQ(writer.Stats().committed_ops, 3u);
+  EXPECT_THAT(store.BatchSizes(), ::testing::ElementsAre(1u, 1u, 1u));
+}
+
+TEST(GroupCommitWriterTest, FailedCommitFailsEveryOpThenProbeRecovers) {
+  FakeStore store;
+  store.Fail(true);
+  store.Writable(false);
+  GroupCommitWriter writer(store, Options(100, 100, 5ms));
+  Ops ops(3);
+  for (auto& op : ops.ops) ASSERT_TRUE(writer.Submit(&op).ok());
+  writer.Start();
+  ops.done.wait();
+
+  for (auto& op : ops.ops) EXPECT_EQ(op.status.code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(writer.healthy());
+  WriterStats stats = writer.Stats();
+  EXPECT_EQ(stats.failed_commits, 1u);
+  EXPECT_EQ(stats.commits, 0u);
+  EXPECT_EQ(stats.committed_ops, 0u);
+
+  EXPECT_TRUE(Eventually([&] { return store.probes() >= 2; }));
+  EXPECT_FALSE(writer.healthy());  // probes keep failing
+  store.Fail(false);
+  store.Writable(true);
+  EXPECT_TRUE(Eventually([&] { return writer.healthy(); }));
+
+  Ops later(1);
+  ASSERT_TRUE(writer.Submit(&later.ops[0]).ok());
+  later.done.wait();
+  EXPECT_TRUE(later.ops[0].status.ok());
+  EXPECT_EQ(writer.Stats().commits, 1u);
+}
+
+TEST(GroupCommitWriterTest, SuccessfulCommitRestoresHealth) {
+  FakeStore store;
+  store.Fail(true);
+  store.Writable(false);  // probes never succeed: only a commit can heal
+  GroupCommitWriter writer(store, Options(100, 100, 1h));
+  writer.Start();
+  Ops first(1);
+  ASSERT_TRUE(writer.Submit(&first.ops[0]).ok());
+  first.done.wait();
+  EXPECT_FALSE(writer.healthy());
+  store.Fail(false);
+  Ops second(1);
+  ASSERT_TRUE(writer.Submit(&second.ops[0]).ok());
+  second.done.wait();
+  EXPECT_TRUE(writer.healthy());
+}
+
+TEST(GroupCommitWriterTest, StopDrainsEverythingQueued) {
+  FakeStore store;
+  store.Block();
+  GroupCommitWriter writer(store, {});
+  writer.Start();
+  Ops ops(10);
+  ASSERT_TRUE(writer.Submit(&ops.ops[0]).ok());
+  store.WaitEntered(1);
+  for (size_t i = 1; i < ops.ops.size(); ++i) ASSERT_TRUE(writer.Submit(&ops.ops[i]).ok());
+  std::thread stopper([&] { writer.Stop(); });
+  store.Release();
+  stopper.join();
+
+  EXPECT_EQ(ops.completed.load(), 10);
+  EXPECT_THAT(store.BatchSizes(), ::testing::ElementsAre(1u, 9u));
+  WriterStats stats = writer.Stats();
+  EXPECT_EQ(stats.committed_ops, 10u);
+  EXPECT_EQ(stats.commits, 2u);
+  EXPECT_EQ(stats.queue_depth, 0u);
+  Ops late(1);
+  EXPECT_EQ(writer.Submit(&late.ops[0]).code(), StatusCode::kUnavailable);
+  writer.Stop();  // idempotent
+}
+
+TEST(GroupCommitWriterTest, StopWithoutStartDrainsOnTheCaller) {
+  FakeStore store;
+  GroupCommitWriter writer(store, Options(100, 4));
+  Ops ops(10);
+  for (auto& op : ops.ops) ASSERT_TRUE(writer.Submit(&op).ok());
+  std::vector<size_t> observed;
+  writer.SetCommitObserver([&](size_t n, std::chrono::nanoseconds latency, bool ok) {
+    EXPECT_TRUE(ok);
+    EXPECT_GE(latency.count(), 0);
+    observed.push_back(n);
+  });
+  writer.Stop();
+  EXPECT_EQ(ops.completed.load(), 10);
+  EXPECT_THAT(observed, ::testing::ElementsAre(4u, 4u, 2u));
+  EXPECT_EQ(writer.Submit(&ops.ops[0]).code(), StatusCode::kUnavailable);
+}
+
+TEST(GroupCommitWriterTest, PeriodicTaskRunsOnTheWriterAndOnceMoreAtStop) {
+  FakeStore store;
+  GroupCommitWriter writer(store, {});
+  std::atomic<int> runs{0};
+  writer.SetPeriodicTask(2ms, [&] { runs.fetch_add(1); });
+  writer.Start();
+  EXPECT_TRUE(Eventually([&] { return runs.load() >= 3; }));
+  writer.Stop();
+  int after_stop = runs.load();
+  EXPECT_GE(after_stop, 4);
+  std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(runs.load(), after_stop);
+}
+
+TEST(GroupCommitWriterTest, OnDoneMayFreeTheOp) {
+  FakeStore store;
+  GroupCommitWriter writer(store, {});
+  writer.Start();
+  std::latch done(1);
+  auto* op = new WriteOp();
+  op->payload = EventWrite{{Event("p1", "t", "e")}, {}};
+  op->on_done = [op, &done] {
+    delete op;
+    done.count_down();
+  };
+  ASSERT_TRUE(writer.Submit(op).ok());
+  done.wait();
+}
+
+}  // namespace
+}  // namespace thrad::testing

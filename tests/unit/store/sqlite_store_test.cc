@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 
 mode_t FileMode(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
   return st.st_mode & 0777;
 }
@@ -75,8 +75,8 @@ TEST_F(SqliteStoreTest, NullEventIdNeverConflicts) {
 }
 
 TEST_F(SqliteStoreTest, DedupIsPerPartnerAndTag) {
-  WriteOp op = EventOp({Event("p1", "site:a", "e1"), Event("p2", "site:a", "e1"),
-                        Event("p1", "site:b", "e1")});
+  WriteOp op = EventOp(
+      {Event("p1", "site:a", "e1"), Event("p2", "site:a", "e1"), Event("p1", "site:b", "e1")});
   Commit({&op});
   EXPECT_THAT(Outcomes(op),
               ElementsAre(WriteOutcome::kStored, WriteOutcome::kStored, WriteOutcome::kStored));
@@ -102,8 +102,9 @@ TEST_F(SqliteStoreTest, OneFailingOpFailsAloneAndIsRolledBack) {
     // A real statement failure, injected with a trigger on a second connection.
     auto db = SqliteDb::Open(DbPath(), false);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
-                            "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END")
+    ASSERT_TRUE((*db)
+                    ->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
+                           "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END")
                     .ok());
   }
   EventRecord poison = Event("p1", "site:a", "e3");
@@ -125,7 +126,11 @@ TEST_F(SqliteStoreTest, OneFailingOpFailsAloneAndIsRolledBack) {
 
 class BusySqliteStoreTest : public SqliteStoreTest {
  protected:
-  SqliteStoreOptions Options() const override { return {.busy_timeout_ms = 50}; }
+  SqliteStoreOptions Options() const override {
+    SqliteStoreOptions o;
+    o.busy_timeout_ms = 50;
+    return o;
+  }
 };
 
 TEST_F(BusySqliteStoreTest, LockedDatabaseFailsTheWholeBatchThenRecovers) {

@@ -1,0 +1,171 @@
+#include "api/conversion_handler.h"
+
+#include <array>
+#include <string>
+
+#include <boost/json/serialize.hpp>
+
+#include "api/currency.h"
+#include "api/decimal.h"
+#include "api/extras.h"
+#include "api/idempotency_key.h"
+#include "api/json_body.h"
+#include "api/params.h"
+#include "api/string_fields.h"
+#include "common/time_format.h"
+
+namespace thrad {
+namespace {
+
+namespace json = boost::json;
+
+// Field limits of spec section 4, in code points.
+constexpr size_t kMaxIdChars = 256;  // click_id, order_id, event_id, tag_id, ...
+constexpr size_t kMaxEventTypeChars = 64;
+constexpr size_t kMaxUrlChars = 2048;
+constexpr size_t kMaxUserAgentChars = 1024;
+constexpr std::string_view kDefaultEventType = "purchase_completed";
+
+constexpr auto kKnownFields = std::to_array<std::string_view>({
+    "click_id", "conversion_time", "conversion_value", "currency", "event_type", "order_id",
+    "event_id", "tag_id", "session_id", "client_id", "page_url", "referrer", "user_agent",
+});
+
+std::optional<int64_t> ConversionTime(const json::object& obj, std::vector<FieldError>& errors) {
+  constexpr std::string_view kField = "conversion_time";
+  const json::value* v = FindPresent(obj, kField);
+  if (v == nullptr) {
+    errors.push_back(MissingError(BodyLoc(kField)));
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    errors.push_back(StringTypeError(BodyLoc(kField)));
+    return std::nullopt;
+  }
+  Result<int64_t> t = ParseIsoDateTime(v->get_string());
+  if (!t.ok()) {
+    errors.push_back(DatetimeParsingError(BodyLoc(kField), t.status().message()));
+    return std::nullopt;
+  }
+  return *t;
+}
+
+std::optional<int64_t> ValueMicros(const JsonBody& body, std::vector<FieldError>& errors) {
+  constexpr std::string_view kField = "conversion_value";
+  const json::value* v = FindPresent(body.object, kField);
+  if (v == nullptr) {
+    errors.push_back(MissingError(BodyLoc(kField)));
+    return std::nullopt;
+  }
+  const std::string* raw = body.RawNumber(kField);
+  if (!v->is_number() || raw == nullptr) {
+    errors.push_back(FloatTypeError(BodyLoc(kField)));
+    return std::nullopt;
+  }
+  const DecimalInt micros = ParseNonNegativeMicros(*raw, kMaxConversionValueMicros);
+  if (micros.ok()) return micros.value;
+  switch (*micros.error) {
+    case DecimalError::kNegative:
+      errors.push_back(GreaterThanEqualError(BodyLoc(kField), "0"));
+      break;
+    case DecimalError::kTooLarge:
+      errors.push_back(
+          LessThanEqualError(BodyLoc(kField), FormatMicros(kMaxConversionValueMicros)));
+      break;
+    case DecimalError::kSyntax:
+    case DecimalError::kFraction:
+      errors.push_back(FloatTypeError(BodyLoc(kField)));
+      break;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Currency(const json::object& obj, std::vector<FieldError>& errors) {
+  constexpr std::string_view kField = "currency";
+  const json::value* v = FindPresent(obj, kField);
+  if (v == nullptr) {
+    errors.push_back(MissingError(BodyLoc(kField)));
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    errors.push_back(StringTypeError(BodyLoc(kField)));
+    return std::nullopt;
+  }
+  std::optional<std::string> upper = NormalizeCurrency(v->get_string());
+  if (!upper) errors.push_back(ValueError(BodyLoc(kField), "not an active ISO 4217 currency code"));
+  return upper;
+}
+
+}  // namespace
+
+Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
+                                         std::optional<std::string_view> idempotency_key_header,
+                                         const RequestContext& ctx) {
+  Parsed<ConversionRecord> out;
+  std::vector<FieldError>& errors = out.errors;
+  std::optional<std::string> idempotency_key;
+  if (idempotency_key_header) {
+    idempotency_key = ParseIdempotencyKey(*idempotency_key_header, errors);
+  }
+  Parsed<JsonBody> parsed = ParseJsonObjectBody(body_text);
+  if (!parsed.ok()) {
+    errors.insert(errors.end(), parsed.errors.begin(), parsed.errors.end());
+    return out;
+  }
+  const JsonBody& body = parsed.record;
+  const json::object& obj = body.object;
+  ConversionRecord& r = out.record;
+
+  const StringRule id_rule{.max_chars = kMaxIdChars};
+  const StringRule url_rule{.max_chars = kMaxUrlChars};
+
+  std::optional<std::string> click_id =
+      RequiredString(obj, "click_id", {.max_chars = kMaxIdChars, .reject_blank = true}, errors);
+  std::optional<int64_t> conversion_time = ConversionTime(obj, errors);
+  std::optional<int64_t> value_micros = ValueMicros(body, errors);
+  std::optional<std::string> currency = Currency(obj, errors);
+  std::optional<std::string> event_type = OptionalString(
+      obj, "event_type", {.max_chars = kMaxEventTypeChars, .trim = true, .reject_blank = true},
+      errors);
+  r.order_id = OptionalNonBlankString(obj, "order_id", kMaxIdChars, errors);
+  r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
+  r.tag_id = OptionalString(obj, "tag_id", id_rule, errors);
+  r.session_id = OptionalString(obj, "session_id", id_rule, errors);
+  r.client_id = OptionalString(obj, "client_id", id_rule, errors);
+  r.page_url = OptionalString(obj, "page_url", url_rule, errors);
+  r.referrer = OptionalString(obj, "referrer", url_rule, errors);
+  r.user_agent = OptionalString(obj, "user_agent", {.max_chars = kMaxUserAgentChars}, errors);
+  if (!errors.empty()) return out;
+
+  r.click_id = std::move(*click_id);
+  r.conversion_time = *conversion_time;
+  r.value_micros = *value_micros;
+  r.currency = std::move(*currency);
+  r.event_type = event_type ? std::move(*event_type) : std::string(kDefaultEventType);
+
+  if (idempotency_key) {
+    r.dedup_key = std::move(idempotency_key);
+    r.dedup_source = DedupSource::kHeader;
+  } else if (r.event_id) {
+    r.dedup_key = r.event_id;
+    r.dedup_source = DedupSource::kEventId;
+  } else if (r.order_id) {
+    r.dedup_key = r.order_id;
+    r.dedup_source = DedupSource::kOrderId;
+  } else {
+    r.dedup_source = DedupSource::kNone;
+  }
+
+  json::object params;
+  StampParams(params, ctx);
+  params["extra"] = SanitizeExtra(UnknownMembers(obj, kKnownFields), out.sanitize);
+  r.params_json = json::serialize(params);
+
+  r.partner_id = ctx.partner_id;
+  r.key_id = ctx.key_id;
+  r.client_ip = ctx.client_ip;
+  r.received_at = ctx.received_at;
+  return out;
+}
+
+}  // namespace thrad

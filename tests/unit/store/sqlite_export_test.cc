@@ -1,0 +1,220 @@
+// SqliteStore export: one JSON object per row, every stored field, exact values.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store_test_util.h"
+
+namespace thrad::testing {
+namespace {
+
+namespace json = boost::json;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAreArray;
+
+constexpr UnixMicros k20260219 = 1771524000000000;  // 2026-02-19T18:00:00Z
+
+std::vector<std::string> Keys(const json::object& o) {
+  std::vector<std::string> keys;
+  for (const auto& kv : o) keys.emplace_back(kv.key());
+  return keys;
+}
+
+using SqliteExportTest = SqliteStoreTest;
+
+TEST_F(SqliteExportTest, EventHasEveryField) {
+  EventRecord e = Event("p1", "site:example.com", "e1");
+  e.timestamp = 1771523999;
+  e.page_url = "https://example.com/a";
+  e.referrer = "https://ref.example/";
+  e.user_agent = "UA/1.0";
+  e.session_id = "s1";
+  e.client_id = "c1";
+  e.attribution_type = "click";
+  e.impression_id = "imp1";
+  e.click_id = "clk1";
+  e.bid_id = "bid1";
+  e.impression_state = "viewed";
+  e.view_time_ms = 1500;
+  e.consent_json = R"({"gdpr":true})";
+  e.params_json = R"({"integration":"partner_s2s","extra":{"a":[1,2]}})";
+  e.received_at = k20260219 + 123456;
+  WriteOp op = EventOp({e, Event("p1", "site:x", std::nullopt)});
+  Commit({&op});
+
+  auto rows = ExportEvents();
+  ASSERT_EQ(rows.size(), 2u);
+  json::object o = json::parse(rows[0]).as_object();
+  EXPECT_THAT(
+      Keys(o),
+      UnorderedElementsAreArray(
+          {"id",         "partner_id",       "key_id",           "event_name",    "tag_id",
+           "event_id",   "timestamp",        "page_url",         "referrer",      "user_agent",
+           "session_id", "client_id",        "attribution_type", "impression_id", "click_id",
+           "bid_id",     "impression_state", "view_time_ms",     "consent",       "params",
+           "channel",    "client_ip",        "received_at"}));
+  EXPECT_EQ(o["id"].as_int64(), 1);
+  EXPECT_EQ(o["partner_id"], "p1");
+  EXPECT_EQ(o["key_id"], "key_1");
+  EXPECT_EQ(o["event_name"], "page_view");
+  EXPECT_EQ(o["tag_id"], "site:example.com");
+  EXPECT_EQ(o["event_id"], "e1");
+  EXPECT_EQ(o["timestamp"].as_int64(), 1771523999);
+  EXPECT_EQ(o["page_url"], "https://example.com/a");
+  EXPECT_EQ(o["referrer"], "https://ref.example/");
+  EXPECT_EQ(o["user_agent"], "UA/1.0");
+  EXPECT_EQ(o["session_id"], "s1");
+  EXPECT_EQ(o["client_id"], "c1");
+  EXPECT_EQ(o["attribution_type"], "click");
+  EXPECT_EQ(o["impression_id"], "imp1");
+  EXPECT_EQ(o["click_id"], "clk1");
+  EXPECT_EQ(o["bid_id"], "bid1");
+  EXPECT_EQ(o["impression_state"], "viewed");
+  EXPECT_EQ(o["view_time_ms"].as_int64(), 1500);
+  EXPECT_EQ(o["consent"], json::parse(R"({"gdpr":true})"));
+  EXPECT_EQ(o["params"], json::parse(R"({"integration":"partner_s2s","extra":{"a":[1,2]}})"));
+  EXPECT_EQ(o["channel"], "server");
+  EXPECT_EQ(o["client_ip"], "203.0.113.7");
+  EXPECT_EQ(o["received_at"], "2026-02-19T18:00:00.123456Z");
+
+  json::object minimal = json::parse(rows[1]).as_object();
+  EXPECT_EQ(minimal.size(), o.size());
+  for (const char* absent : {"event_id", "timestamp", "page_url", "view_time_ms", "consent"}) {
+    EXPECT_TRUE(minimal[absent].is_null()) << absent;
+  }
+}
+
+TEST_F(SqliteExportTest, ConversionHasEveryFieldAndExactValue) {
+  ASSERT_TRUE(store_->InsertClick(Click("p1", "clk_1")).ok());
+  ConversionRecord c = Conversion("p1", "clk_1", "order-7");
+  c.dedup_source = DedupSource::kOrderId;
+  c.order_id = "order-7";
+  c.event_id = "ev";
+  c.tag_id = "site:shop";
+  c.session_id = "s";
+  c.client_id = "c";
+  c.page_url = "https://shop/";
+  c.referrer = "https://ref/";
+  c.user_agent = "UA";
+  c.conversion_time = k20260219;
+  c.received_at = k20260219 + 1;
+  WriteOp a = ConversionOp(c);
+  ConversionRecord tiny = Conversion("p1", "clk_1", std::nullopt);
+  tiny.value_micros = 1;
+  WriteOp b = ConversionOp(tiny);
+  ConversionRecord big = Conversion("p1", "clk_1", std::nullopt);
+  big.value_micros = 1000000000000LL * 1000000;  // the 1e12 maximum
+  WriteOp d = ConversionOp(big);
+  Commit({&a, &b, &d});
+
+  auto rows = ExportConversions();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_THAT(rows[0], HasSubstr(R"("conversion_value":49.99,)"));
+  EXPECT_THAT(rows[1], HasSubstr(R"("conversion_value":0.000001,)"));
+  EXPECT_THAT(rows[2], HasSubstr(R"("conversion_value":1000000000000,)"));
+
+  json::object o = json::parse(rows[0]).as_object();
+  EXPECT_THAT(Keys(o), UnorderedElementsAreArray({"id",
+                                                  "partner_id",
+                                                  "key_id",
+                                                  "click_id",
+                                                  "bid_id",
+                                                  "campaign_id",
+                                                  "conversion_time",
+                                                  "conversion_value",
+                                                  "conversion_value_micros",
+                                                  "currency",
+                                                  "event_type",
+                                                  "order_id",
+                                                  "event_id",
+                                                  "tag_id",
+                                                  "session_id",
+                                                  "client_id",
+                                                  "page_url",
+                                                  "referrer",
+                                                  "user_agent",
+                                                  "dedup_key",
+                                                  "dedup_source",
+                                                  "params",
+                                                  "client_ip",
+                                                  "received_at"}));
+  EXPECT_EQ(o["id"].as_int64(), 1);
+  EXPECT_EQ(o["partner_id"], "p1");
+  EXPECT_EQ(o["key_id"], "key_1");
+  EXPECT_EQ(o["click_id"], "clk_1");
+  EXPECT_EQ(o["bid_id"], "bid_1");
+  EXPECT_EQ(o["campaign_id"], "cmp_1");
+  EXPECT_EQ(o["conversion_time"], "2026-02-19T18:00:00.000000Z");
+  EXPECT_EQ(o["conversion_value_micros"].as_int64(), 49990000);
+  EXPECT_EQ(o["currency"], "USD");
+  EXPECT_EQ(o["event_type"], "purchase_completed");
+  EXPECT_EQ(o["order_id"], "order-7");
+  EXPECT_EQ(o["event_id"], "ev");
+  EXPECT_EQ(o["tag_id"], "site:shop");
+  EXPECT_EQ(o["session_id"], "s");
+  EXPECT_EQ(o["client_id"], "c");
+  EXPECT_EQ(o["page_url"], "https://shop/");
+  EXPECT_EQ(o["referrer"], "https://ref/");
+  EXPECT_EQ(o["user_agent"], "UA");
+  EXPECT_EQ(o["dedup_key"], "order-7");
+  EXPECT_EQ(o["dedup_source"], "order_id");
+  EXPECT_EQ(o["params"], json::parse(R"({"integration":"partner_s2s"})"));
+  EXPECT_EQ(o["client_ip"], "203.0.113.7");
+  EXPECT_EQ(o["received_at"], "2026-02-19T18:00:00.000001Z");
+
+  json::object t = json::parse(rows[1]).as_object();
+  EXPECT_TRUE(t["dedup_key"].is_null());
+  EXPECT_TRUE(t["dedup_source"].is_null());
+  EXPECT_TRUE(t["order_id"].is_null());
+}
+
+TEST_F(SqliteExportTest, FiltersBySinceAndPartnerOldestFirst) {
+  std::vector<EventRecord> events;
+  for (int i = 0; i < 4; ++i) {
+    EventRecord e = Event(i % 2 == 0 ? "p1" : "p2", "site:a", "e" + std::to_string(i));
+    e.received_at = k20260219 + i * 1000000;
+    events.push_back(e);
+  }
+  WriteOp op = EventOp(events);
+  Commit({&op});
+
+  auto ids = [](const std::vector<std::string>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.emplace_back(json::parse(r).at("event_id").as_string());
+    return out;
+  };
+  EXPECT_THAT(ids(ExportEvents()), ::testing::ElementsAre("e0", "e1", "e2", "e3"));
+  EXPECT_THAT(ids(ExportEvents({.since = k20260219 + 1000000, .partner_id = std::nullopt})),
+              ::testing::ElementsAre("e1", "e2", "e3"));
+  EXPECT_THAT(ids(ExportEvents({.since = std::nullopt, .partner_id = "p1"})),
+              ::testing::ElementsAre("e0", "e2"));
+  EXPECT_THAT(ids(ExportEvents({.since = k20260219 + 1, .partner_id = "p2"})),
+              ::testing::ElementsAre("e1", "e3"));
+  EXPECT_TRUE(ExportConversions().empty());
+}
+
+TEST_F(SqliteExportTest, StopsAtTheFirstFailingRow) {
+  WriteOp op = EventOp({Event("p1", "t", "a"), Event("p1", "t", "b"), Event("p1", "t", "c")});
+  Commit({&op});
+  int seen = 0;
+  Status st = store_->ExportEvents({}, [&](const std::string&) {
+    return ++seen == 2 ? Status::IoError("pipe closed") : Status::Ok();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kIoError);
+  EXPECT_EQ(seen, 2);
+}
+
+TEST_F(SqliteExportTest, InvalidStoredJsonIsKeptAsString) {
+  EventRecord e = Event("p1", "t", "a");
+  e.consent_json = "{not json";
+  WriteOp op = EventOp({e});
+  Commit({&op});
+  auto rows = ExportEvents();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(json::parse(rows[0]).at("consent"), "{not json");
+}
+
+}  // namespace
+}  // namespace thrad::testing

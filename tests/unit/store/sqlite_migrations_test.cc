@@ -1,0 +1,111 @@
+#include "store/sqlite/sqlite_migrations.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store_test_util.h"
+
+namespace thrad::testing {
+namespace {
+
+std::unique_ptr<SqliteDb> OpenDb(const std::string& path) {
+  auto db = SqliteDb::Open(path, /*create=*/true);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_TRUE((*db)->Exec("PRAGMA busy_timeout = 5000").ok());
+  return std::move(db).value();
+}
+
+int64_t Scalar(SqliteDb& db, const std::string& sql) {
+  auto q = db.Prepare(sql);
+  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  auto row = q->Step();
+  EXPECT_TRUE(row.ok() && *row) << sql;
+  return q->Int64(0);
+}
+
+bool TableExists(SqliteDb& db, const std::string& name) {
+  return Scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '" + name +
+                        "'") == 1;
+}
+
+TEST(SqliteMigrationsTest, EmbeddedMigrationsAreVersionedFromOne) {
+  auto migrations = EmbeddedSqliteMigrations();
+  ASSERT_FALSE(migrations.empty());
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<int>(i + 1)) << migrations[i].name;
+    EXPECT_FALSE(migrations[i].sql.empty());
+  }
+  EXPECT_EQ(migrations[0].name, "001_init.sql");
+  EXPECT_NE(migrations[0].sql.find("CREATE TABLE events"), std::string_view::npos);
+}
+
+TEST(SqliteMigrationsTest, MigrateIsIdempotent) {
+  TempDir dir;
+  auto db = OpenDb(dir.File("m.db"));
+  ASSERT_TRUE(MigrateSqlite(*db, EmbeddedSqliteMigrations(), 111).ok());
+  ASSERT_TRUE(MigrateSqlite(*db, EmbeddedSqliteMigrations(), 222).ok());
+  const auto n = static_cast<int64_t>(EmbeddedSqliteMigrations().size());
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM schema_migrations"), n);
+  EXPECT_EQ(Scalar(*db, "SELECT max(version) FROM schema_migrations"), n);
+  EXPECT_EQ(Scalar(*db, "SELECT max(applied_at) FROM schema_migrations"), 111);
+  for (const char* table : {"api_keys", "clicks", "events", "conversions", "health"}) {
+    EXPECT_TRUE(TableExists(*db, table)) << table;
+  }
+}
+
+TEST(SqliteMigrationsTest, AppliesOnlyMissingVersionsAndFailuresLeaveNothing) {
+  TempDir dir;
+  auto db = OpenDb(dir.File("m.db"));
+  const SqlMigration v1{1, "001_a.sql", "CREATE TABLE a (x INTEGER);"};
+  const SqlMigration bad_v2{2, "002_b.sql", "CREATE TABLE b (x INTEGER); SELECT * FROM nope;"};
+  const SqlMigration good_v2{2, "002_b.sql", "CREATE TABLE b (x INTEGER);"};
+
+  ASSERT_TRUE(MigrateSqlite(*db, std::vector<SqlMigration>{v1}, 1).ok());
+  Status st = MigrateSqlite(*db, std::vector<SqlMigration>{v1, bad_v2}, 2);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("002_b.sql"), std::string::npos) << st.ToString();
+  EXPECT_FALSE(TableExists(*db, "b"));  // the failed migration's first statement rolled back
+  EXPECT_EQ(Scalar(*db, "SELECT max(version) FROM schema_migrations"), 1);
+
+  ASSERT_TRUE(MigrateSqlite(*db, std::vector<SqlMigration>{v1, good_v2}, 3).ok());
+  EXPECT_TRUE(TableExists(*db, "b"));
+  EXPECT_EQ(Scalar(*db, "SELECT max(version) FROM schema_migrations"), 2);
+  EXPECT_EQ(Scalar(*db, "SELECT applied_at FROM schema_migrations WHERE version = 2"), 3);
+}
+
+TEST(SqliteMigrationsTest, RejectsOutOfOrderList) {
+  TempDir dir;
+  auto db = OpenDb(dir.File("m.db"));
+  const SqlMigration v1{1, "001_a.sql", "CREATE TABLE a (x INTEGER);"};
+  const SqlMigration v2{2, "002_b.sql", "CREATE TABLE b (x INTEGER);"};
+  EXPECT_FALSE(MigrateSqlite(*db, std::vector<SqlMigration>{v2, v1}, 1).ok());
+}
+
+TEST(SqliteMigrationsTest, ConcurrentStoresMigrateOnce) {
+  TempDir dir;
+  const std::string path = dir.File("m.db");
+  constexpr int kStores = 4;
+  std::vector<std::unique_ptr<SqliteStore>> stores;
+  for (int i = 0; i < kStores; ++i) {
+    auto s = SqliteStore::Open(path);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    stores.push_back(std::move(s).value());
+  }
+  std::vector<Status> results(kStores);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStores; ++i) {
+    threads.emplace_back([&, i] { results[i] = stores[i]->Migrate(); });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+
+  auto db = OpenDb(path);
+  EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM schema_migrations"),
+            static_cast<int64_t>(EmbeddedSqliteMigrations().size()));
+}
+
+}  // namespace
+}  // namespace thrad::testing
