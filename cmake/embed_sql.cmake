@@ -26,7 +26,8 @@ foreach(path IN LISTS sql_files)
   list(APPEND seen_versions ${version})
   file(READ "${path}" hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
-  string(REGEX REPLACE "(('\\\\x..',){16})" "\\1\n    " bytes "${bytes}")
+  string(REPEAT "'\\\\x..'," 16 sixteen)  # CMake regexes have no {n} repetition
+  string(REGEX REPLACE "(${sixteen})" "\\1\n    " bytes "${bytes}")
   string(APPEND arrays "constexpr char kSql${version}[] = {\n    ${bytes}'\\0'};\n")
   string(APPEND entries
          "      {${version}, \"${name}\", std::string_view(kSql${version}, sizeof(kSql${version}) - 1)},\n")

@@ -1,12 +1,11 @@
 #include "api/collect_handler.h"
 
 #include <array>
+#include <boost/json/serialize.hpp>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/json/serialize.hpp>
 
 #include "api/decimal.h"
 #include "api/extras.h"
@@ -28,9 +27,24 @@ constexpr size_t kMaxUserAgentChars = 1024;
 
 // Every top-level key with a meaning; any other key goes to params.extra.
 constexpr auto kKnownFields = std::to_array<std::string_view>({
-    "event_name", "tag_id", "event_id", "timestamp", "page_url", "referrer", "user_agent",
-    "channel", "session_id", "client_id", "attribution_type", "impression_id", "click_id",
-    "bid_id", "impression_state", "view_time_ms", "consent", "params",
+    "event_name",
+    "tag_id",
+    "event_id",
+    "timestamp",
+    "page_url",
+    "referrer",
+    "user_agent",
+    "channel",
+    "session_id",
+    "client_id",
+    "attribution_type",
+    "impression_id",
+    "click_id",
+    "bid_id",
+    "impression_state",
+    "view_time_ms",
+    "consent",
+    "params",
 });
 
 // An optional integer >= 0 (Unix seconds, milliseconds). A number whose exact value is whole
@@ -98,9 +112,9 @@ Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContex
   const StringRule id_rule{.max_chars = kMaxIdChars};
   const StringRule url_rule{.max_chars = kMaxUrlChars};
 
-  std::optional<std::string> event_name = RequiredString(
-      obj, "event_name", {.max_chars = kMaxEventNameChars, .trim = true, .reject_blank = true},
-      errors);
+  std::optional<std::string> event_name =
+      RequiredString(obj, "event_name",
+                     {.max_chars = kMaxEventNameChars, .trim = true, .reject_blank = true}, errors);
   std::optional<std::string> tag_id = OptionalString(obj, "tag_id", id_rule, errors);
   r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
   r.timestamp = OptionalNonNegativeInt(body, "timestamp", errors);
@@ -124,9 +138,8 @@ Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContex
   if (!errors.empty()) return out;
 
   r.event_name = std::move(*event_name);
-  r.tag_id = (tag_id && !IsBlank(*tag_id))
-                 ? std::move(*tag_id)
-                 : DeriveTagId(r.page_url, ctx.origin, ctx.referer);
+  r.tag_id = (tag_id && !IsBlank(*tag_id)) ? std::move(*tag_id)
+                                           : DeriveTagId(r.page_url, ctx.origin, ctx.referer);
   if (consent) r.consent_json = json::serialize(*consent);
 
   // params: the client's object as sent; when the body has unknown top-level keys their

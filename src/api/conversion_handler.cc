@@ -1,9 +1,8 @@
 #include "api/conversion_handler.h"
 
 #include <array>
-#include <string>
-
 #include <boost/json/serialize.hpp>
+#include <string>
 
 #include "api/currency.h"
 #include "api/decimal.h"
@@ -27,8 +26,19 @@ constexpr size_t kMaxUserAgentChars = 1024;
 constexpr std::string_view kDefaultEventType = "purchase_completed";
 
 constexpr auto kKnownFields = std::to_array<std::string_view>({
-    "click_id", "conversion_time", "conversion_value", "currency", "event_type", "order_id",
-    "event_id", "tag_id", "session_id", "client_id", "page_url", "referrer", "user_agent",
+    "click_id",
+    "conversion_time",
+    "conversion_value",
+    "currency",
+    "event_type",
+    "order_id",
+    "event_id",
+    "tag_id",
+    "session_id",
+    "client_id",
+    "page_url",
+    "referrer",
+    "user_agent",
 });
 
 std::optional<int64_t> ConversionTime(const json::object& obj, std::vector<FieldError>& errors) {
@@ -124,9 +134,9 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
   std::optional<int64_t> conversion_time = ConversionTime(obj, errors);
   std::optional<int64_t> value_micros = ValueMicros(body, errors);
   std::optional<std::string> currency = Currency(obj, errors);
-  std::optional<std::string> event_type = OptionalString(
-      obj, "event_type", {.max_chars = kMaxEventTypeChars, .trim = true, .reject_blank = true},
-      errors);
+  std::optional<std::string> event_type =
+      OptionalString(obj, "event_type",
+                     {.max_chars = kMaxEventTypeChars, .trim = true, .reject_blank = true}, errors);
   r.order_id = OptionalNonBlankString(obj, "order_id", kMaxIdChars, errors);
   r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
   r.tag_id = OptionalString(obj, "tag_id", id_rule, errors);

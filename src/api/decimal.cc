@@ -77,10 +77,10 @@ std::optional<ExactDecimal> ParseExact(std::string_view text) {
 
 // |value| * 10^scale split into its integer part and what lies below it.
 struct Scaled {
-  bool overflow = false;    // the integer part does not fit in 19 digits
-  uint64_t integer = 0;     // meaningful when !overflow
+  bool overflow = false;  // the integer part does not fit in 19 digits
+  uint64_t integer = 0;   // meaningful when !overflow
   bool has_fraction = false;
-  bool round_up = false;    // the first digit below the integer part is 5 or more
+  bool round_up = false;  // the first digit below the integer part is 5 or more
 };
 
 Scaled ScaleMagnitude(const ExactDecimal& d, int scale) {

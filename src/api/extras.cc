@@ -1,13 +1,12 @@
 #include "api/extras.h"
 
+#include <boost/json/array.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
 #include <cmath>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <boost/json/array.hpp>
-#include <boost/json/string.hpp>
-#include <boost/json/value.hpp>
 
 #include "api/string_fields.h"
 

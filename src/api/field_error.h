@@ -1,12 +1,11 @@
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <boost/json/fwd.hpp>
 
 namespace thrad {
 

@@ -1,12 +1,11 @@
 #include "api/json_body.h"
 
-#include <cmath>
-#include <cstdint>
-
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/value_stack.hpp>
+#include <cmath>
+#include <cstdint>
 
 #include "api/string_fields.h"
 
@@ -171,8 +170,8 @@ Parsed<JsonBody> ParseJsonObjectBody(std::string_view body) {
   if (!ec && consumed != body.size()) ec = json::error::extra_data;
   if (ec) {
     if (ec == json::error::too_deep) {
-      return Fail(JsonInvalidError("nested deeper than " + std::to_string(kMaxJsonDepth) +
-                                   " levels"));
+      return Fail(
+          JsonInvalidError("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"));
     }
     if (ec == json::error::extra_data) {
       return Fail(JsonInvalidError("unexpected data after the JSON value at byte " +

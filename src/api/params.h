@@ -1,9 +1,8 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <span>
 #include <string_view>
-
-#include <boost/json/object.hpp>
 
 #include "api/request_context.h"
 

@@ -1,12 +1,11 @@
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/fwd.hpp>
 
 #include "api/field_error.h"
 
@@ -40,8 +39,8 @@ const boost::json::value* FindPresent(const boost::json::object& body, std::stri
 // How one string field is checked. Limits apply to the stored value (after trimming).
 struct StringRule {
   size_t max_chars = 0;
-  bool trim = false;         // store without surrounding whitespace
-  bool reject_blank = false; // a blank value is string_blank instead of being accepted
+  bool trim = false;          // store without surrounding whitespace
+  bool reject_blank = false;  // a blank value is string_blank instead of being accepted
 };
 
 // Reads the optional string `field` of `body`. Absent or null: nullopt, no error. A non-string

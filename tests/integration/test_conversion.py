@@ -29,8 +29,8 @@ DUPLICATE_MISMATCH = "Idempotency key reused with a different payload"
 T0 = "2026-02-19T18:00:00Z"
 
 
-def body_for(click_id, **fields):
-    body = {"click_id": click_id, "conversion_time": T0, "conversion_value": 49.99,
+def body_for(click, /, **fields):
+    body = {"click_id": click, "conversion_time": T0, "conversion_value": 49.99,
             "currency": "USD"}
     body.update(fields)
     return {k: v for k, v in body.items() if v is not ...}

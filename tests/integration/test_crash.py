@@ -3,7 +3,7 @@
 import collections
 import time
 
-from helpers import LoadClient, Partner, acked, run_load
+from helpers import LoadClient, Partner, acked, run_load, wait_for
 
 
 def test_sigkill_under_load_keeps_every_acknowledged_write(make_server):
@@ -15,7 +15,13 @@ def test_sigkill_under_load_keeps_every_acknowledged_write(make_server):
     clients += [LoadClient(p, "conversion", f"cv{t}", max_requests=5000, deadline_s=10,
                            click_id=click) for t in range(4)]
     started = time.monotonic()
-    run_load(clients, seconds_before=1.0, action=srv.kill, join_timeout=15)
+
+    def kill_once_both_kinds_are_acknowledged():
+        wait_for(lambda: acked(clients, "collect") and acked(clients, "conversion"), timeout=5)
+        srv.kill()
+
+    run_load(clients, seconds_before=1.0, action=kill_once_both_kinds_are_acknowledged,
+             join_timeout=15)
     events_acked, conversions_acked = acked(clients, "collect"), acked(clients, "conversion")
     assert events_acked and conversions_acked, [c.errors[:2] + c.refused[:2] for c in clients]
     refused = [r for c in clients for r in c.refused]
@@ -31,7 +37,7 @@ def test_sigkill_under_load_keeps_every_acknowledged_write(make_server):
     sent = [i for c in clients if c.kind == "conversion" for i in c.sent]
     conn = srv.connect()
     answers = {}
-    for ident in sent[:400] + conversions_acked[-100:]:
+    for ident in sent[:200] + conversions_acked[-50:]:
         body = {"click_id": click, "conversion_time": "2026-02-19T18:00:00Z",
                 "conversion_value": 1.25, "currency": "USD", "order_id": ident}
         r = p.conversion(body, idem=ident, conn=conn)

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <vector>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/field_error.h"
 #include "api/request_context.h"
@@ -31,8 +31,7 @@ inline FieldLoc BodyRoot() { return {std::string("body")}; }
 
 // Matches a FieldError by loc and type.
 MATCHER_P2(ErrorAt, loc, type, "") {
-  *result_listener << "loc size " << arg.loc.size() << ", type " << arg.type << ", msg "
-                   << arg.msg;
+  *result_listener << "loc size " << arg.loc.size() << ", type " << arg.type << ", msg " << arg.msg;
   return arg.loc == FieldLoc(loc) && arg.type == type;
 }
 

@@ -1,9 +1,9 @@
 #include "api/currency.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace thrad {
 namespace {
@@ -18,9 +18,9 @@ TEST(NormalizeCurrencyTest, CommonCodesAnyCase) {
 }
 
 TEST(NormalizeCurrencyTest, FundMetalAndSupranationalCodes) {
-  for (const char* code : {"USN", "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "UYI", "UYW", "XAU",
-                           "XAG", "XPD", "XPT", "XDR", "XAF", "XOF", "XPF", "XCD", "XSU", "XUA",
-                           "XBA", "XBB", "XBC", "XBD"}) {
+  for (const char* code :
+       {"USN", "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "UYI", "UYW", "XAU", "XAG", "XPD",
+        "XPT", "XDR", "XAF", "XOF", "XPF", "XCD", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"}) {
     EXPECT_EQ(NormalizeCurrency(code), code) << code;
   }
 }
@@ -45,7 +45,7 @@ TEST(NormalizeCurrencyTest, UnknownOrMalformed) {
     EXPECT_EQ(NormalizeCurrency(code), std::nullopt) << code;
   }
   EXPECT_EQ(NormalizeCurrency(std::string_view("US\0", 3)), std::nullopt);
-  EXPECT_EQ(NormalizeCurrency("\xC3\xBCSD"), std::nullopt);  // "üSD" is 4 bytes anyway
+  EXPECT_EQ(NormalizeCurrency("\xC3\xBCSD"), std::nullopt);    // "üSD" is 4 bytes anyway
   EXPECT_EQ(NormalizeCurrency("\xC5\xBF\x44"), std::nullopt);  // long s: no Unicode folding
 }
 

@@ -1,10 +1,10 @@
 #include "api/decimal.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <limits>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace thrad {
 namespace {
@@ -101,9 +101,10 @@ TEST(ParseNonNegativeMicrosTest, HonoursTheGivenMaximum) {
 }
 
 TEST(ParseNonNegativeMicrosTest, SyntaxFollowsJsonGrammar) {
-  for (const char* bad : {"", "-", "+1", "01", "00", "1.", ".5", "1e", "1e+", "1.e3", "0x10",
-                          "1_000", " 1", "1 ", "NaN", "Infinity", "-Infinity", "1,5", "--1",
-                          "1e1.5", "\xEF\xBC\x91"}) {
+  for (const char* bad :
+       {"",    "-",        "+1",        "01",   "00",    "1.",    ".5",
+        "1e",  "1e+",      "1.e3",      "0x10", "1_000", " 1",    "1 ",
+        "NaN", "Infinity", "-Infinity", "1,5",  "--1",   "1e1.5", "\xEF\xBC\x91"}) {
     EXPECT_EQ(MicrosError(bad), DecimalError::kSyntax) << bad;
   }
 }

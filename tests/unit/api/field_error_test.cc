@@ -1,8 +1,9 @@
 #include "api/field_error.h"
 
+#include <gtest/gtest.h>
+
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 namespace thrad {
 namespace {
@@ -44,8 +45,7 @@ TEST(VocabularyTest, TypesAndMessages) {
       {StringTypeError(loc), "string_type", "Input should be a valid string"},
       {StringBlankError(loc), "string_blank", "String should not be blank"},
       {StringTooShortError(loc, 1), "string_too_short", "String should have at least 1 character"},
-      {StringTooShortError(loc, 2), "string_too_short",
-       "String should have at least 2 characters"},
+      {StringTooShortError(loc, 2), "string_too_short", "String should have at least 2 characters"},
       {StringTooLongError(loc, 128), "string_too_long",
        "String should have at most 128 characters"},
       {StringPatternError(loc, "digits"), "string_pattern_mismatch",

@@ -1,21 +1,21 @@
 #include "api/json_body.h"
 
-#include <cmath>
-#include <string>
-
-#include <boost/json/serialize.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+#include <cmath>
+#include <string>
 
 #include "api_test_support.h"
 
 namespace thrad {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using testing::BodyRoot;
+using ::testing::ElementsAre;
 using testing::ErrorAt;
+using ::testing::HasSubstr;
 
 // The one error of a body that must be refused.
 FieldError OnlyError(std::string_view body) {
@@ -62,8 +62,8 @@ TEST(ParseJsonObjectBodyTest, NotAnObject) {
 
 TEST(ParseJsonObjectBodyTest, MalformedJson) {
   for (const char* body : {"{", "{\"a\":}", "{\"a\" 1}", "{'a':1}", "{a:1}", "{\"a\":1,}",
-                           "{\"a\":[1,]}", "{\"a\":01}", "{\"a\":.5}", "{\"a\":1.}",
-                           "{\"a\":+1}", "{\"a\":\"\t\"}", "{\"a\":\"\\x41\"}", "{\"a\":tru}",
+                           "{\"a\":[1,]}", "{\"a\":01}", "{\"a\":.5}", "{\"a\":1.}", "{\"a\":+1}",
+                           "{\"a\":\"\t\"}", "{\"a\":\"\\x41\"}", "{\"a\":tru}",
                            "{\"a\":1 /* c */}", "{\"a\":1} // c", "\xEF\xBB\xBF{}"}) {
     FieldError e = OnlyError(body);
     EXPECT_EQ(e.loc, BodyRoot()) << body;
@@ -73,8 +73,8 @@ TEST(ParseJsonObjectBodyTest, MalformedJson) {
 }
 
 TEST(ParseJsonObjectBodyTest, NanAndInfinityAreNotJson) {
-  for (const char* body : {"{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-Infinity}",
-                           "{\"a\":nan}", "{\"a\":inf}"}) {
+  for (const char* body :
+       {"{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-Infinity}", "{\"a\":nan}", "{\"a\":inf}"}) {
     EXPECT_EQ(OnlyError(body).type, "json_invalid") << body;
   }
 }
@@ -95,8 +95,8 @@ TEST(ParseJsonObjectBodyTest, TruncatedBody) {
 
 TEST(ParseJsonObjectBodyTest, InvalidUtf8) {
   for (std::string body : {std::string("{\"a\":\"\xFF\"}"), std::string("{\"a\":\"\xC3\"}"),
-                           std::string("{\"\xC0\xAF\":1}"),           // overlong '/'
-                           std::string("{\"a\":\"\xED\xA0\x80\"}"),   // UTF-16 surrogate
+                           std::string("{\"\xC0\xAF\":1}"),              // overlong '/'
+                           std::string("{\"a\":\"\xED\xA0\x80\"}"),      // UTF-16 surrogate
                            std::string("{\"a\":\"\xF4\x90\x80\x80\"}"),  // above U+10FFFF
                            std::string("{\"a\":1}\x80")}) {
     FieldError e = OnlyError(body);
@@ -168,9 +168,8 @@ TEST(ParseJsonObjectBodyTest, DuplicateKeyRawNumberFollowsTheLastValue) {
 }
 
 TEST(ParseJsonObjectBodyTest, RawNumbersKeepTheSourceText) {
-  JsonBody b = Ok(
-      R"({"a":999999999999.999999,"b":4.999e1,"c":1E+3,"d":-0,"e":0.0000005,)"
-      R"("f":99999999999999999999999,"g":1e400,"h":42,"i":18446744073709551615})");
+  JsonBody b = Ok(R"({"a":999999999999.999999,"b":4.999e1,"c":1E+3,"d":-0,"e":0.0000005,)"
+                  R"("f":99999999999999999999999,"g":1e400,"h":42,"i":18446744073709551615})");
   EXPECT_EQ(*b.RawNumber("a"), "999999999999.999999");
   EXPECT_EQ(*b.RawNumber("b"), "4.999e1");
   EXPECT_EQ(*b.RawNumber("c"), "1E+3");

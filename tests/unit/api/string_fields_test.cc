@@ -1,25 +1,25 @@
 #include "api/string_fields.h"
 
-#include <string>
-
-#include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <string>
 
 #include "api_test_support.h"
 
 namespace thrad {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::IsEmpty;
 using testing::BodyAt;
+using ::testing::ElementsAre;
 using testing::ErrorAt;
 using testing::ErrorIs;
+using ::testing::IsEmpty;
 using testing::Repeat;
 
-const char kE[] = "\xC3\xA9";            // é, 2 bytes
-const char kEuro[] = "\xE2\x82\xAC";     // €, 3 bytes
+const char kE[] = "\xC3\xA9";              // é, 2 bytes
+const char kEuro[] = "\xE2\x82\xAC";       // €, 3 bytes
 const char kEmoji[] = "\xF0\x9F\x98\x80";  // 😀, 4 bytes
 
 TEST(Utf8Test, Validity) {
@@ -38,8 +38,8 @@ TEST(Utf8Test, Validity) {
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xF5\x80\x80\x80"));
   EXPECT_FALSE(IsValidUtf8("\xFF"));
-  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
-  EXPECT_FALSE(IsValidUtf8("\xE2\x28\xA1"));      // bad continuation
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));      // truncated
+  EXPECT_FALSE(IsValidUtf8("\xE2\x28\xA1"));  // bad continuation
 }
 
 TEST(Utf8Test, LengthCountsCodePoints) {
@@ -92,11 +92,10 @@ TEST(OptionalStringTest, AbsentAndNullGiveNothing) {
 TEST(OptionalStringTest, WrongTypes) {
   for (const char* v : {"1", "1.5", "true", "false", "[]", "{}", "[\"a\"]"}) {
     std::vector<FieldError> errors;
-    EXPECT_EQ(OptionalString(Obj(std::string(R"({"f":)") + v + "}"), "f", {.max_chars = 5},
-                             errors),
+    EXPECT_EQ(OptionalString(Obj(std::string(R"({"f":)") + v + "}"), "f", {.max_chars = 5}, errors),
               std::nullopt);
-    EXPECT_THAT(errors, ElementsAre(ErrorIs(BodyAt("f"), "string_type",
-                                            "Input should be a valid string")))
+    EXPECT_THAT(errors,
+                ElementsAre(ErrorIs(BodyAt("f"), "string_type", "Input should be a valid string")))
         << v;
   }
 }
@@ -105,14 +104,14 @@ TEST(OptionalStringTest, LimitInCodePoints) {
   for (const char* unit : {"a", kE, kEuro, kEmoji}) {
     std::vector<FieldError> errors;
     const std::string at = Repeat(unit, 5);
-    EXPECT_EQ(OptionalString(Obj("{\"f\":" + testing::Quote(at) + "}"), "f", {.max_chars = 5},
-                             errors),
-              at);
+    EXPECT_EQ(
+        OptionalString(Obj("{\"f\":" + testing::Quote(at) + "}"), "f", {.max_chars = 5}, errors),
+        at);
     EXPECT_THAT(errors, IsEmpty());
     const std::string over = Repeat(unit, 6);
-    EXPECT_EQ(OptionalString(Obj("{\"f\":" + testing::Quote(over) + "}"), "f", {.max_chars = 5},
-                             errors),
-              std::nullopt);
+    EXPECT_EQ(
+        OptionalString(Obj("{\"f\":" + testing::Quote(over) + "}"), "f", {.max_chars = 5}, errors),
+        std::nullopt);
     EXPECT_THAT(errors, ElementsAre(ErrorIs(BodyAt("f"), "string_too_long",
                                             "String should have at most 5 characters")));
   }
@@ -124,8 +123,8 @@ TEST(OptionalStringTest, TrimAndBlank) {
   EXPECT_EQ(OptionalString(Obj(R"({"f":"  abc \n"})"), "f", rule, errors), "abc");
   EXPECT_THAT(errors, IsEmpty());
   EXPECT_EQ(OptionalString(Obj(R"({"f":"  \t "})"), "f", rule, errors), std::nullopt);
-  EXPECT_THAT(errors, ElementsAre(ErrorIs(BodyAt("f"), "string_blank",
-                                          "String should not be blank")));
+  EXPECT_THAT(errors,
+              ElementsAre(ErrorIs(BodyAt("f"), "string_blank", "String should not be blank")));
   errors.clear();
   EXPECT_EQ(OptionalString(Obj(R"({"f":""})"), "f", rule, errors), std::nullopt);
   EXPECT_THAT(errors, ElementsAre(ErrorAt(BodyAt("f"), "string_blank")));

@@ -1,8 +1,8 @@
 #include "common/time_format.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace thrad {
 namespace {
@@ -132,8 +132,7 @@ TEST(ParseIsoDateTimeTest, SeparatorAndShapeErrors) {
 TEST(ParseIsoDateTimeTest, FractionErrors) {
   EXPECT_EQ(Error("2026-02-19T18:00:00.Z"), "expected digits after '.'");
   EXPECT_EQ(Error("2026-02-19T18:00:00."), "expected digits after '.'");
-  EXPECT_EQ(Error("2026-02-19T18:00:00,5Z"),
-            "expected 'Z', a UTC offset or the end of the text");
+  EXPECT_EQ(Error("2026-02-19T18:00:00,5Z"), "expected 'Z', a UTC offset or the end of the text");
 }
 
 TEST(ParseIsoDateTimeTest, TrailingAndSurroundingText) {
@@ -175,8 +174,9 @@ TEST(FormatRfc3339Test, LeapDayAndYearEnd) {
 }
 
 TEST(FormatRfc3339Test, RoundTrip) {
-  for (int64_t t : {int64_t{0}, kRef, kRef + 1, kRef + 123456, int64_t{-1}, int64_t{951782400} * kSec,
-                    int64_t{-62135596800} * kSec, int64_t{253402300799} * kSec + 999999}) {
+  for (int64_t t :
+       {int64_t{0}, kRef, kRef + 1, kRef + 123456, int64_t{-1}, int64_t{951782400} * kSec,
+        int64_t{-62135596800} * kSec, int64_t{253402300799} * kSec + 999999}) {
     EXPECT_EQ(Parse(FormatRfc3339(t)), t) << FormatRfc3339(t);
   }
   // Every day of a leap year and a common year.
