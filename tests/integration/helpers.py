@@ -35,6 +35,13 @@ SECRETS = set()
 _SECRETS_LOCK = threading.Lock()
 
 
+def child_env():
+    """The environment for the binary, without THRAD_* settings that would override the flags."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("THRAD_")}
+    env["THRAD_LOG_LEVEL"] = os.environ.get("THRAD_LOG_LEVEL", "info")
+    return env
+
+
 def remember_secret(secret):
     with _SECRETS_LOCK:
         SECRETS.add(secret)
@@ -112,7 +119,7 @@ class Cli:
         """`thrad-events <command words> <store args> <args>`; command is e.g. "keys create"."""
         words = command.split()
         argv = [BIN, *words, *self.store.args, *[str(a) for a in args]]
-        proc = subprocess.run(argv, capture_output=True, timeout=CLI_TIMEOUT_S)
+        proc = subprocess.run(argv, capture_output=True, timeout=CLI_TIMEOUT_S, env=child_env())
         if check and proc.returncode != 0:
             raise CliError(
                 f"{' '.join(words)} exited {proc.returncode}\nstdout: "
@@ -429,7 +436,8 @@ class Server:
         with open(self.log_path, "ab") as log:
             log.write(f"\n=== start: {' '.join(argv)}\n".encode())
             log.flush()
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         env=child_env())
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         self.port = None
         while time.monotonic() < deadline:
