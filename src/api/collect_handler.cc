@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/decimal.h"
+#include "common/decimal.h"
 #include "api/extras.h"
 #include "api/json_body.h"
 #include "api/params.h"

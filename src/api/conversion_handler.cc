@@ -5,7 +5,7 @@
 #include <string>
 
 #include "api/currency.h"
-#include "api/decimal.h"
+#include "common/decimal.h"
 #include "api/extras.h"
 #include "api/idempotency_key.h"
 #include "api/json_body.h"

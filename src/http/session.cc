@@ -171,7 +171,9 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
 
     http::request_parser<http::string_body> parser;
     parser.header_limit(cfg.header_limit);
-    parser.body_limit(cfg.body_limit);
+    // No body limit while reading headers: an oversized Content-Length must reach
+    // CheckHead (which answers 413 in the spec's order) instead of failing the read.
+    parser.body_limit(boost::none);
     stream.expires_after(cfg.header_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
     if (hec) {
@@ -213,6 +215,7 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
         if (expects_continue || !parser.content_length()) {
           keep = false;
         } else {
+          parser.body_limit(cfg.body_limit);
           stream.expires_after(cfg.body_timeout);
           auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
           keep = !bec;
@@ -225,6 +228,7 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
       continue;
     }
 
+    parser.body_limit(cfg.body_limit);  // chunked bodies are cut off here
     if (!parser.is_done()) {
       if (expects_continue) {
         http::response<http::empty_body> cont{http::status::continue_, 11};

@@ -15,6 +15,12 @@ def store_kind(request):
     return request.param
 
 
+@pytest.fixture
+def store(store_kind, tmp_path):
+    """A fresh store of the current kind; `store.args` are the flags every subcommand takes."""
+    return helpers.make_store(store_kind, tmp_path)
+
+
 @pytest.fixture(scope="session")
 def server(store_kind, tmp_path_factory):
     """The shared server (default flags) that most tests use; stopped gracefully at the end."""

@@ -9,15 +9,8 @@
 #include "store/records.h"
 
 // Private formatting for the export rows. TODO: switch to common/time_format.h
-// (FormatRfc3339) and api/decimal.h once those land; the output must stay identical.
+// (FormatRfc3339) and common/decimal.h once those land; the output must stay identical.
 namespace thrad::export_format {
-
-// RFC 3339 UTC with exactly six fraction digits: 2026-02-19T18:00:00.123456Z.
-std::string Rfc3339Micros(UnixMicros t);
-
-// Exact decimal text of micros / 1e6 as a JSON number, without trailing zeros:
-// 49990000 -> "49.99", 5000000 -> "5", 1 -> "0.000001", -1500000 -> "-1.5".
-std::string DecimalFromMicros(int64_t micros);
 
 // Builds one JSON object's text field by field, so a field can carry number text that
 // boost::json would round (an exact decimal). Keys must be unique; insertion order is kept.

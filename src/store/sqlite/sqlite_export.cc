@@ -1,6 +1,8 @@
 // SqliteStore: export of stored events and conversions as JSON lines.
 #include <string>
 
+#include "common/decimal.h"
+#include "common/time_format.h"
 #include "store/sqlite/export_format.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -20,7 +22,7 @@ boost::json::value OptInt(const SqliteStatement& s, int column) {
 }
 
 boost::json::value Time(const SqliteStatement& s, int column) {
-  return boost::json::string(export_format::Rfc3339Micros(s.Int64(column)));
+  return boost::json::string(FormatRfc3339(s.Int64(column)));
 }
 
 // "SELECT <columns> FROM <table> [WHERE ...] ORDER BY id" with ?1 = since, ?2 = partner_id
@@ -77,7 +79,7 @@ std::string ConversionJson(const SqliteStatement& s) {
   }
   w.Add("conversion_time", Time(s, i++));
   const int64_t micros = s.Int64(i++);
-  w.AddRaw("conversion_value", export_format::DecimalFromMicros(micros));
+  w.AddRaw("conversion_value", FormatMicros(micros));
   w.Add("conversion_value_micros", micros);
   for (const char* name :
        {"currency", "event_type", "order_id", "event_id", "tag_id", "session_id", "client_id",

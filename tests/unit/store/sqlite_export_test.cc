@@ -146,7 +146,7 @@ TEST_F(SqliteExportTest, ConversionHasEveryFieldAndExactValue) {
   EXPECT_EQ(o["click_id"], "clk_1");
   EXPECT_EQ(o["bid_id"], "bid_1");
   EXPECT_EQ(o["campaign_id"], "cmp_1");
-  EXPECT_EQ(o["conversion_time"], "2026-02-19T18:00:00.000000Z");
+  EXPECT_EQ(o["conversion_time"], "2026-02-19T18:00:00Z");
   EXPECT_EQ(o["conversion_value_micros"].as_int64(), 49990000);
   EXPECT_EQ(o["currency"], "USD");
   EXPECT_EQ(o["event_type"], "purchase_completed");

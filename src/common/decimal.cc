@@ -1,4 +1,4 @@
-#include "api/decimal.h"
+#include "common/decimal.h"
 
 #include <algorithm>
 
