@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 
-#include "common/decimal.h"
 #include "api/extras.h"
 #include "api/json_body.h"
 #include "api/params.h"
 #include "api/string_fields.h"
 #include "api/tag_id.h"
+#include "common/decimal.h"
 
 namespace thrad {
 namespace {

@@ -5,12 +5,12 @@
 #include <string>
 
 #include "api/currency.h"
-#include "common/decimal.h"
 #include "api/extras.h"
 #include "api/idempotency_key.h"
 #include "api/json_body.h"
 #include "api/params.h"
 #include "api/string_fields.h"
+#include "common/decimal.h"
 #include "common/time_format.h"
 
 namespace thrad {

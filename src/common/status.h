@@ -27,7 +27,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status PermissionDenied(std::string m) {
@@ -52,7 +54,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: must not be ok
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -75,8 +77,8 @@ class [[nodiscard]] Result {
 }  // namespace thrad
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define THRAD_RETURN_IF_ERROR(expr)      \
-  do {                                   \
-    ::thrad::Status _st = (expr);        \
-    if (!_st.ok()) return _st;           \
+#define THRAD_RETURN_IF_ERROR(expr) \
+  do {                              \
+    ::thrad::Status _st = (expr);   \
+    if (!_st.ok()) return _st;      \
   } while (0)

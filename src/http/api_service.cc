@@ -37,8 +37,8 @@ bool IsJsonContentType(const std::optional<std::string_view>& content_type) {
 bool LooksLikeIp(std::string_view s) {
   if (s.empty() || s.size() > 45) return false;
   for (char c : s) {
-    const bool ok = (c >= '0' && c <= '9') || (Lower(c) >= 'a' && Lower(c) <= 'f') || c == '.' ||
-                    c == ':';
+    const bool ok =
+        (c >= '0' && c <= '9') || (Lower(c) >= 'a' && Lower(c) <= 'f') || c == '.' || c == ':';
     if (!ok) return false;
   }
   return true;
@@ -73,8 +73,7 @@ ApiService::ApiService(KeyCache& keys, GroupCommitWriter& writer, Metrics& metri
                        const Clock& clock, ServiceConfig config)
     : keys_(keys), writer_(writer), metrics_(metrics), clock_(clock), config_(config) {}
 
-std::optional<ApiError> ApiService::CheckHead(const std::optional<RouteInfo>& route,
-                                              Method method,
+std::optional<ApiError> ApiService::CheckHead(const std::optional<RouteInfo>& route, Method method,
                                               std::optional<uint64_t> content_length,
                                               uint64_t body_limit) const {
   if (!route) return ApiError{ApiErrorKind::kNotFound};
@@ -141,7 +140,8 @@ ApiResponse ApiService::HandleOps(Route route) {
       return Json(200, {{"status", "ok"}});
     case Route::kReadyz: {
       const WriterStats stats = writer_.Stats();
-      if (writer_.healthy() && stats.queue_depth < writer_.options().max_queue) return Json(200, {{"status", "ready"}});
+      if (writer_.healthy() && stats.queue_depth < writer_.options().max_queue)
+        return Json(200, {{"status", "ready"}});
       return Json(503, {{"status", "not_ready"},
                         {"store_healthy", writer_.healthy()},
                         {"queue_depth", stats.queue_depth}})
@@ -185,8 +185,7 @@ Prepared ApiService::HandleCollect(const ApiRequest& req, const KeyRecord& key,
   metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
                                              std::memory_order_relaxed);
   if (!parsed.ok()) {
-    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)},
-                             req.request_id);
+    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
   auto op = std::make_unique<WriteOp>();
   op->dry_run = validate_only;
@@ -215,17 +214,15 @@ Prepared ApiService::HandleCollect(const ApiRequest& req, const KeyRecord& key,
 
 Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& key,
                                       bool validate_only) {
-  Parsed<ConversionRecord> parsed =
-      ParseConversion(req.body, req.idempotency_key,
-                      MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
+  Parsed<ConversionRecord> parsed = ParseConversion(
+      req.body, req.idempotency_key, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
   metrics_.extra_dropped_keys.fetch_add(parsed.sanitize.dropped_keys, std::memory_order_relaxed);
   metrics_.extra_dropped_values.fetch_add(parsed.sanitize.dropped_values,
                                           std::memory_order_relaxed);
   metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
                                              std::memory_order_relaxed);
   if (!parsed.ok()) {
-    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)},
-                             req.request_id);
+    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
   auto op = std::make_unique<WriteOp>();
   op->dry_run = validate_only;
@@ -256,8 +253,8 @@ Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& ke
         }
         if (!validate_only) return Json(200, {{"status", "ok"}});
         const ConversionRecord& c = w.conversion;
-        boost::json::object body{{"status", "valid"}, {"event_type", c.event_type},
-                                 {"currency", c.currency}};
+        boost::json::object body{
+            {"status", "valid"}, {"event_type", c.event_type}, {"currency", c.currency}};
         static constexpr const char* kSources[] = {nullptr, "header", "event_id", "order_id"};
         const char* source = kSources[static_cast<int>(c.dedup_source)];
         body["dedup_source"] = source ? boost::json::value(source) : boost::json::value(nullptr);

@@ -30,8 +30,7 @@ void RenderHistogram(std::string& out, const char* name, const std::string& labe
   const std::string sep = labels.empty() ? "" : ",";
   for (size_t i = 0; i < N; ++i) {
     cumulative += h.buckets[i].load(std::memory_order_relaxed);
-    out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, bounds[i],
-                       cumulative);
+    out += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", name, labels, sep, bounds[i], cumulative);
   }
   cumulative += h.buckets[N].load(std::memory_order_relaxed);
   out += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", name, labels, sep, cumulative);
@@ -98,8 +97,8 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
 
   Header(out, "thrad_store_commit_duration_seconds", "histogram",
          "Latency of one group-commit transaction, sync included.");
-  RenderHistogram(out, "thrad_store_commit_duration_seconds", "", kLatencyBuckets,
-                  commit_latency_, 1e-9);
+  RenderHistogram(out, "thrad_store_commit_duration_seconds", "", kLatencyBuckets, commit_latency_,
+                  1e-9);
   Header(out, "thrad_store_commit_batch_ops", "histogram", "Write ops per group commit.");
   RenderHistogram(out, "thrad_store_commit_batch_ops", "", kBatchBuckets, commit_batch_, 1.0);
 

@@ -16,15 +16,15 @@ namespace thrad {
 class Metrics {
  public:
   // Fixed route labels; kUnknownRoute is every path that matched no route.
-  static constexpr std::array<const char*, 6> kRouteNames = {
-      "collect", "conversion", "healthz", "readyz", "metrics", "unknown"};
+  static constexpr std::array<const char*, 6> kRouteNames = {"collect", "conversion", "healthz",
+                                                             "readyz",  "metrics",    "unknown"};
   static constexpr size_t kUnknownRoute = 5;
   static constexpr std::array<unsigned, 17> kStatuses = {
       200, 204, 400, 401, 403, 404, 405, 408, 413, 415, 422, 429, 431, 500, 503, 100, 0};
   // Upper bounds, in seconds, of the request and commit latency histograms.
   static constexpr std::array<double, 14> kLatencyBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  static constexpr std::array<double, 12> kBatchBuckets = {1,   2,   4,    8,    16,   32,
+  static constexpr std::array<double, 12> kBatchBuckets = {1,  2,   4,   8,   16,   32,
                                                            64, 128, 256, 512, 1024, 4096};
 
   static size_t RouteIndex(const char* name);

@@ -11,9 +11,9 @@ enum class Method { kGet, kHead, kPost, kOther };
 
 struct RouteInfo {
   Route route;
-  Method method;       // the one method the route answers (HEAD is allowed with GET)
-  const char* allow;   // value of the Allow header on 405
-  const char* name;    // bounded label for metrics and logs
+  Method method;      // the one method the route answers (HEAD is allowed with GET)
+  const char* allow;  // value of the Allow header on 405
+  const char* name;   // bounded label for metrics and logs
 };
 
 // Resolves a request path (without the query string) to its route, including the aliases

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,8 +11,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
-
 #include <thread>
 #include <vector>
 
@@ -70,18 +70,17 @@ asio::awaitable<void> Server::Impl::Accept() {
     auto conn = std::make_shared<Connection>(std::move(socket));
     registry.Add(conn);
     SessionEnv env{config, service, metrics, registry, draining};
-    asio::co_spawn(target, RunSession(conn, env),
-                   [this, conn, &metrics](std::exception_ptr e) {
-                     registry.Remove(conn);
-                     metrics.open_connections.fetch_sub(1, std::memory_order_relaxed);
-                     if (e) {
-                       try {
-                         std::rethrow_exception(e);
-                       } catch (const std::exception& ex) {
-                         spdlog::error("session ended by exception: {}", ex.what());
-                       }
-                     }
-                   });
+    asio::co_spawn(target, RunSession(conn, env), [this, conn, &metrics](std::exception_ptr e) {
+      registry.Remove(conn);
+      metrics.open_connections.fetch_sub(1, std::memory_order_relaxed);
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("session ended by exception: {}", ex.what());
+        }
+      }
+    });
   }
 }
 

@@ -52,8 +52,7 @@ Method ToMethod(http::verb v) {
   }
 }
 
-std::optional<std::string_view> Header(const http::request<http::string_body>& req,
-                                       http::field f) {
+std::optional<std::string_view> Header(const http::request<http::string_body>& req, http::field f) {
   auto it = req.find(f);
   if (it == req.end()) return std::nullopt;
   return it->value();
@@ -198,8 +197,7 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     const Method method = ToMethod(req.method());
     const Target target = ParseTarget(req.target());
     const std::optional<RouteInfo> route = ResolveRoute(target.path);
-    const size_t route_index =
-        route ? Metrics::RouteIndex(route->name) : Metrics::kUnknownRoute;
+    const size_t route_index = route ? Metrics::RouteIndex(route->name) : Metrics::kUnknownRoute;
     const bool head_only = method == Method::kHead;
     const bool expects_continue = [&] {
       auto e = Header(req, http::field::expect);
@@ -248,8 +246,8 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
           answer = ApiErrorKind::kBadRequest;
         }
         if (answer) {
-          co_await respond(MakeErrorResponse({*answer}, request_id), request_id, false,
-                           head_only, route_index, started);
+          co_await respond(MakeErrorResponse({*answer}, request_id), request_id, false, head_only,
+                           route_index, started);
         }
         break;
       }
@@ -276,8 +274,8 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     } else {
       response = std::move(std::get<ApiResponse>(prepared));
     }
-    if (!co_await respond(std::move(response), request_id, req.keep_alive(), head_only,
-                          route_index, started)) {
+    if (!co_await respond(std::move(response), request_id, req.keep_alive(), head_only, route_index,
+                          started)) {
       break;
     }
   }

@@ -1,13 +1,12 @@
 #pragma once
 
 #include <atomic>
-#include <memory>
-#include <mutex>
-#include <unordered_set>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
 
 #include "http/api_service.h"
 #include "http/server.h"

@@ -16,9 +16,7 @@ std::string HeaderOf(const ApiResponse& r, const std::string& name) {
   return "<absent>";
 }
 
-boost::json::object BodyOf(const ApiResponse& r) {
-  return boost::json::parse(r.body).as_object();
-}
+boost::json::object BodyOf(const ApiResponse& r) { return boost::json::parse(r.body).as_object(); }
 
 TEST(ErrorMapperTest, EveryKindHasItsStatusAndDetail) {
   struct Case {

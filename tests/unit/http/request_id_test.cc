@@ -28,8 +28,8 @@ TEST(RequestIdTest, RejectsInvalidClientIds) {
 TEST(RequestIdTest, GeneratesUniqueValidIdsOtherwise) {
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    std::string id = ResolveRequestId(i % 2 ? std::optional<std::string_view>("bad id")
-                                            : std::nullopt);
+    std::string id =
+        ResolveRequestId(i % 2 ? std::optional<std::string_view>("bad id") : std::nullopt);
     EXPECT_TRUE(IsValidRequestId(id)) << id;
     EXPECT_EQ(id.rfind("req_", 0), 0u) << id;
     seen.insert(id);
