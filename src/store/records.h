@@ -22,6 +22,9 @@ struct KeyRecord {
   std::optional<UnixMicros> expires_at;
   std::optional<UnixMicros> revoked_at;
   std::optional<UnixMicros> last_used_at;
+  // Per-key override of the server-wide rate limit (token bucket); unset: server default.
+  std::optional<double> rate_limit_rps;
+  std::optional<int64_t> rate_limit_burst;
 
   bool HasScope(Scope s) const { return (scopes & static_cast<uint32_t>(s)) != 0; }
   bool ActiveAt(UnixMicros now) const {
