@@ -16,9 +16,9 @@ namespace thrad {
 class Metrics {
  public:
   // Fixed route labels; kUnknownRoute is every path that matched no route.
-  static constexpr std::array<const char*, 6> kRouteNames = {"collect", "conversion", "healthz",
-                                                             "readyz",  "metrics",    "unknown"};
-  static constexpr size_t kUnknownRoute = 5;
+  static constexpr std::array<const char*, 7> kRouteNames = {
+      "collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "unknown"};
+  static constexpr size_t kUnknownRoute = 6;
   static constexpr std::array<unsigned, 17> kStatuses = {
       200, 204, 400, 401, 403, 404, 405, 408, 413, 415, 422, 429, 431, 500, 503, 100, 0};
   // Upper bounds, in seconds, of the request and commit latency histograms.
