@@ -49,6 +49,9 @@ def test_sigkill_under_load_keeps_every_acknowledged_write(make_server):
     stored = collections.Counter(c["dedup_key"] for c in p.conversions())
     lost = set(conversions_acked) - set(stored)
     assert not lost, f"{len(lost)} acknowledged conversions lost, e.g. {sorted(lost)[:5]}"
+    print(f"\nSIGKILL test: {len(events_acked)} events and {len(conversions_acked)} conversions "
+          f"acknowledged before the kill; lost 0; stored {sum(stored_events.values())} events, "
+          f"{sum(stored.values())} conversions")
     twice = [k for k, n in stored.items() if n > 1]
     assert not twice, f"conversions stored twice: {twice[:5]}"
     assert time.monotonic() - started < 30

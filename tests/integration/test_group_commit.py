@@ -20,4 +20,6 @@ def test_fewer_commits_than_events_under_load(server, partner):
     ops = after["thrad_store_committed_ops_total"] - before["thrad_store_committed_ops_total"]
     assert ops >= THREADS * PER_THREAD, (commits, ops)
     assert 0 < commits < ops, f"commits={commits} ops={ops}: no batching"
+    print(f"\ngroup commit: {ops} write ops in {commits} transactions "
+          f"({ops / commits:.1f} ops per commit)")
     assert len(partner.events()) == THREADS * PER_THREAD
