@@ -118,6 +118,8 @@ Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContex
   std::optional<std::string> tag_id = OptionalString(obj, "tag_id", id_rule, errors);
   r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
   r.timestamp = OptionalNonNegativeInt(body, "timestamp", errors);
+  // Spec section 3: when absent, the server's receive time (Unix seconds) is used.
+  if (!r.timestamp) r.timestamp = ctx.received_at / 1'000'000;
   r.page_url = OptionalString(obj, "page_url", url_rule, errors);
   r.referrer = OptionalString(obj, "referrer", url_rule, errors);
   r.user_agent = OptionalString(obj, "user_agent", {.max_chars = kMaxUserAgentChars}, errors);
@@ -142,11 +144,23 @@ Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContex
                                            : DeriveTagId(r.page_url, ctx.origin, ctx.referer);
   if (consent) r.consent_json = json::serialize(*consent);
 
-  // params: the client's object as sent; when the body has unknown top-level keys their
-  // sanitized copy replaces any client params.extra. Then the server's stamp.
+  // params: the client's object as sent, except that params.extra always holds sanitized
+  // content (section 5): the client's own params.extra members, then the unknown top-level
+  // keys (which win on a name clash), sanitized together. Then the server's stamp.
   json::object stored_params = params ? std::move(*params) : json::object();
-  const json::object unknown = UnknownMembers(obj, kKnownFields);
-  if (!unknown.empty()) stored_params["extra"] = SanitizeExtra(unknown, out.sanitize);
+  json::object extra;
+  if (auto it = stored_params.find("extra"); it != stored_params.end()) {
+    if (it->value().is_object()) {
+      extra = std::move(it->value().get_object());
+    } else {
+      ++out.sanitize.dropped_values;  // a non-object params.extra cannot hold extra fields
+    }
+    stored_params.erase(it);
+  }
+  for (const auto& member : UnknownMembers(obj, kKnownFields)) {
+    extra[member.key()] = member.value();
+  }
+  if (!extra.empty()) stored_params["extra"] = SanitizeExtra(extra, out.sanitize);
   StampParams(stored_params, ctx);
   r.params_json = json::serialize(stored_params);
 

@@ -53,7 +53,7 @@ def test_quickstart_event_is_stored(partner):
     assert row["channel"] == "server"
     assert row["partner_id"] == partner.id and row["key_id"] == partner.key_id
     assert without_empty_extra(row["params"]) == stamped(partner, step="shipping"), row
-    assert row["timestamp"] is None, row
+    assert row["timestamp"] == int(parse_time(row["received_at"]).timestamp()), row
     assert row["client_ip"] == "127.0.0.1", row
 
 
@@ -86,13 +86,13 @@ def test_nulls_mean_absent(partner):
     assert row["page_url"] is None and row["view_time_ms"] is None and row["consent"] is None
 
 
-def test_missing_timestamp_is_null_and_received_at_is_set(partner):
+def test_missing_timestamp_is_the_receive_time(partner):
     eid = uid("ts-")
     before = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=5)
     assert_no_content(partner.collect({"event_name": "t", "event_id": eid}))
     row = partner.event(eid)
-    assert row["timestamp"] is None, row
     received = parse_time(row["received_at"])
+    assert row["timestamp"] == int(received.timestamp()), row
     assert before <= received <= before + datetime.timedelta(minutes=2), row
 
 

@@ -60,7 +60,7 @@ TEST(ParseCollectTest, MinimalEvent) {
   EXPECT_EQ(r.client_ip, "203.0.113.7");
   EXPECT_EQ(r.received_at, 1771524000'000000);
   EXPECT_EQ(r.event_id, std::nullopt);
-  EXPECT_EQ(r.timestamp, std::nullopt);
+  EXPECT_EQ(r.timestamp, 1771524000);  // absent: the receive time, in seconds
   EXPECT_EQ(r.view_time_ms, std::nullopt);
   EXPECT_EQ(r.consent_json, std::nullopt);
   EXPECT_EQ(r.page_url, std::nullopt);
@@ -201,7 +201,7 @@ TEST(ParseCollectTest, NullMeansAbsentForEveryOptionalField) {
               R"("impression_state":null,"view_time_ms":null,"consent":null,"params":null)"));
   EXPECT_EQ(r.tag_id, "site:unknown");
   EXPECT_EQ(r.event_id, std::nullopt);
-  EXPECT_EQ(r.timestamp, std::nullopt);
+  EXPECT_EQ(r.timestamp, 1771524000);
   EXPECT_EQ(r.page_url, std::nullopt);
   EXPECT_EQ(r.referrer, std::nullopt);
   EXPECT_EQ(r.user_agent, std::nullopt);
@@ -352,17 +352,19 @@ TEST(ParseCollectTest, StampUsesTheContext) {
   EXPECT_EQ(params.at("integration").as_string(), "partner_s2s");
 }
 
-TEST(ParseCollectTest, ClientParamsExtraIsKeptWhenThereAreNoUnknownKeys) {
-  EventRecord r = Ok(With(R"("params":{"extra":{"any key!":[1,2,3]}})"));
-  EXPECT_EQ(ParseObject(r.params_json).at("extra"), boost::json::parse(R"({"any key!":[1,2,3]})"));
+TEST(ParseCollectTest, ClientParamsExtraIsSanitizedToo) {
+  Parsed<EventRecord> p = Collect(With(R"("params":{"extra":{"any key!":[1,2,3],"ok":1}})"));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(ParseObject(p.record.params_json).at("extra"), boost::json::parse(R"({"ok":1})"));
+  EXPECT_EQ(p.sanitize.dropped_keys, 1);
 }
 
-TEST(ParseCollectTest, UnknownKeysReplaceClientParamsExtra) {
+TEST(ParseCollectTest, UnknownKeysMergeOverClientParamsExtra) {
   Parsed<EventRecord> p =
       Collect(With(R"("params":{"extra":{"old":1},"k":"v"},"utm_source":"news","bad key":1)"));
   ASSERT_TRUE(p.ok());
   const boost::json::object params = ParseObject(p.record.params_json);
-  EXPECT_EQ(params.at("extra"), boost::json::parse(R"({"utm_source":"news"})"));
+  EXPECT_EQ(params.at("extra"), boost::json::parse(R"({"old":1,"utm_source":"news"})"));
   EXPECT_EQ(params.at("k").as_string(), "v");
   EXPECT_EQ(p.sanitize.dropped_keys, 1);
 }
@@ -478,6 +480,33 @@ TEST(ParseCollectTest, DuplicateKeysLastWins) {
   EXPECT_EQ(Ok(R"({"event_name":"x","timestamp":"bad","timestamp":5})").timestamp, 5);
   EXPECT_THAT(Errors(R"({"event_name":"x","timestamp":5,"timestamp":"bad"})"),
               ElementsAre(ErrorAt(BodyAt("timestamp"), "int_type")));
+}
+
+}  // namespace
+}  // namespace thrad
+
+namespace thrad {
+namespace {
+
+TEST(ParseCollectTest, ClientParamsExtraIsSanitizedAndMergedWithUnknownFields) {
+  Parsed<EventRecord> p =
+      ParseCollect(R"({"event_name":"e","params":{"step":"s","extra":{"ok":"a\u0001b","bad key":1,)"
+                   R"("clash":"client"}},"clash":"top","more":2})",
+                   TestContext());
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(ParseObject(p.record.params_json),
+            ParseObject(R"({"step":"s","extra":{"ok":"ab","clash":"top","more":2},)"
+                        R"("integration":"partner_s2s","partner_id":"partner_1",)"
+                        R"("api_key_label":"Main server"})"));
+  EXPECT_EQ(p.sanitize.dropped_keys, 1);
+}
+
+TEST(ParseCollectTest, NonObjectClientParamsExtraIsDropped) {
+  Parsed<EventRecord> p =
+      ParseCollect(R"({"event_name":"e","params":{"extra":"text"}})", TestContext());
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(ParseObject(p.record.params_json).contains("extra"));
+  EXPECT_EQ(p.sanitize.dropped_values, 1);
 }
 
 }  // namespace
