@@ -49,15 +49,16 @@ constexpr auto kKnownFields = std::to_array<std::string_view>({
 
 // An optional integer >= 0 (Unix seconds, milliseconds). A number whose exact value is whole
 // is accepted ("1.0", "1e3"); 1.5 is int_from_float; booleans and strings are int_type.
-std::optional<int64_t> OptionalNonNegativeInt(const JsonBody& body, std::string_view field,
+std::optional<int64_t> OptionalNonNegativeInt(const json::object& obj, const RawNumbers& raw_numbers,
+                                              std::string_view field,
                                               std::vector<FieldError>& errors) {
-  const json::value* v = FindPresent(body.object, field);
+  const json::value* v = FindPresent(obj, field);
   if (v == nullptr) return std::nullopt;
   if (!v->is_number()) {
     errors.push_back(IntTypeError(BodyLoc(field)));
     return std::nullopt;
   }
-  const std::string* raw = body.RawNumber(field);
+  const std::string* raw = RawNumberOf(obj, raw_numbers, field);
   const std::string text = raw != nullptr ? *raw : json::serialize(*v);
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   const DecimalInt n = ParseNonNegativeInteger(text, kMax);
@@ -99,13 +100,17 @@ std::optional<json::object> OptionalObject(const json::object& body, std::string
 
 Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContext& ctx) {
   Parsed<JsonBody> parsed = ParseJsonObjectBody(body_text);
-  Parsed<EventRecord> out;
   if (!parsed.ok()) {
+    Parsed<EventRecord> out;
     out.errors = std::move(parsed.errors);
     return out;
   }
-  const JsonBody& body = parsed.record;
-  const json::object& obj = body.object;
+  return ParseCollectObject(parsed.record.object, parsed.record.raw_numbers, ctx);
+}
+
+Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers& raw_numbers,
+                                       const RequestContext& ctx) {
+  Parsed<EventRecord> out;
   std::vector<FieldError>& errors = out.errors;
   EventRecord& r = out.record;
 
@@ -117,7 +122,7 @@ Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContex
                      {.max_chars = kMaxEventNameChars, .trim = true, .reject_blank = true}, errors);
   std::optional<std::string> tag_id = OptionalString(obj, "tag_id", id_rule, errors);
   r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
-  r.timestamp = OptionalNonNegativeInt(body, "timestamp", errors);
+  r.timestamp = OptionalNonNegativeInt(obj, raw_numbers, "timestamp", errors);
   // Spec section 3: when absent, the server's receive time (Unix seconds) is used.
   if (!r.timestamp) r.timestamp = ctx.received_at / 1'000'000;
   r.page_url = OptionalString(obj, "page_url", url_rule, errors);
@@ -134,7 +139,7 @@ Parsed<EventRecord> ParseCollect(std::string_view body_text, const RequestContex
   r.click_id = OptionalString(obj, "click_id", id_rule, errors);
   r.bid_id = OptionalString(obj, "bid_id", id_rule, errors);
   r.impression_state = OptionalString(obj, "impression_state", id_rule, errors);
-  r.view_time_ms = OptionalNonNegativeInt(body, "view_time_ms", errors);
+  r.view_time_ms = OptionalNonNegativeInt(obj, raw_numbers, "view_time_ms", errors);
   std::optional<json::object> consent = OptionalObject(obj, "consent", errors);
   std::optional<json::object> params = OptionalObject(obj, "params", errors);
   if (!errors.empty()) return out;

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string_view>
 
 #include "api/field_error.h"
+#include "api/json_body.h"
 #include "api/request_context.h"
 #include "store/records.h"
 
@@ -31,5 +33,11 @@ namespace thrad {
 //   the key, replacing client values.
 // - partner_id, key_id, client_ip and received_at come from `ctx`.
 Parsed<EventRecord> ParseCollect(std::string_view body, const RequestContext& ctx);
+
+// The core of ParseCollect: the same rules for one event that is already a JSON object, with
+// the source text of its direct number members (see JsonBody). Errors are located as for a
+// single body (["body","<field>"]); the batch handler re-roots them. Used by both endpoints.
+Parsed<EventRecord> ParseCollectObject(const boost::json::object& event,
+                                       const RawNumbers& raw_numbers, const RequestContext& ctx);
 
 }  // namespace thrad

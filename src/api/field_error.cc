@@ -102,6 +102,24 @@ FieldError DictTypeError(FieldLoc loc) {
   return Make(std::move(loc), "dict_type", "Input should be a valid dictionary");
 }
 
+FieldError ListTypeError(FieldLoc loc) {
+  return Make(std::move(loc), "list_type", "Input should be a valid list");
+}
+
+FieldError ListTooShortError(FieldLoc loc, int64_t min_items, int64_t actual) {
+  return Make(std::move(loc), "too_short",
+              "List should have at least " + std::to_string(min_items) +
+                  (min_items == 1 ? " item" : " items") + " after validation, not " +
+                  std::to_string(actual));
+}
+
+FieldError ListTooLongError(FieldLoc loc, int64_t max_items, int64_t actual) {
+  return Make(std::move(loc), "too_long",
+              "List should have at most " + std::to_string(max_items) +
+                  (max_items == 1 ? " item" : " items") + " after validation, not " +
+                  std::to_string(actual));
+}
+
 FieldError DatetimeParsingError(FieldLoc loc, std::string_view reason) {
   return Make(std::move(loc), "datetime_parsing",
               "Input should be a valid datetime, " + std::string(reason));

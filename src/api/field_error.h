@@ -47,6 +47,9 @@ FieldLoc BodyLoc(std::string_view field);
 //   greater_than_equal     Input should be greater than or equal to <n>
 //   less_than_equal        Input should be less than or equal to <n>
 //   dict_type              Input should be a valid dictionary
+//   list_type              Input should be a valid list
+//   too_short              List should have at least <n> item(s) after validation, not <m>
+//   too_long               List should have at most <n> items after validation, not <m>
 //   datetime_parsing       Input should be a valid datetime, <reason>
 //   value_error            Value error, <reason>
 FieldError JsonInvalidError(std::string_view reason);
@@ -64,6 +67,9 @@ FieldError FiniteNumberError(FieldLoc loc);
 FieldError GreaterThanEqualError(FieldLoc loc, std::string_view bound);
 FieldError LessThanEqualError(FieldLoc loc, std::string_view bound);
 FieldError DictTypeError(FieldLoc loc);
+FieldError ListTypeError(FieldLoc loc);
+FieldError ListTooShortError(FieldLoc loc, int64_t min_items, int64_t actual);
+FieldError ListTooLongError(FieldLoc loc, int64_t max_items, int64_t actual);
 FieldError DatetimeParsingError(FieldLoc loc, std::string_view reason);
 FieldError ValueError(FieldLoc loc, std::string_view reason);
 

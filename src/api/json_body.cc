@@ -6,6 +6,7 @@
 #include <boost/json/value_stack.hpp>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 
 #include "api/string_fields.h"
 
@@ -15,7 +16,11 @@ namespace {
 namespace json = boost::json;
 
 // A basic_parser handler that builds the DOM through json::value_stack (as json::parser does)
-// and records the source text of the numbers that are direct members of the top-level object.
+// and records the source text of the numbers that are direct members of the top-level object
+// and, with a tracked array key, of each object element of that top-level array member.
+//
+// Depths: the top-level object's members are at depth 1; the tracked array's elements at
+// depth 2; the members of an element object at depth 3.
 class BodyHandler {
  public:
   static constexpr std::size_t max_object_size = json::object::max_size();
@@ -23,8 +28,11 @@ class BodyHandler {
   static constexpr std::size_t max_key_size = json::string::max_size();
   static constexpr std::size_t max_string_size = json::string::max_size();
 
-  explicit BodyHandler(std::map<std::string, std::string, std::less<>>* raw_numbers)
-      : raw_numbers_(raw_numbers) {}
+  BodyHandler(RawNumbers* raw_numbers, std::vector<RawNumbers>* element_raw_numbers,
+              std::optional<std::string_view> tracked_array)
+      : raw_numbers_(raw_numbers),
+        element_raw_numbers_(element_raw_numbers),
+        tracked_array_(tracked_array) {}
 
   json::value_stack& stack() { return st_; }
 
@@ -34,6 +42,7 @@ class BodyHandler {
   bool on_object_begin(json::error_code&) {
     OnValue();
     if (depth_ == 0) top_is_object_ = true;
+    if (AtElementStart()) element_is_object_ = true;
     ++depth_;
     return true;
   }
@@ -43,23 +52,31 @@ class BodyHandler {
     return true;
   }
   bool on_array_begin(json::error_code&) {
+    const bool tracked = AtTop() && tracked_array_ && key_ == *tracked_array_;
     OnValue();
     ++depth_;
+    if (tracked) {
+      in_tracked_ = true;  // a later duplicate of the key replaces the earlier array
+      element_raw_numbers_->clear();
+    }
     return true;
   }
   bool on_array_end(std::size_t n, json::error_code&) {
     --depth_;
+    if (depth_ == 1) in_tracked_ = false;
     st_.push_array(n);
     return true;
   }
 
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
     if (AtTop()) key_.append(s.data(), s.size());
+    if (InElement()) element_key_.append(s.data(), s.size());
     st_.push_chars(s);
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code&) {
     if (AtTop()) key_.append(s.data(), s.size());
+    if (InElement()) element_key_.append(s.data(), s.size());
     st_.push_key(s);
     return true;
   }
@@ -111,6 +128,10 @@ class BodyHandler {
  private:
   // Inside the top-level object itself (not in a nested container).
   bool AtTop() const { return depth_ == 1 && top_is_object_; }
+  // A value here is an element of the tracked array.
+  bool AtElementStart() const { return depth_ == 2 && in_tracked_; }
+  // Inside an element object of the tracked array itself (not in a nested container).
+  bool InElement() const { return depth_ == 3 && in_tracked_ && element_is_object_; }
 
   // A value that is not a number starts: a duplicate key must not keep an older number's text.
   void OnValue() {
@@ -118,6 +139,16 @@ class BodyHandler {
       auto it = raw_numbers_->find(key_);
       if (it != raw_numbers_->end()) raw_numbers_->erase(it);
       key_.clear();
+    }
+    if (AtElementStart()) {
+      element_raw_numbers_->emplace_back();
+      element_is_object_ = false;
+    }
+    if (InElement()) {
+      RawNumbers& raw = element_raw_numbers_->back();
+      auto it = raw.find(element_key_);
+      if (it != raw.end()) raw.erase(it);
+      element_key_.clear();
     }
   }
 
@@ -127,15 +158,25 @@ class BodyHandler {
       (*raw_numbers_)[key_] = number_;  // last duplicate wins, as in the DOM
       key_.clear();
     }
+    if (AtElementStart()) element_raw_numbers_->emplace_back();
+    if (InElement()) {
+      element_raw_numbers_->back()[element_key_] = number_;
+      element_key_.clear();
+    }
     number_.clear();
   }
 
   json::value_stack st_;
-  std::map<std::string, std::string, std::less<>>* raw_numbers_;
+  RawNumbers* raw_numbers_;
+  std::vector<RawNumbers>* element_raw_numbers_;
+  std::optional<std::string_view> tracked_array_;  // top-level array member to look into
   size_t depth_ = 0;
   bool top_is_object_ = false;
-  std::string key_;     // the current key of the top-level object
-  std::string number_;  // the text of the number being parsed
+  bool in_tracked_ = false;         // inside the tracked array
+  bool element_is_object_ = false;  // the current element of the tracked array is an object
+  std::string key_;                 // the current key of the top-level object
+  std::string element_key_;         // the current key of the current element object
+  std::string number_;              // the text of the number being parsed
 };
 
 Parsed<JsonBody> Fail(FieldError error) {
@@ -146,21 +187,29 @@ Parsed<JsonBody> Fail(FieldError error) {
 
 }  // namespace
 
-const std::string* JsonBody::RawNumber(std::string_view key) const {
+const std::string* RawNumberOf(const json::object& object, const RawNumbers& raw,
+                               std::string_view key) {
   const json::value* v = object.if_contains(key);
   if (v == nullptr || !v->is_number()) return nullptr;
-  auto it = raw_numbers.find(key);
-  return it == raw_numbers.end() ? nullptr : &it->second;
+  auto it = raw.find(key);
+  return it == raw.end() ? nullptr : &it->second;
 }
 
-Parsed<JsonBody> ParseJsonObjectBody(std::string_view body) {
+const std::string* JsonBody::RawNumber(std::string_view key) const {
+  return RawNumberOf(object, raw_numbers, key);
+}
+
+namespace {
+
+Parsed<JsonBody> ParseBody(std::string_view body, std::optional<std::string_view> tracked_array) {
   if (IsBlank(body)) return Fail(JsonInvalidError("the body is empty"));
   if (!IsValidUtf8(body)) return Fail(JsonInvalidError("the body is not valid UTF-8"));
 
   Parsed<JsonBody> out;
   json::parse_options options;  // strict RFC 8259 by default
   options.max_depth = kMaxJsonDepth;
-  json::basic_parser<BodyHandler> parser(options, &out.record.raw_numbers);
+  json::basic_parser<BodyHandler> parser(options, &out.record.raw_numbers,
+                                         &out.record.element_raw_numbers, tracked_array);
   parser.handler().stack().reset();
 
   json::error_code ec;
@@ -186,6 +235,16 @@ Parsed<JsonBody> ParseJsonObjectBody(std::string_view body) {
   if (!root.is_object()) return Fail(NotAnObjectBodyError());
   out.record.object = std::move(root.get_object());
   return out;
+}
+
+}  // namespace
+
+Parsed<JsonBody> ParseJsonObjectBody(std::string_view body) {
+  return ParseBody(body, std::nullopt);
+}
+
+Parsed<JsonBody> ParseJsonBatchBody(std::string_view body, std::string_view array_key) {
+  return ParseBody(body, array_key);
 }
 
 bool HasNonFiniteNumber(const json::value& v) {

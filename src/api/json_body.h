@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/field_error.h"
 
@@ -16,13 +17,24 @@ namespace thrad {
 // is refused; the parser keeps its own stack, so no input can overflow the thread's stack.
 inline constexpr size_t kMaxJsonDepth = 64;
 
+// The exact source text of the numbers that are direct members of one JSON object, by key
+// ("conversion_value" -> "4.999e1"). A double cannot hold 999999999999.999999; money and
+// integer fields are read from this text instead.
+using RawNumbers = std::map<std::string, std::string, std::less<>>;
+
+// The source text of the number member `key` of `object`, or nullptr when `key` is absent or
+// not a number.
+const std::string* RawNumberOf(const boost::json::object& object, const RawNumbers& raw,
+                               std::string_view key);
+
 // A request body that is a JSON object.
 struct JsonBody {
   boost::json::object object;
-  // The exact source text of every number that is a direct member of `object`, by key
-  // ("conversion_value" -> "4.999e1"). A double cannot hold 999999999999.999999; money and
-  // integer fields are read from this text instead.
-  std::map<std::string, std::string, std::less<>> raw_numbers;
+  RawNumbers raw_numbers;  // of the direct members of `object`
+  // For ParseJsonBatchBody: the raw numbers of the direct members of each element of the
+  // top-level array member named by the caller (an element that is not an object has an empty
+  // entry); empty otherwise.
+  std::vector<RawNumbers> element_raw_numbers;
 
   // The source text of the number member `key`, or nullptr when `key` is absent or not a
   // number.
@@ -44,6 +56,12 @@ struct JsonBody {
 // raw_numbers keeps their text. boost::json::serialize writes infinity as a non-JSON token,
 // so callers must check HasNonFiniteNumber before serializing client values.
 Parsed<JsonBody> ParseJsonObjectBody(std::string_view body);
+
+// ParseJsonObjectBody that also records, when the top-level member `array_key` is an array,
+// the raw numbers of the direct members of each of its elements (element_raw_numbers[i] for
+// element i; duplicate keys: the last value wins, as above). For a batch of objects that must
+// each be read like a single body.
+Parsed<JsonBody> ParseJsonBatchBody(std::string_view body, std::string_view array_key);
 
 // True when `v` is, or contains at any depth, a double that is infinite or NaN.
 bool HasNonFiniteNumber(const boost::json::value& v);

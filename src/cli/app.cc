@@ -12,6 +12,7 @@
 #include "cli/clicks_command.h"
 #include "cli/export_command.h"
 #include "cli/keys_command.h"
+#include "cli/maintenance_command.h"
 #include "cli/serve_command.h"
 
 #ifndef THRAD_VERSION
@@ -53,6 +54,7 @@ int RunApp(int argc, char** argv) {
     RegisterKeysCommand(root);
     RegisterClicksCommand(root);
     RegisterExportCommand(root);
+    RegisterMaintenanceCommands(root);
 
     try {
       root.parse(argc, argv);

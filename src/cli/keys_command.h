@@ -4,7 +4,7 @@
 
 namespace thrad {
 
-// Adds `keys create|list|revoke` (spec section 8) to `root`.
+// Adds `keys create|list|update|revoke` (spec section 8, plus update) to `root`.
 void RegisterKeysCommand(CLI::App& root);
 
 }  // namespace thrad

@@ -9,11 +9,14 @@
 
 #include "auth/key_cache.h"
 #include "cli/command_support.h"
+#include "cli/config_file.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "http/api_service.h"
+#include "http/logging.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "store/delayed_store.h"
 #include "store/group_commit_writer.h"
 
 namespace thrad {
@@ -30,8 +33,17 @@ struct ServeOptions {
   int64_t body_timeout_ms = 30'000;
   int64_t idle_timeout_ms = 60'000;
   int64_t shutdown_grace_ms = 10'000;
+  int64_t write_timeout_ms = 30'000;
+  int64_t probe_interval_ms = 1000;
   std::string port_file;
   std::string log_level = "info";
+  std::string log_format = "json";
+  bool access_log = true;
+  int64_t log_queue_size = 8192;
+  double rate_limit_rps = 0;
+  int64_t rate_limit_burst = 0;
+  std::string config_file;
+  int64_t debug_commit_delay_ms = 0;  // tests only: a deliberately slow store
 };
 
 // "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback).
@@ -78,19 +90,36 @@ void FlushKeyUsage(KeyCache& keys, Store& store) {
 
 int Serve(ServeOptions& o) {
   umask(077);  // the database, its WAL and backups are readable by the owner only
-  spdlog::set_level(spdlog::level::from_str(o.log_level));
+  Result<LogFormat> log_format = ParseLogFormat(o.log_format);
+  if (!log_format.ok()) FailCommand(log_format.status(), 2);
+  auto logging = Logging::Start({.level = o.log_level,
+                                 .format = *log_format,
+                                 .access_log = o.access_log,
+                                 .queue_size = static_cast<size_t>(o.log_queue_size)});
+  if (!logging.ok()) FailCommand(logging.status(), 2);
   Status st = ParseListen(o.listen, o.server);
   if (!st.ok()) FailCommand(st, 2);
   o.server.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
   o.server.body_timeout = std::chrono::milliseconds(o.body_timeout_ms);
   o.server.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
+  o.server.write_timeout = std::chrono::milliseconds(o.write_timeout_ms);
   o.server.shutdown_grace = std::chrono::milliseconds(o.shutdown_grace_ms);
+  o.writer.probe_interval = std::chrono::milliseconds(o.probe_interval_ms);
 
   auto store = OpenMigratedStore(o.store);
   if (!store.ok()) FailCommand(store.status());
-  Store& db = **store;
+  std::unique_ptr<Store> delayed;
+  if (o.debug_commit_delay_ms > 0) {
+    spdlog::warn("debug: every commit is delayed by {} ms", o.debug_commit_delay_ms);
+    delayed =
+        std::make_unique<DelayedStore>(**store, std::chrono::milliseconds(o.debug_commit_delay_ms));
+  }
+  Store& db = delayed ? *delayed : **store;
 
   Metrics metrics;
+  AccessLog* access_log = (*logging)->access_log();
+  metrics.queue_capacity = o.writer.max_queue;
+  metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
   KeyCache keys(db, SystemClock::Instance(), std::chrono::milliseconds(o.key_cache_ttl_ms));
   GroupCommitWriter writer(db, o.writer);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
@@ -101,7 +130,9 @@ int Serve(ServeOptions& o) {
   writer.Start();
 
   ApiService service(keys, writer, metrics, SystemClock::Instance(),
-                     ServiceConfig{.trust_proxy = o.trust_proxy});
+                     ServiceConfig{.trust_proxy = o.trust_proxy,
+                                   .rate_limit = {o.rate_limit_rps, o.rate_limit_burst},
+                                   .access_log = access_log});
   Server server(o.server, service);
   st = server.Listen();
   if (!st.ok()) {
@@ -142,9 +173,15 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_BODY_LIMIT")
       ->check(CLI::Range(uint64_t{1}, uint64_t{64} << 20))
       ->capture_default_str();
+  cmd->add_option("--batch-body-limit", opts->server.batch_body_limit,
+                  "Largest POST /v1/api/collect/batch body in bytes; larger bodies get 413")
+      ->envname("THRAD_BATCH_BODY_LIMIT")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{64} << 20))
+      ->capture_default_str();
   cmd->add_flag("--trust-proxy", opts->trust_proxy,
                 "Take the client IP from the first X-Forwarded-For hop (behind a proxy only)")
-      ->envname("THRAD_TRUST_PROXY");
+      ->envname("THRAD_TRUST_PROXY")
+      ->default_str("false");
   cmd->add_option("--key-cache-ttl-ms", opts->key_cache_ttl_ms,
                   "How long a key lookup is cached; bounds how late a revocation is seen")
       ->envname("THRAD_KEY_CACHE_TTL_MS")
@@ -169,6 +206,11 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_MAX_CONNECTIONS")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-header-fields", opts->server.max_header_fields,
+                  "Requests with more header fields than this get 431")
+      ->envname("THRAD_MAX_HEADER_FIELDS")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   cmd->add_option("--max-queue", opts->writer.max_queue,
                   "Writes waiting for the store beyond this are answered 503 at once")
       ->envname("THRAD_MAX_QUEUE")
@@ -183,13 +225,65 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_SHUTDOWN_GRACE_MS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--write-timeout-ms", opts->write_timeout_ms,
+                  "Time to write a response before a stalled reader is dropped")
+      ->envname("THRAD_WRITE_TIMEOUT_MS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--probe-interval-ms", opts->probe_interval_ms,
+                  "While the store fails, how often it is probed so /readyz recovers")
+      ->envname("THRAD_PROBE_INTERVAL_MS")
+      ->check(CLI::Range(int64_t{10}, int64_t{60'000}))
+      ->capture_default_str();
+  cmd->add_option("--rate-limit-rps", opts->rate_limit_rps,
+                  "Default requests per second per API key (token bucket); 0: no limit. Keys "
+                  "may override it (keys create/update --rate-limit-rps)")
+      ->envname("THRAD_RATE_LIMIT_RPS")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--rate-limit-burst", opts->rate_limit_burst,
+                  "Default bucket size per API key (requests allowed at once); 0: the rate, "
+                  "rounded up")
+      ->envname("THRAD_RATE_LIMIT_BURST")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
+      ->capture_default_str();
   cmd->add_option("--port-file", opts->port_file,
-                  "Write the bound port to this file once listening (for scripts and tests)");
+                  "Write the bound port to this file once listening (for scripts and tests)")
+      ->envname("THRAD_PORT_FILE");
   cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error, off")
       ->envname("THRAD_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
-  cmd->callback([opts] {
+  cmd->add_option("--log-format", opts->log_format,
+                  "json (one object per line) or text, for the access log and every other line")
+      ->envname("THRAD_LOG_FORMAT")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  cmd->add_option("--access-log", opts->access_log,
+                  "One line per request (at level info): true or false")
+      ->envname("THRAD_ACCESS_LOG")
+      ->default_str("true");
+  cmd->add_option("--log-queue-size", opts->log_queue_size,
+                  "Access-log lines waiting for output; past it the oldest are dropped (counted "
+                  "in thrad_log_dropped_total) so requests never wait for the log")
+      ->envname("THRAD_LOG_QUEUE_SIZE")
+      ->check(CLI::Range(int64_t{16}, int64_t{1'048'576}))
+      ->capture_default_str();
+  cmd->add_option("--config", opts->config_file,
+                  "Read settings from this TOML/INI file (name = value, names as the long "
+                  "flags). Precedence: flag > THRAD_* env > file > default")
+      ->envname("THRAD_CONFIG")
+      ->type_name("FILE")
+      ->configurable(false);
+  // Tests only (hidden): sleep before every commit, to provoke a full queue.
+  cmd->add_option("--debug-commit-delay-ms", opts->debug_commit_delay_ms, "")
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
+      ->group("");
+  cmd->callback([opts, cmd] {
+    if (!opts->config_file.empty()) {
+      Status applied = ApplyConfigFile(cmd, opts->config_file);
+      if (!applied.ok()) FailCommand(applied, 2);
+    }
     const int rc = Serve(*opts);
     if (rc != 0) FailCommand("server failed", rc);
   });

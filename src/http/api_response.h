@@ -1,8 +1,11 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "store/records.h"
 
 namespace thrad {
 
@@ -13,6 +16,8 @@ struct ApiResponse {
   std::string body;          // empty for 204
   std::string content_type;  // empty when there is no body
   std::vector<std::pair<std::string, std::string>> headers;
+  // The authenticated key, for the access log (its partner and id); never sent.
+  std::shared_ptr<const KeyRecord> key;
 
   ApiResponse& AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

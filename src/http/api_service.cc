@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/collect_batch_handler.h"
 #include "api/collect_handler.h"
 #include "api/conversion_handler.h"
 #include "api/request_context.h"
@@ -52,6 +53,14 @@ ApiResponse Json(unsigned status, const boost::json::object& body) {
   return res;
 }
 
+ApiResponse Json(unsigned status, std::string serialized) {
+  ApiResponse res;
+  res.status = status;
+  res.content_type = "application/json";
+  res.body = std::move(serialized);
+  return res;
+}
+
 ApiResponse NoContent() {
   ApiResponse res;
   res.status = 204;
@@ -65,6 +74,21 @@ ApiResponse Replayed(ApiResponse res) {
 
 ApiResponse Unavailable(const std::string& request_id) {
   return MakeErrorResponse({ApiErrorKind::kUnavailable}, request_id);
+}
+
+// Remembers the authenticated key on the answer (now or once committed), for the access log.
+Prepared WithKey(Prepared prepared, const std::shared_ptr<const KeyRecord>& key) {
+  if (auto* answer = std::get_if<ApiResponse>(&prepared)) {
+    answer->key = key;
+  } else {
+    auto& pending = std::get<PendingWrite>(prepared);
+    pending.finish = [finish = std::move(pending.finish), key](const WriteOp& op) {
+      ApiResponse res = finish(op);
+      res.key = key;
+      return res;
+    };
+  }
+  return prepared;
 }
 
 }  // namespace
@@ -120,18 +144,42 @@ std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, Scope sc
 }
 
 Prepared ApiService::Handle(const RouteInfo& route, const ApiRequest& req) {
-  if (route.route != Route::kCollect && route.route != Route::kConversion) {
+  if (route.route != Route::kCollect && route.route != Route::kCollectBatch &&
+      route.route != Route::kConversion) {
     return HandleOps(route.route);
   }
-  const Scope scope = route.route == Route::kCollect ? Scope::kCollect : Scope::kConversion;
+  const Scope scope = route.route == Route::kConversion ? Scope::kConversion : Scope::kCollect;
   std::shared_ptr<const KeyRecord> key;
   if (auto err = Authenticate(req, scope, key)) return MakeErrorResponse(*err, req.request_id);
+  if (auto limited = CheckRateLimit(*key, req.request_id)) return WithKey(std::move(*limited), key);
   if (!IsJsonContentType(req.content_type)) {
-    return MakeErrorResponse({ApiErrorKind::kUnsupportedMediaType}, req.request_id);
+    return WithKey(MakeErrorResponse({ApiErrorKind::kUnsupportedMediaType}, req.request_id), key);
   }
   const bool validate_only = ParseTarget(req.target).validate_only;
-  return route.route == Route::kCollect ? HandleCollect(req, *key, validate_only)
-                                        : HandleConversion(req, *key, validate_only);
+  switch (route.route) {
+    case Route::kCollect:
+      return WithKey(HandleCollect(req, *key, validate_only), key);
+    case Route::kCollectBatch:
+      return WithKey(HandleCollectBatch(req, *key, validate_only), key);
+    default:
+      return WithKey(HandleConversion(req, *key, validate_only), key);
+  }
+}
+
+std::optional<ApiResponse> ApiService::CheckRateLimit(const KeyRecord& key,
+                                                      const std::string& request_id) {
+  const RateLimit limit = EffectiveLimit(key, config_.rate_limit);
+  if (!limit.enabled()) return std::nullopt;
+  const RateDecision d = rate_limiter_.Acquire(key.id, limit, clock_.NowMicros());
+  if (d.allowed) return std::nullopt;
+  metrics_.rate_limited.fetch_add(1, std::memory_order_relaxed);
+  ApiError error(ApiErrorKind::kRateLimited);
+  error.retry_after_seconds = static_cast<int>(d.retry_after_seconds);
+  ApiResponse res = MakeErrorResponse(error, request_id);
+  res.AddHeader("RateLimit-Limit", std::to_string(d.limit));
+  res.AddHeader("RateLimit-Remaining", std::to_string(d.remaining));
+  res.AddHeader("RateLimit-Reset", std::to_string(d.reset_seconds));
+  return res;
 }
 
 ApiResponse ApiService::HandleOps(Route route) {
@@ -184,6 +232,8 @@ Prepared ApiService::HandleCollect(const ApiRequest& req, const KeyRecord& key,
                                           std::memory_order_relaxed);
   metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
                                              std::memory_order_relaxed);
+  metrics_.extra_cleaned_strings.fetch_add(parsed.sanitize.cleaned_strings,
+                                           std::memory_order_relaxed);
   if (!parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
@@ -212,6 +262,48 @@ Prepared ApiService::HandleCollect(const ApiRequest& req, const KeyRecord& key,
       }};
 }
 
+Prepared ApiService::HandleCollectBatch(const ApiRequest& req, const KeyRecord& key,
+                                        bool validate_only) {
+  ParsedBatch parsed =
+      ParseCollectBatch(req.body, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
+  metrics_.extra_dropped_keys.fetch_add(parsed.sanitize.dropped_keys, std::memory_order_relaxed);
+  metrics_.extra_dropped_values.fetch_add(parsed.sanitize.dropped_values,
+                                          std::memory_order_relaxed);
+  metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
+                                             std::memory_order_relaxed);
+  metrics_.extra_cleaned_strings.fetch_add(parsed.sanitize.cleaned_strings,
+                                           std::memory_order_relaxed);
+  if (!parsed.ok()) {
+    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
+  }
+  auto count_duplicates = [this, validate_only](const std::vector<BatchItem>& items) {
+    if (validate_only) return;
+    const BatchCounts counts = CountBatch(items);
+    metrics_.collect_duplicates.fetch_add(static_cast<uint64_t>(counts.duplicates),
+                                          std::memory_order_relaxed);
+  };
+  if (parsed.events.empty()) {  // every event invalid: nothing to commit
+    count_duplicates(parsed.items);
+    return Json(200, BatchResultJson(parsed.items, parsed.events, validate_only));
+  }
+  // All valid events of the request in ONE op: they commit together.
+  auto op = std::make_unique<WriteOp>();
+  op->dry_run = validate_only;
+  EventWrite write;
+  write.events = std::move(parsed.events);
+  op->payload = std::move(write);
+
+  return PendingWrite{
+      std::move(op), [request_id = req.request_id, validate_only, count_duplicates,
+                      items = std::move(parsed.items)](const WriteOp& done) mutable -> ApiResponse {
+        if (!done.status.ok()) return Unavailable(request_id);
+        const auto& w = std::get<EventWrite>(done.payload);
+        ApplyBatchOutcomes(items, w.outcomes);
+        count_duplicates(items);
+        return Json(200, BatchResultJson(items, w.events, validate_only));
+      }};
+}
+
 Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& key,
                                       bool validate_only) {
   Parsed<ConversionRecord> parsed = ParseConversion(
@@ -221,6 +313,8 @@ Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& ke
                                           std::memory_order_relaxed);
   metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
                                              std::memory_order_relaxed);
+  metrics_.extra_cleaned_strings.fetch_add(parsed.sanitize.cleaned_strings,
+                                           std::memory_order_relaxed);
   if (!parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }

@@ -13,6 +13,7 @@
 #include "http/api_response.h"
 #include "http/error_mapper.h"
 #include "http/metrics.h"
+#include "http/rate_limiter.h"
 #include "http/router.h"
 #include "store/group_commit_writer.h"
 #include "store/write_op.h"
@@ -35,8 +36,13 @@ struct ApiRequest {
   std::string request_id;
 };
 
+class AccessLog;
+
 struct ServiceConfig {
   bool trust_proxy = false;  // use the first X-Forwarded-For hop as the client IP
+  // Server-wide token bucket per API key (keys may override it); rps 0: no limit.
+  RateLimit rate_limit;
+  AccessLog* access_log = nullptr;  // not owned; null: no access log
 };
 
 // A write that must commit before the answer: the session submits `op` to the writer,
@@ -67,21 +73,26 @@ class ApiService {
 
   GroupCommitWriter& writer() { return writer_; }
   Metrics& metrics() { return metrics_; }
+  AccessLog* access_log() const { return config_.access_log; }
 
  private:
   Prepared HandleCollect(const ApiRequest& req, const KeyRecord& key, bool validate_only);
+  Prepared HandleCollectBatch(const ApiRequest& req, const KeyRecord& key, bool validate_only);
   Prepared HandleConversion(const ApiRequest& req, const KeyRecord& key, bool validate_only);
   ApiResponse HandleOps(Route route);
   // nullopt when authenticated with `scope`; the error answer otherwise.
   std::optional<ApiError> Authenticate(const ApiRequest& req, Scope scope,
                                        std::shared_ptr<const KeyRecord>& key);
   std::string ClientIp(const ApiRequest& req) const;
+  // The 429 answer when `key` is over its rate limit; nullopt otherwise.
+  std::optional<ApiResponse> CheckRateLimit(const KeyRecord& key, const std::string& request_id);
 
   KeyCache& keys_;
   GroupCommitWriter& writer_;
   Metrics& metrics_;
   const Clock& clock_;
   const ServiceConfig config_;
+  RateLimiter rate_limiter_;
 };
 
 }  // namespace thrad

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/version.hpp>
+#include <chrono>
 #include <cstring>
 
 namespace thrad {
@@ -39,6 +41,20 @@ void RenderHistogram(std::string& out, const char* name, const std::string& labe
                      static_cast<double>(h.sum_ns.load(std::memory_order_relaxed)) * sum_scale);
   out += fmt::format("{}_count{} {}\n", name, braces, cumulative);
 }
+
+// Fixed at build time, so the build_info label values are bounded.
+#if defined(__clang__)
+constexpr const char* kCompiler = "clang-" __clang_version__;
+#elif defined(__GNUC__)
+constexpr const char* kCompiler = "gcc-" __VERSION__;
+#else
+constexpr const char* kCompiler = "unknown";
+#endif
+
+// Taken when the binary loads (dynamic initialization), not at the first scrape.
+const int64_t kProcessStartSeconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
 
 void Header(std::string& out, const char* name, const char* type, const char* help) {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
@@ -134,6 +150,8 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
                      extra_dropped_values.load(std::memory_order_relaxed));
   out += fmt::format("thrad_extra_fields_dropped_total{{what=\"truncated_string\"}} {}\n",
                      extra_truncated_strings.load(std::memory_order_relaxed));
+  out += fmt::format("thrad_extra_fields_dropped_total{{what=\"control_chars\"}} {}\n",
+                     extra_cleaned_strings.load(std::memory_order_relaxed));
   Header(out, "thrad_auth_failures_total", "counter", "Refused authentications, by reason.");
   static constexpr const char* kReasons[] = {"missing_token", "invalid_key", "forbidden_scope"};
   for (size_t i = 0; i < 3; ++i) {
@@ -145,8 +163,21 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
   Header(out, "thrad_http_open_connections", "gauge", "Client connections open now.");
   out += fmt::format("thrad_http_open_connections {}\n",
                      open_connections.load(std::memory_order_relaxed));
+  counter("thrad_http_refused_connections_total",
+          "Connections over --max-connections, answered 503 and closed.",
+          refused_connections.load(std::memory_order_relaxed));
+  Header(out, "thrad_store_queue_capacity", "gauge",
+         "Most write ops that may wait for the writer (--max-queue); past it, 503.");
+  out += fmt::format("thrad_store_queue_capacity {}\n",
+                     queue_capacity.load(std::memory_order_relaxed));
+  counter("thrad_log_dropped_total", "Access-log lines dropped because the log queue was full.",
+          log_dropped ? log_dropped() : 0);
+  Header(out, "thrad_process_start_time_seconds", "gauge",
+         "Start time of the process since the Unix epoch, in seconds.");
+  out += fmt::format("thrad_process_start_time_seconds {}\n", kProcessStartSeconds);
   Header(out, "thrad_build_info", "gauge", "Build information; the value is always 1.");
-  out += fmt::format("thrad_build_info{{version=\"{}\"}} 1\n", THRAD_VERSION);
+  out += fmt::format("thrad_build_info{{version=\"{}\",compiler=\"{}\",boost=\"{}\"}} 1\n",
+                     THRAD_VERSION, kCompiler, BOOST_LIB_VERSION);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "store/group_commit_writer.h"
@@ -41,8 +42,13 @@ class Metrics {
   std::atomic<uint64_t> extra_dropped_keys{0};
   std::atomic<uint64_t> extra_dropped_values{0};
   std::atomic<uint64_t> extra_truncated_strings{0};
+  std::atomic<uint64_t> extra_cleaned_strings{0};
   std::atomic<uint64_t> rate_limited{0};
   std::atomic<int64_t> open_connections{0};
+  std::atomic<uint64_t> refused_connections{0};  // over --max-connections, answered 503
+  std::atomic<uint64_t> queue_capacity{0};       // the writer's max_queue, for alerts on depth
+  // Access-log lines dropped because the log queue was full. Set before serving; may be empty.
+  std::function<uint64_t()> log_dropped;
 
   // The whole exposition, with the writer's live counters.
   std::string Render(const WriterStats& writer, bool store_healthy) const;

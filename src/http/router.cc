@@ -12,10 +12,13 @@ struct Entry {
 
 constexpr RouteInfo kCollect{Route::kCollect, Method::kPost, "POST", "collect"};
 constexpr RouteInfo kConversion{Route::kConversion, Method::kPost, "POST", "conversion"};
+constexpr RouteInfo kCollectBatch{Route::kCollectBatch, Method::kPost, "POST", "collect_batch"};
 
 constexpr std::array kRoutes = {
     Entry{"/v1/api/collect", kCollect},
     Entry{"/api/collect", kCollect},
+    Entry{"/v1/api/collect/batch", kCollectBatch},
+    Entry{"/api/collect/batch", kCollectBatch},
     Entry{"/v1/api/conversion", kConversion},
     Entry{"/api/conversion", kConversion},
     Entry{"/v1/conversion", kConversion},

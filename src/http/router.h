@@ -5,7 +5,7 @@
 
 namespace thrad {
 
-enum class Route { kCollect, kConversion, kHealthz, kReadyz, kMetrics };
+enum class Route { kCollect, kCollectBatch, kConversion, kHealthz, kReadyz, kMetrics };
 
 enum class Method { kGet, kHead, kPost, kOther };
 

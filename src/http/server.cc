@@ -63,6 +63,7 @@ asio::awaitable<void> Server::Impl::Accept() {
     }
     socket.set_option(tcp::no_delay(true), ec);
     if (metrics.open_connections.load(std::memory_order_relaxed) >= config.max_connections) {
+      metrics.refused_connections.fetch_add(1, std::memory_order_relaxed);
       asio::co_spawn(target, RefuseConnection(std::move(socket)), asio::detached);
       continue;
     }

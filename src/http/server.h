@@ -17,8 +17,13 @@ struct ServerConfig {
   int threads = 2;                 // I/O threads, one io_context each
   // Largest request body accepted; larger ones get 413 and are never buffered.
   uint64_t body_limit = 64 * 1024;
+  // The same for POST /v1/api/collect/batch (up to kMaxBatchEvents events): 1 MiB.
+  uint64_t batch_body_limit = 1024 * 1024;
   // Largest request line + headers; larger ones get 431 (keeps per-connection memory small).
   uint32_t header_limit = 16 * 1024;
+  // Most header fields in one request; more get 431. Each field costs a node in memory even
+  // when tiny ("a:"), so the byte limit alone would allow thousands.
+  uint32_t max_header_fields = 100;
   // Time for a request's headers to arrive once its first byte did (slowloris guard).
   std::chrono::milliseconds header_timeout{10'000};
   // Time for a request's body to arrive once its headers did.
@@ -31,6 +36,11 @@ struct ServerConfig {
   int64_t max_connections = 10'000;
   // On SIGTERM/SIGINT, in-flight requests get this long to finish.
   std::chrono::milliseconds shutdown_grace{10'000};
+
+  // The body limit of `route`: batch_body_limit for the batch endpoint, else body_limit.
+  uint64_t BodyLimit(const std::optional<RouteInfo>& route) const {
+    return route && route->route == Route::kCollectBatch ? batch_body_limit : body_limit;
+  }
 };
 
 // The HTTP/1.1 front: accepts on one listener, runs one coroutine per connection spread

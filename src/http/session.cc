@@ -1,5 +1,6 @@
 #include "http/session.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
@@ -9,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 
+#include "http/logging.h"
 #include "http/request_id.h"
 
 namespace thrad {
@@ -39,6 +41,29 @@ bool IsMalformed(const beast::error_code& ec) {
          ec != http::error::partial_message;
 }
 
+// What Beast accepts but this server refuses (RFC 9112 sections 5, 6.1 and 6.3). 431: more
+// than max_header_fields fields, or more header bytes than header_limit (Beast enforces its
+// limit only approximately). 400: a Transfer-Encoding other than exactly "chunked", or one
+// with a Content-Length or on HTTP/1.0, since a proxy in front may frame such a request
+// differently from us (request smuggling).
+std::optional<ApiErrorKind> CheckHeaderSection(const http::request_parser<http::string_body>& parser,
+                                               size_t header_bytes, const ServerConfig& cfg) {
+  const auto& req = parser.get();
+  if (header_bytes > cfg.header_limit) return ApiErrorKind::kHeadersTooLarge;
+  size_t fields = 0;
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    if (++fields > cfg.max_header_fields) return ApiErrorKind::kHeadersTooLarge;
+  }
+  const size_t codings = req.count(http::field::transfer_encoding);
+  if (codings == 0) return std::nullopt;
+  const bool plain_chunked = codings == 1 && parser.chunked() &&
+                             beast::iequals(req[http::field::transfer_encoding], "chunked");
+  if (!plain_chunked || req.version() < 11 || req.count(http::field::content_length) > 0) {
+    return ApiErrorKind::kBadRequest;
+  }
+  return std::nullopt;
+}
+
 Method ToMethod(http::verb v) {
   switch (v) {
     case http::verb::get:
@@ -49,6 +74,19 @@ Method ToMethod(http::verb v) {
       return Method::kPost;
     default:
       return Method::kOther;
+  }
+}
+
+std::string_view MethodName(Method m) {
+  switch (m) {
+    case Method::kGet:
+      return "GET";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kPost:
+      return "POST";
+    default:
+      return "OTHER";
   }
 }
 
@@ -119,15 +157,25 @@ void ConnectionRegistry::CloseIdle() {
 }
 
 asio::awaitable<void> RefuseConnection(tcp::socket socket) {
-  static constexpr std::string_view kRefusal =
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-      "Retry-After: 1\r\nConnection: close\r\nContent-Length: 34\r\n\r\n"
-      "{\"detail\":\"Service unavailable\"}\r\n";
+  // The same error body and headers as every other 503, request id included.
+  const std::string request_id = ResolveRequestId(std::nullopt);
+  auto res = ToWire(MakeErrorResponse(ApiErrorKind::kUnavailable, request_id), request_id,
+                    /*keep_alive=*/false, /*head_only=*/false);
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
-  co_await asio::async_write(stream, asio::buffer(kRefusal.data(), kRefusal.size()), kUseTuple);
+  auto [wec, wn] = co_await http::async_write(stream, res, kUseTuple);
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  // Read and drop what the client sent until it closes too (at most 64 KiB for 500 ms):
+  // closing with unread input would reset the connection, and a reset can destroy the answer
+  // before the client reads it.
+  stream.expires_after(std::chrono::milliseconds(500));
+  char sink[4096];
+  for (size_t drained = 0; !wec && drained < 64 * 1024;) {
+    auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+    if (rec) break;
+    drained += n;
+  }
 }
 
 asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv env) {
@@ -141,16 +189,35 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     if (!ec) peer_ip = ep.address().to_string();
   }
 
+  // The current request's method and body size, for the access log.
+  Method log_method = Method::kOther;
+  uint64_t log_bytes_in = 0;
+
   // Writes `api` and reports whether the connection may serve another request.
   auto respond = [&](ApiResponse api, const std::string& request_id, bool keep_alive,
                      bool head_only, size_t route,
                      std::chrono::steady_clock::time_point started) -> asio::awaitable<bool> {
     keep_alive = keep_alive && !env.draining.load(std::memory_order_relaxed);
     const unsigned status = api.status;
+    const std::shared_ptr<const KeyRecord> key = std::move(api.key);
+    const uint64_t bytes_out = api.body.size();
     auto res = ToWire(std::move(api), request_id, keep_alive, head_only);
     stream.expires_after(cfg.write_timeout);
     auto [wec, n] = co_await http::async_write(stream, res, kUseTuple);
-    env.metrics.ObserveRequest(route, status, std::chrono::steady_clock::now() - started);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    env.metrics.ObserveRequest(route, status, elapsed);
+    if (AccessLog* log = env.service.access_log()) {
+      log->Write({.request_id = request_id,
+                  .method = MethodName(log_method),
+                  .route = Metrics::kRouteNames[std::min(route, Metrics::kUnknownRoute)],
+                  .status = status,
+                  .duration = elapsed,
+                  .partner_id = key ? std::string_view(key->partner_id) : std::string_view(),
+                  .key_id = key ? std::string_view(key->id) : std::string_view(),
+                  .peer_ip = peer_ip,
+                  .bytes_in = log_bytes_in,
+                  .bytes_out = bytes_out});
+    }
     co_return !wec && keep_alive;
   };
 
@@ -167,6 +234,8 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     }
     conn->idle = false;
     const auto started = std::chrono::steady_clock::now();
+    log_method = Method::kOther;
+    log_bytes_in = 0;
 
     http::request_parser<http::string_body> parser;
     parser.header_limit(cfg.header_limit);
@@ -195,10 +264,16 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     auto& req = parser.get();
     const std::string request_id = ResolveRequestId(Header(req, "X-Request-Id"));
     const Method method = ToMethod(req.method());
+    log_method = method;
     const Target target = ParseTarget(req.target());
     const std::optional<RouteInfo> route = ResolveRoute(target.path);
     const size_t route_index = route ? Metrics::RouteIndex(route->name) : Metrics::kUnknownRoute;
     const bool head_only = method == Method::kHead;
+    if (auto bad = CheckHeaderSection(parser, hn, cfg)) {
+      co_await respond(MakeErrorResponse({*bad}, request_id), request_id, false, head_only,
+                       route_index, started);
+      break;
+    }
     const bool expects_continue = [&] {
       auto e = Header(req, http::field::expect);
       return e && beast::iequals(*e, "100-continue");
@@ -206,14 +281,15 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
 
     std::optional<uint64_t> content_length;
     if (parser.content_length()) content_length = *parser.content_length();
-    if (auto early = env.service.CheckHead(route, method, content_length, cfg.body_limit)) {
+    const uint64_t body_limit = cfg.BodyLimit(route);
+    if (auto early = env.service.CheckHead(route, method, content_length, body_limit)) {
       // Keep the connection only when the (small, announced) body can be skipped cleanly.
       bool keep = req.keep_alive() && early->kind != ApiErrorKind::kBodyTooLarge;
       if (keep && !parser.is_done()) {
         if (expects_continue || !parser.content_length()) {
           keep = false;
         } else {
-          parser.body_limit(cfg.body_limit);
+          parser.body_limit(body_limit);
           stream.expires_after(cfg.body_timeout);
           auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
           keep = !bec;
@@ -226,7 +302,7 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
       continue;
     }
 
-    parser.body_limit(cfg.body_limit);  // chunked bodies are cut off here
+    parser.body_limit(body_limit);  // chunked bodies are cut off here
     if (!parser.is_done()) {
       if (expects_continue) {
         http::response<http::empty_body> cont{http::status::continue_, 11};
@@ -263,6 +339,7 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     api_req.idempotency_key = Header(req, "Idempotency-Key");
     api_req.forwarded_for = Header(req, "X-Forwarded-For");
     api_req.body = req.body();
+    log_bytes_in = api_req.body.size();
     api_req.peer_ip = peer_ip;
     api_req.request_id = request_id;
 

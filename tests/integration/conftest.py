@@ -43,8 +43,8 @@ class ServerFactory:
     def new_store(self):
         return helpers.make_store(self.store_kind, self.workdir)
 
-    def __call__(self, *extra_args, store=None, start=True):
-        srv = helpers.Server(store or self.new_store(), self.workdir, extra_args)
+    def __call__(self, *extra_args, store=None, start=True, env=None):
+        srv = helpers.Server(store or self.new_store(), self.workdir, extra_args, env=env)
         self.servers.append(srv)
         if start:
             srv.start()

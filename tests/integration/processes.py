@@ -1,14 +1,17 @@
 """The binary under test: stores, the command line, and the server process."""
 
+import atexit
 import decimal
 import http.client
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import threading
 import time
+import urllib.parse
 import uuid
 
 from http_client import HOST, HTTP_TIMEOUT_S, RawConn, request
@@ -41,9 +44,10 @@ def uid(prefix=""):
 
 
 # ---------------------------------------------------------------------------------------------
-# Stores. A store is "how every subcommand is told where the data lives". Today only SQLite
-# runs; PostgreSQL (THRAD_TEST_DATABASE_URL) is wired in so tests can be parameterized by store.
-# Tests never rely on a store being empty: every test works in its own partner ids.
+# Stores. A store is "how every subcommand is told where the data lives": SQLite always, and
+# PostgreSQL when THRAD_TEST_DATABASE_URL names a server (scripts/start-postgres starts one).
+# Every store is fresh: a new SQLite file, or a new database on that server (dropped at exit).
+# Tests still never rely on a store being empty: every test works in its own partner ids.
 
 
 class SqliteStore:
@@ -74,6 +78,42 @@ class PostgresStore:
         return "PostgresStore(<url>)"
 
 
+PSQL = shutil.which("psql") or "/usr/bin/psql"
+_CREATED_DATABASES = []  # (server URL, database name), dropped at exit
+
+
+def with_database(url, name):
+    """`url` (postgresql://...) with its database name replaced by `name`."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def psql(url, sql, timeout=60):
+    """Runs `sql` with psql on `url`; returns stdout (unaligned, tuples only)."""
+    proc = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url,
+                           "-c", sql], capture_output=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"psql failed: {proc.stderr.decode(errors='replace')}")
+    return proc.stdout.decode()
+
+
+def create_pg_database(server_url):
+    """A new empty database on the server of `server_url`; returns its URL."""
+    name = f"thrad_test_{uid()}"
+    psql(server_url, f'CREATE DATABASE "{name}"')
+    _CREATED_DATABASES.append((server_url, name))
+    return with_database(server_url, name)
+
+
+@atexit.register
+def _drop_created_databases():
+    for server_url, name in _CREATED_DATABASES:
+        try:
+            psql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', timeout=20)
+        except Exception:  # noqa: BLE001 - best effort; the server may be gone already
+            pass
+
+
 def store_kinds():
     kinds = ["sqlite"]
     if os.environ.get("THRAD_TEST_DATABASE_URL"):
@@ -82,11 +122,12 @@ def store_kinds():
 
 
 def make_store(kind, directory):
-    """A store of `kind`; SQLite gets a fresh file in `directory`, PostgreSQL shares the URL."""
+    """A fresh store of `kind`: a new SQLite file in `directory`, or a new PostgreSQL database
+    on the THRAD_TEST_DATABASE_URL server."""
     if kind == "sqlite":
         return SqliteStore(pathlib.Path(directory) / f"thrad-{uid()}.db")
     if kind == "postgres":
-        return PostgresStore(os.environ["THRAD_TEST_DATABASE_URL"])
+        return PostgresStore(create_pg_database(os.environ["THRAD_TEST_DATABASE_URL"]))
     raise ValueError(kind)
 
 
@@ -187,8 +228,9 @@ class Server:
     The log (stdout and stderr) goes to a file in `workdir`; restarts append to it.
     """
 
-    def __init__(self, store, workdir, extra_args=(), name=None):
+    def __init__(self, store, workdir, extra_args=(), name=None, env=None):
         self.store = store
+        self.env = dict(env or {})  # extra environment (THRAD_* settings) for the process
         self.workdir = pathlib.Path(workdir)
         self.extra_args = [str(a) for a in extra_args]
         self.name = name or uid("server-")
@@ -212,7 +254,7 @@ class Server:
             log.write(f"\n=== start: {' '.join(argv)}\n".encode())
             log.flush()
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         env=child_env())
+                                         env={**child_env(), **self.env})
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         self.port = None
         while time.monotonic() < deadline:

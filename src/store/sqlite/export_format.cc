@@ -32,8 +32,12 @@ std::string JsonObjectWriter::Finish() && {
 
 boost::json::value StoredJson(const std::optional<std::string>& text) {
   if (!text.has_value()) return nullptr;
+  // Stored JSON may nest as deep as a request body may (64 levels, api/json_body.h); the
+  // parser's default limit of 32 would turn deeper objects into strings.
+  boost::json::parse_options options;
+  options.max_depth = 256;
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(*text, ec);
+  boost::json::value v = boost::json::parse(*text, ec, {}, options);
   if (ec) return boost::json::string(*text);
   return v;
 }

@@ -65,6 +65,16 @@ void SqliteStatement::Bind(int index, const std::optional<int64_t>& value) {
   }
 }
 
+void SqliteStatement::Bind(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+
+void SqliteStatement::Bind(int index, const std::optional<double>& value) {
+  if (value.has_value()) {
+    Bind(index, *value);
+  } else {
+    BindNull(index);
+  }
+}
+
 void SqliteStatement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
 
 Result<bool> SqliteStatement::Step() {
@@ -104,6 +114,11 @@ std::optional<std::string> SqliteStatement::OptText(int column) const {
 std::optional<int64_t> SqliteStatement::OptInt64(int column) const {
   if (IsNull(column)) return std::nullopt;
   return Int64(column);
+}
+
+std::optional<double> SqliteStatement::OptDouble(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return sqlite3_column_double(stmt_, column);
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool create) {

@@ -41,6 +41,8 @@ class SqliteStatement {
   void Bind(int index, int64_t value);
   void Bind(int index, const std::optional<std::string>& text);  // NULL when absent
   void Bind(int index, const std::optional<int64_t>& value);     // NULL when absent
+  void Bind(int index, double value);
+  void Bind(int index, const std::optional<double>& value);  // NULL when absent
   void BindNull(int index);
 
   // Advances. true: a row is available; false: done. Non-ok on any SQLite error.
@@ -55,6 +57,7 @@ class SqliteStatement {
   std::string Text(int column) const;
   std::optional<std::string> OptText(int column) const;
   std::optional<int64_t> OptInt64(int column) const;
+  std::optional<double> OptDouble(int column) const;
 
  private:
   sqlite3_stmt* stmt_;

@@ -7,7 +7,8 @@ namespace thrad {
 namespace {
 
 constexpr std::string_view kKeyColumns =
-    "id, digest, partner_id, label, scopes, created_at, expires_at, revoked_at, last_used_at";
+    "id, digest, partner_id, label, scopes, created_at, expires_at, revoked_at, last_used_at, "
+    "rate_limit_rps, rate_limit_burst";
 
 KeyRecord ReadKey(const SqliteStatement& s) {
   KeyRecord k;
@@ -20,6 +21,8 @@ KeyRecord ReadKey(const SqliteStatement& s) {
   k.expires_at = s.OptInt64(6);
   k.revoked_at = s.OptInt64(7);
   k.last_used_at = s.OptInt64(8);
+  k.rate_limit_rps = s.OptDouble(9);
+  k.rate_limit_burst = s.OptInt64(10);
   return k;
 }
 
@@ -28,7 +31,7 @@ KeyRecord ReadKey(const SqliteStatement& s) {
 Status SqliteStore::InsertKey(const KeyRecord& key) {
   std::lock_guard lock(admin_mu_);
   Result<SqliteStatement> insert = admin_->Prepare(
-      "INSERT INTO api_keys(" + std::string(kKeyColumns) + ") VALUES(?,?,?,?,?,?,?,?,?)");
+      "INSERT INTO api_keys(" + std::string(kKeyColumns) + ") VALUES(?,?,?,?,?,?,?,?,?,?,?)");
   if (!insert.ok()) return insert.status();
   insert->Bind(1, key.id);
   insert->Bind(2, key.digest);
@@ -39,6 +42,8 @@ Status SqliteStore::InsertKey(const KeyRecord& key) {
   insert->Bind(7, key.expires_at);
   insert->Bind(8, key.revoked_at);
   insert->Bind(9, key.last_used_at);
+  insert->Bind(10, key.rate_limit_rps);
+  insert->Bind(11, key.rate_limit_burst);
   return insert->Run();
 }
 
@@ -80,6 +85,26 @@ Status SqliteStore::RevokeKey(std::string_view key_id, UnixMicros at) {
   revoke->Bind(1, int64_t{at});
   revoke->Bind(2, key_id);
   THRAD_RETURN_IF_ERROR(revoke->Run());
+  if (admin_->Changes() == 0) return Status::NotFound("no key with id " + std::string(key_id));
+  return Status::Ok();
+}
+
+Status SqliteStore::UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
+                                    std::optional<int64_t> rate_limit_burst) {
+  if (rate_limit_rps.has_value() && !(*rate_limit_rps >= 0)) {
+    return Status::InvalidArgument("rate_limit_rps must be 0 or more");
+  }
+  if (rate_limit_burst.has_value() && *rate_limit_burst < 1) {
+    return Status::InvalidArgument("rate_limit_burst must be 1 or more");
+  }
+  std::lock_guard lock(admin_mu_);
+  Result<SqliteStatement> update =
+      admin_->Prepare("UPDATE api_keys SET rate_limit_rps = ?, rate_limit_burst = ? WHERE id = ?");
+  if (!update.ok()) return update.status();
+  update->Bind(1, rate_limit_rps);
+  update->Bind(2, rate_limit_burst);
+  update->Bind(3, key_id);
+  THRAD_RETURN_IF_ERROR(update->Run());
   if (admin_->Changes() == 0) return Status::NotFound("no key with id " + std::string(key_id));
   return Status::Ok();
 }

@@ -5,16 +5,10 @@
 
 #include "common/status.h"
 #include "store/records.h"
+#include "store/sql_migration.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace thrad {
-
-// One schema migration: applied once, in ascending version order.
-struct SqlMigration {
-  int version;
-  std::string_view name;  // file name under schema/sqlite/, e.g. "001_init.sql"
-  std::string_view sql;
-};
 
 // The migrations compiled into this binary from schema/sqlite/*.sql, ascending by version.
 // Defined in a source file generated at build time (cmake/embed_sql.cmake).

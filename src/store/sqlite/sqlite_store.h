@@ -44,6 +44,16 @@ class SqliteStore final : public Store {
   Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;
   Status RevokeKey(std::string_view key_id, UnixMicros at) override;
   Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>& last_used) override;
+  Status UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
+                         std::optional<int64_t> rate_limit_burst) override;
+
+  // Retention and backup (sqlite_maintenance.cc), each on a connection of its own so the
+  // server's writer and readers are never held up by more than one short transaction.
+  Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) override;
+  // sqlite3_backup_* from a read snapshot (WAL: writers go on meanwhile) into a temporary
+  // file next to `dest_path` (mode 0600), checked with PRAGMA quick_check, synced, then
+  // renamed into place; `dest_path` must not exist (AlreadyExists).
+  Status Backup(const std::string& dest_path) override;
 
   Status InsertClick(const ClickRecord& click) override;
 
@@ -76,6 +86,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteDb> reader_;  // guarded by reader_mu_
   std::mutex admin_mu_;
   std::unique_ptr<SqliteDb> admin_;  // guarded by admin_mu_
+  std::mutex maintenance_mu_;
+  std::unique_ptr<SqliteDb> maintenance_;  // opened on first use; guarded by maintenance_mu_
 };
 
 }  // namespace thrad

@@ -1,0 +1,37 @@
+-- wrk script: POST /v1/api/collect/batch with BENCH_BATCH (default 100) events per request,
+-- every one with a unique event_id.
+-- Env: BENCH_KEY, BENCH_RUN, BENCH_BATCH.
+local key = os.getenv("BENCH_KEY") or "none"
+local run = os.getenv("BENCH_RUN") or tostring(os.time())
+local size = tonumber(os.getenv("BENCH_BATCH") or "100")
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+local prefix, n
+function init(args)
+  prefix = run .. "-" .. tostring(tid) .. "-"
+  n = 0
+end
+
+local headers = {
+  ["Authorization"] = "Bearer " .. key,
+  ["Content-Type"] = "application/json",
+}
+
+function request()
+  local parts = {}
+  for i = 1, size do
+    n = n + 1
+    parts[i] = '{"event_name":"page_view","event_id":"' .. prefix .. n ..
+        '","page_url":"https://shop.example/checkout","user_agent":"bench/1",' ..
+        '"params":{"step":"shipping","cart_value":129.9}}'
+  end
+  local body = '{"events":[' .. table.concat(parts, ",") .. ']}'
+  return wrk.format("POST", "/v1/api/collect/batch", headers, body)
+end
+
+dofile(os.getenv("BENCH_DIR") .. "/report.lua")

@@ -1,0 +1,127 @@
+#include "cli/maintenance_command.h"
+
+#include <fmt/core.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cli/command_support.h"
+#include "cli/store_options.h"
+#include "common/clock.h"
+#include "common/duration.h"
+#include "common/time_format.h"
+
+namespace thrad {
+namespace {
+
+struct PruneOptions {
+  StoreConfig store;
+  std::string older_than;
+  // Rows per delete transaction: small enough that the server's writer never waits long
+  // for the write lock, large enough that a big prune finishes in reasonable time.
+  int64_t batch_size = 1000;
+  // Pause between batches, so the servers' writers get the lock between them.
+  int64_t pause_ms = 5;
+  bool json = false;
+};
+
+struct BackupOptions {
+  StoreConfig store;
+  std::string path;
+  bool json = false;
+};
+
+std::unique_ptr<Store> OpenOrFail(const StoreConfig& cfg) {
+  Result<std::unique_ptr<Store>> store = OpenMigratedStore(cfg);
+  if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
+  return std::move(store).value();
+}
+
+// Deletes every row of `table` received before `cutoff`, batch by batch.
+uint64_t PruneTable(Store& store, Store::Table table, UnixMicros cutoff, const PruneOptions& o,
+                    const char* name) {
+  uint64_t total = 0;
+  for (;;) {
+    Result<uint64_t> deleted =
+        store.DeleteOlderThan(table, cutoff, static_cast<size_t>(o.batch_size));
+    if (!deleted.ok()) {
+      FailCommand(fmt::format("prune {} stopped after {} rows: {}", name, total,
+                              deleted.status().ToString()));
+    }
+    total += *deleted;
+    if (*deleted < static_cast<uint64_t>(o.batch_size)) return total;
+    if (o.pause_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(o.pause_ms));
+  }
+}
+
+void RunPrune(const PruneOptions& o) {
+  Result<int64_t> age = ParseDurationMicros(o.older_than);
+  if (!age.ok()) FailCommand("--older-than: " + age.status().message(), 2);
+  const UnixMicros cutoff = SystemClock::Instance().NowMicros() - *age;
+  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  const uint64_t events = PruneTable(*store, Store::Table::kEvents, cutoff, o, "events");
+  const uint64_t conversions =
+      PruneTable(*store, Store::Table::kConversions, cutoff, o, "conversions");
+  if (o.json) {
+    PrintJsonLine(boost::json::object{{"cutoff", FormatRfc3339(cutoff)},
+                                      {"events_deleted", events},
+                                      {"conversions_deleted", conversions}});
+  } else {
+    fmt::print("deleted {} events and {} conversions received before {}\n", events, conversions,
+               FormatRfc3339(cutoff));
+  }
+}
+
+void RunBackup(const BackupOptions& o) {
+  umask(077);  // the copy holds partner data: owner only, like the database
+  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  const auto started = std::chrono::steady_clock::now();
+  Status st = store->Backup(o.path);
+  if (!st.ok()) FailCommand("backup failed: " + st.message());
+  std::error_code ec;
+  const uintmax_t bytes = std::filesystem::file_size(o.path, ec);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (o.json) {
+    PrintJsonLine(
+        boost::json::object{{"path", o.path}, {"bytes", ec ? 0 : bytes}, {"seconds", seconds}});
+  } else {
+    fmt::print("backup written to {} ({} bytes in {:.2f} s)\n", o.path, ec ? 0 : bytes, seconds);
+  }
+}
+
+}  // namespace
+
+void RegisterMaintenanceCommands(CLI::App& root) {
+  auto prune = std::make_shared<PruneOptions>();
+  CLI::App* p = root.add_subcommand(
+      "prune", "Delete events and conversions older than a duration (safe while serving)");
+  p->add_option("--older-than", prune->older_than,
+                "Age of the rows to delete, by receive time: 30d, 12h, 90m, 1h30m, 1500ms ...")
+      ->type_name("DURATION")
+      ->required();
+  p->add_option("--batch-size", prune->batch_size, "Rows deleted per short transaction")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}))
+      ->capture_default_str();
+  p->add_option("--pause-ms", prune->pause_ms, "Pause between batches, in milliseconds")
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
+      ->capture_default_str();
+  p->add_flag("--json", prune->json, "Print one JSON object");
+  AddStoreOptions(p, &prune->store);
+  p->callback([prune] { RunPrune(*prune); });
+
+  auto backup = std::make_shared<BackupOptions>();
+  CLI::App* b = root.add_subcommand(
+      "backup", "Write a consistent copy of the SQLite store to PATH (safe while serving)");
+  b->add_option("PATH", backup->path, "New file to write (mode 0600); must not exist")->required();
+  b->add_flag("--json", backup->json, "Print one JSON object");
+  AddStoreOptions(b, &backup->store);
+  b->callback([backup] { RunBackup(*backup); });
+}
+
+}  // namespace thrad

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+#include "store/postgres/pg_conn.h"
+#include "store/store.h"
+
+namespace thrad {
+
+// The shared store: any number of `serve` processes on one PostgreSQL database (or a
+// PostgreSQL-compatible distributed engine sharded by partner_id). Same semantics as the
+// SQLite store; durability is the server's COMMIT (synchronous_commit as configured, `on` by
+// default: the WAL is flushed before COMMIT returns).
+//
+// Connections: one for the writer (CommitBatch, CheckWritable), one for key look-ups and one
+// for the rare admin writes (keys, clicks, migrations, keys' last use) and one for retention
+// deletes, each behind
+// its own mutex and each reopened on demand with backoff after a failure (PgLink); every export
+// opens a connection of its own. Every method is thread-safe. A method that cannot reach the
+// database returns Unavailable (503 on the request path).
+class PostgresStore final : public Store {
+ public:
+  // Checks the URL and connects once (so a wrong URL or an unreachable database fails here).
+  // Does not migrate: call Migrate().
+  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url);
+  ~PostgresStore() override;
+
+  Status Migrate() override;
+  // One transaction for the whole batch, written with a few set-based statements sent in
+  // pipeline mode (see pg_write.cc): one round trip for a batch of events, two when it holds
+  // conversions. Duplicates and idempotency are decided by unique constraints and INSERT ... ON
+  // CONFLICT DO NOTHING inside it, so racing servers cannot both win. On a deadlock or
+  // serialization failure the batch is retried; when a statement fails on the data of one op,
+  // the batch is redone op by op under savepoints so that op fails alone.
+  Status CommitBatch(std::span<WriteOp* const> ops) override;
+  Status CheckWritable() override;
+
+  Status InsertKey(const KeyRecord& key) override;
+  Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
+  Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;
+  Status RevokeKey(std::string_view key_id, UnixMicros at) override;
+  Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>& last_used) override;
+  Status UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
+                         std::optional<int64_t> rate_limit_burst) override;
+  Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) override;
+  // InvalidArgument: a PostgreSQL database is backed up with its own tools (pg_dump,
+  // pg_basebackup).
+  Status Backup(const std::string& dest_path) override;
+
+  Status InsertClick(const ClickRecord& click) override;
+
+  Status ExportEvents(const ExportFilter& filter,
+                      const std::function<Status(const std::string&)>& row) override;
+  Status ExportConversions(const ExportFilter& filter,
+                           const std::function<Status(const std::string&)>& row) override;
+
+ private:
+  explicit PostgresStore(const std::string& url);
+
+  // Runs `query` on `link` (locked by the caller), mapping failures to a Status and letting the
+  // link recover from them.
+  static Result<PgResult> Run(PgLink& link, const PgQuery& query);
+
+  // pg_write.cc. The batch in one transaction with set-based statements; fills outcomes.
+  Status WriteTogether(PgConn& conn, std::span<WriteOp* const> ops);
+  // The batch in one transaction, op by op under savepoints: an op that fails gets a non-ok
+  // status alone. For the rare batch whose set-based statements failed on data.
+  Status WriteIsolated(PgConn& conn, std::span<WriteOp* const> ops);
+  // The set-based work for `ops` on an open transaction (`own_transaction`: also BEGIN and
+  // COMMIT it, pipelined with the statements).
+  Status ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool own_transaction);
+
+  // Streams `query`'s rows as export JSON (pg_export.cc) on a connection of its own.
+  Status Export(const PgQuery& query, bool conversions,
+                const std::function<Status(const std::string&)>& row);
+
+  const std::string url_;
+  std::mutex writer_mu_;
+  PgLink writer_;  // guarded by writer_mu_
+  std::mutex reader_mu_;
+  PgLink reader_;  // guarded by reader_mu_
+  std::mutex admin_mu_;
+  PgLink admin_;  // guarded by admin_mu_
+  std::mutex maintenance_mu_;
+  PgLink maintenance_;  // retention deletes, so they never hold up admin_; guarded by its mutex
+};
+
+}  // namespace thrad

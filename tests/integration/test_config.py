@@ -1,0 +1,115 @@
+"""Configuration: flags, THRAD_* environment variables and a --config file, with the
+documented precedence flag > environment > file > default; bad configuration fails at start."""
+
+import re
+import subprocess
+
+import prom
+from helpers import BIN, HOST, wait_for
+from processes import child_env
+
+CLI_TIMEOUT_S = 20
+
+
+def capacity(server):
+    """The writer's --max-queue as /metrics reports it."""
+    r = server.get("/metrics")
+    return prom.parse(r.body.decode())["thrad_store_queue_capacity"].value()
+
+
+def log_format(server):
+    """"text" or "json", from the start-up line (waiting for the log to be flushed)."""
+    def find():
+        for line in server.log_text().splitlines():
+            if " info thrad listening on " in line:
+                return "text"
+            if line.startswith("{") and '"msg":"listening on ' in line:
+                return "json"
+        return None
+
+    fmt, waited = wait_for(find, timeout=5, interval=0.05)
+    assert waited is not None, server.log_tail(5)
+    return fmt
+
+
+def write_config(tmp_path, text, name="thrad.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_file_env_and_flag_precedence(make_server, tmp_path):
+    cfg = write_config(tmp_path, "# thrad-events settings\nmax-queue = 111\n"
+                                 "log-format = \"text\"\n")
+    from_file = make_server("--config", cfg)
+    assert capacity(from_file) == 111
+    assert log_format(from_file) == "text"
+
+    # The environment beats the file; the file's other settings still apply.
+    env_over_file = make_server("--config", cfg, env={"THRAD_MAX_QUEUE": "222"})
+    assert capacity(env_over_file) == 222
+    assert log_format(env_over_file) == "text"
+
+    # A flag beats both.
+    flag = make_server("--config", cfg, "--max-queue", "333", env={"THRAD_MAX_QUEUE": "222"})
+    assert capacity(flag) == 333
+
+    # THRAD_CONFIG names the file too; a [serve] section and underscores are accepted.
+    cfg2 = write_config(tmp_path, "[serve]\nmax_queue = 444\n", name="other.ini")
+    env_file = make_server(env={"THRAD_CONFIG": str(cfg2)})
+    assert capacity(env_file) == 444
+    assert log_format(env_file) == "json"  # the default
+
+
+def run_serve(*args, env=None):
+    argv = [BIN, "serve", "--listen", f"{HOST}:0", "--db", "/nonexistent-dir-thrad/x.db", *args]
+    return subprocess.run(argv, capture_output=True, timeout=CLI_TIMEOUT_S,
+                          env={**child_env(), **(env or {})})
+
+
+def test_bad_configuration_fails_at_start_with_a_clear_message(tmp_path):
+    cases = [
+        (["--config", str(tmp_path / "missing.toml")], "missing.toml"),
+        (["--config", str(write_config(tmp_path, "no-such-knob = 1\n", "a.toml"))],
+         "unknown setting 'no-such-knob'"),
+        (["--config", str(write_config(tmp_path, "max-queue = lots\n", "b.toml"))], "max-queue"),
+        (["--config", str(write_config(tmp_path, "threads = 0\n", "c.toml"))], "threads"),
+        (["--config", str(write_config(tmp_path, "[other]\nthreads = 2\n", "d.toml"))],
+         "other.threads"),
+        (["--log-format", "xml"], "--log-format"),
+        (["--rate-limit-rps", "-1"], "--rate-limit-rps"),
+        (["--listen", "nonsense"], "--listen"),
+    ]
+    for args, needle in cases:
+        proc = run_serve(*args)
+        err = proc.stderr.decode()
+        assert proc.returncode == 2, (args, proc.returncode, err)
+        assert err.startswith("error: ") and needle in err, (args, err)
+    proc = run_serve(env={"THRAD_MAX_QUEUE": "many"})
+    assert proc.returncode == 2 and "--max-queue" in proc.stderr.decode(), proc.stderr
+
+
+def test_help_documents_every_knob_with_its_default_and_variable():
+    proc = subprocess.run([BIN, "serve", "--help"], capture_output=True, timeout=CLI_TIMEOUT_S,
+                          env=child_env())
+    assert proc.returncode == 0
+    text = proc.stdout.decode()
+    # CLI11 prints "  --name TYPE=default (Env:THRAD_NAME)" then the description.
+    options = re.findall(r"^\s+(--[a-z-]+)([^\n]*)$", text, flags=re.M)
+    names = {name for name, _ in options}
+    for knob in ("--listen", "--threads", "--body-limit", "--max-connections", "--max-queue",
+                 "--max-batch", "--header-timeout-ms", "--body-timeout-ms", "--idle-timeout-ms",
+                 "--write-timeout-ms", "--shutdown-grace-ms", "--key-cache-ttl-ms",
+                 "--rate-limit-rps", "--rate-limit-burst", "--log-level", "--log-format",
+                 "--access-log", "--log-queue-size", "--trust-proxy", "--db", "--config"):
+        assert knob in names, f"serve --help lacks {knob}"
+    for name, rest in options:
+        if name == "--help":
+            continue
+        env = "THRAD_" + name[2:].upper().replace("-", "_")
+        if name == "--database-url":
+            env = "THRAD_DATABASE_URL"
+        assert f"(Env:{env})" in rest, f"{name}: no THRAD_* variable in {rest!r}"
+        if name not in ("--config", "--port-file", "--database-url"):
+            assert "=" in rest, f"{name}: no default shown in {rest!r}"
+    assert "--debug-commit-delay-ms" not in text  # a hidden test knob

@@ -1,0 +1,168 @@
+"""Logs: one structured access line per request with the documented fields and never a key;
+json and text formats; levels; and a stdout that blocks never blocks requests."""
+
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import helpers
+from helpers import (BIN, COLLECT, HOST, Partner, RawConn, assert_no_content, uid, wait_for)
+from processes import child_env
+
+ACCESS_FIELDS = {"ts", "level", "logger", "msg", "request_id", "method", "route", "status",
+                 "duration_ms", "partner_id", "key_id", "peer_ip", "bytes_in", "bytes_out"}
+
+
+def json_lines(server):
+    """Every log line of `server` as JSON (the harness's own "=== start" lines excepted)."""
+    out = []
+    for line in server.log_text().splitlines():
+        if not line.strip() or line.startswith("=== start:"):
+            continue
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            raise AssertionError(f"log line is not JSON: {line!r}") from None
+    return out
+
+
+def access_lines(server, request_ids, timeout=5):
+    """The access lines of these request ids, waiting for the asynchronous log to flush."""
+    def found():
+        lines = {l.get("request_id"): l for l in json_lines(server) if l.get("logger") == "access"}
+        return lines if all(r in lines for r in request_ids) else None
+
+    lines, waited = wait_for(found, timeout=timeout, interval=0.05)
+    assert waited is not None, f"no access line for some of {request_ids}\n{server.log_tail(20)}"
+    return lines
+
+
+def test_one_json_access_line_per_request_with_its_fields(server):
+    p = Partner(server)
+    ids = {name: uid(f"log-{name}-") for name in ("ok", "badkey", "notfound", "invalid")}
+    assert_no_content(p.collect({"event_name": "x"}, headers={"X-Request-Id": ids["ok"]}))
+    bad_secret = p.secret + "zz"
+    helpers.remember_secret(bad_secret)
+    r = server.post(COLLECT, {"event_name": "x"},
+                    headers={"Authorization": f"Bearer {bad_secret}", "X-Request-Id": ids["badkey"]})
+    assert r.status == 401
+    assert server.get("/nowhere", headers={"X-Request-Id": ids["notfound"]}).status == 404
+    assert p.collect({"event_name": 5}, headers={"X-Request-Id": ids["invalid"]}).status == 422
+
+    lines = access_lines(server, ids.values())
+    ok = lines[ids["ok"]]
+    assert set(ok) == ACCESS_FIELDS, sorted(ok)
+    assert ok["level"] == "info" and ok["msg"] == "request"
+    assert ok["method"] == "POST" and ok["route"] == "collect" and ok["status"] == 204
+    assert ok["partner_id"] == p.id and ok["key_id"] == p.key_id
+    assert ok["peer_ip"] == HOST
+    assert isinstance(ok["duration_ms"], (int, float)) and 0 <= ok["duration_ms"] < 10_000
+    assert ok["bytes_in"] == len(json.dumps({"event_name": "x"})) and ok["bytes_out"] == 0
+    assert ok["ts"].endswith("Z")
+
+    bad = lines[ids["badkey"]]
+    assert bad["status"] == 401 and bad["partner_id"] is None and bad["key_id"] is None
+    nf = lines[ids["notfound"]]
+    assert nf["route"] == "unknown" and nf["status"] == 404 and nf["method"] == "GET"
+    inv = lines[ids["invalid"]]
+    assert inv["status"] == 422 and inv["key_id"] == p.key_id
+
+    log = server.log_text()
+    for secret in (p.secret, bad_secret):
+        assert secret not in log and secret[-16:] not in log
+
+
+def test_every_request_on_a_connection_is_logged_once(server):
+    p = Partner(server)
+    rid = uid("pipe-")
+    conn = RawConn(server.port)
+    try:
+        raw = b"".join(
+            helpers.build_request("POST", COLLECT, json.dumps({"event_name": "x"}).encode(),
+                                  {**p.headers(), "X-Request-Id": f"{rid}-{i}",
+                                   "Content-Type": "application/json"})
+            for i in range(5))
+        conn.send(raw)
+        for _ in range(5):
+            assert conn.read_response().status == 204
+    finally:
+        conn.close()
+    ids = [f"{rid}-{i}" for i in range(5)]
+    access_lines(server, ids)
+    counted = [l["request_id"] for l in json_lines(server) if l.get("request_id") in ids]
+    assert sorted(counted) == sorted(ids), counted
+
+
+def test_text_format_and_levels(make_server):
+    text = make_server("--log-format", "text")
+    p = Partner(text)
+    rid = uid("txt-")
+    assert_no_content(p.collect({"event_name": "x"}, headers={"X-Request-Id": rid}))
+
+    def line():
+        return next((l for l in text.log_text().splitlines() if f"request_id={rid}" in l), None)
+
+    found, waited = wait_for(line, timeout=5, interval=0.05)
+    assert waited is not None, text.log_tail(10)
+    assert " info access " in found, found
+    for part in ("method=POST", "route=collect", "status=204", f"partner_id={p.id}",
+                 f"key_id={p.key_id}", "duration_ms="):
+        assert part in found, (part, found)
+    assert p.secret not in text.log_text()
+
+    quiet = make_server("--log-level", "warn")
+    q = Partner(quiet)
+    assert_no_content(q.collect({"event_name": "x"}))
+    off = make_server("--access-log", "false")
+    o = Partner(off)
+    rid_off = uid("off-")
+    assert_no_content(o.collect({"event_name": "x"}, headers={"X-Request-Id": rid_off}))
+    time.sleep(0.4)  # more than the 200 ms flush interval
+    assert '"logger":"access"' not in quiet.log_text(), quiet.log_tail(5)
+    assert rid_off not in off.log_text()
+    assert "listening on" in off.log_text()  # the other lines are still there
+
+
+def test_a_blocked_stdout_never_blocks_requests(store, tmp_path):
+    """stdout is a pipe nobody reads: its 64 KiB fill up at once, yet every request is answered
+    promptly, and the lines that could not wait are dropped and counted."""
+    port_file = tmp_path / "port"
+    argv = [BIN, "serve", "--listen", f"{HOST}:0", *store.args, "--port-file", str(port_file),
+            "--log-queue-size", "16"]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=child_env())
+    drain = None
+    try:
+        port, waited = wait_for(lambda: port_file.exists() and port_file.read_text().strip(),
+                                timeout=10, interval=0.02)
+        assert waited is not None, "server did not start"
+        port = int(port)
+        conn = RawConn(port)
+        started = time.monotonic()
+        n = 1500  # ~300 bytes of log each: several times the pipe's buffer
+        try:
+            for i in range(n):
+                conn.send(helpers.build_request("GET", f"/healthz?i={i}", b"", {}))
+                assert conn.read_response().status == 200
+        finally:
+            conn.close()
+        elapsed = time.monotonic() - started
+        assert elapsed < 15, f"{n} requests took {elapsed:.1f}s with a blocked stdout"
+        metrics = helpers.request(port, "GET", "/metrics")
+        dropped = helpers.parse_metrics(metrics.body.decode())["thrad_log_dropped_total"]
+        assert dropped > 0, "no line was dropped although stdout was blocked"
+    finally:
+        # Unblock stdout so the server can write out its queue and exit.
+        drain = threading.Thread(target=lambda: proc.stdout.read(), daemon=True)
+        drain.start()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert os.path.exists(port_file)

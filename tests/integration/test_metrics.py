@@ -1,0 +1,155 @@
+"""/metrics: strictly valid Prometheus text, conventional names, bounded labels, and counters
+that move with the traffic a test sends."""
+
+import re
+
+import pytest
+
+import prom
+from helpers import COLLECT, Partner, assert_no_content, uid
+
+ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "unknown"}
+
+# Every family the operations issue asks for, with its type.
+REQUIRED = {
+    "thrad_http_requests_total": "counter",
+    "thrad_http_request_duration_seconds": "histogram",
+    "thrad_store_commit_batch_ops": "histogram",
+    "thrad_store_commit_duration_seconds": "histogram",
+    "thrad_store_queue_depth": "gauge",
+    "thrad_store_queue_capacity": "gauge",
+    "thrad_duplicates_total": "counter",
+    "thrad_idempotency_mismatches_total": "counter",
+    "thrad_extra_fields_dropped_total": "counter",
+    "thrad_auth_failures_total": "counter",
+    "thrad_rate_limited_total": "counter",
+    "thrad_http_open_connections": "gauge",
+    "thrad_http_refused_connections_total": "counter",
+    "thrad_log_dropped_total": "counter",
+    "thrad_build_info": "gauge",
+}
+
+
+def scrape(server):
+    r = server.get("/metrics")
+    assert r.status == 200, r
+    ctype = r.headers.get("Content-Type") or ""
+    assert ctype.startswith("text/plain; version=0.0.4"), ctype
+    return prom.parse(r.body.decode("utf-8"))
+
+
+def test_exposition_is_strictly_valid_and_conventional(server):
+    families = scrape(server)
+    for name, kind in REQUIRED.items():
+        assert name in families, f"/metrics lacks {name}"
+        assert families[name].type == kind, (name, families[name].type)
+        assert families[name].help, f"{name} has no HELP"
+    for fam in families.values():
+        assert re.fullmatch(r"thrad_[a-z0-9_]+", fam.name), fam.name
+        if fam.type == "counter":
+            assert fam.name.endswith("_total"), f"counter {fam.name} does not end in _total"
+        else:
+            assert not fam.name.endswith("_total"), f"{fam.type} {fam.name} ends in _total"
+        if fam.type == "histogram" and "duration" in fam.name:
+            assert fam.name.endswith("_seconds"), fam.name
+        for _, labels, _ in fam.samples:
+            # Bounded label values: never a key, a click, or a raw path.
+            if "route" in labels:
+                assert labels["route"] in ROUTES, labels
+            if "status" in labels:
+                assert re.fullmatch(r"\d{3}|other", labels["status"]), labels
+            assert not any(v.startswith(("key_", "thr_", "/")) for v in labels.values()), labels
+    build = families["thrad_build_info"].samples
+    assert len(build) == 1 and build[0][2] == 1 and build[0][1].get("version"), build
+
+
+def test_strict_parser_rejects_what_the_format_forbids():
+    good = "# TYPE a_total counter\na_total 1\n"
+    prom.parse(good)
+    for bad in [
+        "a_total 1\n",                                         # no TYPE
+        "# TYPE a_total counter\na_total 1",                   # no final newline
+        "# TYPE a_total counter\na_total{x=\"1\",x=\"2\"} 1\n",  # label twice
+        "# TYPE a_total counter\na_total one\n",               # bad value
+        "# TYPE a_total counter\na_total -1\n",                # negative counter
+        "# TYPE a_total counter\na_total 1\na_total 2\n",      # series twice
+        "# TYPE a gauge\n# TYPE b gauge\na 1\nb 1\na{x=\"y\"} 1\n",  # not contiguous
+        "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n",
+        "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n",  # no +Inf
+        "# TYPE a gauge\na{x=\"\\t\"} 1\n",                    # bad escape
+        "# TYPE a gauge\n\na 1\n",                             # blank line
+    ]:
+        with pytest.raises(prom.PromFormatError):
+            prom.parse(bad)
+
+
+def delta(before, after, name, sample=None, **labels):
+    b = before[name].value(sample, **labels) or 0
+    a = after[name].value(sample, **labels) or 0
+    return a - b
+
+
+def test_counters_move_with_traffic(server):
+    p = Partner(server)
+    click = p.add_click(bid_id="bid-m")
+    before = scrape(server)
+
+    ev = uid("m-")
+    for i in range(3):
+        assert_no_content(p.collect({"event_name": "x", "event_id": f"{ev}-{i}"}))
+    assert_no_content(p.collect({"event_name": "x", "event_id": f"{ev}-0"}))  # duplicate
+    # One extra key with a bad name (dropped) and one string with a control character.
+    assert_no_content(p.collect({"event_name": "x", "bad key!": 1, "note": "a\u0001b"}))
+    assert p.collect({"event_name": ""}).status == 422
+    assert server.post(COLLECT, {"event_name": "x"},
+                       headers={"Authorization": "Bearer thr_notakey"}).status == 401
+    assert server.post(COLLECT, {"event_name": "x"}).status == 401  # no token
+    assert server.get("/no/such/" + uid()).status == 404
+    conv = {"click_id": click, "conversion_time": "2026-02-19T18:00:00Z",
+            "conversion_value": 10, "currency": "USD"}
+    idem = uid("idem-")
+    assert p.conversion(conv, idem=idem).status == 200
+    assert p.conversion(conv, idem=idem).json() == {"status": "duplicate"}
+    assert p.conversion({**conv, "conversion_value": 11}, idem=idem).status == 422
+
+    after = scrape(server)
+    req = "thrad_http_requests_total"
+    assert delta(before, after, req, route="collect", status="204") == 5
+    assert delta(before, after, req, route="collect", status="422") == 1
+    assert delta(before, after, req, route="collect", status="401") == 2
+    assert delta(before, after, req, route="unknown", status="404") == 1
+    assert delta(before, after, req, route="conversion", status="200") == 2
+    assert delta(before, after, req, route="conversion", status="422") == 1
+    assert delta(before, after, req, route="metrics", status="200") == 1  # the first scrape
+    lat = "thrad_http_request_duration_seconds"
+    assert delta(before, after, lat, lat + "_count", route="collect") == 8
+    assert delta(before, after, "thrad_duplicates_total", kind="collect") == 1
+    assert delta(before, after, "thrad_duplicates_total", kind="conversion") == 1
+    assert delta(before, after, "thrad_idempotency_mismatches_total") == 1
+    assert delta(before, after, "thrad_auth_failures_total", reason="invalid_key") == 1
+    assert delta(before, after, "thrad_auth_failures_total", reason="missing_token") == 1
+    dropped = "thrad_extra_fields_dropped_total"
+    assert delta(before, after, dropped, what="key") == 1
+    assert delta(before, after, dropped, what="control_chars") == 1
+    batch = "thrad_store_commit_batch_ops"
+    # 3 new events, the duplicate, the extras event and 3 conversions: 8 ops, in >= 1 commit.
+    assert delta(before, after, batch, batch + "_sum") == 8
+    assert 1 <= delta(before, after, batch, batch + "_count") <= 8
+    commit = "thrad_store_commit_duration_seconds"
+    assert delta(before, after, commit, commit + "_count") == delta(before, after, batch,
+                                                                    batch + "_count")
+    assert delta(before, after, "thrad_store_committed_ops_total") == 8
+    assert after["thrad_http_open_connections"].value() >= 1
+    assert after["thrad_store_queue_depth"].value() == 0
+    assert after["thrad_store_queue_capacity"].value() == 16384
+
+
+def test_validate_only_is_not_counted_as_duplicate(server):
+    p = Partner(server)
+    ev = uid("v-")
+    assert_no_content(p.collect({"event_name": "x", "event_id": ev}))
+    before = scrape(server)
+    r = p.collect({"event_name": "x", "event_id": ev}, query="validate_only=true")
+    assert r.status == 200 and r.json()["status"] == "duplicate", r
+    after = scrape(server)
+    assert delta(before, after, "thrad_duplicates_total", kind="collect") == 0
