@@ -49,8 +49,8 @@ constexpr auto kKnownFields = std::to_array<std::string_view>({
 
 // An optional integer >= 0 (Unix seconds, milliseconds). A number whose exact value is whole
 // is accepted ("1.0", "1e3"); 1.5 is int_from_float; booleans and strings are int_type.
-std::optional<int64_t> OptionalNonNegativeInt(const json::object& obj, const RawNumbers& raw_numbers,
-                                              std::string_view field,
+std::optional<int64_t> OptionalNonNegativeInt(const json::object& obj,
+                                              const RawNumbers& raw_numbers, std::string_view field,
                                               std::vector<FieldError>& errors) {
   const json::value* v = FindPresent(obj, field);
   if (v == nullptr) return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/value_stack.hpp>
 #include <cmath>
@@ -205,12 +206,17 @@ Parsed<JsonBody> ParseBody(std::string_view body, std::optional<std::string_view
   if (IsBlank(body)) return Fail(JsonInvalidError("the body is empty"));
   if (!IsValidUtf8(body)) return Fail(JsonInvalidError("the body is not valid UTF-8"));
 
-  Parsed<JsonBody> out;
+  RawNumbers raw_numbers;
+  std::vector<RawNumbers> element_raw_numbers;
   json::parse_options options;  // strict RFC 8259 by default
   options.max_depth = kMaxJsonDepth;
-  json::basic_parser<BodyHandler> parser(options, &out.record.raw_numbers,
-                                         &out.record.element_raw_numbers, tracked_array);
-  parser.handler().stack().reset();
+  json::basic_parser<BodyHandler> parser(options, &raw_numbers, &element_raw_numbers,
+                                         tracked_array);
+  // The whole DOM (and every copy made of its parts later) is allocated from one arena that
+  // is freed at once with the last value using it: a malloc/free per string, object and
+  // array was a tenth of the request path's CPU, more for batches.
+  parser.handler().stack().reset(
+      json::make_shared_resource<json::monotonic_resource>(2 * body.size() + 1024));
 
   json::error_code ec;
   const std::size_t consumed = parser.write_some(false, body.data(), body.size(), ec);
@@ -233,8 +239,12 @@ Parsed<JsonBody> ParseBody(std::string_view body, std::optional<std::string_view
   }
   json::value root = parser.handler().stack().release();
   if (!root.is_object()) return Fail(NotAnObjectBodyError());
-  out.record.object = std::move(root.get_object());
-  return out;
+  // Constructed, not assigned: a json::object keeps the storage it was constructed with, and
+  // assigning across storages would copy the whole DOM out of the arena.
+  return Parsed<JsonBody>{.record = JsonBody{std::move(root.get_object()), std::move(raw_numbers),
+                                             std::move(element_raw_numbers)},
+                          .errors = {},
+                          .sanitize = {}};
 }
 
 }  // namespace

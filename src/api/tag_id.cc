@@ -26,7 +26,9 @@ bool IsHostChar(char c) {
 
 }  // namespace
 
-std::optional<std::string> HttpHost(std::string_view url) {
+namespace {
+
+std::optional<std::string> ParseHttpHost(std::string_view url) {
   auto parsed = boost::urls::parse_uri(TrimWhitespace(url));  // fragments are allowed
   if (!parsed) return std::nullopt;
   const boost::urls::url_view& u = *parsed;
@@ -55,6 +57,22 @@ std::optional<std::string> HttpHost(std::string_view url) {
     }
   }
   if (host.empty()) return std::nullopt;
+  return host;
+}
+
+}  // namespace
+
+std::optional<std::string> HttpHost(std::string_view url) {
+  // A one-entry memo per thread: consecutive events (a batch, a busy page) mostly carry the
+  // same URL, and parsing it was most of the cost of deriving a tag_id.
+  thread_local std::string last_url;
+  thread_local std::optional<std::string> last_host;
+  thread_local bool have_last = false;
+  if (have_last && url == last_url) return last_host;
+  std::optional<std::string> host = ParseHttpHost(url);
+  last_url.assign(url);
+  last_host = host;
+  have_last = true;
   return host;
 }
 

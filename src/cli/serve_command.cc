@@ -220,6 +220,16 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_MAX_BATCH")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-batch-rows", opts->writer.max_batch_rows,
+                  "Most records one transaction commits (a batch request counts its events)")
+      ->envname("THRAD_MAX_BATCH_ROWS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-queue-rows", opts->writer.max_queue_rows,
+                  "Records waiting for the store beyond this are answered 503 at once")
+      ->envname("THRAD_MAX_QUEUE_ROWS")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--shutdown-grace-ms", opts->shutdown_grace_ms,
                   "On SIGTERM, how long in-flight requests may take to finish")
       ->envname("THRAD_SHUTDOWN_GRACE_MS")

@@ -6,6 +6,21 @@
 
 namespace thrad {
 
+namespace {
+
+// A start-up failure that names the SQLite file, with what to do when it is damaged (the
+// server and every command refuse to run on such a file rather than half-work on it).
+Status WithStoreContext(const StoreConfig& cfg, const Status& st) {
+  if (!cfg.database_url.empty()) return st;
+  std::string msg = "SQLite database " + cfg.sqlite_path + ": " + st.message();
+  if (st.code() == StatusCode::kCorruption) {
+    msg += " (the file is damaged or is not a thrad-events database: restore it from a backup)";
+  }
+  return Status(st.code(), std::move(msg));
+}
+
+}  // namespace
+
 void AddStoreOptions(CLI::App* cmd, StoreConfig* cfg) {
   cmd->add_option("--db", cfg->sqlite_path, "SQLite database file")
       ->envname("THRAD_DB")
@@ -32,9 +47,9 @@ Result<std::unique_ptr<Store>> OpenMigratedStore(const StoreConfig& cfg) {
     }
   }
   Result<std::unique_ptr<Store>> store = OpenStore(cfg);
-  if (!store.ok()) return store.status();
+  if (!store.ok()) return WithStoreContext(cfg, store.status());
   Status migrated = (*store)->Migrate();
-  if (!migrated.ok()) return migrated;
+  if (!migrated.ok()) return WithStoreContext(cfg, migrated);
   return store;
 }
 

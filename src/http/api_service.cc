@@ -294,8 +294,9 @@ Prepared ApiService::HandleCollectBatch(const ApiRequest& req, const KeyRecord& 
   op->payload = std::move(write);
 
   return PendingWrite{
-      std::move(op), [request_id = req.request_id, validate_only, count_duplicates,
-                      items = std::move(parsed.items)](const WriteOp& done) mutable -> ApiResponse {
+      std::move(op),
+      [request_id = req.request_id, validate_only, count_duplicates,
+       items = std::move(parsed.items)](const WriteOp& done) mutable -> ApiResponse {
         if (!done.status.ok()) return Unavailable(request_id);
         const auto& w = std::get<EventWrite>(done.payload);
         ApplyBatchOutcomes(items, w.outcomes);
@@ -339,13 +340,13 @@ Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& ke
             if (!validate_only) {
               metrics_.conversion_duplicates.fetch_add(1, std::memory_order_relaxed);
             }
-            return Replayed(Json(200, {{"status", "duplicate"}}));
+            return Replayed(Json(200, std::string(R"({"status":"duplicate"})")));
           case WriteOutcome::kStored:
             break;
           case WriteOutcome::kPending:
             return Unavailable(request_id);
         }
-        if (!validate_only) return Json(200, {{"status", "ok"}});
+        if (!validate_only) return Json(200, std::string(R"({"status":"ok"})"));
         const ConversionRecord& c = w.conversion;
         boost::json::object body{
             {"status", "valid"}, {"event_type", c.event_type}, {"currency", c.currency}};

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -155,7 +156,11 @@ void Server::Run() {
 
   std::vector<std::thread> threads;
   for (size_t i = 1; i < impl_->contexts.size(); ++i) {
-    threads.emplace_back([ctx = impl_->contexts[i].get()] { ctx->run(); });
+    threads.emplace_back([ctx = impl_->contexts[i].get(), i] {
+      const std::string name = "thrad-io-" + std::to_string(i);  // for top -H, perf, /proc
+      pthread_setname_np(pthread_self(), name.c_str());
+      ctx->run();
+    });
   }
   impl_->contexts[0]->run();
   for (auto& t : threads) t.join();

@@ -46,8 +46,9 @@ bool IsMalformed(const beast::error_code& ec) {
 // limit only approximately). 400: a Transfer-Encoding other than exactly "chunked", or one
 // with a Content-Length or on HTTP/1.0, since a proxy in front may frame such a request
 // differently from us (request smuggling).
-std::optional<ApiErrorKind> CheckHeaderSection(const http::request_parser<http::string_body>& parser,
-                                               size_t header_bytes, const ServerConfig& cfg) {
+std::optional<ApiErrorKind> CheckHeaderSection(
+    const http::request_parser<http::string_body>& parser, size_t header_bytes,
+    const ServerConfig& cfg) {
   const auto& req = parser.get();
   if (header_bytes > cfg.header_limit) return ApiErrorKind::kHeadersTooLarge;
   size_t fields = 0;
@@ -286,7 +287,10 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
       // Keep the connection only when the (small, announced) body can be skipped cleanly.
       bool keep = req.keep_alive() && early->kind != ApiErrorKind::kBodyTooLarge;
       if (keep && !parser.is_done()) {
-        if (expects_continue || !parser.content_length()) {
+        // Never read an announced body past the limit: the parser checked Content-Length
+        // against no limit, and its string body would reserve all of it (a 404 with
+        // "Content-Length: 2049638230412172400" aborted the server; found by fuzzing).
+        if (expects_continue || !parser.content_length() || *parser.content_length() > body_limit) {
           keep = false;
         } else {
           parser.body_limit(body_limit);

@@ -1,5 +1,7 @@
 #include "store/group_commit_writer.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -15,18 +17,24 @@ GroupCommitWriter::~GroupCommitWriter() { Stop(); }
 void GroupCommitWriter::Start() {
   std::lock_guard lock(mu_);
   if (stopping_ || thread_.joinable()) return;
-  thread_ = std::thread(&GroupCommitWriter::Run, this);
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "thrad-writer");  // for top -H, perf and /proc
+    Run();
+  });
 }
 
 Status GroupCommitWriter::Submit(WriteOp* op) {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Status::Unavailable("writer is stopped");
-    if (queue_.size() >= options_.max_queue) {
+    const size_t rows = op->rows();
+    if (queue_.size() >= options_.max_queue ||
+        (!queue_.empty() && queued_rows_ + rows > options_.max_queue_rows)) {
       rejected_full_.fetch_add(1, std::memory_order_relaxed);
       return Status::Unavailable("write queue is full");
     }
     queue_.push_back(op);
+    queued_rows_ += rows;
   }
   cv_.notify_one();
   return Status::Ok();
@@ -85,9 +93,17 @@ void GroupCommitWriter::Run() {
         cv_.wait_until(lock, deadline, ready);
       }
       if (stopping_ && queue_.empty()) break;
-      const size_t n = std::min(queue_.size(), max_batch);
+      size_t n = 0;
+      size_t rows = 0;
+      while (n < queue_.size() && n < max_batch) {
+        const size_t op_rows = queue_[n]->rows();
+        if (n > 0 && rows + op_rows > options_.max_batch_rows) break;
+        rows += op_rows;
+        ++n;
+      }
       batch.assign(queue_.begin(), queue_.begin() + n);
       queue_.erase(queue_.begin(), queue_.begin() + n);
+      queued_rows_ -= rows;
     }
     auto now = SteadyClock::now();
     if (periodic_task_ && now >= next_periodic) {

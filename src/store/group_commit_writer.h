@@ -23,6 +23,14 @@ struct GroupCommitOptions {
   size_t max_queue = 16384;
   // Most ops one transaction takes; bounds commit latency and transaction size.
   size_t max_batch = 2048;
+  // The same in rows (WriteOp::rows(): a batch request counts its events), so many large
+  // batches arriving at once still commit in transactions of bounded size and latency. A
+  // single op larger than this still commits, alone.
+  size_t max_batch_rows = 20'000;
+  // Bound on rows waiting for the writer, as max_queue is on ops: with 1,000-event batches,
+  // max_queue alone would let queued records take gigabytes. Past it Submit refuses (503),
+  // except into an empty queue.
+  size_t max_queue_rows = 262'144;
   // While unhealthy, how often the idle writer probes Store::CheckWritable: often enough
   // that /readyz recovers within seconds, rare enough not to hammer a failing disk.
   std::chrono::milliseconds probe_interval{1000};
@@ -94,6 +102,7 @@ class GroupCommitWriter {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<WriteOp*> queue_;  // guarded by mu_
+  size_t queued_rows_ = 0;      // sum of rows() over queue_; guarded by mu_
   bool stopping_ = false;       // guarded by mu_
   std::thread thread_;
   std::once_flag stop_once_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <variant>
 #include <vector>
@@ -38,6 +39,13 @@ struct WriteOp {
   bool dry_run = false;  // run every lookup, write nothing (validate_only)
   Status status;         // non-ok: nothing of this op is stored (503 to the client)
   std::function<void()> on_done;
+
+  // Records this op writes: its events (a batch has many), or one conversion. The writer's
+  // row limits weigh ops by it.
+  size_t rows() const {
+    const auto* events = std::get_if<EventWrite>(&payload);
+    return events != nullptr ? events->events.size() : 1;
+  }
 };
 
 }  // namespace thrad

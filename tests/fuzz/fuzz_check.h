@@ -23,7 +23,8 @@ namespace thrad::fuzz {
 inline bool IsJsonObjectText(std::string_view text) {
   if (!IsValidUtf8(text)) return false;
   boost::json::parse_options options;
-  options.max_depth = 256;  // stored JSON nests up to kMaxJsonDepth levels (and the export reads it so)
+  options.max_depth =
+      256;  // stored JSON nests up to kMaxJsonDepth levels (and the export reads it so)
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec, {}, options);
   return !ec && v.is_object();

@@ -47,11 +47,24 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
+// The store's directory; removed at exit (the store files may still be open: that is fine).
+std::string& TempDir() {
+  static std::string dir;
+  return dir;
+}
+
+void RemoveTempDir() {
+  std::error_code ec;
+  if (!TempDir().empty()) std::filesystem::remove_all(TempDir(), ec);
+}
+
 std::string MakeTempDir() {
   std::string base = "/dev/shm";  // commits fsync; tmpfs makes that free
   if (!std::filesystem::is_directory(base)) base = std::filesystem::temp_directory_path();
   std::string templ = base + "/thrad-fuzz-XXXXXX";
   FUZZ_CHECK(::mkdtemp(templ.data()) != nullptr);
+  TempDir() = templ;
+  std::atexit(RemoveTempDir);
   return templ;
 }
 
@@ -81,12 +94,6 @@ struct Harness {
     config.body_timeout = std::chrono::seconds(2);
     config.idle_timeout = std::chrono::seconds(2);
     config.write_timeout = std::chrono::seconds(2);
-  }
-
-  ~Harness() {
-    writer.Stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   static std::unique_ptr<thrad::SqliteStore> OpenStore(const std::string& path) {

@@ -25,6 +25,8 @@ CLI_TIMEOUT_S = 30.0
 # Every secret the suite ever created or sent; test_auth checks none of them is in a log.
 SECRETS = set()
 _SECRETS_LOCK = threading.Lock()
+# Every server log file of the run; test_zz_secrets scans them all at the end.
+LOG_PATHS = []
 
 
 def child_env():
@@ -235,6 +237,7 @@ class Server:
         self.extra_args = [str(a) for a in extra_args]
         self.name = name or uid("server-")
         self.log_path = self.workdir / f"{self.name}.log"
+        LOG_PATHS.append(self.log_path)
         self.port_file = self.workdir / f"{self.name}.port"
         self.proc = None
         self.port = None

@@ -271,31 +271,42 @@ void PgConn::AbandonPipeline() {
 Result<std::vector<PgResult>> PgConn::Pipeline(std::span<const PgQuery> queries) {
   if (broken_) return Status::Unavailable("PostgreSQL connection is broken");
   if (PQenterPipelineMode(conn_) != 1) return Failure(nullptr, "PostgreSQL pipeline");
-  for (const PgQuery& q : queries) {
-    std::vector<const char*> values = Values(q);
-    if (PQsendQueryParams(conn_, q.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) != 1) {
-      Status st = Failure(nullptr, "PostgreSQL send");
-      AbandonPipeline();
-      return Status::Unavailable(st.message());
-    }
-  }
-  if (PQpipelineSync(conn_) != 1) {
-    Status st = Failure(nullptr, "PostgreSQL send");
+  // What the server answers, in order: a statement's preparation (first use on this
+  // connection) or a query's result.
+  std::vector<const PgQuery*> prepares;  // per answer: the query prepared, or null
+  prepares.reserve(queries.size() * 2);
+  auto lost = [this](std::string_view what) {
+    Status st = Failure(nullptr, what);
     AbandonPipeline();
     return Status::Unavailable(st.message());
+  };
+  for (const PgQuery& q : queries) {
+    std::vector<const char*> values = Values(q);
+    const int n = static_cast<int>(values.size());
+    int sent;
+    if (q.name.empty()) {
+      sent =
+          PQsendQueryParams(conn_, q.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
+    } else {
+      if (!prepared_.contains(q.name)) {
+        if (PQsendPrepare(conn_, q.name.c_str(), q.sql.c_str(), n, nullptr) != 1) {
+          return lost("PostgreSQL send");
+        }
+        prepares.push_back(&q);
+      }
+      sent = PQsendQueryPrepared(conn_, q.name.c_str(), n, values.data(), nullptr, nullptr, 0);
+    }
+    if (sent != 1) return lost("PostgreSQL send");
+    prepares.push_back(nullptr);
   }
+  if (PQpipelineSync(conn_) != 1) return lost("PostgreSQL send");
 
   std::vector<PgResult> results;
   results.reserve(queries.size());
   Status first_error;
-  for (size_t i = 0; i < queries.size(); ++i) {
+  for (const PgQuery* prepared : prepares) {
     PgResult res(PQgetResult(conn_));
-    if (res.raw() == nullptr) {
-      Status st = Failure(nullptr, "PostgreSQL pipeline");
-      AbandonPipeline();
-      return Status::Unavailable(st.message());
-    }
+    if (res.raw() == nullptr) return lost("PostgreSQL pipeline");
     ExecStatusType st = PQresultStatus(res.raw());
     if (st == PGRES_PIPELINE_ABORTED) {
       if (first_error.ok()) first_error = Status::Internal("PostgreSQL pipeline aborted");
@@ -305,9 +316,11 @@ Result<std::vector<PgResult>> PgConn::Pipeline(std::span<const PgQuery> queries)
         AbandonPipeline();
         return first_error;
       }
+    } else if (prepared != nullptr) {
+      prepared_.insert(prepared->name);
     }
-    results.push_back(std::move(res));
-    PGresult* end = PQgetResult(conn_);  // NULL ends each query's results
+    if (prepared == nullptr) results.push_back(std::move(res));
+    PGresult* end = PQgetResult(conn_);  // NULL ends each answer
     if (end != nullptr) {
       PQclear(end);
       AbandonPipeline();

@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -68,9 +70,16 @@ class PgResult {
 };
 
 // One statement with text-format parameters ($1, $2, ...); nullopt binds NULL.
+// With a `name`, Pipeline prepares the statement once per connection (the first time it is
+// sent) and then only binds and executes it: no parse and plan per batch.
 struct PgQuery {
+  PgQuery(std::string sql_text, std::vector<std::optional<std::string>> values = {},
+          std::string statement_name = {})
+      : sql(std::move(sql_text)), params(std::move(values)), name(std::move(statement_name)) {}
+
   std::string sql;
   std::vector<std::optional<std::string>> params;
+  std::string name;  // empty: an unnamed statement, parsed and planned every time
 };
 
 // Builds the text form of a one-dimensional PostgreSQL array ("{...}") for a parameter such as
@@ -150,6 +159,7 @@ class PgConn {
   void AbandonPipeline();
 
   pg_conn* conn_;
+  std::unordered_set<std::string> prepared_;  // statement names prepared on this connection
   std::string last_sqlstate_;
   bool broken_ = false;
 };

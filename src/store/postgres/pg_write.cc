@@ -99,9 +99,18 @@ std::string ConversionIdentity(const ConversionRecord& c) {
   return Identity({c.partner_id, c.click_id, c.event_type, *c.dedup_key});
 }
 
+// A prepared statement's name for its SQL text (pg_write's statements are constants).
+std::string StatementName(const char* sql) {
+  if (sql == kInsertEvents) return "thrad_insert_events";
+  if (sql == kFindEvents) return "thrad_find_events";
+  if (sql == kFindClicks) return "thrad_find_clicks";
+  if (sql == kInsertConversions) return "thrad_insert_conversions";
+  return "thrad_find_conversions";
+}
+
 template <size_t N>
 PgQuery ArrayQuery(const char* sql, std::array<PgArray, N>& columns) {
-  PgQuery q{sql, {}};
+  PgQuery q{sql, {}, StatementName(sql)};
   q.params.reserve(N);
   for (PgArray& c : columns) q.params.emplace_back(std::move(c).Finish());
   return q;

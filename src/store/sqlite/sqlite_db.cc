@@ -77,6 +77,18 @@ void SqliteStatement::Bind(int index, const std::optional<double>& value) {
 
 void SqliteStatement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
 
+void SqliteStatement::BindStatic(int index, std::string_view text) {
+  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
+void SqliteStatement::BindStatic(int index, const std::optional<std::string>& text) {
+  if (text.has_value()) {
+    BindStatic(index, std::string_view(*text));
+  } else {
+    BindNull(index);
+  }
+}
+
 Result<bool> SqliteStatement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -122,6 +134,10 @@ std::optional<double> SqliteStatement::OptDouble(int column) const {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool create) {
+  // Once, before SQLite initializes: no global allocation statistics. They take a global
+  // mutex on every sqlite3_malloc/free, which the writer thread does per column it binds.
+  static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kConfigured;  // SQLITE_MISUSE when SQLite was already initialized: harmless
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -149,7 +165,7 @@ Status SqliteDb::Exec(std::string_view sql) {
 }
 
 Result<SqliteStatement> SqliteDb::Prepare(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it != cache_.end()) return SqliteStatement(it->second);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),

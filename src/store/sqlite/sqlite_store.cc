@@ -87,6 +87,14 @@ Status SqliteStore::CheckWritable() {
 Status SqliteStore::CommitBatch(std::span<WriteOp* const> ops) {
   std::lock_guard lock(writer_mu_);
   SqliteDb& db = *writer_;
+  if (!checkpointer_tried_) {
+    checkpointer_tried_ = true;
+    Result<std::unique_ptr<SqliteDb>> conn = Connect();
+    // Without its connection the writer keeps SQLite's automatic checkpoint.
+    if (conn.ok()) {
+      checkpointer_ = std::make_unique<SqliteCheckpointer>(db.raw(), std::move(conn).value());
+    }
+  }
   Status st = db.Run("BEGIN IMMEDIATE");
   for (size_t i = 0; st.ok() && i < ops.size(); ++i) st = ApplyInSavepoint(db, *ops[i]);
   if (st.ok()) st = db.Run("COMMIT");

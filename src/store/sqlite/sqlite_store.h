@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 
+#include "store/sqlite/sqlite_checkpointer.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -32,10 +33,11 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   Status Migrate() override;
-  // BEGIN IMMEDIATE; each op in its own SAVEPOINT, so an op whose statement fails
-  // unexpectedly gets a non-ok status (Unavailable or Internal) and is rolled back alone;
-  // COMMIT. When BEGIN or COMMIT fails (busy, disk full, I/O error) the transaction is rolled
-  // back, every op's status is set to Unavailable and the error is returned.
+  // BEGIN IMMEDIATE; each op that writes more than one row (a batch) in its own SAVEPOINT
+  // (one statement is atomic by itself), so an op whose statement fails unexpectedly gets a
+  // non-ok status (Unavailable or Internal) and is rolled back alone; COMMIT. When BEGIN or COMMIT
+  // fails (busy, disk full, I/O error) the transaction is rolled back, every op's status is set to
+  // Unavailable and the error is returned.
   Status CommitBatch(std::span<WriteOp* const> ops) override;
   Status CheckWritable() override;
 
@@ -82,6 +84,10 @@ class SqliteStore final : public Store {
 
   std::mutex writer_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by writer_mu_
+  // Takes WAL checkpoints off the writer; created by the first CommitBatch (so CLI commands,
+  // which never call it, start no thread). Declared after writer_: destroyed before it.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;  // guarded by writer_mu_
+  bool checkpointer_tried_ = false;                   // guarded by writer_mu_
   std::mutex reader_mu_;
   std::unique_ptr<SqliteDb> reader_;  // guarded by reader_mu_
   std::mutex admin_mu_;

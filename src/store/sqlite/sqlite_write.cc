@@ -1,5 +1,6 @@
 // SqliteStore's per-op work inside CommitBatch: dedup and idempotency are decided inside
 // the write transaction, so racing requests cannot both win.
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -46,55 +47,57 @@ std::optional<std::string> DedupSourceName(DedupSource source) {
   return std::nullopt;
 }
 
+// Binds without copying: `e` must outlive the statement's run.
 void BindEvent(SqliteStatement& s, const EventRecord& e) {
   int i = 0;
-  s.Bind(++i, e.partner_id);
-  s.Bind(++i, e.key_id);
-  s.Bind(++i, e.event_name);
-  s.Bind(++i, e.tag_id);
-  s.Bind(++i, e.event_id);
+  s.BindStatic(++i, e.partner_id);
+  s.BindStatic(++i, e.key_id);
+  s.BindStatic(++i, e.event_name);
+  s.BindStatic(++i, e.tag_id);
+  s.BindStatic(++i, e.event_id);
   s.Bind(++i, e.timestamp);
-  s.Bind(++i, e.page_url);
-  s.Bind(++i, e.referrer);
-  s.Bind(++i, e.user_agent);
-  s.Bind(++i, e.session_id);
-  s.Bind(++i, e.client_id);
-  s.Bind(++i, e.attribution_type);
-  s.Bind(++i, e.impression_id);
-  s.Bind(++i, e.click_id);
-  s.Bind(++i, e.bid_id);
-  s.Bind(++i, e.impression_state);
+  s.BindStatic(++i, e.page_url);
+  s.BindStatic(++i, e.referrer);
+  s.BindStatic(++i, e.user_agent);
+  s.BindStatic(++i, e.session_id);
+  s.BindStatic(++i, e.client_id);
+  s.BindStatic(++i, e.attribution_type);
+  s.BindStatic(++i, e.impression_id);
+  s.BindStatic(++i, e.click_id);
+  s.BindStatic(++i, e.bid_id);
+  s.BindStatic(++i, e.impression_state);
   s.Bind(++i, e.view_time_ms);
-  s.Bind(++i, e.consent_json);
-  s.Bind(++i, e.params_json);
-  s.Bind(++i, e.channel);
-  s.Bind(++i, e.client_ip);
+  s.BindStatic(++i, e.consent_json);
+  s.BindStatic(++i, e.params_json);
+  s.BindStatic(++i, e.channel);
+  s.BindStatic(++i, e.client_ip);
   s.Bind(++i, int64_t{e.received_at});
 }
 
+// Binds without copying: `c` must outlive the statement's run.
 void BindConversion(SqliteStatement& s, const ConversionRecord& c) {
   int i = 0;
-  s.Bind(++i, c.partner_id);
-  s.Bind(++i, c.key_id);
-  s.Bind(++i, c.click_id);
-  s.Bind(++i, c.bid_id);
-  s.Bind(++i, c.campaign_id);
+  s.BindStatic(++i, c.partner_id);
+  s.BindStatic(++i, c.key_id);
+  s.BindStatic(++i, c.click_id);
+  s.BindStatic(++i, c.bid_id);
+  s.BindStatic(++i, c.campaign_id);
   s.Bind(++i, int64_t{c.conversion_time});
   s.Bind(++i, c.value_micros);
-  s.Bind(++i, c.currency);
-  s.Bind(++i, c.event_type);
-  s.Bind(++i, c.order_id);
-  s.Bind(++i, c.event_id);
-  s.Bind(++i, c.tag_id);
-  s.Bind(++i, c.session_id);
-  s.Bind(++i, c.client_id);
-  s.Bind(++i, c.page_url);
-  s.Bind(++i, c.referrer);
-  s.Bind(++i, c.user_agent);
-  s.Bind(++i, c.dedup_key);
+  s.BindStatic(++i, c.currency);
+  s.BindStatic(++i, c.event_type);
+  s.BindStatic(++i, c.order_id);
+  s.BindStatic(++i, c.event_id);
+  s.BindStatic(++i, c.tag_id);
+  s.BindStatic(++i, c.session_id);
+  s.BindStatic(++i, c.client_id);
+  s.BindStatic(++i, c.page_url);
+  s.BindStatic(++i, c.referrer);
+  s.BindStatic(++i, c.user_agent);
+  s.BindStatic(++i, c.dedup_key);
   s.Bind(++i, DedupSourceName(c.dedup_source));
-  s.Bind(++i, c.params_json);
-  s.Bind(++i, c.client_ip);
+  s.BindStatic(++i, c.params_json);
+  s.BindStatic(++i, c.client_ip);
   s.Bind(++i, int64_t{c.received_at});
 }
 
@@ -139,7 +142,11 @@ void ResetOutcomes(WriteOp& op) {
 Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
   op.status = Status::Ok();
   ResetOutcomes(op);
-  const bool savepoint = !op.dry_run;  // a dry run writes nothing, so needs no undo
+  // A savepoint undoes a failed op's earlier statements. An op with one write statement needs
+  // none (SQLite backs out a failed statement by itself), and it costs two statements per op:
+  // so only a multi-event write (a batch) takes one. A dry run writes nothing.
+  const auto* events = std::get_if<EventWrite>(&op.payload);
+  const bool savepoint = !op.dry_run && events != nullptr && events->events.size() > 1;
   if (savepoint) THRAD_RETURN_IF_ERROR(db.Run("SAVEPOINT op"));
   Status st = ApplyOp(db, op);
   if (st.ok()) return savepoint ? db.Run("RELEASE op") : Status::Ok();
@@ -159,6 +166,7 @@ Status SqliteStore::ApplyOp(SqliteDb& db, WriteOp& op) {
 }
 
 Status SqliteStore::ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run) {
+  std::optional<SqliteStatement> insert;
   for (size_t i = 0; i < write.events.size(); ++i) {
     const EventRecord& e = write.events[i];
     if (dry_run) {
@@ -176,8 +184,13 @@ Status SqliteStore::ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run) {
       write.outcomes[i] = *row ? WriteOutcome::kDuplicate : WriteOutcome::kStored;
       continue;
     }
-    Result<SqliteStatement> insert = db.Prepare(kInsertEvent);
-    if (!insert.ok()) return insert.status();
+    if (!insert) {  // once per op: the cache lookup hashes the whole SQL text
+      Result<SqliteStatement> prepared = db.Prepare(kInsertEvent);
+      if (!prepared.ok()) return prepared.status();
+      insert.emplace(std::move(prepared).value());
+    } else {
+      insert->Reset();
+    }
     BindEvent(*insert, e);
     THRAD_RETURN_IF_ERROR(insert->Run());
     write.outcomes[i] = db.Changes() == 0 ? WriteOutcome::kDuplicate : WriteOutcome::kStored;

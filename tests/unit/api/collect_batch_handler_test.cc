@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/collect_handler.h"
+#include "api/json_body.h"
 #include "api_test_support.h"
 
 namespace thrad {
@@ -51,8 +52,7 @@ constexpr auto kError = BatchItemStatus::kError;
 
 TEST(ParseCollectBatchTest, ValidEventsAreAllWrittenInOrder) {
   ParsedBatch b = Batch(Events({R"({"event_name":"a","event_id":"1"})",
-                                R"({"event_name":"b","event_id":"2"})",
-                                R"({"event_name":"c"})"}));
+                                R"({"event_name":"b","event_id":"2"})", R"({"event_name":"c"})"}));
   ASSERT_TRUE(b.ok());
   EXPECT_THAT(Statuses(b), ElementsAre(kOk, kOk, kOk));
   ASSERT_EQ(b.events.size(), 3u);
@@ -97,10 +97,9 @@ TEST(ParseCollectBatchTest, EveryEventIsReadLikeASingleBody) {
 }
 
 TEST(ParseCollectBatchTest, InvalidEventsAreReportedPerIndexAndNeverSinkTheOthers) {
-  ParsedBatch b = Batch(Events({R"({"event_name":"ok-1"})",
-                                R"({"event_name":"","timestamp":-1,"page_url":5})",
-                                R"({"event_name":"ok-2"})",
-                                R"({})"}));
+  ParsedBatch b =
+      Batch(Events({R"({"event_name":"ok-1"})", R"({"event_name":"","timestamp":-1,"page_url":5})",
+                    R"({"event_name":"ok-2"})", R"({})"}));
   ASSERT_TRUE(b.ok());
   EXPECT_THAT(Statuses(b), ElementsAre(kOk, kError, kOk, kError));
   ASSERT_EQ(b.events.size(), 2u);
@@ -108,10 +107,9 @@ TEST(ParseCollectBatchTest, InvalidEventsAreReportedPerIndexAndNeverSinkTheOther
   EXPECT_EQ(b.events[1].event_name, "ok-2");
   EXPECT_EQ(b.items[2].slot, 1u);
   EXPECT_EQ(b.items[1].slot, std::nullopt);
-  EXPECT_THAT(b.items[1].errors,
-              ElementsAre(ErrorAt(EventAt(1, "event_name"), "string_blank"),
-                          ErrorAt(EventAt(1, "timestamp"), "greater_than_equal"),
-                          ErrorAt(EventAt(1, "page_url"), "string_type")));
+  EXPECT_THAT(b.items[1].errors, ElementsAre(ErrorAt(EventAt(1, "event_name"), "string_blank"),
+                                             ErrorAt(EventAt(1, "timestamp"), "greater_than_equal"),
+                                             ErrorAt(EventAt(1, "page_url"), "string_type")));
   EXPECT_THAT(b.items[3].errors, ElementsAre(ErrorAt(EventAt(3, "event_name"), "missing")));
   EXPECT_THAT(b.items[0].errors, IsEmpty());
 }
@@ -132,10 +130,11 @@ TEST(ParseCollectBatchTest, AnElementThatIsNotAnObjectIsDictType) {
 
 TEST(ParseCollectBatchTest, RawNumbersFollowTheirOwnElement) {
   // Scalars and arrays before an object must not shift which element a number belongs to.
-  ParsedBatch b = Batch(Events({"3.5", R"([{"timestamp":1.5}])", R"({"event_name":"a","timestamp":2e0})",
-                                R"({"event_name":"b","timestamp":1.5,"timestamp":4})",
-                                R"({"event_name":"c","timestamp":4,"timestamp":"x"})",
-                                R"({"event_name":"d","timestamp":1.5})"}));
+  ParsedBatch b =
+      Batch(Events({"3.5", R"([{"timestamp":1.5}])", R"({"event_name":"a","timestamp":2e0})",
+                    R"({"event_name":"b","timestamp":1.5,"timestamp":4})",
+                    R"({"event_name":"c","timestamp":4,"timestamp":"x"})",
+                    R"({"event_name":"d","timestamp":1.5})"}));
   ASSERT_TRUE(b.ok());
   EXPECT_THAT(Statuses(b), ElementsAre(kError, kError, kOk, kOk, kError, kError));
   EXPECT_EQ(b.events[0].timestamp, 2);
@@ -152,7 +151,8 @@ TEST(ParseCollectBatchTest, ExactIntegersBeyondADouble) {
   Parsed<EventRecord> single =
       ParseCollect(R"({"event_name":"a","timestamp":9223372036854775807.5})", TestContext());
   ASSERT_EQ(single.errors.size(), 1u);
-  EXPECT_THAT(b.items[0].errors, ElementsAre(ErrorAt(EventAt(0, "timestamp"), single.errors[0].type)));
+  EXPECT_THAT(b.items[0].errors,
+              ElementsAre(ErrorAt(EventAt(0, "timestamp"), single.errors[0].type)));
 }
 
 TEST(ParseCollectBatchTest, RepeatsInsideABatchAreDuplicates) {
@@ -162,14 +162,13 @@ TEST(ParseCollectBatchTest, RepeatsInsideABatchAreDuplicates) {
       R"({"event_name":"b","tag_id":"u","event_id":"1"})",        // other tag: new
       R"({"event_name":"c"})",                                    // no event_id: never a repeat
       R"({"event_name":"c"})",
-      R"({"event_name":"","tag_id":"t","event_id":"2"})",         // invalid
-      R"({"event_name":"d","tag_id":"t","event_id":"2"})",        // so this one is new
-      R"({"event_name":"e","tag_id":"t","event_id":"   "})",      // blank id counts as absent
+      R"({"event_name":"","tag_id":"t","event_id":"2"})",     // invalid
+      R"({"event_name":"d","tag_id":"t","event_id":"2"})",    // so this one is new
+      R"({"event_name":"e","tag_id":"t","event_id":"   "})",  // blank id counts as absent
       R"({"event_name":"e","tag_id":"t","event_id":"   "})",
   }));
   ASSERT_TRUE(b.ok());
-  EXPECT_THAT(Statuses(b),
-              ElementsAre(kOk, kDuplicate, kOk, kOk, kOk, kError, kOk, kOk, kOk));
+  EXPECT_THAT(Statuses(b), ElementsAre(kOk, kDuplicate, kOk, kOk, kOk, kError, kOk, kOk, kOk));
   EXPECT_TRUE(b.items[1].repeat);
   EXPECT_EQ(b.items[1].slot, 0u);
   EXPECT_EQ(b.events.size(), 7u);
@@ -217,14 +216,13 @@ TEST(ParseCollectBatchTest, AtMostMaxEvents) {
                                "List should have at most 1000 items after validation, not 1001")));
 
   ParsedBatch small = Batch(Events({"{}", "{}", "{}"}), 2);
-  EXPECT_THAT(small.errors, ElementsAre(ErrorAt(At({std::string("body"), std::string("events")}),
-                                                "too_long")));
+  EXPECT_THAT(small.errors,
+              ElementsAre(ErrorAt(At({std::string("body"), std::string("events")}), "too_long")));
 }
 
 TEST(ParseCollectBatchTest, OtherTopLevelMembersAreIgnoredAndTheLastEventsWins) {
-  ParsedBatch b =
-      Batch(R"({"events":[{"event_name":"old","timestamp":1.5}],"meta":{"x":1},)"
-            R"("events":[{"event_name":"new","timestamp":7}]})");
+  ParsedBatch b = Batch(R"({"events":[{"event_name":"old","timestamp":1.5}],"meta":{"x":1},)"
+                        R"("events":[{"event_name":"new","timestamp":7}]})");
   ASSERT_TRUE(b.ok());
   ASSERT_EQ(b.events.size(), 1u);
   EXPECT_EQ(b.events[0].event_name, "new");
@@ -232,9 +230,9 @@ TEST(ParseCollectBatchTest, OtherTopLevelMembersAreIgnoredAndTheLastEventsWins) 
 }
 
 TEST(ApplyBatchOutcomesTest, StoreDuplicatesBecomeDuplicates) {
-  ParsedBatch b = Batch(Events({R"({"event_name":"a","event_id":"1"})",
-                                R"({"event_name":"b","event_id":"2"})",
-                                R"({"event_name":"b","event_id":"2"})", R"({})"}));
+  ParsedBatch b =
+      Batch(Events({R"({"event_name":"a","event_id":"1"})", R"({"event_name":"b","event_id":"2"})",
+                    R"({"event_name":"b","event_id":"2"})", R"({})"}));
   ASSERT_EQ(b.events.size(), 2u);
   ApplyBatchOutcomes(b.items, {WriteOutcome::kDuplicate, WriteOutcome::kStored});
   EXPECT_THAT(Statuses(b), ElementsAre(kDuplicate, kOk, kDuplicate, kError));
@@ -272,6 +270,23 @@ TEST(BatchResultJsonTest, ValidateOnlyListsEveryEventWithItsTagId) {
               {"index":1,"status":"duplicate","tag_id":"t"},
               {"index":2,"status":"error","errors":[{"loc":["body","events",2],
                 "msg":"Input should be a valid dictionary","type":"dict_type"}]}]})"));
+}
+
+}  // namespace
+}  // namespace thrad
+
+namespace thrad {
+namespace {
+
+// A performance guard: the DOM stays in the per-request arena (a move-assignment across
+// storages would silently copy it back onto the heap).
+TEST(JsonBodyArenaTest, TheDomLivesInOneArena) {
+  Parsed<JsonBody> single = ParseJsonObjectBody(R"({"a":{"b":[1,"x"]}})");
+  ASSERT_TRUE(single.ok());
+  EXPECT_TRUE(single.record.object.storage().is_deallocate_trivial());
+  Parsed<JsonBody> batch = ParseJsonBatchBody(R"({"events":[{"a":1}]})", "events");
+  ASSERT_TRUE(batch.ok());
+  EXPECT_TRUE(batch.record.object.storage().is_deallocate_trivial());
 }
 
 }  // namespace

@@ -19,5 +19,19 @@ TEST(ExportFormatTest, JsonObjectWriterKeepsRawNumbersAndOrder) {
   EXPECT_EQ(std::move(JsonObjectWriter()).Finish(), "{}");
 }
 
+// Regression (found by the collect_body fuzz target): stored JSON may nest as deep as a
+// request body (64 levels); Boost.JSON's default limit of 32 turned it into a string.
+TEST(ExportFormatTest, StoredJsonKeepsDeeplyNestedObjects) {
+  std::string text;
+  for (int i = 0; i < 63; ++i) text += R"({"a":)";
+  text += "1";
+  text += std::string(63, '}');
+  boost::json::value v = StoredJson(text);
+  ASSERT_TRUE(v.is_object()) << boost::json::serialize(v).substr(0, 80);
+  EXPECT_EQ(boost::json::serialize(v), text);
+  EXPECT_TRUE(StoredJson(std::string("not json")).is_string());
+  EXPECT_TRUE(StoredJson(std::nullopt).is_null());
+}
+
 }  // namespace
 }  // namespace thrad::export_format
