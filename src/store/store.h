@@ -49,30 +49,18 @@ class Store {
   virtual Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>& last_used) = 0;
 
   // Sets (or, with nullopt, clears) a key's rate-limit override. NotFound when no such key.
-  // TODO(issue 6): pure virtual once both backends implement it.
   virtual Status UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
-                                 std::optional<int64_t> rate_limit_burst) {
-    (void)key_id, (void)rate_limit_rps, (void)rate_limit_burst;
-    return Status::Internal("UpdateKeyLimits not implemented by this store");
-  }
+                                 std::optional<int64_t> rate_limit_burst) = 0;
 
   // Retention: deletes at most `max_rows` of the oldest rows of `table` whose received_at is
   // before `cutoff`, in one short transaction, and returns how many it deleted (0: done).
   // Callers loop, so a prune never holds the write lock for long.
-  // TODO(issue 6): pure virtual once both backends implement it.
   enum class Table { kEvents, kConversions };
-  virtual Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) {
-    (void)table, (void)cutoff, (void)max_rows;
-    return Status::Internal("DeleteOlderThan not implemented by this store");
-  }
+  virtual Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) = 0;
 
   // A consistent online copy of the whole store at `dest_path` (file mode 0600). SQLite only;
   // other backends answer InvalidArgument and point to their own tools.
-  // TODO(issue 6): pure virtual once both backends implement it.
-  virtual Status Backup(const std::string& dest_path) {
-    (void)dest_path;
-    return Status::Internal("Backup not implemented by this store");
-  }
+  virtual Status Backup(const std::string& dest_path) = 0;
 
   // Clicks. AlreadyExists when (partner_id, click_id) exists.
   virtual Status InsertClick(const ClickRecord& click) = 0;

@@ -141,9 +141,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Harness* h = new Harness();  // lives for the process: the writer thread keeps running
   const std::string_view input(reinterpret_cast<const char*>(data), size);
 
+  // Connect and accept asynchronously: the reactor retries calls a signal interrupts
+  // (libFuzzer's -timeout watchdog is a SIGALRM every second), where blocking calls fail.
   tcp::socket client(h->ctx);
-  client.connect(h->acceptor.local_endpoint());
-  auto conn = std::make_shared<thrad::Connection>(h->acceptor.accept());
+  tcp::socket accepted(h->ctx);
+  boost::system::error_code connect_ec, accept_ec;
+  int opening = 2;
+  client.async_connect(h->acceptor.local_endpoint(), [&](boost::system::error_code ec) {
+    connect_ec = ec;
+    --opening;
+  });
+  h->acceptor.async_accept(accepted, [&](boost::system::error_code ec) {
+    accept_ec = ec;
+    --opening;
+  });
+  h->ctx.restart();
+  while (opening > 0) h->ctx.run_one();
+  FUZZ_CHECK(!connect_ec && !accept_ec);
+  auto conn = std::make_shared<thrad::Connection>(std::move(accepted));
   h->registry.Add(conn);
 
   int pending = 3;

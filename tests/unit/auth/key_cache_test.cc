@@ -67,6 +67,13 @@ class FakeKeyStore : public Store {
                            const std::function<Status(const std::string&)>&) override {
     return Status::Ok();
   }
+  Status UpdateKeyLimits(std::string_view, std::optional<double>, std::optional<int64_t>) override {
+    return Status::Internal("not used by this test");
+  }
+  Result<uint64_t> DeleteOlderThan(Table, UnixMicros, size_t) override {
+    return Status::Internal("not used by this test");
+  }
+  Status Backup(const std::string&) override { return Status::Internal("not used by this test"); }
 
  private:
   std::mutex mu_;

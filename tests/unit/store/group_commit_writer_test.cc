@@ -56,6 +56,13 @@ class FakeStore final : public Store {
                            const std::function<Status(const std::string&)>&) override {
     return Status::Ok();
   }
+  Status UpdateKeyLimits(std::string_view, std::optional<double>, std::optional<int64_t>) override {
+    return Status::Internal("not used by this test");
+  }
+  Result<uint64_t> DeleteOlderThan(Table, UnixMicros, size_t) override {
+    return Status::Internal("not used by this test");
+  }
+  Status Backup(const std::string&) override { return Status::Internal("not used by this test"); }
 
   void Block() {
     Set([this] { blocked_ = true; });
@@ -322,6 +329,91 @@ TEST(GroupCommitWriterTest, OnDoneMayFreeTheOp) {
   };
   ASSERT_TRUE(writer.Submit(op).ok());
   done.wait();
+}
+
+}  // namespace
+}  // namespace thrad::testing
+
+namespace thrad::testing {
+namespace {
+
+// Ops of `rows` events each (a batch request's op), counting completions.
+struct RowOps {
+  RowOps(size_t n, size_t rows) : done(static_cast<std::ptrdiff_t>(n)), ops(n) {
+    for (size_t i = 0; i < n; ++i) {
+      EventWrite w;
+      for (size_t r = 0; r < rows; ++r) {
+        w.events.push_back(Event("p1", "site:a", std::to_string(i) + "-" + std::to_string(r)));
+      }
+      ops[i].payload = std::move(w);
+      ops[i].on_done = [this] { done.count_down(); };
+    }
+  }
+  std::latch done;
+  std::vector<WriteOp> ops;
+};
+
+GroupCommitOptions RowOptions(size_t max_batch_rows, size_t max_queue_rows) {
+  GroupCommitOptions o = Options(100, 100);
+  o.max_batch_rows = max_batch_rows;
+  o.max_queue_rows = max_queue_rows;
+  return o;
+}
+
+TEST(GroupCommitWriterTest, TransactionsAreBoundedInRows) {
+  FakeStore store;
+  store.Block();
+  GroupCommitWriter writer(store, RowOptions(250, 10'000));
+  writer.Start();
+  RowOps first(1, 1);
+  ASSERT_TRUE(writer.Submit(&first.ops[0]).ok());
+  store.WaitEntered(1);  // committing alone; the rest queues behind it
+  RowOps big(3, 100);
+  RowOps small(1, 1);
+  for (auto& op : big.ops) ASSERT_TRUE(writer.Submit(&op).ok());
+  ASSERT_TRUE(writer.Submit(&small.ops[0]).ok());
+  store.Release();
+  big.done.wait();
+  small.done.wait();
+  // 100 + 100 fit in 250 rows, a third 100 does not; the one-row op joins the last.
+  EXPECT_THAT(store.BatchSizes(), ::testing::ElementsAre(1u, 2u, 2u));
+}
+
+TEST(GroupCommitWriterTest, AnOpLargerThanTheRowLimitCommitsAlone) {
+  FakeStore store;
+  GroupCommitWriter writer(store, RowOptions(10, 10));
+  writer.Start();
+  RowOps huge(1, 50);
+  ASSERT_TRUE(writer.Submit(&huge.ops[0]).ok());  // an empty queue takes any op
+  huge.done.wait();
+  EXPECT_THAT(store.BatchSizes(), ::testing::ElementsAre(1u));
+}
+
+TEST(GroupCommitWriterTest, TheQueueIsBoundedInRows) {
+  FakeStore store;
+  store.Block();
+  GroupCommitWriter writer(store, RowOptions(10'000, 250));
+  writer.Start();
+  RowOps first(1, 1);
+  ASSERT_TRUE(writer.Submit(&first.ops[0]).ok());
+  store.WaitEntered(1);
+  RowOps big(3, 100);
+  RowOps fits(1, 50);
+  ASSERT_TRUE(writer.Submit(&big.ops[0]).ok());
+  ASSERT_TRUE(writer.Submit(&big.ops[1]).ok());
+  Status full = writer.Submit(&big.ops[2]);  // 300 rows > 250
+  EXPECT_EQ(full.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(writer.Submit(&fits.ops[0]).ok());  // exactly 250
+  EXPECT_EQ(writer.Stats().rejected_full, 1u);
+  big.done.count_down();  // never submitted: no on_done for it
+  store.Release();
+  big.done.wait();
+  fits.done.wait();
+  // Drained: the rows are free again.
+  RowOps again(1, 200);
+  EXPECT_TRUE(Eventually([&] { return writer.Stats().queue_depth == 0; }));
+  EXPECT_TRUE(writer.Submit(&again.ops[0]).ok());
+  again.done.wait();
 }
 
 }  // namespace
