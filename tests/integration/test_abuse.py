@@ -300,6 +300,11 @@ def test_ordinary_header_counts_and_sizes_are_accepted(server):
     assert r.status == 200, r
 
 
+def test_obsolete_line_folding_is_accepted_as_one_value(server):
+    r = get_with_headers(server, b"X-Folded: a\r\n  b\r\nX-Request-Id: fold-1\r\n")
+    assert r.status == 200 and r.headers.get("X-Request-Id") == "fold-1", r
+
+
 # --- hostile JSON ----------------------------------------------------------------------------
 
 DEEP = {
@@ -393,6 +398,8 @@ def test_hostile_collect_values_get_their_documented_answer(partner, name, body,
             assert float(stored["params"]["n"]) == 1.2345678901234568e29, stored
         elif name == "extra_1e400_dropped":
             assert "n" not in stored["params"]["extra"], stored
+        elif name == "view_time_negative_zero":
+            assert stored["view_time_ms"] == 0, stored
         elif name == "empty_key":
             assert "" not in stored["params"].get("extra", {}), stored
         else:

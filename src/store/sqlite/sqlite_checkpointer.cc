@@ -33,13 +33,16 @@ uint64_t SqliteCheckpointer::checkpoints() const {
 
 int SqliteCheckpointer::OnCommit(void* arg, sqlite3* db, const char* schema, int wal_pages) {
   auto* self = static_cast<SqliteCheckpointer*>(arg);
+  if (wal_pages < self->last_wal_pages_) self->next_checkpoint_at_ = kCheckpointPages;  // restarted
+  self->last_wal_pages_ = wal_pages;
   if (wal_pages >= kWriterCheckpointPages) {
     // Far behind (a long reader, a slow disk): checkpoint here, as SQLite would by itself.
     // SQLITE_BUSY (the background thread is at it) is fine.
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     return SQLITE_OK;
   }
-  if (wal_pages >= kCheckpointPages) {
+  if (wal_pages >= self->next_checkpoint_at_) {
+    self->next_checkpoint_at_ = wal_pages + kCheckpointPages;
     {
       std::lock_guard lock(self->mu_);
       self->wanted_ = true;

@@ -23,14 +23,18 @@ namespace thrad {
 // (synchronous=FULL) before it returns; a checkpoint only copies already durable pages and
 // syncs the database file.
 //
-// Should the checkpointer fall far behind (kWriterCheckpointPages), the writer checkpoints
-// itself as before, so the WAL stays bounded whatever happens.
+// At kWriterCheckpointPages the writer checkpoints itself, as before: under continuous writes
+// a PASSIVE checkpoint seldom catches up completely (the WAL can only start over once it
+// has), so this copies the little the thread has not and lets the WAL restart; it also keeps
+// the WAL bounded when a long reader holds it.
 //
 // Thread-safety: the hook runs on the writer connection's thread; the destructor may run on
 // any thread once the writer connection is no longer used.
 class SqliteCheckpointer {
  public:
-  // WAL size at which a checkpoint starts: SQLite's own default.
+  // A checkpoint starts each time the WAL has grown by this much: SQLite's own default. (Not
+  // after every commit past it: while the writer appends, a PASSIVE checkpoint rarely
+  // catches up completely, and checkpointing after every commit costs a database sync each.)
   static constexpr int kCheckpointPages = 1000;
   // WAL size at which the writer stops waiting for the background thread and checkpoints
   // itself (32 MiB of 4 KiB pages).
@@ -51,6 +55,9 @@ class SqliteCheckpointer {
   void Run();
 
   sqlite3* const writer_;
+  // Touched only by OnCommit, on the writer connection's thread.
+  int last_wal_pages_ = 0;                     // WAL size after the previous commit
+  int next_checkpoint_at_ = kCheckpointPages;  // WAL size that wakes the thread next
   std::unique_ptr<SqliteDb> conn_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
