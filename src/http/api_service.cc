@@ -227,13 +227,7 @@ Prepared ApiService::HandleCollect(const ApiRequest& req, const KeyRecord& key,
                                    bool validate_only) {
   Parsed<EventRecord> parsed =
       ParseCollect(req.body, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
-  metrics_.extra_dropped_keys.fetch_add(parsed.sanitize.dropped_keys, std::memory_order_relaxed);
-  metrics_.extra_dropped_values.fetch_add(parsed.sanitize.dropped_values,
-                                          std::memory_order_relaxed);
-  metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
-                                             std::memory_order_relaxed);
-  metrics_.extra_cleaned_strings.fetch_add(parsed.sanitize.cleaned_strings,
-                                           std::memory_order_relaxed);
+  metrics_.CountSanitized(parsed.sanitize);
   if (!parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
@@ -266,13 +260,7 @@ Prepared ApiService::HandleCollectBatch(const ApiRequest& req, const KeyRecord& 
                                         bool validate_only) {
   ParsedBatch parsed =
       ParseCollectBatch(req.body, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
-  metrics_.extra_dropped_keys.fetch_add(parsed.sanitize.dropped_keys, std::memory_order_relaxed);
-  metrics_.extra_dropped_values.fetch_add(parsed.sanitize.dropped_values,
-                                          std::memory_order_relaxed);
-  metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
-                                             std::memory_order_relaxed);
-  metrics_.extra_cleaned_strings.fetch_add(parsed.sanitize.cleaned_strings,
-                                           std::memory_order_relaxed);
+  metrics_.CountSanitized(parsed.sanitize);
   if (!parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
@@ -309,13 +297,7 @@ Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& ke
                                       bool validate_only) {
   Parsed<ConversionRecord> parsed = ParseConversion(
       req.body, req.idempotency_key, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
-  metrics_.extra_dropped_keys.fetch_add(parsed.sanitize.dropped_keys, std::memory_order_relaxed);
-  metrics_.extra_dropped_values.fetch_add(parsed.sanitize.dropped_values,
-                                          std::memory_order_relaxed);
-  metrics_.extra_truncated_strings.fetch_add(parsed.sanitize.truncated_strings,
-                                             std::memory_order_relaxed);
-  metrics_.extra_cleaned_strings.fetch_add(parsed.sanitize.cleaned_strings,
-                                           std::memory_order_relaxed);
+  metrics_.CountSanitized(parsed.sanitize);
   if (!parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }

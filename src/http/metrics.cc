@@ -83,6 +83,13 @@ void Metrics::ObserveCommit(size_t batch_ops, std::chrono::nanoseconds latency, 
   Observe(commit_batch_, kBatchBuckets, static_cast<double>(batch_ops), batch_ops);
 }
 
+void Metrics::CountSanitized(const SanitizeStats& stats) {
+  extra_dropped_keys.fetch_add(stats.dropped_keys, std::memory_order_relaxed);
+  extra_dropped_values.fetch_add(stats.dropped_values, std::memory_order_relaxed);
+  extra_truncated_strings.fetch_add(stats.truncated_strings, std::memory_order_relaxed);
+  extra_cleaned_strings.fetch_add(stats.cleaned_strings, std::memory_order_relaxed);
+}
+
 void Metrics::CountAuthFailure(AuthFailure reason) {
   auth_failures_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
 }

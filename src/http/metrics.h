@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "api/field_error.h"
 #include "store/group_commit_writer.h"
 
 namespace thrad {
@@ -35,6 +36,8 @@ class Metrics {
 
   enum class AuthFailure { kMissingToken, kInvalidKey, kForbiddenScope };
   void CountAuthFailure(AuthFailure reason);
+  // What sanitizing params.extra dropped, cut or cleaned in one request (spec section 5).
+  void CountSanitized(const SanitizeStats& stats);
 
   std::atomic<uint64_t> collect_duplicates{0};
   std::atomic<uint64_t> conversion_duplicates{0};
