@@ -49,7 +49,9 @@ def test_full_queue_is_503_at_once_and_not_ready_while_it_lasts(make_server):
     acked = [r for r, _ in results if r.status == 204]
     assert len(refused) + len(acked) == n, [r for r, _ in results]
     assert refused, "no request was refused although the queue holds 2"
-    assert len(acked) >= 3, acked  # the one committing plus the two queued
+    # At least the two the queue holds; a third when the writer had already taken one off the
+    # queue before the burst filled it (timing-dependent, so not required).
+    assert len(acked) >= 2, acked
     for r, seconds in refused:
         assert_error(r, 503, "Service unavailable")
         assert r.headers.get("Retry-After"), r
