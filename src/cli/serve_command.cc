@@ -274,8 +274,8 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_ACCESS_LOG")
       ->default_str("true");
   cmd->add_option("--log-queue-size", opts->log_queue_size,
-                  "Access-log lines waiting for output; past it the oldest are dropped (counted "
-                  "in thrad_log_dropped_total) so requests never wait for the log")
+                  "Log lines waiting for output; lines past it are dropped (the newest, counted "
+                  "in thrad_log_dropped_total): requests never wait for output")
       ->envname("THRAD_LOG_QUEUE_SIZE")
       ->check(CLI::Range(int64_t{16}, int64_t{1'048'576}))
       ->capture_default_str();

@@ -8,10 +8,13 @@
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <iterator>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -71,128 +74,68 @@ void AppendTextValue(Buffer& out, std::string_view s) {
   }
 }
 
-// "2026-02-19T18:00:00.123Z"
-void AppendTimestamp(spdlog::memory_buf_t& out, std::chrono::system_clock::time_point t) {
-  const auto since_epoch = t.time_since_epoch();
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs);
-  const std::time_t tt = static_cast<std::time_t>(secs.count());
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  fmt::format_to(std::back_inserter(out), "{:%Y-%m-%dT%H:%M:%S}.{:03}Z", tm, millis.count());
-}
-
-// One line per message. The access logger's payload is already its fields (see
-// FormatAccessFields); every other message is escaped into "msg".
-class LineFormatter final : public spdlog::formatter {
+// "2026-02-19T18:00:00.123Z". The part up to the second is formatted once a second per thread
+// (gmtime_r and the chrono formatting cost more than the rest of a line).
+class TimestampCache {
  public:
-  explicit LineFormatter(LogFormat format) : format_(format) {}
-
-  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    const std::string_view logger(msg.logger_name.data(), msg.logger_name.size());
-    const std::string_view level_sv = [&] {
-      const auto& l = spdlog::level::to_string_view(msg.level);
-      return std::string_view(l.data(), l.size());
-    }();
-    const std::string_view payload(msg.payload.data(), msg.payload.size());
-    const bool access = logger == kAccessLoggerName;
-    if (format_ == LogFormat::kJson) {
-      dest.append(std::string_view("{\"ts\":\""));
-      AppendTimestamp(dest, msg.time);
-      dest.append(std::string_view("\",\"level\":"));
-      AppendJsonString(dest, level_sv);
-      dest.append(std::string_view(",\"logger\":"));
-      AppendJsonString(dest, logger);
-      if (access) {
-        dest.append(std::string_view(",\"msg\":\"request\","));
-        dest.append(payload);
-      } else {
-        dest.append(std::string_view(",\"msg\":"));
-        AppendJsonString(dest, payload);
-      }
-      dest.append(std::string_view("}\n"));
-    } else {
-      AppendTimestamp(dest, msg.time);
-      dest.push_back(' ');
-      dest.append(level_sv);
-      dest.push_back(' ');
-      dest.append(logger);
-      dest.push_back(' ');
-      if (access) {
-        dest.append(payload);
-      } else {
-        // Control characters never reach the terminal or journal raw.
-        for (char ch : payload) {
-          const auto c = static_cast<unsigned char>(ch);
-          dest.push_back(c < 0x20 || c == 0x7f ? ' ' : ch);
-        }
-      }
-      dest.push_back('\n');
+  std::string_view Format(std::chrono::system_clock::time_point t) {
+    const auto since_epoch = t.time_since_epoch();
+    const auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs);
+    if (secs.count() != second_ || prefix_size_ == 0) {
+      const std::time_t tt = static_cast<std::time_t>(secs.count());
+      std::tm tm{};
+      gmtime_r(&tt, &tm);
+      const auto result = fmt::format_to_n(buf_, kMaxPrefix, "{:%Y-%m-%dT%H:%M:%S}", tm);
+      prefix_size_ = std::min(result.size, kMaxPrefix);
+      second_ = secs.count();
     }
-  }
-
-  std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<LineFormatter>(format_);
+    const auto ms = static_cast<unsigned>(millis.count());  // 0-999
+    char* p = buf_ + prefix_size_;
+    p[0] = '.';
+    p[1] = static_cast<char>('0' + ms / 100);
+    p[2] = static_cast<char>('0' + ms / 10 % 10);
+    p[3] = static_cast<char>('0' + ms % 10);
+    p[4] = 'Z';
+    return std::string_view(buf_, prefix_size_ + 5);
   }
 
  private:
-  const LogFormat format_;
+  static constexpr size_t kMaxPrefix = 32;
+  char buf_[kMaxPrefix + 5];
+  size_t prefix_size_ = 0;
+  std::chrono::seconds::rep second_ = 0;
 };
 
-// Buffered stdout: one fwrite per line (whole lines never interleave), flushed at once for
-// warnings and errors, otherwise by the Logging flusher thread.
-class StdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t line;
-    formatter_->format(msg, line);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    if (msg.level >= spdlog::level::warn) std::fflush(stdout);
-  }
-  void flush_() override { std::fflush(stdout); }
-};
-
-}  // namespace
-
-// Flushes `sink` every kFlushInterval until destroyed.
-class LogFlusher {
- public:
-  explicit LogFlusher(std::shared_ptr<spdlog::sinks::sink> sink)
-      : sink_(std::move(sink)), thread_([this] { Run(); }) {}
-  ~LogFlusher() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      cv_.wait_for(lock, kFlushInterval, [this] { return stop_; });
-      sink_->flush();
-    }
-  }
-
-  std::shared_ptr<spdlog::sinks::sink> sink_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
-Result<LogFormat> ParseLogFormat(std::string_view text) {
-  if (text == "json") return LogFormat::kJson;
-  if (text == "text") return LogFormat::kText;
-  return Status::InvalidArgument("log format must be json or text, got '" + std::string(text) +
-                                 "'");
+std::string_view FormatTimestamp(std::chrono::system_clock::time_point t) {
+  thread_local TimestampCache cache;
+  return cache.Format(t);
 }
 
-std::string FormatAccessFields(const AccessLogEntry& e, LogFormat format) {
-  fmt::memory_buffer out;
+// What every line starts with, up to its message: `{"ts":"…","level":"info","logger":"access"`
+// for JSON, `<ts> info access ` for text.
+template <typename Buffer>
+void AppendLineStart(Buffer& out, LogFormat format, std::string_view ts, std::string_view level,
+                     std::string_view logger) {
+  if (format == LogFormat::kJson) {
+    out.append(std::string_view("{\"ts\":\""));
+    out.append(ts);
+    out.append(std::string_view("\",\"level\":"));
+    AppendJsonString(out, level);
+    out.append(std::string_view(",\"logger\":"));
+    AppendJsonString(out, logger);
+  } else {
+    out.append(ts);
+    out.push_back(' ');
+    out.append(level);
+    out.push_back(' ');
+    out.append(logger);
+    out.push_back(' ');
+  }
+}
+
+template <typename Buffer>
+void AppendAccessFields(Buffer& out, const AccessLogEntry& e, LogFormat format) {
   const double duration_ms = static_cast<double>(e.duration.count()) / 1e6;
   if (format == LogFormat::kJson) {
     auto field = [&out](std::string_view name, std::string_view value, bool first = false) {
@@ -232,16 +175,173 @@ std::string FormatAccessFields(const AccessLogEntry& e, LogFormat format) {
     field("peer_ip", e.peer_ip);
     fmt::format_to(std::back_inserter(out), " bytes_in={} bytes_out={}", e.bytes_in, e.bytes_out);
   }
+}
+
+// One line per message of spdlog's loggers (not the access log's): the message is escaped
+// into "msg" (JSON) or has its control characters blanked (text).
+class LineFormatter final : public spdlog::formatter {
+ public:
+  explicit LineFormatter(LogFormat format) : format_(format) {}
+
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    const std::string_view logger(msg.logger_name.data(), msg.logger_name.size());
+    const std::string_view level_sv = [&] {
+      const auto& l = spdlog::level::to_string_view(msg.level);
+      return std::string_view(l.data(), l.size());
+    }();
+    const std::string_view payload(msg.payload.data(), msg.payload.size());
+    AppendLineStart(dest, format_, FormatTimestamp(msg.time), level_sv, logger);
+    if (format_ == LogFormat::kJson) {
+      dest.append(std::string_view(",\"msg\":"));
+      AppendJsonString(dest, payload);
+      dest.append(std::string_view("}\n"));
+    } else {
+      // Control characters never reach the terminal or journal raw.
+      for (char ch : payload) {
+        const auto c = static_cast<unsigned char>(ch);
+        dest.push_back(c < 0x20 || c == 0x7f ? ' ' : ch);
+      }
+      dest.push_back('\n');
+    }
+  }
+
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<LineFormatter>(format_);
+  }
+
+ private:
+  const LogFormat format_;
+};
+
+// Buffered output: one fwrite per line (whole lines never interleave), flushed at once for
+// warnings and errors, otherwise by the LogFlusher.
+class FileSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit FileSink(std::FILE* out) : out_(out) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    std::fwrite(line.data(), 1, line.size(), out_);
+    if (msg.level >= spdlog::level::warn) std::fflush(out_);
+  }
+  void flush_() override { std::fflush(out_); }
+
+ private:
+  std::FILE* const out_;
+};
+
+}  // namespace
+
+// Owns the access log's bounded byte buffer and the thread that empties it: every
+// kFlushInterval, and early once the buffer passes half its capacity, it writes the waiting
+// lines to `out` in one fwrite and flushes `sink` (and so `out`). Lines are whole, so the
+// FILE's own lock keeps them from interleaving with the sink's. Destroying it writes out
+// every line appended before.
+class LogFlusher {
+ public:
+  // `capacity`: bytes of access lines that may wait (0: no access log).
+  LogFlusher(std::shared_ptr<spdlog::sinks::sink> sink, std::FILE* out, size_t capacity)
+      : sink_(std::move(sink)), out_(out), capacity_(capacity) {
+    // Two buffers swapped back and forth: appending never allocates.
+    pending_.reserve(capacity_);
+    writing_.reserve(capacity_);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~LogFlusher() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Appends one whole line, or drops and counts it when it does not fit. Thread-safe; never
+  // waits for output.
+  void Append(std::string_view line) {
+    bool wake = false;
+    {
+      std::lock_guard lock(mu_);
+      if (line.size() > capacity_ - pending_.size()) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      pending_.append(line);
+      // Only the crossing wakes the thread: one notify per half buffer, not per line.
+      if (!wake_ && pending_.size() >= capacity_ / 2) wake = wake_ = true;
+    }
+    if (wake) cv_.notify_one();
+  }
+
+  // Access lines dropped because the buffer was full. Thread-safe.
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run() {
+    bool stop = false;
+    while (!stop) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, kFlushInterval, [this] { return stop_ || wake_; });
+        pending_.swap(writing_);
+        wake_ = false;
+        stop = stop_;
+      }
+      if (!writing_.empty()) {
+        std::fwrite(writing_.data(), 1, writing_.size(), out_);
+        writing_.clear();
+      }
+      sink_->flush();
+    }
+  }
+
+  const std::shared_ptr<spdlog::sinks::sink> sink_;
+  std::FILE* const out_;
+  const size_t capacity_;
+  std::atomic<uint64_t> dropped_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string pending_;  // guarded by mu_: whole lines waiting, at most capacity_ bytes
+  bool wake_ = false;    // guarded by mu_: pending_ passed half its capacity since the swap
+  bool stop_ = false;    // guarded by mu_
+  std::string writing_;  // the flusher thread's only
+  std::thread thread_;
+};
+
+Result<LogFormat> ParseLogFormat(std::string_view text) {
+  if (text == "json") return LogFormat::kJson;
+  if (text == "text") return LogFormat::kText;
+  return Status::InvalidArgument("log format must be json or text, got '" + std::string(text) +
+                                 "'");
+}
+
+std::string FormatAccessFields(const AccessLogEntry& entry, LogFormat format) {
+  fmt::memory_buffer out;
+  AppendAccessFields(out, entry, format);
   return fmt::to_string(out);
 }
 
-AccessLog::AccessLog(std::shared_ptr<spdlog::logger> logger, LogFormat format)
-    : logger_(std::move(logger)), format_(format) {}
+AccessLog::AccessLog(LogFormat format, bool enabled, LogFlusher* flusher)
+    : format_(format), enabled_(enabled), flusher_(flusher) {}
 
 void AccessLog::Write(const AccessLogEntry& entry) {
-  if (!logger_->should_log(spdlog::level::info)) return;
-  const std::string fields = FormatAccessFields(entry, format_);
-  logger_->log(spdlog::level::info, spdlog::string_view_t(fields.data(), fields.size()));
+  if (!enabled_) return;
+  // Reused by every line of this thread: no allocation once it has grown to a line.
+  thread_local fmt::memory_buffer line;
+  line.clear();
+  AppendLineStart(line, format_, FormatTimestamp(std::chrono::system_clock::now()), "info",
+                  kAccessLoggerName);
+  if (format_ == LogFormat::kJson) {
+    line.append(std::string_view(",\"msg\":\"request\","));
+    AppendAccessFields(line, entry, format_);
+    line.append(std::string_view("}\n"));
+  } else {
+    AppendAccessFields(line, entry, format_);
+    line.push_back('\n');
+  }
+  flusher_->Append(std::string_view(line.data(), line.size()));
 }
 
 Result<std::unique_ptr<Logging>> Logging::Start(const LoggingOptions& options) {
@@ -250,9 +350,13 @@ Result<std::unique_ptr<Logging>> Logging::Start(const LoggingOptions& options) {
     return Status::InvalidArgument("unknown log level '" + options.level + "'");
   }
   if (options.queue_size == 0) return Status::InvalidArgument("log queue size must be positive");
+  if (options.queue_size > std::numeric_limits<size_t>::max() / kAccessLineBytes) {
+    return Status::InvalidArgument("log queue size is too large");
+  }
+  std::FILE* out = options.output != nullptr ? options.output : stdout;
   std::unique_ptr<Logging> logging(new Logging());
   logging->level_ = level;
-  logging->sink_ = std::make_shared<StdoutSink>();
+  logging->sink_ = std::make_shared<FileSink>(out);
   logging->sink_->set_formatter(std::make_unique<LineFormatter>(options.format));
   logging->pool_ = std::make_shared<spdlog::details::thread_pool>(options.queue_size, 1);
 
@@ -260,19 +364,19 @@ Result<std::unique_ptr<Logging>> Logging::Start(const LoggingOptions& options) {
       "thrad", logging->sink_, logging->pool_, spdlog::async_overflow_policy::overrun_oldest);
   main_logger->set_level(level);
   main_logger->flush_on(spdlog::level::warn);
+  // Access lines are at level info: above it they are never written.
+  const bool access_enabled = options.access_log && level <= spdlog::level::info;
+  logging->flusher_ = std::make_unique<LogFlusher>(
+      logging->sink_, out, access_enabled ? options.queue_size * kAccessLineBytes : 0);
   if (options.access_log) {
-    auto access =
-        std::make_shared<spdlog::async_logger>(kAccessLoggerName, logging->sink_, logging->pool_,
-                                               spdlog::async_overflow_policy::overrun_oldest);
-    access->set_level(level);
-    logging->access_ = std::make_unique<AccessLog>(std::move(access), options.format);
+    logging->access_ =
+        std::make_unique<AccessLog>(options.format, access_enabled, logging->flusher_.get());
   }
   spdlog::set_default_logger(std::move(main_logger));
-  logging->flusher_ = std::make_unique<LogFlusher>(logging->sink_);
   return logging;
 }
 
-uint64_t Logging::dropped() const { return pool_->overrun_counter(); }
+uint64_t Logging::dropped() const { return pool_->overrun_counter() + flusher_->dropped(); }
 
 Logging::~Logging() {
   // Later lines (there are few) are written synchronously to the same sink.
@@ -281,8 +385,8 @@ Logging::~Logging() {
   sync_logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(sync_logger));
   access_.reset();
-  pool_.reset();  // its thread writes out every queued line before it ends
-  flusher_.reset();
+  pool_.reset();     // its thread writes out every queued line before it ends
+  flusher_.reset();  // writes out every access line still waiting
   sink_->flush();
 }
 

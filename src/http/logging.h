@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -9,7 +10,6 @@
 #include "common/status.h"
 
 namespace spdlog {
-class logger;
 namespace level {
 enum level_enum : int;
 }  // namespace level
@@ -31,10 +31,17 @@ struct LoggingOptions {
   std::string level = "info";  // trace, debug, info, warn, error, critical, off
   LogFormat format = LogFormat::kJson;
   bool access_log = true;  // one line per request, at level info
-  // Access lines waiting for the log thread; past it the oldest are dropped (and counted)
-  // rather than making a request wait for a slow stdout.
+  // Lines waiting for output (access lines: this many times kAccessLineBytes bytes); past it
+  // new access lines are dropped (and counted) rather than making a request wait for a slow
+  // stdout.
   size_t queue_size = 8192;
+  // Where every line goes; null: stdout. Not owned; the default logger still writes to it after
+  // the Logging is gone, until it is replaced (tests inject a file).
+  std::FILE* output = nullptr;
 };
+
+// The access log's buffer holds queue_size times this many bytes (a line is ~300).
+inline constexpr size_t kAccessLineBytes = 512;
 
 // Parses "json" or "text".
 Result<LogFormat> ParseLogFormat(std::string_view text);
@@ -53,30 +60,36 @@ struct AccessLogEntry {
   uint64_t bytes_out = 0;  // response body bytes
 };
 
-// The fields of an access line, without timestamp and level (the log formatter adds them):
+// The fields of an access line, without timestamp and level (AccessLog::Write adds them):
 // `"request_id":"…","method":"POST",…` for JSON, `request_id=… method=POST …` for text.
 // Pure; exposed for tests.
 std::string FormatAccessFields(const AccessLogEntry& entry, LogFormat format);
 
-// The access log: an asynchronous spdlog logger (see Logging). Write formats the fields on
-// the caller's thread and queues them; it never waits for output. Thread-safe.
+// The access log (see Logging). Write formats the whole line on the caller's thread and
+// appends it to a bounded buffer that a flusher thread writes out; it never waits for output
+// and never wakes another thread per line. Thread-safe.
 class AccessLog {
  public:
-  AccessLog(std::shared_ptr<spdlog::logger> logger, LogFormat format);
+  // `enabled` false (level above info): Write does nothing. `flusher` must outlive this.
+  AccessLog(LogFormat format, bool enabled, LogFlusher* flusher);
 
   void Write(const AccessLogEntry& entry);
 
  private:
-  std::shared_ptr<spdlog::logger> logger_;
   const LogFormat format_;
+  const bool enabled_;
+  LogFlusher* const flusher_;
 };
 
 // The process's logging for `serve`. Every line, the access log's and every other (spdlog's
-// default logger is replaced), goes in `options.format` to stdout through ONE bounded queue
-// and ONE writer thread, so request handling never waits for a slow stdout (a full pipe, a
-// stalled journald): when the queue is full the oldest waiting line is dropped and counted.
-// Output is buffered and flushed at least every 200 ms (warnings and errors at once).
-// Destroying it writes out everything still queued and makes the default logger synchronous
+// default logger is replaced), goes in `options.format` to stdout (`options.output`), so
+// request handling never waits for a slow stdout (a full pipe, a stalled journald):
+// - access lines are formatted by the request's thread into one bounded byte buffer that a
+//   flusher thread writes out in one chunk every 200 ms, or as soon as it is half full; a
+//   line that does not fit is dropped and counted;
+// - other lines go through spdlog's bounded asynchronous queue and its thread (the oldest is
+//   dropped and counted when it is full); warnings and errors are flushed at once.
+// Destroying it writes out everything still waiting and makes the default logger synchronous
 // again. At most one instance at a time.
 class Logging {
  public:
@@ -85,7 +98,8 @@ class Logging {
 
   // Null when the access log is off.
   AccessLog* access_log() { return access_.get(); }
-  // Lines dropped because the queue was full (thrad_log_dropped_total).
+  // Lines dropped because the queue or the access buffer was full (thrad_log_dropped_total).
+  // Thread-safe.
   uint64_t dropped() const;
 
  private:

@@ -12,6 +12,7 @@
 
 #include "http/logging.h"
 #include "http/request_id.h"
+#include "http/wire.h"
 
 namespace thrad {
 
@@ -104,24 +105,6 @@ std::optional<std::string_view> Header(const http::request<http::string_body>& r
   return it->value();
 }
 
-http::response<http::string_body> ToWire(ApiResponse&& api, const std::string& request_id,
-                                         bool keep_alive, bool head_only) {
-  http::response<http::string_body> res{static_cast<http::status>(api.status), 11};
-  res.set(http::field::server, "thrad-events");
-  res.set("X-Request-Id", request_id);
-  if (!api.content_type.empty()) res.set(http::field::content_type, api.content_type);
-  for (auto& [name, value] : api.headers) res.set(name, value);
-  res.keep_alive(keep_alive);
-  if (api.status == 204) {
-    res.content_length(boost::none);
-  } else {
-    res.body() = std::move(api.body);
-    res.prepare_payload();
-    if (head_only) res.body().clear();
-  }
-  return res;
-}
-
 // Suspends until the writer committed (or refused) `op`; resumes on this coroutine's
 // executor. op.status tells which.
 asio::awaitable<void> AwaitCommit(GroupCommitWriter& writer, WriteOp& op) {
@@ -160,11 +143,12 @@ void ConnectionRegistry::CloseIdle() {
 asio::awaitable<void> RefuseConnection(tcp::socket socket) {
   // The same error body and headers as every other 503, request id included.
   const std::string request_id = ResolveRequestId(std::nullopt);
-  auto res = ToWire(MakeErrorResponse(ApiErrorKind::kUnavailable, request_id), request_id,
-                    /*keep_alive=*/false, /*head_only=*/false);
+  std::string wire;
+  AppendResponse(MakeErrorResponse(ApiErrorKind::kUnavailable, request_id), request_id,
+                 /*keep_alive=*/false, /*head_only=*/false, wire);
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
-  auto [wec, wn] = co_await http::async_write(stream, res, kUseTuple);
+  auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire), kUseTuple);
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   // Read and drop what the client sent until it closes too (at most 64 KiB for 500 ms):
@@ -190,6 +174,8 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     if (!ec) peer_ip = ep.address().to_string();
   }
 
+  // The bytes of the current response; reused, so a connection allocates it once.
+  std::string wire;
   // The current request's method and body size, for the access log.
   Method log_method = Method::kOther;
   uint64_t log_bytes_in = 0;
@@ -202,9 +188,11 @@ asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv en
     const unsigned status = api.status;
     const std::shared_ptr<const KeyRecord> key = std::move(api.key);
     const uint64_t bytes_out = api.body.size();
-    auto res = ToWire(std::move(api), request_id, keep_alive, head_only);
+    wire.clear();
+    AppendResponse(api, request_id, keep_alive, head_only, wire);
     stream.expires_after(cfg.write_timeout);
-    auto [wec, n] = co_await http::async_write(stream, res, kUseTuple);
+    auto [wec, n] = co_await asio::async_write(stream, asio::buffer(wire), kUseTuple);
+    if (wire.capacity() > 64 * 1024) std::string().swap(wire);  // after a large answer
     const auto elapsed = std::chrono::steady_clock::now() - started;
     env.metrics.ObserveRequest(route, status, elapsed);
     if (AccessLog* log = env.service.access_log()) {

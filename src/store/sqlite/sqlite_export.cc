@@ -1,29 +1,23 @@
 // SqliteStore: export of stored events and conversions as JSON lines.
 #include <string>
 
-#include "common/decimal.h"
-#include "common/time_format.h"
-#include "store/sqlite/export_format.h"
+#include "store/export_format.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
 namespace {
 
-using export_format::JsonObjectWriter;
+// The shared export row over the statement's current row.
+class StatementRow final : public export_format::ExportRow {
+ public:
+  explicit StatementRow(const SqliteStatement& s) : s_(s) {}
+  int64_t Int64(int column) const override { return s_.Int64(column); }
+  std::optional<int64_t> OptInt64(int column) const override { return s_.OptInt64(column); }
+  std::optional<std::string> OptText(int column) const override { return s_.OptText(column); }
 
-boost::json::value OptString(const SqliteStatement& s, int column) {
-  if (s.IsNull(column)) return nullptr;
-  return boost::json::string(s.Text(column));
-}
-
-boost::json::value OptInt(const SqliteStatement& s, int column) {
-  if (s.IsNull(column)) return nullptr;
-  return s.Int64(column);
-}
-
-boost::json::value Time(const SqliteStatement& s, int column) {
-  return boost::json::string(FormatRfc3339(s.Int64(column)));
-}
+ private:
+  const SqliteStatement& s_;
+};
 
 // "SELECT <columns> FROM <table> [WHERE ...] ORDER BY id" with ?1 = since, ?2 = partner_id
 // when the filter has them (conditions are only added when set, so indexes stay usable).
@@ -43,63 +37,9 @@ std::string ExportQuery(std::string_view columns, std::string_view table,
   return sql + " ORDER BY id";
 }
 
-std::string EventJson(const SqliteStatement& s) {
-  JsonObjectWriter w;
-  int i = 0;
-  w.Add("id", s.Int64(i++));
-  for (const char* name : {"partner_id", "key_id", "event_name", "tag_id", "event_id"}) {
-    w.Add(name, OptString(s, i++));
-  }
-  w.Add("timestamp", OptInt(s, i++));
-  for (const char* name :
-       {"page_url", "referrer", "user_agent", "session_id", "client_id", "attribution_type",
-        "impression_id", "click_id", "bid_id", "impression_state"}) {
-    w.Add(name, OptString(s, i++));
-  }
-  w.Add("view_time_ms", OptInt(s, i++));
-  w.Add("consent", export_format::StoredJson(s.OptText(i++)));
-  w.Add("params", export_format::StoredJson(s.OptText(i++)));
-  w.Add("channel", OptString(s, i++));
-  w.Add("client_ip", OptString(s, i++));
-  w.Add("received_at", Time(s, i++));
-  return std::move(w).Finish();
-}
-
-constexpr std::string_view kEventColumns =
-    "id, partner_id, key_id, event_name, tag_id, event_id, timestamp, page_url, referrer, "
-    "user_agent, session_id, client_id, attribution_type, impression_id, click_id, bid_id, "
-    "impression_state, view_time_ms, consent_json, params_json, channel, client_ip, received_at";
-
-std::string ConversionJson(const SqliteStatement& s) {
-  JsonObjectWriter w;
-  int i = 0;
-  w.Add("id", s.Int64(i++));
-  for (const char* name : {"partner_id", "key_id", "click_id", "bid_id", "campaign_id"}) {
-    w.Add(name, OptString(s, i++));
-  }
-  w.Add("conversion_time", Time(s, i++));
-  const int64_t micros = s.Int64(i++);
-  w.AddRaw("conversion_value", FormatMicros(micros));
-  w.Add("conversion_value_micros", micros);
-  for (const char* name :
-       {"currency", "event_type", "order_id", "event_id", "tag_id", "session_id", "client_id",
-        "page_url", "referrer", "user_agent", "dedup_key", "dedup_source"}) {
-    w.Add(name, OptString(s, i++));
-  }
-  w.Add("params", export_format::StoredJson(s.OptText(i++)));
-  w.Add("client_ip", OptString(s, i++));
-  w.Add("received_at", Time(s, i++));
-  return std::move(w).Finish();
-}
-
-constexpr std::string_view kConversionColumns =
-    "id, partner_id, key_id, click_id, bid_id, campaign_id, conversion_time, value_micros, "
-    "currency, event_type, order_id, event_id, tag_id, session_id, client_id, page_url, "
-    "referrer, user_agent, dedup_key, dedup_source, params_json, client_ip, received_at";
-
 // Streams the query's rows through `to_json` into `row` on a connection of its own.
-template <typename ToJson>
-Status StreamRows(SqliteDb& db, const std::string& sql, const ExportFilter& filter, ToJson to_json,
+Status StreamRows(SqliteDb& db, const std::string& sql, const ExportFilter& filter,
+                  std::string (*to_json)(const export_format::ExportRow&),
                   const std::function<Status(const std::string&)>& row) {
   Result<SqliteStatement> query = db.Prepare(sql);
   if (!query.ok()) return query.status();
@@ -109,7 +49,7 @@ Status StreamRows(SqliteDb& db, const std::string& sql, const ExportFilter& filt
     Result<bool> more = query->Step();
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
-    THRAD_RETURN_IF_ERROR(row(to_json(*query)));
+    THRAD_RETURN_IF_ERROR(row(to_json(StatementRow(*query))));
   }
 }
 
@@ -119,15 +59,16 @@ Status SqliteStore::ExportEvents(const ExportFilter& filter,
                                  const std::function<Status(const std::string&)>& row) {
   Result<std::unique_ptr<SqliteDb>> db = Connect();
   if (!db.ok()) return db.status();
-  return StreamRows(**db, ExportQuery(kEventColumns, "events", filter), filter, EventJson, row);
+  return StreamRows(**db, ExportQuery(export_format::EventColumns(), "events", filter), filter,
+                    export_format::EventJson, row);
 }
 
 Status SqliteStore::ExportConversions(const ExportFilter& filter,
                                       const std::function<Status(const std::string&)>& row) {
   Result<std::unique_ptr<SqliteDb>> db = Connect();
   if (!db.ok()) return db.status();
-  return StreamRows(**db, ExportQuery(kConversionColumns, "conversions", filter), filter,
-                    ConversionJson, row);
+  return StreamRows(**db, ExportQuery(export_format::ConversionColumns(), "conversions", filter),
+                    filter, export_format::ConversionJson, row);
 }
 
 }  // namespace thrad

@@ -1,4 +1,4 @@
-#include "store/sqlite/export_format.h"
+#include "store/export_format.h"
 
 #include <gtest/gtest.h>
 

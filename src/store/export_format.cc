@@ -1,0 +1,183 @@
+#include "store/export_format.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <span>
+
+#include "common/decimal.h"
+#include "common/time_format.h"
+
+namespace thrad::export_format {
+namespace {
+
+// How a column becomes JSON.
+enum class Encoding {
+  kInt64,       // a number (never NULL)
+  kOptInt64,    // a number or null
+  kOptText,     // a string or null
+  kStoredJson,  // a stored JSON document (StoredJson)
+  kTime,        // microseconds since the epoch as an RFC 3339 string
+  kMicros,      // an amount in micros: the exact decimal under `key`, the integer under `key2`
+};
+
+struct Field {
+  std::string_view key;     // the JSON key
+  std::string_view column;  // the SELECT expression (quoted where a dialect needs it)
+  Encoding encoding;
+  std::string_view key2 = {};  // kMicros only
+};
+
+// The export field lists: JSON key order, column order and encoding, for both stores.
+constexpr Field kEventFields[] = {
+    {"id", "id", Encoding::kInt64},
+    {"partner_id", "partner_id", Encoding::kOptText},
+    {"key_id", "key_id", Encoding::kOptText},
+    {"event_name", "event_name", Encoding::kOptText},
+    {"tag_id", "tag_id", Encoding::kOptText},
+    {"event_id", "event_id", Encoding::kOptText},
+    {"timestamp", "\"timestamp\"", Encoding::kOptInt64},
+    {"page_url", "page_url", Encoding::kOptText},
+    {"referrer", "referrer", Encoding::kOptText},
+    {"user_agent", "user_agent", Encoding::kOptText},
+    {"session_id", "session_id", Encoding::kOptText},
+    {"client_id", "client_id", Encoding::kOptText},
+    {"attribution_type", "attribution_type", Encoding::kOptText},
+    {"impression_id", "impression_id", Encoding::kOptText},
+    {"click_id", "click_id", Encoding::kOptText},
+    {"bid_id", "bid_id", Encoding::kOptText},
+    {"impression_state", "impression_state", Encoding::kOptText},
+    {"view_time_ms", "view_time_ms", Encoding::kOptInt64},
+    {"consent", "consent_json", Encoding::kStoredJson},
+    {"params", "params_json", Encoding::kStoredJson},
+    {"channel", "channel", Encoding::kOptText},
+    {"client_ip", "client_ip", Encoding::kOptText},
+    {"received_at", "received_at", Encoding::kTime},
+};
+
+constexpr Field kConversionFields[] = {
+    {"id", "id", Encoding::kInt64},
+    {"partner_id", "partner_id", Encoding::kOptText},
+    {"key_id", "key_id", Encoding::kOptText},
+    {"click_id", "click_id", Encoding::kOptText},
+    {"bid_id", "bid_id", Encoding::kOptText},
+    {"campaign_id", "campaign_id", Encoding::kOptText},
+    {"conversion_time", "conversion_time", Encoding::kTime},
+    {"conversion_value", "value_micros", Encoding::kMicros, "conversion_value_micros"},
+    {"currency", "currency", Encoding::kOptText},
+    {"event_type", "event_type", Encoding::kOptText},
+    {"order_id", "order_id", Encoding::kOptText},
+    {"event_id", "event_id", Encoding::kOptText},
+    {"tag_id", "tag_id", Encoding::kOptText},
+    {"session_id", "session_id", Encoding::kOptText},
+    {"client_id", "client_id", Encoding::kOptText},
+    {"page_url", "page_url", Encoding::kOptText},
+    {"referrer", "referrer", Encoding::kOptText},
+    {"user_agent", "user_agent", Encoding::kOptText},
+    {"dedup_key", "dedup_key", Encoding::kOptText},
+    {"dedup_source", "dedup_source", Encoding::kOptText},
+    {"params", "params_json", Encoding::kStoredJson},
+    {"client_ip", "client_ip", Encoding::kOptText},
+    {"received_at", "received_at", Encoding::kTime},
+};
+
+std::string Columns(std::span<const Field> fields) {
+  std::string out;
+  for (const Field& f : fields) {
+    if (!out.empty()) out += ", ";
+    out += f.column;
+  }
+  return out;
+}
+
+boost::json::value OrNull(std::optional<int64_t> v) {
+  if (!v.has_value()) return nullptr;
+  return *v;
+}
+
+boost::json::value OrNull(const std::optional<std::string>& v) {
+  if (!v.has_value()) return nullptr;
+  return boost::json::string(*v);
+}
+
+std::string RowJson(std::span<const Field> fields, const ExportRow& row) {
+  JsonObjectWriter w;
+  for (int column = 0; column < static_cast<int>(fields.size()); ++column) {
+    const Field& f = fields[column];
+    switch (f.encoding) {
+      case Encoding::kInt64:
+        w.Add(f.key, row.Int64(column));
+        break;
+      case Encoding::kOptInt64:
+        w.Add(f.key, OrNull(row.OptInt64(column)));
+        break;
+      case Encoding::kOptText:
+        w.Add(f.key, OrNull(row.OptText(column)));
+        break;
+      case Encoding::kStoredJson:
+        w.Add(f.key, StoredJson(row.OptText(column)));
+        break;
+      case Encoding::kTime:
+        w.Add(f.key, boost::json::string(FormatRfc3339(row.Int64(column))));
+        break;
+      case Encoding::kMicros: {
+        const int64_t micros = row.Int64(column);
+        w.AddRaw(f.key, FormatMicros(micros));
+        w.Add(f.key2, micros);
+        break;
+      }
+    }
+  }
+  return std::move(w).Finish();
+}
+
+}  // namespace
+
+const std::string& EventColumns() {
+  static const std::string columns = Columns(kEventFields);
+  return columns;
+}
+
+const std::string& ConversionColumns() {
+  static const std::string columns = Columns(kConversionFields);
+  return columns;
+}
+
+std::string EventJson(const ExportRow& row) { return RowJson(kEventFields, row); }
+
+std::string ConversionJson(const ExportRow& row) { return RowJson(kConversionFields, row); }
+
+void JsonObjectWriter::Key(std::string_view key) {
+  if (out_.size() > 1) out_ += ',';
+  out_ += boost::json::serialize(boost::json::string_view(key.data(), key.size()));
+  out_ += ':';
+}
+
+void JsonObjectWriter::Add(std::string_view key, const boost::json::value& value) {
+  Key(key);
+  out_ += boost::json::serialize(value);
+}
+
+void JsonObjectWriter::AddRaw(std::string_view key, std::string_view json_text) {
+  Key(key);
+  out_ += json_text;
+}
+
+std::string JsonObjectWriter::Finish() && {
+  out_ += '}';
+  return std::move(out_);
+}
+
+boost::json::value StoredJson(const std::optional<std::string>& text) {
+  if (!text.has_value()) return nullptr;
+  // Stored JSON may nest as deep as a request body may (64 levels, api/json_body.h); the
+  // parser's default limit of 32 would turn deeper objects into strings.
+  boost::json::parse_options options;
+  options.max_depth = 256;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(*text, ec, {}, options);
+  if (ec) return boost::json::string(*text);
+  return v;
+}
+
+}  // namespace thrad::export_format
