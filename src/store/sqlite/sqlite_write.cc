@@ -1,8 +1,10 @@
 // SqliteStore's per-op work inside CommitBatch: dedup and idempotency are decided inside
 // the write transaction, so racing requests cannot both win.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "store/sqlite/sqlite_store.h"
 
@@ -15,6 +17,33 @@ constexpr std::string_view kInsertEvent =
     "bid_id, impression_state, view_time_ms, consent_json, params_json, channel, client_ip, "
     "received_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
     "ON CONFLICT(partner_id, tag_id, event_id) DO NOTHING";
+constexpr int kEventColumns = 22;  // placeholders of one row above
+
+// A batch op's rows go in statements of up to this many rows: a statement per row costs the
+// statement's fixed work, and AUTOINCREMENT's read and write of sqlite_sequence, per row.
+// 32 x 22 = 704 parameters, far below SQLite's limit of 32,766.
+constexpr size_t kRowsPerStatement = 32;
+
+// kInsertEvent for `rows` rows (1 to kRowsPerStatement).
+const std::string& MultiRowInsertEvent(size_t rows) {
+  static const auto* const kSql = [] {
+    auto* sql = new std::vector<std::string>(kRowsPerStatement + 1);
+    const size_t values = kInsertEvent.find("VALUES(") + 6;
+    const size_t row_end = kInsertEvent.find(')', values) + 1;
+    const std::string_view row = kInsertEvent.substr(values, row_end - values);
+    for (size_t n = 1; n <= kRowsPerStatement; ++n) {
+      std::string& s = (*sql)[n];
+      s.append(kInsertEvent.substr(0, values));
+      for (size_t i = 0; i < n; ++i) {
+        if (i > 0) s.push_back(',');
+        s.append(row);
+      }
+      s.append(kInsertEvent.substr(row_end));
+    }
+    return sql;
+  }();
+  return (*kSql)[rows];
+}
 
 constexpr std::string_view kEventExists =
     "SELECT 1 FROM events WHERE partner_id = ? AND tag_id = ? AND event_id = ?";
@@ -47,9 +76,10 @@ std::optional<std::string> DedupSourceName(DedupSource source) {
   return std::nullopt;
 }
 
-// Binds without copying: `e` must outlive the statement's run.
-void BindEvent(SqliteStatement& s, const EventRecord& e) {
-  int i = 0;
+// Binds without copying: `e` must outlive the statement's run. `row`: its position in a
+// multi-row statement.
+void BindEvent(SqliteStatement& s, const EventRecord& e, int row = 0) {
+  int i = row * kEventColumns;
   s.BindStatic(++i, e.partner_id);
   s.BindStatic(++i, e.key_id);
   s.BindStatic(++i, e.event_name);
@@ -137,6 +167,45 @@ void ResetOutcomes(WriteOp& op) {
   }
 }
 
+// A dry run: each event's outcome if it were written (duplicate when its identity is stored).
+Status CheckEvents(SqliteDb& db, EventWrite& write) {
+  for (size_t i = 0; i < write.events.size(); ++i) {
+    const EventRecord& e = write.events[i];
+    if (!e.event_id.has_value()) {
+      write.outcomes[i] = WriteOutcome::kStored;
+      continue;
+    }
+    Result<SqliteStatement> exists = db.Prepare(kEventExists);
+    if (!exists.ok()) return exists.status();
+    exists->Bind(1, e.partner_id);
+    exists->Bind(2, e.tag_id);
+    exists->Bind(3, e.event_id);
+    Result<bool> row = exists->Step();
+    if (!row.ok()) return row.status();
+    write.outcomes[i] = *row ? WriteOutcome::kDuplicate : WriteOutcome::kStored;
+  }
+  return Status::Ok();
+}
+
+// Inserts write.events[first, first + n) with one statement when none of them is a
+// duplicate (true: all stored). Otherwise undoes that statement and returns false: the
+// caller inserts them one by one to learn which were duplicates.
+Result<bool> InsertAllOrNone(SqliteDb& db, EventWrite& write, size_t first, size_t n) {
+  THRAD_RETURN_IF_ERROR(db.Run("SAVEPOINT rows"));
+  Result<SqliteStatement> insert = db.Prepare(MultiRowInsertEvent(n));
+  if (!insert.ok()) return insert.status();
+  for (size_t r = 0; r < n; ++r) BindEvent(*insert, write.events[first + r], static_cast<int>(r));
+  THRAD_RETURN_IF_ERROR(insert->Run());
+  const bool all = db.Changes() == static_cast<int64_t>(n);
+  if (!all) THRAD_RETURN_IF_ERROR(db.Run("ROLLBACK TO rows"));
+  THRAD_RETURN_IF_ERROR(db.Run("RELEASE rows"));
+  if (all) {
+    std::fill_n(write.outcomes.begin() + static_cast<std::ptrdiff_t>(first), n,
+                WriteOutcome::kStored);
+  }
+  return all;
+}
+
 }  // namespace
 
 Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
@@ -166,34 +235,31 @@ Status SqliteStore::ApplyOp(SqliteDb& db, WriteOp& op) {
 }
 
 Status SqliteStore::ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run) {
-  std::optional<SqliteStatement> insert;
-  for (size_t i = 0; i < write.events.size(); ++i) {
-    const EventRecord& e = write.events[i];
-    if (dry_run) {
-      if (!e.event_id.has_value()) {
-        write.outcomes[i] = WriteOutcome::kStored;
+  if (dry_run) return CheckEvents(db, write);
+  std::optional<SqliteStatement> single;
+  for (size_t i = 0; i < write.events.size();) {
+    const size_t n = std::min(kRowsPerStatement, write.events.size() - i);
+    if (n >= 2) {
+      Result<bool> all = InsertAllOrNone(db, write, i, n);
+      if (!all.ok()) return all.status();
+      if (*all) {
+        i += n;
         continue;
       }
-      Result<SqliteStatement> exists = db.Prepare(kEventExists);
-      if (!exists.ok()) return exists.status();
-      exists->Bind(1, e.partner_id);
-      exists->Bind(2, e.tag_id);
-      exists->Bind(3, e.event_id);
-      Result<bool> row = exists->Step();
-      if (!row.ok()) return row.status();
-      write.outcomes[i] = *row ? WriteOutcome::kDuplicate : WriteOutcome::kStored;
-      continue;
     }
-    if (!insert) {  // once per op: the cache lookup hashes the whole SQL text
-      Result<SqliteStatement> prepared = db.Prepare(kInsertEvent);
-      if (!prepared.ok()) return prepared.status();
-      insert.emplace(std::move(prepared).value());
-    } else {
-      insert->Reset();
+    // One by one, each with its own outcome (a duplicate is skipped by ON CONFLICT).
+    for (const size_t end = i + n; i < end; ++i) {
+      if (!single) {  // once per op: the cache lookup hashes the whole SQL text
+        Result<SqliteStatement> prepared = db.Prepare(kInsertEvent);
+        if (!prepared.ok()) return prepared.status();
+        single.emplace(std::move(prepared).value());
+      } else {
+        single->Reset();
+      }
+      BindEvent(*single, write.events[i]);
+      THRAD_RETURN_IF_ERROR(single->Run());
+      write.outcomes[i] = db.Changes() == 0 ? WriteOutcome::kDuplicate : WriteOutcome::kStored;
     }
-    BindEvent(*insert, e);
-    THRAD_RETURN_IF_ERROR(insert->Run());
-    write.outcomes[i] = db.Changes() == 0 ? WriteOutcome::kDuplicate : WriteOutcome::kStored;
   }
   return Status::Ok();
 }

@@ -65,6 +65,39 @@ TEST_F(SqliteStoreTest, DuplicatesWithinOneBatchAndOneOp) {
   EXPECT_EQ(Count("events"), 1);
 }
 
+// A large op is written in multi-row statements of up to 32 rows; a statement that meets a
+// stored identity is undone and its rows go one by one. Every outcome stays exact, whichever
+// statement holds the duplicates, and every row is stored once with its own values.
+TEST_F(SqliteStoreTest, LargeOpKeepsEveryOutcomeAcrossItsStatements) {
+  WriteOp earlier = EventOp({Event("p1", "site:a", "e40")});
+  Commit({&earlier});
+  std::vector<EventRecord> events;
+  for (int i = 0; i < 100; ++i) {
+    events.push_back(Event("p1", "site:a", "e" + std::to_string(i)));
+    events.back().received_at = 1'000'000 + i;  // each row's own value, to check binding
+  }
+  events.push_back(Event("p1", "site:a", std::nullopt));  // 100: never conflicts
+  events.push_back(Event("p1", "site:a", "e5"));          // 101: repeats row 5 of this op
+  WriteOp big = EventOp(std::move(events));
+  Commit({&big});
+  ASSERT_TRUE(big.status.ok());
+  const std::vector<WriteOutcome>& out = Outcomes(big);
+  ASSERT_EQ(out.size(), 102u);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const bool duplicate = i == 40 || i == 101;
+    EXPECT_EQ(out[i], duplicate ? WriteOutcome::kDuplicate : WriteOutcome::kStored) << i;
+  }
+  EXPECT_EQ(Count("events"), 1 + 99 + 1);
+  // Rows 0-31 and 64-95 went in one statement each; 32-63 (with e40) and 96-101 (with e5
+  // again) one by one. Each row is there once, with its own values.
+  for (int i : {0, 31, 32, 39, 41, 63, 64, 95, 96, 99}) {
+    EXPECT_EQ(Count("events WHERE event_id = 'e" + std::to_string(i) +
+                    "' AND received_at = " + std::to_string(1'000'000 + i)),
+              1)
+        << i;
+  }
+}
+
 TEST_F(SqliteStoreTest, NullEventIdNeverConflicts) {
   WriteOp a = EventOp({Event("p1", "site:a", std::nullopt), Event("p1", "site:a", std::nullopt)});
   WriteOp b = EventOp({Event("p1", "site:a", std::nullopt)});
