@@ -284,6 +284,12 @@ TEST(JsonBodyArenaTest, TheDomLivesInOneArena) {
   Parsed<JsonBody> single = ParseJsonObjectBody(R"({"a":{"b":[1,"x"]}})");
   ASSERT_TRUE(single.ok());
   EXPECT_TRUE(single.record.object.storage().is_deallocate_trivial());
+  // Owned by the JsonBody and not reference-counted: copying and destroying values out of
+  // it costs no atomic operation and no walk of the tree.
+  EXPECT_FALSE(single.record.object.storage().is_shared());
+  EXPECT_EQ(single.record.object.storage().get(), single.record.arena.get());
+  Parsed<JsonBody> moved = std::move(single);  // a move keeps the arena, and its address
+  EXPECT_EQ(moved.record.object.storage().get(), moved.record.arena.get());
   Parsed<JsonBody> batch = ParseJsonBatchBody(R"({"events":[{"a":1}]})", "events");
   ASSERT_TRUE(batch.ok());
   EXPECT_TRUE(batch.record.object.storage().is_deallocate_trivial());

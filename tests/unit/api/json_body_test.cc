@@ -28,7 +28,7 @@ FieldError OnlyError(std::string_view body) {
 JsonBody Ok(std::string_view body) {
   Parsed<JsonBody> p = ParseJsonObjectBody(body);
   EXPECT_TRUE(p.ok()) << body << ": " << (p.errors.empty() ? "" : p.errors[0].msg);
-  return p.record;
+  return std::move(p.record);
 }
 
 TEST(ParseJsonObjectBodyTest, ParsesAnObject) {
