@@ -323,11 +323,9 @@ std::string FormatAccessFields(const AccessLogEntry& entry, LogFormat format) {
   return fmt::to_string(out);
 }
 
-AccessLog::AccessLog(LogFormat format, bool enabled, LogFlusher* flusher)
-    : format_(format), enabled_(enabled), flusher_(flusher) {}
+AccessLog::AccessLog(LogFormat format, LogFlusher* flusher) : format_(format), flusher_(flusher) {}
 
 void AccessLog::Write(const AccessLogEntry& entry) {
-  if (!enabled_) return;
   // Reused by every line of this thread: no allocation once it has grown to a line.
   thread_local fmt::memory_buffer line;
   line.clear();
@@ -368,9 +366,8 @@ Result<std::unique_ptr<Logging>> Logging::Start(const LoggingOptions& options) {
   const bool access_enabled = options.access_log && level <= spdlog::level::info;
   logging->flusher_ = std::make_unique<LogFlusher>(
       logging->sink_, out, access_enabled ? options.queue_size * kAccessLineBytes : 0);
-  if (options.access_log) {
-    logging->access_ =
-        std::make_unique<AccessLog>(options.format, access_enabled, logging->flusher_.get());
+  if (access_enabled) {
+    logging->access_ = std::make_unique<AccessLog>(options.format, logging->flusher_.get());
   }
   spdlog::set_default_logger(std::move(main_logger));
   return logging;

@@ -70,14 +70,13 @@ std::string FormatAccessFields(const AccessLogEntry& entry, LogFormat format);
 // and never wakes another thread per line. Thread-safe.
 class AccessLog {
  public:
-  // `enabled` false (level above info): Write does nothing. `flusher` must outlive this.
-  AccessLog(LogFormat format, bool enabled, LogFlusher* flusher);
+  // `flusher` must outlive this.
+  AccessLog(LogFormat format, LogFlusher* flusher);
 
   void Write(const AccessLogEntry& entry);
 
  private:
   const LogFormat format_;
-  const bool enabled_;
   LogFlusher* const flusher_;
 };
 
@@ -96,7 +95,7 @@ class Logging {
   static Result<std::unique_ptr<Logging>> Start(const LoggingOptions& options);
   ~Logging();
 
-  // Null when the access log is off.
+  // Null when the access log is off, or the level is above info (access lines are info).
   AccessLog* access_log() { return access_.get(); }
   // Lines dropped because the queue or the access buffer was full (thrad_log_dropped_total).
   // Thread-safe.
