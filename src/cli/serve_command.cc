@@ -43,6 +43,7 @@ struct ServeOptions {
   double rate_limit_rps = 0;
   int64_t rate_limit_burst = 0;
   std::string config_file;
+  std::string sqlite_sync = "pipelined";
   int64_t debug_commit_delay_ms = 0;  // tests only: a deliberately slow store
 };
 
@@ -106,6 +107,7 @@ int Serve(ServeOptions& o) {
   o.server.shutdown_grace = std::chrono::milliseconds(o.shutdown_grace_ms);
   o.writer.probe_interval = std::chrono::milliseconds(o.probe_interval_ms);
 
+  o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
   auto store = OpenMigratedStore(o.store);
   if (!store.ok()) FailCommand(store.status());
   std::unique_ptr<Store> delayed;
@@ -256,6 +258,13 @@ void RegisterServeCommand(CLI::App& root) {
                   "rounded up")
       ->envname("THRAD_RATE_LIMIT_BURST")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--sqlite-sync", opts->sqlite_sync,
+                  "SQLite: pipelined (a thread of its own syncs the WAL while the next "
+                  "transaction is built) or inline (each COMMIT syncs). Both answer only "
+                  "after the sync")
+      ->envname("THRAD_SQLITE_SYNC")
+      ->check(CLI::IsMember({"pipelined", "inline"}))
       ->capture_default_str();
   cmd->add_option("--port-file", opts->port_file,
                   "Write the bound port to this file once listening (for scripts and tests)")

@@ -136,6 +136,9 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
           writer.failed_commits);
   counter("thrad_store_rejected_ops_total", "Write ops refused because the queue was full.",
           writer.rejected_full);
+  counter("thrad_store_deferred_syncs_total",
+          "WAL syncs run after their COMMIT on the sync thread (SQLite, large transactions).",
+          writer.syncs);
   Header(out, "thrad_store_queue_depth", "gauge", "Write ops waiting for the writer.");
   out += fmt::format("thrad_store_queue_depth {}\n", writer.queue_depth);
   Header(out, "thrad_store_healthy", "gauge", "1 when the last commit or probe succeeded.");

@@ -11,6 +11,11 @@ Status DelayedStore::CommitBatch(std::span<WriteOp* const> ops) {
   return inner_.CommitBatch(ops);
 }
 
+Status DelayedStore::CommitBatchUnsynced(std::span<WriteOp* const> ops) {
+  std::this_thread::sleep_for(delay_);
+  return inner_.CommitBatchUnsynced(ops);
+}
+
 Status DelayedStore::CheckWritable() {
   std::this_thread::sleep_for(delay_);
   return inner_.CheckWritable();

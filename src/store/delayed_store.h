@@ -16,6 +16,9 @@ class DelayedStore final : public Store {
   Status Migrate() override;
   Status CommitBatch(std::span<WriteOp* const> ops) override;
   Status CheckWritable() override;
+  bool CanDeferSync() const override { return inner_.CanDeferSync(); }
+  Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override;
+  Status SyncCommitted() override { return inner_.SyncCommitted(); }
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
   Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;

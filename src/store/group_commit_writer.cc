@@ -3,11 +3,26 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace thrad {
 
 using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::string_view kSyncFailed =
+    "a sync of the store failed earlier, so its durability is unknown: restart the server";
+
+size_t RowsOf(const std::vector<WriteOp*>& ops) {
+  size_t rows = 0;
+  for (const WriteOp* op : ops) rows += op->rows();
+  return rows;
+}
+
+}  // namespace
 
 GroupCommitWriter::GroupCommitWriter(Store& store, GroupCommitOptions options)
     : store_(store), options_(options) {}
@@ -17,6 +32,13 @@ GroupCommitWriter::~GroupCommitWriter() { Stop(); }
 void GroupCommitWriter::Start() {
   std::lock_guard lock(mu_);
   if (stopping_ || thread_.joinable()) return;
+  // The sync thread first: the writer reads sync_thread_ from its first batch on.
+  if (store_.CanDeferSync()) {
+    sync_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "thrad-sync");
+      RunSync();
+    });
+  }
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "thrad-writer");  // for top -H, perf and /proc
     Run();
@@ -27,9 +49,15 @@ Status GroupCommitWriter::Submit(WriteOp* op) {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Status::Unavailable("writer is stopped");
+    if (sync_failed_.load(std::memory_order_relaxed)) {
+      return Status::Unavailable(std::string(kSyncFailed));
+    }
     const size_t rows = op->rows();
-    if (queue_.size() >= options_.max_queue ||
-        (!queue_.empty() && queued_rows_ + rows > options_.max_queue_rows)) {
+    // Committed ops still waiting for their sync count too: a slow sync must not let the
+    // writer take in work without bound.
+    const size_t ops = queue_.size() + unsynced_ops_;
+    if (ops >= options_.max_queue ||
+        (ops > 0 && queued_rows_ + unsynced_rows_ + rows > options_.max_queue_rows)) {
       rejected_full_.fetch_add(1, std::memory_order_relaxed);
       return Status::Unavailable("write queue is full");
     }
@@ -62,6 +90,7 @@ WriterStats GroupCommitWriter::Stats() const {
   s.commits = commits_.load(std::memory_order_relaxed);
   s.committed_ops = committed_ops_.load(std::memory_order_relaxed);
   s.failed_commits = failed_commits_.load(std::memory_order_relaxed);
+  s.syncs = syncs_.load(std::memory_order_relaxed);
   s.rejected_full = rejected_full_.load(std::memory_order_relaxed);
   std::lock_guard lock(mu_);
   s.queue_depth = queue_.size();
@@ -80,6 +109,8 @@ void GroupCommitWriter::Run() {
   auto next_probe = SteadyClock::now();
   std::vector<WriteOp*> batch;
   batch.reserve(std::min<size_t>(max_batch, 4096));
+  size_t rows = 0;
+  bool defer = false;
   while (true) {
     {
       std::unique_lock lock(mu_);
@@ -94,7 +125,7 @@ void GroupCommitWriter::Run() {
       }
       if (stopping_ && queue_.empty()) break;
       size_t n = 0;
-      size_t rows = 0;
+      rows = 0;
       while (n < queue_.size() && n < max_batch) {
         const size_t op_rows = queue_[n]->rows();
         if (n > 0 && rows + op_rows > options_.max_batch_rows) break;
@@ -104,6 +135,13 @@ void GroupCommitWriter::Run() {
       batch.assign(queue_.begin(), queue_.begin() + n);
       queue_.erase(queue_.begin(), queue_.begin() + n);
       queued_rows_ -= rows;
+      // A batch whose sync is deferred counts as unsynced from the moment it leaves the
+      // queue, so Submit sees it all along.
+      defer = n > 0 && sync_thread_.joinable() && rows >= options_.pipeline_min_rows;
+      if (defer) {
+        unsynced_ops_ += n;
+        unsynced_rows_ += rows;
+      }
     }
     auto now = SteadyClock::now();
     if (periodic_task_ && now >= next_periodic) {
@@ -112,23 +150,99 @@ void GroupCommitWriter::Run() {
     }
     if (!batch.empty()) {
       // A commit attempt is itself a probe; after a failure wait a full interval.
-      if (!CommitAndComplete(batch)) next_probe = SteadyClock::now() + options_.probe_interval;
+      if (!CommitAndComplete(batch, defer, rows))
+        next_probe = SteadyClock::now() + options_.probe_interval;
     } else if (!healthy() && now >= next_probe) {
-      if (store_.CheckWritable().ok()) healthy_.store(true, std::memory_order_relaxed);
+      if (store_.CheckWritable().ok() && !sync_failed_.load(std::memory_order_relaxed)) {
+        healthy_.store(true, std::memory_order_relaxed);
+      }
       next_probe = SteadyClock::now() + options_.probe_interval;
     }
   }
   if (periodic_task_) periodic_task_();
+  if (sync_thread_.joinable()) {
+    {
+      std::lock_guard lock(sync_mu_);
+      writer_done_ = true;
+    }
+    sync_cv_.notify_one();
+    sync_thread_.join();  // it syncs and completes every batch committed above first
+  }
 }
 
-bool GroupCommitWriter::CommitAndComplete(std::vector<WriteOp*>& batch) {
-  const auto start = SteadyClock::now();
+bool GroupCommitWriter::CommitAndComplete(std::vector<WriteOp*>& batch, bool defer, size_t rows) {
+  const SteadyTime start = SteadyClock::now();
+  if (defer) {
+    Status st = sync_failed_.load(std::memory_order_relaxed)
+                    ? Status::Unavailable(std::string(kSyncFailed))
+                    : store_.CommitBatchUnsynced(batch);
+    if (st.ok()) {  // the sync thread acknowledges the batch
+      {
+        std::lock_guard lock(sync_mu_);
+        unsynced_.push_back(Unsynced{std::move(batch), start});
+      }
+      sync_cv_.notify_one();
+      batch.clear();
+      return true;
+    }
+    {
+      std::lock_guard lock(mu_);
+      unsynced_ops_ -= batch.size();
+      unsynced_rows_ -= rows;
+    }
+    Complete(batch, st, start);
+    return false;
+  }
+  if (sync_failed_.load(std::memory_order_relaxed)) {
+    Complete(batch, Status::Unavailable(std::string(kSyncFailed)), start);
+    return false;
+  }
   Status st = store_.CommitBatch(batch);
+  Complete(batch, st, start);
+  return st.ok();
+}
+
+void GroupCommitWriter::RunSync() {
+  std::vector<Unsynced> work;
+  while (true) {
+    {
+      std::unique_lock lock(sync_mu_);
+      sync_cv_.wait(lock, [this] { return writer_done_ || !unsynced_.empty(); });
+      if (unsynced_.empty()) return;  // the writer is done and everything is synced
+      work.swap(unsynced_);
+    }
+    // Once a sync has failed, a later one may succeed without having written what the
+    // failed one lost: nothing is acknowledged any more.
+    Status st = Status::Unavailable(std::string(kSyncFailed));
+    if (!sync_failed_.load(std::memory_order_relaxed)) {
+      st = store_.SyncCommitted();
+      syncs_.fetch_add(1, std::memory_order_relaxed);
+      if (!st.ok()) sync_failed_.store(true, std::memory_order_relaxed);
+    }
+    size_t ops = 0;
+    size_t rows = 0;
+    for (const Unsynced& u : work) {
+      ops += u.ops.size();
+      rows += RowsOf(u.ops);
+    }
+    {
+      std::lock_guard lock(mu_);
+      unsynced_ops_ -= ops;
+      unsynced_rows_ -= rows;
+    }
+    for (Unsynced& u : work) Complete(u.ops, st, u.start);
+    work.clear();
+  }
+}
+
+void GroupCommitWriter::Complete(std::vector<WriteOp*>& batch, const Status& st, SteadyTime start) {
   const auto latency = SteadyClock::now() - start;
   if (st.ok()) {
     commits_.fetch_add(1, std::memory_order_relaxed);
     committed_ops_.fetch_add(batch.size(), std::memory_order_relaxed);
-    healthy_.store(true, std::memory_order_relaxed);
+    if (!sync_failed_.load(std::memory_order_relaxed)) {
+      healthy_.store(true, std::memory_order_relaxed);
+    }
   } else {
     failed_commits_.fetch_add(1, std::memory_order_relaxed);
     healthy_.store(false, std::memory_order_relaxed);
@@ -143,7 +257,6 @@ bool GroupCommitWriter::CommitAndComplete(std::vector<WriteOp*>& batch) {
     if (done) done();
   }
   batch.clear();
-  return st.ok();
 }
 
 }  // namespace thrad

@@ -37,6 +37,16 @@ class Store {
   // when the transaction did not commit: then nothing of the batch is stored.
   virtual Status CommitBatch(std::span<WriteOp* const> ops) = 0;
 
+  // Pipelined durability, for a store whose sync is worth overlapping with the next
+  // transaction (SQLite). CommitBatchUnsynced commits like CommitBatch but may return before
+  // the transaction is durable: it is durable once a SyncCommitted that started after it
+  // returned has returned ok. The writer uses it for large batches only, when CanDeferSync.
+  // SyncCommitted is called from one thread at a time, concurrently with the commits; a
+  // failure leaves the durability of those commits unknown (see GroupCommitWriter).
+  virtual bool CanDeferSync() const { return false; }
+  virtual Status CommitBatchUnsynced(std::span<WriteOp* const> ops) { return CommitBatch(ops); }
+  virtual Status SyncCommitted() { return Status::Ok(); }
+
   // True when a trivial write transaction can commit now (for /readyz).
   virtual Status CheckWritable() = 0;
 

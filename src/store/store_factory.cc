@@ -11,7 +11,8 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
     if (!store.ok()) return store.status();
     return std::unique_ptr<Store>(std::move(store).value());
   }
-  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(config.sqlite_path);
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(
+      config.sqlite_path, SqliteStoreOptions{.pipelined_sync = config.sqlite_pipelined_sync});
   if (!store.ok()) return store.status();
   return std::unique_ptr<Store>(std::move(store).value());
 }

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/export_format.h"
+#include "store/sqlite/sqlite_spans.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
@@ -19,15 +20,19 @@ class StatementRow final : public export_format::ExportRow {
   const SqliteStatement& s_;
 };
 
-// "SELECT <columns> FROM <table> [WHERE ...] ORDER BY id" with ?1 = since, ?2 = partner_id
-// when the filter has them (conditions are only added when set, so indexes stay usable).
-std::string ExportQuery(std::string_view columns, std::string_view table,
+// Conversions have an index on received_at; events have event_spans (sqlite_spans.h).
+constexpr std::string_view kConversionsReceivedSince = "received_at >= ?1";
+
+// "SELECT <columns> FROM <table> [WHERE ...] ORDER BY id" with ?1 = since (the condition
+// `since`), ?2 = partner_id when the filter has them (conditions are only added when set, so
+// indexes stay usable).
+std::string ExportQuery(std::string_view columns, std::string_view table, std::string_view since,
                         const ExportFilter& filter) {
   std::string sql = "SELECT " + std::string(columns) + " FROM " + std::string(table);
   const char* glue = " WHERE ";
   if (filter.since.has_value()) {
     sql += glue;
-    sql += "received_at >= ?1";
+    sql += since;
     glue = " AND ";
   }
   if (filter.partner_id.has_value()) {
@@ -59,15 +64,18 @@ Status SqliteStore::ExportEvents(const ExportFilter& filter,
                                  const std::function<Status(const std::string&)>& row) {
   Result<std::unique_ptr<SqliteDb>> db = Connect();
   if (!db.ok()) return db.status();
-  return StreamRows(**db, ExportQuery(export_format::EventColumns(), "events", filter), filter,
-                    export_format::EventJson, row);
+  return StreamRows(
+      **db, ExportQuery(export_format::EventColumns(), "events", kEventsReceivedSince, filter),
+      filter, export_format::EventJson, row);
 }
 
 Status SqliteStore::ExportConversions(const ExportFilter& filter,
                                       const std::function<Status(const std::string&)>& row) {
   Result<std::unique_ptr<SqliteDb>> db = Connect();
   if (!db.ok()) return db.status();
-  return StreamRows(**db, ExportQuery(export_format::ConversionColumns(), "conversions", filter),
+  return StreamRows(**db,
+                    ExportQuery(export_format::ConversionColumns(), "conversions",
+                                kConversionsReceivedSince, filter),
                     filter, export_format::ConversionJson, row);
 }
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/random.h"
+#include "store/sqlite/sqlite_spans.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
@@ -81,11 +82,12 @@ Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, si
     maintenance_ = std::move(db).value();
   }
   SqliteDb& db = *maintenance_;
-  // The oldest rows first, through the received_at index; one short write transaction.
+  // One short write transaction. Conversions: the oldest first, through their received_at
+  // index. Events have no such index: the lowest ids first, bounded through event_spans
+  // (sqlite_spans.h); then the spans that cover no row any more go too.
   const std::string_view sql =
       table == Table::kEvents
-          ? "DELETE FROM events WHERE id IN "
-            "(SELECT id FROM events WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)"
+          ? kDeleteEventsReceivedBefore
           : "DELETE FROM conversions WHERE id IN "
             "(SELECT id FROM conversions WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)";
   uint64_t deleted = 0;
@@ -96,7 +98,7 @@ Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, si
     del->Bind(2, static_cast<int64_t>(max_rows));
     THRAD_RETURN_IF_ERROR(del->Run());
     deleted = static_cast<uint64_t>(db.Changes());
-    return Status::Ok();
+    return table == Table::kEvents ? db.Run(kDropUncoveredSpans) : Status::Ok();
   });
   if (!st.ok()) return st;
   return deleted;

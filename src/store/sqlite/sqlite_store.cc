@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 
 #include "common/clock.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_spans.h"
 
 namespace thrad {
 namespace {
@@ -28,12 +30,27 @@ Status CreateDatabaseFile(const std::string& path) {
   return Status::Ok();
 }
 
+// fsync of the directory holding `path`, so that a file created in it survives a crash.
+Status SyncDirectoryOf(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("open " + dir.string() + ": " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return Status::IoError("fsync " + dir.string() + ": " + std::strerror(err));
+  return Status::Ok();
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options)
     : path_(std::move(path)), options_(options) {}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        SqliteStoreOptions options) {
@@ -74,6 +91,7 @@ Status SqliteStore::Migrate() {
 
 Status SqliteStore::CheckWritable() {
   std::lock_guard lock(writer_mu_);
+  THRAD_RETURN_IF_ERROR(SetWriterSync(true));
   return InWriteTransaction(*writer_, [&]() -> Status {
     Result<SqliteStatement> upsert = writer_->Prepare(
         "INSERT INTO health(id, checked_at) VALUES(1, ?) "
@@ -84,8 +102,55 @@ Status SqliteStore::CheckWritable() {
   });
 }
 
+Status SqliteStore::SetWriterSync(bool full) {
+  if (writer_full_sync_ == full) return Status::Ok();
+  THRAD_RETURN_IF_ERROR(
+      writer_->Exec(full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+  writer_full_sync_ = full;
+  return Status::Ok();
+}
+
+Status SqliteStore::SyncCommitted() {
+  std::lock_guard lock(wal_mu_);
+  if (!wal_sync_failure_.ok()) return wal_sync_failure_;
+  const std::string wal = path_ + "-wal";
+  // Twice at most: the WAL may have been deleted and created anew since wal_fd_ was opened
+  // (SQLite deletes it when the last connection to the database closes, after copying it
+  // into the database file and syncing that); then the commits are in the new file.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (wal_fd_ < 0) {
+      wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
+      if (wal_fd_ < 0) return Status::IoError("open " + wal + ": " + std::strerror(errno));
+      Status dir = SyncDirectoryOf(path_);
+      if (!dir.ok()) return wal_sync_failure_ = dir;
+    }
+    if (::fdatasync(wal_fd_) != 0) {
+      wal_sync_failure_ = Status::IoError("fdatasync " + wal + ": " + std::strerror(errno));
+      return wal_sync_failure_;
+    }
+    struct stat opened {};
+    struct stat named {};
+    if (::fstat(wal_fd_, &opened) == 0 && ::stat(wal.c_str(), &named) == 0 &&
+        opened.st_dev == named.st_dev && opened.st_ino == named.st_ino) {
+      return Status::Ok();
+    }
+    ::close(wal_fd_);
+    wal_fd_ = -1;
+  }
+  return Status::IoError("the WAL file " + wal + " was replaced twice during one sync");
+}
+
 Status SqliteStore::CommitBatch(std::span<WriteOp* const> ops) {
   std::lock_guard lock(writer_mu_);
+  return Commit(ops, /*sync=*/true);
+}
+
+Status SqliteStore::CommitBatchUnsynced(std::span<WriteOp* const> ops) {
+  std::lock_guard lock(writer_mu_);
+  return Commit(ops, /*sync=*/!options_.pipelined_sync);
+}
+
+Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
   SqliteDb& db = *writer_;
   if (!checkpointer_tried_) {
     checkpointer_tried_ = true;
@@ -95,8 +160,21 @@ Status SqliteStore::CommitBatch(std::span<WriteOp* const> ops) {
       checkpointer_ = std::make_unique<SqliteCheckpointer>(db.raw(), std::move(conn).value());
     }
   }
-  Status st = db.Run("BEGIN IMMEDIATE");
+  Status st = SetWriterSync(sync);
+  if (st.ok()) st = db.Run("BEGIN IMMEDIATE");
+  // The events.id span this transaction stores goes into event_spans (sqlite_spans.h).
+  const bool may_store_events = MayStoreEvents(ops);
+  int64_t event_sequence = 0;
+  if (st.ok() && may_store_events) {
+    Result<int64_t> sequence = EventIdSequence(db);
+    if (sequence.ok()) {
+      event_sequence = *sequence;
+    } else {
+      st = sequence.status();
+    }
+  }
   for (size_t i = 0; st.ok() && i < ops.size(); ++i) st = ApplyInSavepoint(db, *ops[i]);
+  if (st.ok() && may_store_events) st = RecordEventSpan(db, ops, event_sequence);
   if (st.ok()) st = db.Run("COMMIT");
   if (st.ok()) return st;
 

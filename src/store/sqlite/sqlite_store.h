@@ -14,10 +14,16 @@ struct SqliteStoreOptions {
   // How long a connection waits for another connection's write lock before giving up with
   // Unavailable: rides out a CLI process writing a key, yet surfaces a stuck lock as a 503.
   int busy_timeout_ms = 5000;
+  // CanDeferSync: whether the group-commit writer may use CommitBatchUnsynced for large
+  // batches (serve --sqlite-sync pipelined). Every connection runs synchronous=FULL, so each
+  // COMMIT syncs the WAL before it returns, except the writer's during CommitBatchUnsynced:
+  // synchronous=NORMAL, COMMIT writes the WAL without syncing it, and SyncCommitted
+  // fdatasyncs it on the writer's sync thread while the next transaction is built.
+  bool pipelined_sync = false;
 };
 
-// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so one commit is
-// one durable sync however many rows it holds.
+// The embedded store: one SQLite file in WAL mode, one durable sync per transaction however
+// many rows it holds (see SqliteStoreOptions::pipelined_sync for where that sync runs).
 //
 // Connections: a writer connection used only by CommitBatch/CheckWritable (the writer
 // thread), a read connection for key look-ups and an admin connection for the rare
@@ -40,6 +46,14 @@ class SqliteStore final : public Store {
   // Unavailable and the error is returned.
   Status CommitBatch(std::span<WriteOp* const> ops) override;
   Status CheckWritable() override;
+  bool CanDeferSync() const override { return options_.pipelined_sync; }
+  // CommitBatch at synchronous=NORMAL: durable after the next SyncCommitted.
+  Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override;
+  // fdatasync of the WAL file (opened by path; its directory is synced too whenever it is
+  // opened, so a WAL created since is found after a crash). Once a sync has failed, every
+  // later call fails too: Linux may report a later fsync as successful without having
+  // written what the failed one lost.
+  Status SyncCommitted() override;
 
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
@@ -78,12 +92,18 @@ class SqliteStore final : public Store {
   Status ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run);
   Status ApplyConversion(SqliteDb& db, ConversionWrite& write, bool dry_run);
   Status ApplyInSavepoint(SqliteDb& db, WriteOp& op);
+  // CommitBatch's transaction, with the writer connection at synchronous=FULL (`sync`) or
+  // NORMAL. Requires writer_mu_.
+  Status Commit(std::span<WriteOp* const> ops, bool sync);
+  // Sets the writer connection's synchronous level. Requires writer_mu_.
+  Status SetWriterSync(bool full);
 
   const std::string path_;
   const SqliteStoreOptions options_;
 
   std::mutex writer_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by writer_mu_
+  bool writer_full_sync_ = true;      // its synchronous level is FULL; guarded by writer_mu_
   // Takes WAL checkpoints off the writer; created by the first CommitBatch (so CLI commands,
   // which never call it, start no thread). Declared after writer_: destroyed before it.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;  // guarded by writer_mu_
@@ -94,6 +114,11 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteDb> admin_;  // guarded by admin_mu_
   std::mutex maintenance_mu_;
   std::unique_ptr<SqliteDb> maintenance_;  // opened on first use; guarded by maintenance_mu_
+  // SyncCommitted's state. Never taken with writer_mu_ by the sync thread, so a sync never
+  // waits for a transaction (CheckWritable takes writer_mu_ then this).
+  std::mutex wal_mu_;
+  int wal_fd_ = -1;          // the -wal file, read-only; guarded by wal_mu_
+  Status wal_sync_failure_;  // sticky; guarded by wal_mu_
 };
 
 }  // namespace thrad

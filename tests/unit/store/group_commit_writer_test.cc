@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
 
@@ -16,129 +17,6 @@ namespace thrad::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A Store whose CommitBatch can be held on a gate and made to fail: it tests the writer,
-// not SQLite. Only CommitBatch and CheckWritable matter.
-class FakeStore final : public Store {
- public:
-  Status Migrate() override { return Status::Ok(); }
-  Status CommitBatch(std::span<WriteOp* const> ops) override {
-    std::unique_lock lock(mu_);
-    ++entered_;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return !blocked_; });
-    batch_sizes_.push_back(ops.size());
-    for (WriteOp* op : ops) op->status = Status::Ok();  // a store that forgets to fail ops
-    return fail_ ? Status::IoError("disk full") : Status::Ok();
-  }
-  Status CheckWritable() override {
-    probes_.fetch_add(1);
-    std::lock_guard lock(mu_);
-    return writable_ ? Status::Ok() : Status::IoError("still full");
-  }
-  Status InsertKey(const KeyRecord&) override { return Status::Ok(); }
-  Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view) override {
-    return std::optional<KeyRecord>();
-  }
-  Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string>) override {
-    return std::vector<KeyRecord>();
-  }
-  Status RevokeKey(std::string_view, UnixMicros) override { return Status::Ok(); }
-  Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>&) override {
-    return Status::Ok();
-  }
-  Status InsertClick(const ClickRecord&) override { return Status::Ok(); }
-  Status ExportEvents(const ExportFilter&,
-                      const std::function<Status(const std::string&)>&) override {
-    return Status::Ok();
-  }
-  Status ExportConversions(const ExportFilter&,
-                           const std::function<Status(const std::string&)>&) override {
-    return Status::Ok();
-  }
-  Status UpdateKeyLimits(std::string_view, std::optional<double>, std::optional<int64_t>) override {
-    return Status::Internal("not used by this test");
-  }
-  Result<uint64_t> DeleteOlderThan(Table, UnixMicros, size_t) override {
-    return Status::Internal("not used by this test");
-  }
-  Status Backup(const std::string&) override { return Status::Internal("not used by this test"); }
-
-  void Block() {
-    Set([this] { blocked_ = true; });
-  }
-  void Release() {
-    Set([this] { blocked_ = false; });
-  }
-  void Fail(bool fail) {
-    Set([&] { fail_ = fail; });
-  }
-  void Writable(bool writable) {
-    Set([&] { writable_ = writable; });
-  }
-  // Waits until CommitBatch has been entered `n` times in all.
-  void WaitEntered(int n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return entered_ >= n; });
-  }
-  std::vector<size_t> BatchSizes() {
-    std::lock_guard lock(mu_);
-    return batch_sizes_;
-  }
-  int probes() const { return probes_.load(); }
-
- private:
-  template <typename F>
-  void Set(F f) {
-    std::lock_guard lock(mu_);
-    f();
-    cv_.notify_all();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool blocked_ = false;
-  bool fail_ = false;
-  bool writable_ = true;
-  int entered_ = 0;
-  std::vector<size_t> batch_sizes_;
-  std::atomic<int> probes_{0};
-};
-
-// Ops that count their completions.
-struct Ops {
-  explicit Ops(size_t n) : done(static_cast<std::ptrdiff_t>(n)), ops(n) {
-    for (size_t i = 0; i < n; ++i) {
-      ops[i].payload = EventWrite{{Event("p1", "site:a", "e" + std::to_string(i))}, {}};
-      ops[i].on_done = [this] {
-        completed.fetch_add(1);
-        done.count_down();
-      };
-    }
-  }
-  std::latch done;
-  std::atomic<int> completed{0};
-  std::vector<WriteOp> ops;
-};
-
-GroupCommitOptions Options(size_t max_queue, size_t max_batch,
-                           std::chrono::milliseconds probe_interval = 1s) {
-  GroupCommitOptions o;
-  o.max_queue = max_queue;
-  o.max_batch = max_batch;
-  o.probe_interval = probe_interval;
-  return o;
-}
-
-template <typename Pred>
-bool Eventually(Pred pred, std::chrono::milliseconds limit = 5s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
 
 TEST(GroupCommitWriterTest, ConcurrentSubmittersAreGroupCommittedToSqlite) {
   TempDir dir;
@@ -336,29 +214,6 @@ TEST(GroupCommitWriterTest, OnDoneMayFreeTheOp) {
 
 namespace thrad::testing {
 namespace {
-
-// Ops of `rows` events each (a batch request's op), counting completions.
-struct RowOps {
-  RowOps(size_t n, size_t rows) : done(static_cast<std::ptrdiff_t>(n)), ops(n) {
-    for (size_t i = 0; i < n; ++i) {
-      EventWrite w;
-      for (size_t r = 0; r < rows; ++r) {
-        w.events.push_back(Event("p1", "site:a", std::to_string(i) + "-" + std::to_string(r)));
-      }
-      ops[i].payload = std::move(w);
-      ops[i].on_done = [this] { done.count_down(); };
-    }
-  }
-  std::latch done;
-  std::vector<WriteOp> ops;
-};
-
-GroupCommitOptions RowOptions(size_t max_batch_rows, size_t max_queue_rows) {
-  GroupCommitOptions o = Options(100, 100);
-  o.max_batch_rows = max_batch_rows;
-  o.max_queue_rows = max_queue_rows;
-  return o;
-}
 
 TEST(GroupCommitWriterTest, TransactionsAreBoundedInRows) {
   FakeStore store;
