@@ -3,12 +3,15 @@
 // completions.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <latch>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -191,6 +194,39 @@ struct Ops {
   std::atomic<int> completed{0};
   std::vector<WriteOp> ops;
 };
+
+// `threads` threads each submit `per_thread` one-event ops (partner "p<t>") to `writer`
+// and wait for their completions; returns the ops, per thread.
+inline std::vector<std::unique_ptr<Ops>> SubmitFromThreads(GroupCommitWriter& writer, int threads,
+                                                           int per_thread) {
+  std::vector<std::unique_ptr<Ops>> ops;
+  for (int t = 0; t < threads; ++t) {
+    ops.push_back(std::make_unique<Ops>(static_cast<size_t>(per_thread)));
+    for (auto& op : ops.back()->ops) {
+      std::get<EventWrite>(op.payload).events[0].partner_id = "p" + std::to_string(t);
+    }
+  }
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < threads; ++t) {
+    submitters.emplace_back([&, t] {
+      for (auto& op : ops[t]->ops) EXPECT_TRUE(writer.Submit(&op).ok());
+      ops[t]->done.wait();
+    });
+  }
+  for (auto& th : submitters) th.join();
+  return ops;
+}
+
+// The events rows `store` exports.
+inline int CountEvents(Store& store) {
+  int rows = 0;
+  Status st = store.ExportEvents({}, [&](const std::string&) {
+    ++rows;
+    return Status::Ok();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return rows;
+}
 
 inline GroupCommitOptions Options(size_t max_queue, size_t max_batch,
                                   std::chrono::milliseconds probe_interval = 1s) {

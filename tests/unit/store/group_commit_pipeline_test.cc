@@ -231,21 +231,7 @@ TEST(GroupCommitPipelineTest, PipelinedSqliteStoresEveryAcknowledgedOp) {
     writer.Start();
     constexpr int kThreads = 4;
     constexpr int kPerThread = 300;
-    std::vector<std::unique_ptr<Ops>> per_thread;
-    for (int t = 0; t < kThreads; ++t) {
-      per_thread.push_back(std::make_unique<Ops>(kPerThread));
-      for (auto& op : per_thread.back()->ops) {
-        std::get<EventWrite>(op.payload).events[0].partner_id = "p" + std::to_string(t);
-      }
-    }
-    std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
-      threads.emplace_back([&, t] {
-        for (auto& op : per_thread[t]->ops) ASSERT_TRUE(writer.Submit(&op).ok());
-        per_thread[t]->done.wait();
-      });
-    }
-    for (auto& th : threads) th.join();
+    std::vector<std::unique_ptr<Ops>> per_thread = SubmitFromThreads(writer, kThreads, kPerThread);
     for (auto& ops : per_thread) {
       for (auto& op : ops->ops) EXPECT_TRUE(op.status.ok()) << op.status.ToString();
     }
@@ -258,15 +244,7 @@ TEST(GroupCommitPipelineTest, PipelinedSqliteStoresEveryAcknowledgedOp) {
   // A store opened afresh (as after a restart) finds every row.
   auto reopened = SqliteStore::Open(path);
   ASSERT_TRUE(reopened.ok());
-  int rows = 0;
-  ASSERT_TRUE((*reopened)
-                  ->ExportEvents({},
-                                 [&](const std::string&) {
-                                   ++rows;
-                                   return Status::Ok();
-                                 })
-                  .ok());
-  EXPECT_EQ(rows, 1200);
+  EXPECT_EQ(CountEvents(**reopened), 1200);
 }
 
 TEST(GroupCommitPipelineTest, AnInlineSqliteStoreNeverDefersItsSync) {

@@ -28,21 +28,7 @@ TEST(GroupCommitWriterTest, ConcurrentSubmittersAreGroupCommittedToSqlite) {
 
   constexpr int kThreads = 4;
   constexpr int kPerThread = 250;
-  std::vector<std::unique_ptr<Ops>> per_thread;
-  for (int t = 0; t < kThreads; ++t) {
-    per_thread.push_back(std::make_unique<Ops>(kPerThread));
-    for (auto& op : per_thread.back()->ops) {
-      std::get<EventWrite>(op.payload).events[0].partner_id = "p" + std::to_string(t);
-    }
-  }
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (auto& op : per_thread[t]->ops) ASSERT_TRUE(writer.Submit(&op).ok());
-      per_thread[t]->done.wait();
-    });
-  }
-  for (auto& th : threads) th.join();
+  std::vector<std::unique_ptr<Ops>> per_thread = SubmitFromThreads(writer, kThreads, kPerThread);
 
   for (auto& ops : per_thread) {
     for (auto& op : ops->ops) {
@@ -58,15 +44,7 @@ TEST(GroupCommitWriterTest, ConcurrentSubmittersAreGroupCommittedToSqlite) {
   EXPECT_EQ(stats.queue_depth, 0u);
   EXPECT_TRUE(writer.healthy());
 
-  int rows = 0;
-  ASSERT_TRUE((*store)
-                  ->ExportEvents({},
-                                 [&](const std::string&) {
-                                   ++rows;
-                                   return Status::Ok();
-                                 })
-                  .ok());
-  EXPECT_EQ(rows, kThreads * kPerThread);
+  EXPECT_EQ(CountEvents(**store), kThreads * kPerThread);
 }
 
 TEST(GroupCommitWriterTest, FullQueueRejectsAtOnce) {
