@@ -181,17 +181,20 @@ def run_threads(count, target, timeout):
 
 
 class LoadClient(threading.Thread):
-    """Sends unique collect events or conversions on one keep-alive connection.
+    """Sends unique collect events, conversions or batches on one keep-alive connection.
 
     Stops at `max_requests`, at `deadline_s`, when `stop` is set, or (stop_on_error) at the first
-    transport error. `acked` holds the ids the server acknowledged (204 / {"status":"ok"}).
+    transport error. `acked` holds the ids the server acknowledged (204 / {"status":"ok"} / a
+    batch's 200 with every event accepted: its BATCH_EVENTS event ids).
     """
+
+    BATCH_EVENTS = 300  # past GroupCommitOptions::pipeline_min_rows: its sync is deferred
 
     def __init__(self, partner, kind, prefix, stop=None, max_requests=1000, deadline_s=10.0,
                  stop_on_error=True, click_id=None):
         super().__init__(daemon=True)
-        assert kind in ("collect", "conversion")
-        assert kind == "collect" or click_id
+        assert kind in ("collect", "conversion", "batch")
+        assert kind != "conversion" or click_id
         self.partner, self.kind, self.prefix = partner, kind, prefix
         self.stop_event = stop or threading.Event()
         self.max_requests, self.deadline_s = max_requests, deadline_s
@@ -204,6 +207,16 @@ class LoadClient(threading.Thread):
         if self.kind == "collect":
             r = self.partner.collect({"event_name": "load", "event_id": ident}, conn=conn)
             ok = r.status == 204
+        elif self.kind == "batch":
+            ids = [f"{ident}.{j}" for j in range(self.BATCH_EVENTS)]
+            body = {"events": [{"event_name": "load", "event_id": e} for e in ids]}
+            r = self.partner.server.post("/v1/api/collect/batch", body, self.partner.headers(),
+                                         conn=conn)
+            if r.status == 200 and r.json()["accepted"] == len(ids):
+                self.acked.extend(ids)
+            else:
+                self.refused.append((ident, r.status, r.body))
+            return
         else:
             body = {"click_id": self.click_id, "conversion_time": "2026-02-19T18:00:00Z",
                     "conversion_value": 1.25, "currency": "USD", "order_id": ident}

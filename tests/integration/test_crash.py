@@ -14,16 +14,22 @@ def test_sigkill_under_load_keeps_every_acknowledged_write(make_server):
                for t in range(8)]
     clients += [LoadClient(p, "conversion", f"cv{t}", max_requests=5000, deadline_s=10,
                            click_id=click) for t in range(4)]
+    # 300-event batches: on SQLite their WAL sync is deferred to the sync thread.
+    clients += [LoadClient(p, "batch", f"bt{t}", max_requests=500, deadline_s=10)
+                for t in range(2)]
     started = time.monotonic()
 
     def kill_once_both_kinds_are_acknowledged():
-        wait_for(lambda: acked(clients, "collect") and acked(clients, "conversion"), timeout=5)
+        wait_for(lambda: all(acked(clients, k) for k in ("collect", "conversion", "batch")),
+                 timeout=5)
         srv.kill()
 
     run_load(clients, seconds_before=1.0, action=kill_once_both_kinds_are_acknowledged,
              join_timeout=15)
     events_acked, conversions_acked = acked(clients, "collect"), acked(clients, "conversion")
-    assert events_acked and conversions_acked, [c.errors[:2] + c.refused[:2] for c in clients]
+    batch_acked = acked(clients, "batch")
+    assert events_acked and conversions_acked and batch_acked, \
+        [c.errors[:2] + c.refused[:2] for c in clients]
     refused = [r for c in clients for r in c.refused]
     assert all(status == 503 for _, status, _ in refused), refused[:5]
 
@@ -31,6 +37,8 @@ def test_sigkill_under_load_keeps_every_acknowledged_write(make_server):
     stored_events = collections.Counter(e["event_id"] for e in p.events())
     lost = set(events_acked) - set(stored_events)
     assert not lost, f"{len(lost)} acknowledged events lost, e.g. {sorted(lost)[:5]}"
+    lost = set(batch_acked) - set(stored_events)
+    assert not lost, f"{len(lost)} acknowledged batch events lost, e.g. {sorted(lost)[:5]}"
     assert max(stored_events.values()) == 1
 
     # Retrying every conversion that was sent: acknowledged ones are duplicates, none is stored twice.
@@ -49,8 +57,8 @@ def test_sigkill_under_load_keeps_every_acknowledged_write(make_server):
     stored = collections.Counter(c["dedup_key"] for c in p.conversions())
     lost = set(conversions_acked) - set(stored)
     assert not lost, f"{len(lost)} acknowledged conversions lost, e.g. {sorted(lost)[:5]}"
-    print(f"\nSIGKILL test: {len(events_acked)} events and {len(conversions_acked)} conversions "
-          f"acknowledged before the kill; lost 0; stored {sum(stored_events.values())} events, "
+    print(f"\nSIGKILL test: {len(events_acked)} events, {len(batch_acked)} batch events and "
+          f"{len(conversions_acked)} conversions acknowledged before the kill; lost 0; stored {sum(stored_events.values())} events, "
           f"{sum(stored.values())} conversions")
     twice = [k for k, n in stored.items() if n > 1]
     assert not twice, f"conversions stored twice: {twice[:5]}"

@@ -173,9 +173,11 @@ def corrupt_truncated(db):
 
 
 def corrupt_schema_page(db):
+    """Random bytes over all of page 1 but the 100-byte file header: the b-tree page holding
+    the schema, its header, cell pointers and cells, wherever they sit as the schema grows."""
     with open(db, "r+b") as f:
-        f.seek(300)
-        f.write(os.urandom(2000))
+        f.seek(100)
+        f.write(os.urandom(4096 - 100))
 
 
 def corrupt_text_file(db):
