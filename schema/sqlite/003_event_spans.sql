@@ -25,6 +25,11 @@ CREATE TABLE event_spans (
   CHECK (first_id <= last_id AND min_received_at <= max_received_at)
 ) STRICT;
 
+-- prune's bound (sqlite_spans.h) reads only the spans that may hold old rows: without this,
+-- every prune batch of 1,000 rows read all spans (one per transaction; at low load one per
+-- event): 31 s instead of 17 s to prune 610k of 2M events that were one span each.
+CREATE INDEX event_spans_min_received_at ON event_spans (min_received_at);
+
 -- One span covering the rows already stored. Four scalar subqueries, each answered by the
 -- rowid or the index still present (one SELECT with four aggregates would scan the table).
 INSERT INTO event_spans(first_id, last_id, min_received_at, max_received_at)

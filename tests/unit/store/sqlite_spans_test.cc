@@ -393,7 +393,7 @@ TEST(SqliteMigration3Test, CoversExistingEventsWithOneSpanAndDropsTheIndex) {
   }
 }
 
-TEST(SqliteEventSpansQueryPlanTest, ExportAndPruneSearchByRowid) {
+TEST(SqliteEventSpansQueryPlanTest, ExportAndPruneSearchByRowidAndPruneBySpanIndex) {
   TempDir dir;
   const std::string path = dir.File("plan.db");
   auto opened = SqliteStore::Open(path);
@@ -418,6 +418,11 @@ TEST(SqliteEventSpansQueryPlanTest, ExportAndPruneSearchByRowid) {
       << export_plan;
   const std::string prune_plan = plan(std::string(kDeleteEventsReceivedBefore));
   EXPECT_NE(prune_plan.find("SEARCH events USING INTEGER PRIMARY KEY (rowid<?)"), std::string::npos)
+      << prune_plan;
+  // Its bound reads only the spans that may hold old rows, not every span.
+  EXPECT_NE(prune_plan.find("SEARCH event_spans USING INDEX event_spans_min_received_at "
+                            "(min_received_at<?)"),
+            std::string::npos)
       << prune_plan;
 }
 
