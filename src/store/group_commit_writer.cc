@@ -16,12 +16,6 @@ namespace {
 constexpr std::string_view kSyncFailed =
     "a sync of the store failed earlier, so its durability is unknown: restart the server";
 
-size_t RowsOf(const std::vector<WriteOp*>& ops) {
-  size_t rows = 0;
-  for (const WriteOp* op : ops) rows += op->rows();
-  return rows;
-}
-
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(Store& store, GroupCommitOptions options)
@@ -172,32 +166,24 @@ void GroupCommitWriter::Run() {
 
 bool GroupCommitWriter::CommitAndComplete(std::vector<WriteOp*>& batch, bool defer, size_t rows) {
   const SteadyTime start = SteadyClock::now();
+  Status st = sync_failed_.load(std::memory_order_relaxed)
+                  ? Status::Unavailable(std::string(kSyncFailed))
+              : defer ? store_.CommitBatchUnsynced(batch)
+                      : store_.CommitBatch(batch);
   if (defer) {
-    Status st = sync_failed_.load(std::memory_order_relaxed)
-                    ? Status::Unavailable(std::string(kSyncFailed))
-                    : store_.CommitBatchUnsynced(batch);
     if (st.ok()) {  // the sync thread acknowledges the batch
       {
         std::lock_guard lock(sync_mu_);
-        unsynced_.push_back(Unsynced{std::move(batch), start});
+        unsynced_.push_back(Unsynced{std::move(batch), rows, start});
       }
       sync_cv_.notify_one();
       batch.clear();
       return true;
     }
-    {
-      std::lock_guard lock(mu_);
-      unsynced_ops_ -= batch.size();
-      unsynced_rows_ -= rows;
-    }
-    Complete(batch, st, start);
-    return false;
+    std::lock_guard lock(mu_);
+    unsynced_ops_ -= batch.size();
+    unsynced_rows_ -= rows;
   }
-  if (sync_failed_.load(std::memory_order_relaxed)) {
-    Complete(batch, Status::Unavailable(std::string(kSyncFailed)), start);
-    return false;
-  }
-  Status st = store_.CommitBatch(batch);
   Complete(batch, st, start);
   return st.ok();
 }
@@ -223,7 +209,7 @@ void GroupCommitWriter::RunSync() {
     size_t rows = 0;
     for (const Unsynced& u : work) {
       ops += u.ops.size();
-      rows += RowsOf(u.ops);
+      rows += u.rows;
     }
     {
       std::lock_guard lock(mu_);

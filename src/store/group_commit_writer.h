@@ -150,6 +150,7 @@ class GroupCommitWriter {
   // start; their ops and rows still count against max_queue and max_queue_rows.
   struct Unsynced {
     std::vector<WriteOp*> ops;
+    size_t rows;  // sum of ops' rows()
     SteadyTime start;
   };
   std::mutex sync_mu_;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/random.h"
+#include "store/sqlite/file_sync.h"
 #include "store/sqlite/sqlite_spans.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -21,16 +22,6 @@ namespace {
 // schema change or a checkpoint in TRUNCATE mode can lock a WAL reader out).
 constexpr int kBackupBusyRetries = 100;
 constexpr std::chrono::milliseconds kBackupBusySleep{50};
-
-Status SyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open " + path + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IoError("fsync " + path + ": " + std::strerror(err));
-  return Status::Ok();
-}
 
 // Copies the whole database behind `src` into the empty database file `dest_path`.
 Status CopyInto(sqlite3* src, const std::string& dest_path) {
@@ -110,7 +101,6 @@ Status SqliteStore::Backup(const std::string& dest_path) {
   if (std::filesystem::exists(dest_path, ec)) {
     return Status::AlreadyExists(dest_path + " exists; choose a new backup path");
   }
-  const std::filesystem::path dest(dest_path);
   const std::string tmp = dest_path + ".tmp-" + RandomHex(8);
   {
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -148,8 +138,7 @@ Status SqliteStore::Backup(const std::string& dest_path) {
   }
   cleanup();
   if (!st.ok()) return st;
-  const std::string dir = dest.has_parent_path() ? dest.parent_path().string() : ".";
-  return SyncPath(dir, O_RDONLY | O_DIRECTORY);
+  return SyncDirectoryOf(dest_path);
 }
 
 }  // namespace thrad

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/clock.h"
+#include "store/sqlite/file_sync.h"
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_spans.h"
 
@@ -27,19 +28,6 @@ Status CreateDatabaseFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IoError("open " + path + ": " + std::strerror(errno));
   ::close(fd);
-  return Status::Ok();
-}
-
-// fsync of the directory holding `path`, so that a file created in it survives a crash.
-Status SyncDirectoryOf(const std::string& path) {
-  std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IoError("open " + dir.string() + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IoError("fsync " + dir.string() + ": " + std::strerror(err));
   return Status::Ok();
 }
 

@@ -18,14 +18,6 @@ std::unique_ptr<SqliteDb> OpenDb(const std::string& path) {
   return std::move(db).value();
 }
 
-int64_t Scalar(SqliteDb& db, const std::string& sql) {
-  auto q = db.Prepare(sql);
-  EXPECT_TRUE(q.ok()) << q.status().ToString();
-  auto row = q->Step();
-  EXPECT_TRUE(row.ok() && *row) << sql;
-  return q->Int64(0);
-}
-
 bool TableExists(SqliteDb& db, const std::string& name) {
   return Scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '" + name +
                         "'") == 1;

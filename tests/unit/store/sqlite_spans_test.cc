@@ -41,14 +41,6 @@ struct Row {
   std::string partner_id;
 };
 
-int64_t Scalar(SqliteDb& db, const std::string& sql) {
-  auto q = db.Prepare(sql);
-  EXPECT_TRUE(q.ok()) << q.status().ToString();
-  auto row = q->Step();
-  EXPECT_TRUE(row.ok() && *row) << sql;
-  return q->Int64(0);
-}
-
 std::unique_ptr<SqliteDb> OpenDb(const std::string& path) {
   auto db = SqliteDb::Open(path, /*create=*/false);
   EXPECT_TRUE(db.ok()) << db.status().ToString();

@@ -86,6 +86,15 @@ class SqliteStoreTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
 };
 
+// The first column of the first row of `sql` (which must return one).
+inline int64_t Scalar(SqliteDb& db, const std::string& sql) {
+  auto q = db.Prepare(sql);
+  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  auto row = q->Step();
+  EXPECT_TRUE(row.ok() && *row) << sql;
+  return q->Int64(0);
+}
+
 inline EventRecord Event(std::string partner, std::string tag,
                          std::optional<std::string> event_id) {
   EventRecord e;
