@@ -339,6 +339,39 @@ Result<std::vector<PgResult>> PgConn::Pipeline(std::span<const PgQuery> queries)
   return results;
 }
 
+Result<PgResult> PgConn::CopyIn(const std::string& sql, std::string_view data) {
+  if (broken_) return Status::Unavailable("PostgreSQL connection is broken");
+  PgResult start(PQexec(conn_, sql.c_str()));
+  if (start.raw() == nullptr || PQresultStatus(start.raw()) != PGRES_COPY_IN) {
+    return Failure(start.raw(), "PostgreSQL");
+  }
+  constexpr size_t kChunk = size_t{1} << 20;
+  bool sent = true;
+  for (size_t at = 0; sent && at < data.size(); at += kChunk) {
+    const size_t n = std::min(kChunk, data.size() - at);
+    sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) == 1;
+  }
+  if (!sent || PQputCopyEnd(conn_, nullptr) != 1) {
+    Status st = Failure(nullptr, "PostgreSQL COPY");
+    broken_ = true;  // mid-COPY: the connection is not worth untangling
+    return Status::Unavailable(st.message());
+  }
+  PgResult res(PQgetResult(conn_));
+  bool extra = false;
+  while (PGresult* more = PQgetResult(conn_)) {  // NULL ends the answer
+    PQclear(more);
+    extra = true;
+  }
+  if (res.raw() == nullptr || PQresultStatus(res.raw()) != PGRES_COMMAND_OK) {
+    return Failure(res.raw(), "PostgreSQL");
+  }
+  if (extra) {
+    broken_ = true;
+    return Status::Internal("PostgreSQL COPY: unexpected result");
+  }
+  return res;
+}
+
 Status PgConn::Stream(const PgQuery& query, const std::function<Status(const PgResult&)>& row) {
   std::vector<const char*> values = Values(query);
   if (PQsendQueryParams(conn_, query.sql.c_str(), static_cast<int>(values.size()), nullptr,

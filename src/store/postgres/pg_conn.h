@@ -136,6 +136,12 @@ class PgConn {
   // the caller commits or rolls back.
   Result<std::vector<PgResult>> Pipeline(std::span<const PgQuery> queries);
 
+  // Runs `sql`, a `COPY ... FROM STDIN`, and sends it `data` (PgCopyData's stream): two round
+  // trips. Outside a transaction block the COPY is a transaction of its own, committed (and,
+  // with synchronous_commit on, flushed) before this returns. A failure (e.g. a unique
+  // violation, SQLSTATE 23505) rolls all of it back.
+  Result<PgResult> CopyIn(const std::string& sql, std::string_view data);
+
   // Runs `query` in single-row mode and calls `row` with each row's result (one row, index 0)
   // as it arrives, so a big result is never held in memory. Stops at the first failure of
   // `row` and returns it; the connection must then be discarded.

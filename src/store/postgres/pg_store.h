@@ -38,6 +38,14 @@ class PostgresStore final : public Store {
   Status CommitBatch(std::span<WriteOp* const> ops) override;
   Status CheckWritable() override;
 
+  // How the writer's commits went (pg_copy_events.cc): batches stored by COPY, and COPYs that
+  // met a stored or racing duplicate and were redone by the deduplicating INSERT.
+  struct WriteStats {
+    uint64_t copies = 0;
+    uint64_t copy_conflicts = 0;
+  };
+  WriteStats write_stats();
+
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
   Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;
@@ -69,6 +77,12 @@ class PostgresStore final : public Store {
   // The batch in one transaction, op by op under savepoints: an op that fails gets a non-ok
   // status alone. For the rare batch whose set-based statements failed on data.
   Status WriteIsolated(PgConn& conn, std::span<WriteOp* const> ops);
+  // pg_copy_events.cc: whether this commit tries COPY (only new events, and not paused after
+  // a conflict), how it went, and the COPY itself (fills outcomes; a unique violation, 23505,
+  // means nothing was written).
+  bool ChooseCopy(std::span<WriteOp* const> ops);
+  void AfterCopy(bool conflicted);
+  Status CopyEvents(PgConn& conn, std::span<WriteOp* const> ops);
   // The set-based work for `ops` on an open transaction (`own_transaction`: also BEGIN and
   // COMMIT it, pipelined with the statements).
   Status ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool own_transaction);
@@ -80,6 +94,10 @@ class PostgresStore final : public Store {
   const std::string url_;
   std::mutex writer_mu_;
   PgLink writer_;  // guarded by writer_mu_
+  // The COPY fast path, guarded by writer_mu_: commits left to skip it, the next pause length.
+  uint32_t copy_skip_ = 0;
+  uint32_t copy_pause_ = 16;
+  WriteStats write_stats_;
   std::mutex reader_mu_;
   PgLink reader_;  // guarded by reader_mu_
   std::mutex admin_mu_;

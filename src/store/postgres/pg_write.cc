@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <variant>
 
+#include "store/postgres/pg_identity.h"
 #include "store/postgres/pg_store.h"
 
 namespace thrad {
@@ -78,21 +79,6 @@ std::optional<std::string> DedupSourceName(DedupSource source) {
       break;
   }
   return std::nullopt;
-}
-
-// Identities as one string: each part length-prefixed, so no content can be ambiguous.
-std::string Identity(std::initializer_list<std::string_view> parts) {
-  std::string key;
-  for (std::string_view p : parts) {
-    key += std::to_string(p.size());
-    key += ':';
-    key += p;
-  }
-  return key;
-}
-
-std::string EventIdentity(const EventRecord& e) {
-  return Identity({e.partner_id, e.tag_id, *e.event_id});
 }
 
 std::string ConversionIdentity(const ConversionRecord& c) {
@@ -261,6 +247,13 @@ int Push(std::vector<PgQuery>& q, PgQuery query) {
 }  // namespace
 
 Status PostgresStore::WriteTogether(PgConn& conn, std::span<WriteOp* const> ops) {
+  if (ChooseCopy(ops)) {
+    Status st = CopyEvents(conn, ops);
+    const bool conflicted = !st.ok() && conn.last_sqlstate() == "23505" && conn.Usable();
+    if (st.ok() || conflicted) AfterCopy(conflicted);
+    if (!conflicted) return st;
+    for (WriteOp* op : ops) ResetOutcomes(*op);  // nothing was written: decide it all again
+  }
   return ApplyOps(conn, ops, /*own_transaction=*/true);
 }
 

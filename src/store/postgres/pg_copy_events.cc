@@ -1,0 +1,122 @@
+// PostgresStore's fast path for batches of new events: one binary `COPY events FROM STDIN`,
+// its own transaction, instead of `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`.
+//
+// COPY cannot skip conflicting rows: a row whose (partner_id, tag_id, event_id) is stored
+// already, or is being stored by another server's open transaction, fails the whole COPY with a
+// unique violation (23505) and nothing of it is committed. The batch is then written again by
+// the deduplicating INSERT (pg_write.cc), which decides every event exactly. So the answers are
+// the same on both paths; COPY is only cheaper for PostgreSQL (no speculative insertion, no
+// array parsing or RETURNING rows, and heap pages filled many rows at a time).
+//
+// Retries make conflicts come in runs, and a failed COPY leaves dead rows behind. So after a
+// conflict the next commits skip COPY: 16 of them, doubling with each conflict that follows a
+// pause, up to 4096, and back to 16 after a COPY that succeeded.
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "store/postgres/pg_copy.h"
+#include "store/postgres/pg_identity.h"
+#include "store/postgres/pg_store.h"
+
+namespace thrad {
+namespace {
+
+constexpr char kCopyEvents[] =
+    "COPY events(partner_id, key_id, event_name, tag_id, event_id, \"timestamp\", page_url, "
+    "referrer, user_agent, session_id, client_id, attribution_type, impression_id, click_id, "
+    "bid_id, impression_state, view_time_ms, consent_json, params_json, channel, client_ip, "
+    "received_at) FROM STDIN (FORMAT binary)";
+constexpr uint16_t kCopyEventFields = 22;
+
+constexpr uint32_t kMinCopyPause = 16;
+constexpr uint32_t kMaxCopyPause = 4096;
+
+void AddEventRow(PgCopyData& data, const EventRecord& e) {
+  data.BeginRow(kCopyEventFields);
+  data.Add(e.partner_id);
+  data.Add(e.key_id);
+  data.Add(e.event_name);
+  data.Add(e.tag_id);
+  data.Add(e.event_id);
+  data.Add(e.timestamp);
+  data.Add(e.page_url);
+  data.Add(e.referrer);
+  data.Add(e.user_agent);
+  data.Add(e.session_id);
+  data.Add(e.client_id);
+  data.Add(e.attribution_type);
+  data.Add(e.impression_id);
+  data.Add(e.click_id);
+  data.Add(e.bid_id);
+  data.Add(e.impression_state);
+  data.Add(e.view_time_ms);
+  data.Add(e.consent_json);
+  data.Add(e.params_json);
+  data.Add(e.channel);
+  data.Add(e.client_ip);
+  data.Add(int64_t{e.received_at});
+}
+
+// Only events to store: a conversion or a dry run needs the INSERT path's look-ups.
+bool OnlyEventsToStore(std::span<WriteOp* const> ops) {
+  return std::all_of(ops.begin(), ops.end(), [](const WriteOp* op) {
+    return op->status.ok() && !op->dry_run && std::holds_alternative<EventWrite>(op->payload);
+  });
+}
+
+}  // namespace
+
+bool PostgresStore::ChooseCopy(std::span<WriteOp* const> ops) {
+  if (!OnlyEventsToStore(ops)) return false;
+  if (copy_skip_ > 0) {
+    --copy_skip_;
+    return false;
+  }
+  return true;
+}
+
+void PostgresStore::AfterCopy(bool conflicted) {
+  if (!conflicted) {
+    ++write_stats_.copies;
+    copy_pause_ = kMinCopyPause;
+    return;
+  }
+  ++write_stats_.copy_conflicts;
+  copy_skip_ = copy_pause_;
+  copy_pause_ = std::min(copy_pause_ * 2, kMaxCopyPause);
+}
+
+Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
+  PgCopyData data;
+  std::unordered_set<std::string> identities;  // of the events with an event_id in `data`
+  std::vector<WriteOutcome*> copied;
+  for (WriteOp* op : ops) {
+    auto& w = std::get<EventWrite>(op->payload);
+    w.outcomes.assign(w.events.size(), WriteOutcome::kPending);
+    for (size_t i = 0; i < w.events.size(); ++i) {
+      const EventRecord& e = w.events[i];
+      if (e.event_id && !identities.insert(EventIdentity(e)).second) {
+        w.outcomes[i] = WriteOutcome::kDuplicate;  // an earlier event of this batch has it
+        continue;
+      }
+      AddEventRow(data, e);
+      copied.push_back(&w.outcomes[i]);
+    }
+  }
+  if (!copied.empty()) {
+    Result<PgResult> done = conn.CopyIn(kCopyEvents, std::move(data).Finish());
+    if (!done.ok()) return done.status();
+  }
+  for (WriteOutcome* outcome : copied) *outcome = WriteOutcome::kStored;
+  return Status::Ok();
+}
+
+PostgresStore::WriteStats PostgresStore::write_stats() {
+  std::lock_guard lock(writer_mu_);
+  return write_stats_;
+}
+
+}  // namespace thrad

@@ -1,0 +1,88 @@
+// The fixture of the PostgresStore tests: a real PostgreSQL server at THRAD_TEST_DATABASE_URL
+// (scripts/test starts one with scripts/start-postgres) and a database of its own per test.
+// Without the variable every test is skipped.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/random.h"
+#include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_store.h"
+
+namespace thrad::testing {
+
+// `url` with its database name replaced by `db` (postgresql://host:port/<db>?params).
+inline std::string WithDatabase(const std::string& url, const std::string& db) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url + " dbname=" + db;  // key=value form
+  const size_t slash = url.find('/', scheme + 3);
+  const size_t query = url.find('?', scheme + 3);
+  const std::string authority =
+      url.substr(0, std::min(slash == std::string::npos ? url.size() : slash,
+                             query == std::string::npos ? url.size() : query));
+  return authority + "/" + db + (query == std::string::npos ? "" : url.substr(query));
+}
+
+class PgStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = std::getenv("THRAD_TEST_DATABASE_URL");
+    if (base == nullptr || *base == '\0') GTEST_SKIP() << "THRAD_TEST_DATABASE_URL is not set";
+    base_url_ = base;
+    auto admin = PgConn::Connect(base_url_);
+    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    admin_ = std::move(admin).value();
+    db_name_ = "thrad_unit_" + RandomHex(6);
+    ASSERT_TRUE(admin_->ExecScript("CREATE DATABASE " + db_name_).ok());
+    url_ = WithDatabase(base_url_, db_name_);
+    auto opened = PostgresStore::Open(url_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    ASSERT_TRUE(store_->Migrate().ok());
+    auto sql = PgConn::Connect(url_);
+    ASSERT_TRUE(sql.ok());
+    sql_ = std::move(sql).value();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    sql_.reset();
+    if (admin_) (void)admin_->ExecScript("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
+  }
+
+  void Commit(std::vector<WriteOp*> ops) {
+    Status st = store_->CommitBatch(ops);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  int64_t Count(const std::string& table) {
+    auto r = sql_->Exec("SELECT count(*) FROM " + table);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->Int64(0, 0) : -1;
+  }
+
+  std::vector<std::string> Export(bool conversions, ExportFilter filter = {}) {
+    std::vector<std::string> rows;
+    auto collect = [&](const std::string& r) {
+      rows.push_back(r);
+      return Status::Ok();
+    };
+    Status st = conversions ? store_->ExportConversions(filter, collect)
+                            : store_->ExportEvents(filter, collect);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return rows;
+  }
+
+  std::string base_url_, url_, db_name_;
+  std::unique_ptr<PgConn> admin_;
+  std::unique_ptr<PgConn> sql_;
+  std::unique_ptr<PostgresStore> store_;
+};
+
+}  // namespace thrad::testing
