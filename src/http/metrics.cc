@@ -139,6 +139,12 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
   counter("thrad_store_deferred_syncs_total",
           "WAL syncs run after their COMMIT on the sync thread (SQLite, large transactions).",
           writer.syncs);
+  counter("thrad_store_copy_commits_total",
+          "Batches of new events written with one COPY (PostgreSQL).", writer.copy.copies);
+  counter("thrad_store_copy_conflicts_total",
+          "COPYs that met an already stored event and were redone with INSERT ... ON CONFLICT "
+          "(PostgreSQL).",
+          writer.copy.conflicts);
   Header(out, "thrad_store_queue_depth", "gauge", "Write ops waiting for the writer.");
   out += fmt::format("thrad_store_queue_depth {}\n", writer.queue_depth);
   Header(out, "thrad_store_healthy", "gauge", "1 when the last commit or probe succeeded.");

@@ -19,6 +19,7 @@ class DelayedStore final : public Store {
   bool CanDeferSync() const override { return inner_.CanDeferSync(); }
   Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override;
   Status SyncCommitted() override { return inner_.SyncCommitted(); }
+  CopyStats CopyCounters() const override { return inner_.CopyCounters(); }
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
   Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;

@@ -86,6 +86,7 @@ WriterStats GroupCommitWriter::Stats() const {
   s.failed_commits = failed_commits_.load(std::memory_order_relaxed);
   s.syncs = syncs_.load(std::memory_order_relaxed);
   s.rejected_full = rejected_full_.load(std::memory_order_relaxed);
+  s.copy = store_.CopyCounters();
   std::lock_guard lock(mu_);
   s.queue_depth = queue_.size();
   return s;

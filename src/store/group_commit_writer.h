@@ -53,6 +53,7 @@ struct WriterStats {
   uint64_t syncs = 0;           // Store::SyncCommitted calls (deferred syncs), each covering every
                                 // transaction committed before it
   uint64_t rejected_full = 0;   // Submit refused because the queue was full
+  Store::CopyStats copy;        // the store's bulk write path (Store::CopyCounters)
   uint64_t queue_depth = 0;     // ops waiting now
 };
 

@@ -47,6 +47,15 @@ class Store {
   virtual Status CommitBatchUnsynced(std::span<WriteOp* const> ops) { return CommitBatch(ops); }
   virtual Status SyncCommitted() { return Status::Ok(); }
 
+  // A store's bulk write path (PostgreSQL: COPY for batches of new events), for /metrics:
+  // batches it wrote, and attempts that met a duplicate and were redone by the ordinary path.
+  // Thread-safe; zero for a store without one.
+  struct CopyStats {
+    uint64_t copies = 0;
+    uint64_t conflicts = 0;
+  };
+  virtual CopyStats CopyCounters() const { return {}; }
+
   // True when a trivial write transaction can commit now (for /readyz).
   virtual Status CheckWritable() = 0;
 

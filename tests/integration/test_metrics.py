@@ -144,6 +144,30 @@ def test_counters_move_with_traffic(server):
     assert after["thrad_store_queue_capacity"].value() == 16384
 
 
+def test_copy_counters_move_with_new_and_resent_events(make_server, store_kind):
+    """PostgreSQL writes a batch of new events with COPY; a resent event makes COPY fail whole
+    and the deduplicating INSERT answer it (a replay), and COPY then pauses for 16 commits.
+    SQLite has no COPY: both counters stay 0."""
+    server = make_server()
+    p = Partner(server)
+    ev = uid("copy-")
+    copies, conflicts = "thrad_store_copy_commits_total", "thrad_store_copy_conflicts_total"
+    before = scrape(server)
+    assert_no_content(p.collect({"event_name": "x", "event_id": ev}))
+    r = p.collect({"event_name": "x", "event_id": ev})
+    assert_no_content(r)
+    assert r.headers.get("Idempotent-Replayed") == "true", r
+    for i in range(17):  # 16 commits on the INSERT path, then COPY again
+        assert_no_content(p.collect({"event_name": "x", "event_id": f"{ev}-{i}"}))
+    after = scrape(server)
+    if store_kind == "postgres":
+        assert delta(before, after, copies) == 2
+        assert delta(before, after, conflicts) == 1
+    else:
+        assert delta(before, after, copies) == delta(before, after, conflicts) == 0
+    assert len(p.events()) == 18
+
+
 def test_validate_only_is_not_counted_as_duplicate(server):
     p = Partner(server)
     ev = uid("v-")

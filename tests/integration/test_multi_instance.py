@@ -158,3 +158,36 @@ def test_events_through_either_server_are_stored_once(pg_pair):
     stored = collections.Counter(e["event_id"] for e in partner.events())
     assert len(stored) == 200 + len(shared), len(stored)
     assert set(stored.values()) == {1}
+
+
+def test_racing_identical_events_across_two_servers_store_once(pg_pair):
+    """The same event_id from 60 racers on two servers: one 204 stores it, every other 204 is
+    a replay. On PostgreSQL each server writes new events with COPY, which fails whole on such
+    a conflict and is redone by the deduplicating INSERT; several rounds, so some racers meet
+    a row that is still being inserted and some meet a committed one."""
+    _, first, second = pg_pair
+    partner = Partner(first)
+    for round_no in range(3):
+        event_id = uid(f"ev-race-{round_no}-")
+        barrier = threading.Barrier(RACERS, timeout=15)
+        replayed = [None] * RACERS
+
+        def racer(i):
+            srv = (first, second)[i % 2]
+            conn = srv.connect(timeout=15)
+            conn.connect()
+            try:
+                barrier.wait()
+                r = srv.post(COLLECT, {"event_name": "race", "event_id": event_id,
+                                       "page_url": "https://race.example/"},
+                             partner.headers(), conn=conn)
+            finally:
+                conn.close()
+            assert_no_content(r)
+            replayed[i] = (r.headers.get("Idempotent-Replayed") or "").lower() == "true"
+
+        run_threads(RACERS, racer, timeout=30)
+        assert replayed.count(False) == 1, replayed
+        rows = [e for e in partner.events() if e["event_id"] == event_id]
+        assert len(rows) == 1, rows
+        assert rows[0]["tag_id"] == "site:race.example"

@@ -80,11 +80,11 @@ bool PostgresStore::ChooseCopy(std::span<WriteOp* const> ops) {
 
 void PostgresStore::AfterCopy(bool conflicted) {
   if (!conflicted) {
-    ++write_stats_.copies;
+    copies_.fetch_add(1, std::memory_order_relaxed);
     copy_pause_ = kMinCopyPause;
     return;
   }
-  ++write_stats_.copy_conflicts;
+  copy_conflicts_.fetch_add(1, std::memory_order_relaxed);
   copy_skip_ = copy_pause_;
   copy_pause_ = std::min(copy_pause_ * 2, kMaxCopyPause);
 }
@@ -114,9 +114,8 @@ Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
   return Status::Ok();
 }
 
-PostgresStore::WriteStats PostgresStore::write_stats() {
-  std::lock_guard lock(writer_mu_);
-  return write_stats_;
+Store::CopyStats PostgresStore::CopyCounters() const {
+  return {copies_.load(std::memory_order_relaxed), copy_conflicts_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace thrad

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -29,22 +30,19 @@ class PostgresStore final : public Store {
   ~PostgresStore() override;
 
   Status Migrate() override;
-  // One transaction for the whole batch, written with a few set-based statements sent in
-  // pipeline mode (see pg_write.cc): one round trip for a batch of events, two when it holds
-  // conversions. Duplicates and idempotency are decided by unique constraints and INSERT ... ON
-  // CONFLICT DO NOTHING inside it, so racing servers cannot both win. On a deadlock or
-  // serialization failure the batch is retried; when a statement fails on the data of one op,
-  // the batch is redone op by op under savepoints so that op fails alone.
+  // One transaction for the whole batch: a batch of only new events is one binary COPY (see
+  // pg_copy_events.cc; on a unique violation it is redone by the INSERT path), any other batch
+  // a few set-based statements sent in pipeline mode (see pg_write.cc): one round trip for a
+  // batch of events, two when it holds conversions. Duplicates and idempotency are decided by
+  // unique constraints and INSERT ... ON CONFLICT DO NOTHING inside it, so racing servers cannot
+  // both win. On a deadlock or serialization failure the batch is retried; when a statement fails
+  // on the data of one op, the batch is redone op by op under savepoints so that op fails alone.
   Status CommitBatch(std::span<WriteOp* const> ops) override;
   Status CheckWritable() override;
 
-  // How the writer's commits went (pg_copy_events.cc): batches stored by COPY, and COPYs that
-  // met a stored or racing duplicate and were redone by the deduplicating INSERT.
-  struct WriteStats {
-    uint64_t copies = 0;
-    uint64_t copy_conflicts = 0;
-  };
-  WriteStats write_stats();
+  // Batches stored by COPY, and COPYs that met a stored or racing duplicate and were redone by
+  // the deduplicating INSERT (pg_copy_events.cc).
+  CopyStats CopyCounters() const override;
 
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
@@ -97,7 +95,8 @@ class PostgresStore final : public Store {
   // The COPY fast path, guarded by writer_mu_: commits left to skip it, the next pause length.
   uint32_t copy_skip_ = 0;
   uint32_t copy_pause_ = 16;
-  WriteStats write_stats_;
+  std::atomic<uint64_t> copies_{0};
+  std::atomic<uint64_t> copy_conflicts_{0};
   std::mutex reader_mu_;
   PgLink reader_;  // guarded by reader_mu_
   std::mutex admin_mu_;

@@ -72,7 +72,7 @@ TEST_F(PgStoreTest, CopyStoresEveryColumnLikeTheSqliteStore) {
     ASSERT_TRUE(s->CommitBatch(ops).ok());
     EXPECT_THAT(Outcomes(op), ElementsAre(WriteOutcome::kStored, WriteOutcome::kStored));
   }
-  EXPECT_EQ(store_->write_stats().copies, 1u);
+  EXPECT_EQ(store_->CopyCounters().copies, 1u);
   std::vector<std::string> from_lite;
   ASSERT_TRUE((*lite)
                   ->ExportEvents({},
@@ -89,7 +89,7 @@ TEST_F(PgStoreTest, CopyConflictIsRedoneByTheDeduplicatingInsertThenPauses) {
   WriteOp first = EventOp({Event("p1", "site:a", "e1"), Event("p1", "site:a", "e1")});
   Commit({&first});
   EXPECT_THAT(Outcomes(first), ElementsAre(WriteOutcome::kStored, WriteOutcome::kDuplicate));
-  EXPECT_EQ(store_->write_stats().copies, 1u);  // the in-batch duplicate never reached COPY
+  EXPECT_EQ(store_->CopyCounters().copies, 1u);  // the in-batch duplicate never reached COPY
 
   // A stored identity among new ones: COPY fails whole, the INSERT decides each event.
   WriteOp retry = EventOp({Event("p1", "site:a", "e2"), Event("p1", "site:a", "e1")});
@@ -98,7 +98,7 @@ TEST_F(PgStoreTest, CopyConflictIsRedoneByTheDeduplicatingInsertThenPauses) {
   EXPECT_TRUE(retry.status.ok());
   EXPECT_THAT(Outcomes(retry), ElementsAre(WriteOutcome::kStored, WriteOutcome::kDuplicate));
   EXPECT_THAT(Outcomes(fresh), ElementsAre(WriteOutcome::kStored));
-  EXPECT_EQ(store_->write_stats().copy_conflicts, 1u);
+  EXPECT_EQ(store_->CopyCounters().conflicts, 1u);
   EXPECT_EQ(Count("events"), 3);
 
   // The next 16 commits skip COPY; then it is tried again.
@@ -108,9 +108,9 @@ TEST_F(PgStoreTest, CopyConflictIsRedoneByTheDeduplicatingInsertThenPauses) {
     EXPECT_THAT(Outcomes(op), ElementsAre(WriteOutcome::kStored));
   };
   for (int i = 0; i < 16; ++i) commit_new();
-  EXPECT_EQ(store_->write_stats().copies, 1u);
+  EXPECT_EQ(store_->CopyCounters().copies, 1u);
   commit_new();
-  EXPECT_EQ(store_->write_stats().copies, 2u);
+  EXPECT_EQ(store_->CopyCounters().copies, 2u);
 
   // Conflicts in a row double the pause (32), and a COPY that succeeds resets it (16).
   auto conflict = [&] {
@@ -120,18 +120,18 @@ TEST_F(PgStoreTest, CopyConflictIsRedoneByTheDeduplicatingInsertThenPauses) {
   };
   conflict();
   for (int i = 0; i < 16; ++i) conflict();  // paused: the INSERT path, no COPY conflict
-  EXPECT_EQ(store_->write_stats().copy_conflicts, 2u);
+  EXPECT_EQ(store_->CopyCounters().conflicts, 2u);
   conflict();
-  EXPECT_EQ(store_->write_stats().copy_conflicts, 3u);
+  EXPECT_EQ(store_->CopyCounters().conflicts, 3u);
   for (int i = 0; i < 32; ++i) commit_new();
-  EXPECT_EQ(store_->write_stats().copies, 2u);
+  EXPECT_EQ(store_->CopyCounters().copies, 2u);
   commit_new();
-  EXPECT_EQ(store_->write_stats().copies, 3u);
+  EXPECT_EQ(store_->CopyCounters().copies, 3u);
   conflict();
   for (int i = 0; i < 16; ++i) commit_new();
   commit_new();
-  EXPECT_EQ(store_->write_stats().copies, 4u);
-  EXPECT_EQ(store_->write_stats().copy_conflicts, 4u);
+  EXPECT_EQ(store_->CopyCounters().copies, 4u);
+  EXPECT_EQ(store_->CopyCounters().conflicts, 4u);
   EXPECT_EQ(Count("events"), 3 + 16 + 1 + 32 + 1 + 16 + 1);
 }
 
@@ -146,7 +146,7 @@ TEST_F(PgStoreTest, DryRunsAndConversionsNeverTakeCopy) {
   Commit({&conv, &ev2});
   EXPECT_EQ(Conv(conv).outcome, WriteOutcome::kClickNotFound);
   EXPECT_THAT(Outcomes(ev2), ElementsAre(WriteOutcome::kStored));
-  EXPECT_EQ(store_->write_stats().copies, 0u);
+  EXPECT_EQ(store_->CopyCounters().copies, 0u);
   EXPECT_EQ(Count("events"), 2);
 }
 
