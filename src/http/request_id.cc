@@ -1,7 +1,6 @@
 #include "http/request_id.h"
 
 #include <atomic>
-#include <cstdio>
 
 #include "common/random.h"
 
@@ -21,10 +20,12 @@ std::string ResolveRequestId(std::optional<std::string_view> client_value) {
   if (client_value && IsValidRequestId(*client_value)) return std::string(*client_value);
   static const std::string prefix = "req_" + RandomHex(4);
   static std::atomic<uint64_t> counter{0};
-  char tail[17];
-  std::snprintf(tail, sizeof(tail), "%016llx",
-                static_cast<unsigned long long>(counter.fetch_add(1, std::memory_order_relaxed)));
-  return prefix + tail;
+  // The counter as 16 lowercase hex digits (no printf: this runs for every request).
+  uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
+  std::string id = prefix;
+  id.resize(prefix.size() + 16);
+  for (size_t i = id.size(); i > prefix.size(); n >>= 4) id[--i] = "0123456789abcdef"[n & 0xf];
+  return id;
 }
 
 }  // namespace thrad

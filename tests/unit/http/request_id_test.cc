@@ -37,5 +37,16 @@ TEST(RequestIdTest, GeneratesUniqueValidIdsOtherwise) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(RequestIdTest, GeneratedIdsEndInACounterOf16HexDigits) {
+  const std::string a = ResolveRequestId(std::nullopt);
+  const std::string b = ResolveRequestId(std::nullopt);
+  ASSERT_EQ(a.size(), std::string("req_").size() + 8 + 16) << a;  // prefix: 4 random bytes
+  EXPECT_EQ(a.substr(0, 12), b.substr(0, 12));
+  const uint64_t na = std::stoull(a.substr(12), nullptr, 16);
+  const uint64_t nb = std::stoull(b.substr(12), nullptr, 16);
+  EXPECT_EQ(nb, na + 1);
+  EXPECT_EQ(a.substr(12).find_first_not_of("0123456789abcdef"), std::string::npos) << a;
+}
+
 }  // namespace
 }  // namespace thrad
