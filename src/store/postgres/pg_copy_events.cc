@@ -9,8 +9,9 @@
 // array parsing or RETURNING rows, and heap pages filled many rows at a time).
 //
 // Retries make conflicts come in runs, and a failed COPY leaves dead rows behind. So after a
-// conflict the next commits skip COPY: 16 of them, doubling with each conflict that follows a
-// pause, up to 4096, and back to 16 after a COPY that succeeded.
+// conflict the next commits that could conflict skip COPY: 16 of them, doubling with each
+// conflict that follows a pause, up to 4096, and back to 16 after a COPY that succeeded. A
+// batch in which no event has an event_id cannot conflict and always takes COPY.
 #include <algorithm>
 #include <string>
 #include <unordered_set>
@@ -67,11 +68,21 @@ bool OnlyEventsToStore(std::span<WriteOp* const> ops) {
   });
 }
 
+// Whether any event has an event_id, the only column of a unique key that can be NULL: without
+// one, no row of the batch can conflict with any other.
+bool AnyEventId(std::span<WriteOp* const> ops) {
+  return std::any_of(ops.begin(), ops.end(), [](const WriteOp* op) {
+    const auto& events = std::get<EventWrite>(op->payload).events;
+    return std::any_of(events.begin(), events.end(),
+                       [](const EventRecord& e) { return e.event_id.has_value(); });
+  });
+}
+
 }  // namespace
 
 bool PostgresStore::ChooseCopy(std::span<WriteOp* const> ops) {
   if (!OnlyEventsToStore(ops)) return false;
-  if (copy_skip_ > 0) {
+  if (copy_skip_ > 0 && AnyEventId(ops)) {
     --copy_skip_;
     return false;
   }
