@@ -101,9 +101,12 @@ void PostgresStore::AfterCopy(bool conflicted) {
 }
 
 Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
-  PgCopyData data;
-  std::unordered_set<std::string> identities;  // of the events with an event_id in `data`
-  std::vector<WriteOutcome*> copied;
+  struct Row {
+    const EventRecord* event;
+    WriteOutcome* outcome;
+  };
+  std::vector<Row> rows;
+  std::unordered_set<std::string> identities;  // of the events with an event_id in `rows`
   for (WriteOp* op : ops) {
     auto& w = std::get<EventWrite>(op->payload);
     w.outcomes.assign(w.events.size(), WriteOutcome::kPending);
@@ -113,15 +116,17 @@ Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
         w.outcomes[i] = WriteOutcome::kDuplicate;  // an earlier event of this batch has it
         continue;
       }
-      AddEventRow(data, e);
-      copied.push_back(&w.outcomes[i]);
+      rows.push_back({&e, &w.outcomes[i]});
     }
   }
-  if (!copied.empty()) {
+  if (!rows.empty()) {
+    SortInLockOrder(rows, [](const Row& r) { return EventLockKey(*r.event); });
+    PgCopyData data;
+    for (const Row& r : rows) AddEventRow(data, *r.event);
     Result<PgResult> done = conn.CopyIn(kCopyEvents, std::move(data).Finish());
     if (!done.ok()) return done.status();
   }
-  for (WriteOutcome* outcome : copied) *outcome = WriteOutcome::kStored;
+  for (const Row& r : rows) *r.outcome = WriteOutcome::kStored;
   return Status::Ok();
 }
 

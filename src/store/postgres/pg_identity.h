@@ -1,8 +1,12 @@
 #pragma once
 
+#include <algorithm>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "store/records.h"
 
@@ -24,6 +28,40 @@ inline std::string Identity(std::initializer_list<std::string_view> parts) {
 // (partner_id, tag_id, event_id) of an event that has an event_id.
 inline std::string EventIdentity(const EventRecord& e) {
   return Identity({e.partner_id, e.tag_id, *e.event_id});
+}
+
+// Lock order. Inserting a unique key that another open transaction has just inserted waits for
+// that transaction; two transactions that insert the same keys in opposite orders wait for each
+// other, and PostgreSQL breaks such a deadlock only after deadlock_timeout (1 s by default) by
+// failing one of them. So every writer inserts the rows that can conflict in one global order:
+// ascending by their unique key, events before conversions. Rows that cannot conflict (no
+// event_id or dedup key: NULLs never conflict) keep their places, and the conflict-capable ones
+// are sorted among the places they hold, so a batch stays in arrival order as far as it can.
+//
+// `key(row)` is the row's unique key (a tuple of string_views), or nullopt when it cannot
+// conflict.
+template <typename Row, typename KeyFn>
+void SortInLockOrder(std::vector<Row>& rows, KeyFn key) {
+  std::vector<size_t> places;
+  std::vector<Row> locking;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (key(rows[i])) {
+      places.push_back(i);
+      locking.push_back(rows[i]);
+    }
+  }
+  if (locking.size() < 2) return;
+  std::stable_sort(locking.begin(), locking.end(),
+                   [&key](const Row& a, const Row& b) { return *key(a) < *key(b); });
+  for (size_t j = 0; j < places.size(); ++j) rows[places[j]] = locking[j];
+}
+
+// The unique key of an event that can conflict: (partner_id, tag_id, event_id).
+inline std::optional<std::tuple<std::string_view, std::string_view, std::string_view>> EventLockKey(
+    const EventRecord& e) {
+  if (!e.event_id) return std::nullopt;
+  return std::tuple<std::string_view, std::string_view, std::string_view>(e.partner_id, e.tag_id,
+                                                                          *e.event_id);
 }
 
 }  // namespace thrad

@@ -309,6 +309,7 @@ Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool
   std::vector<PgQuery> q;
   int at_insert = -1, at_dry = -1, at_clicks = -1, at_commit = -1;
   if (own_tx) Push(q, {"BEGIN", {}});
+  SortInLockOrder(ev_insert, [](const EventSlot& s) { return EventLockKey(*s.event); });
   if (!ev_insert.empty()) at_insert = Push(q, InsertEventsQuery(ev_insert));
   if (!ev_dry.empty()) at_dry = Push(q, FindEventsQuery(ev_dry));
   if (!convs.empty()) at_clicks = Push(q, FindClicksQuery(convs));
@@ -393,6 +394,12 @@ Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool
   q.clear();
   int at_cinsert = -1;
   at_commit = -1;
+  SortInLockOrder(to_insert, [&convs](size_t idx) {
+    const ConversionRecord& c = convs[idx].write->conversion;
+    using Key = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
+    if (!c.dedup_key) return std::optional<Key>();
+    return std::optional<Key>(Key(c.partner_id, c.click_id, c.event_type, *c.dedup_key));
+  });
   if (!to_insert.empty()) at_cinsert = Push(q, InsertConversionsQuery(convs, to_insert));
   if (own_tx) at_commit = Push(q, {"COMMIT", {}});
   results.clear();
