@@ -14,7 +14,6 @@
 // batch in which no event has an event_id cannot conflict and always takes COPY.
 #include <algorithm>
 #include <string>
-#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -106,27 +105,34 @@ Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
     WriteOutcome* outcome;
   };
   std::vector<Row> rows;
-  std::unordered_set<std::string> identities;  // of the events with an event_id in `rows`
   for (WriteOp* op : ops) {
     auto& w = std::get<EventWrite>(op->payload);
     w.outcomes.assign(w.events.size(), WriteOutcome::kPending);
-    for (size_t i = 0; i < w.events.size(); ++i) {
-      const EventRecord& e = w.events[i];
-      if (e.event_id && !identities.insert(EventIdentity(e)).second) {
-        w.outcomes[i] = WriteOutcome::kDuplicate;  // an earlier event of this batch has it
+    for (size_t i = 0; i < w.events.size(); ++i) rows.push_back({&w.events[i], &w.outcomes[i]});
+  }
+  auto key = [](const Row& r) { return EventLockKey(*r.event); };
+  SortInLockOrder(rows, key);
+  // In lock order, events of one identity are next to each other among the keyed rows, the
+  // earliest first (the sort is stable): the later ones are duplicates of it within the batch.
+  PgCopyData data;
+  std::vector<WriteOutcome*> copied;
+  const Row* previous_keyed = nullptr;
+  for (const Row& r : rows) {
+    if (r.event->event_id) {
+      if (previous_keyed && *key(*previous_keyed) == *key(r)) {
+        *r.outcome = WriteOutcome::kDuplicate;
         continue;
       }
-      rows.push_back({&e, &w.outcomes[i]});
+      previous_keyed = &r;
     }
+    AddEventRow(data, *r.event);
+    copied.push_back(r.outcome);
   }
-  if (!rows.empty()) {
-    SortInLockOrder(rows, [](const Row& r) { return EventLockKey(*r.event); });
-    PgCopyData data;
-    for (const Row& r : rows) AddEventRow(data, *r.event);
+  if (!copied.empty()) {
     Result<PgResult> done = conn.CopyIn(kCopyEvents, std::move(data).Finish());
     if (!done.ok()) return done.status();
   }
-  for (const Row& r : rows) *r.outcome = WriteOutcome::kStored;
+  for (WriteOutcome* outcome : copied) *outcome = WriteOutcome::kStored;
   return Status::Ok();
 }
 
