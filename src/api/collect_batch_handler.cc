@@ -9,6 +9,7 @@
 
 #include "api/collect_handler.h"
 #include "api/json_body.h"
+#include "model/identity.h"
 
 namespace thrad {
 namespace {
@@ -39,15 +40,6 @@ void Add(SanitizeStats& total, const SanitizeStats& s) {
   total.dropped_values += s.dropped_values;
   total.truncated_strings += s.truncated_strings;
   total.cleaned_strings += s.cleaned_strings;
-}
-
-// An unambiguous key for (tag_id, event_id): the tag's length first.
-std::string DedupKey(const EventRecord& e) {
-  std::string key = std::to_string(e.tag_id.size());
-  key += ':';
-  key += e.tag_id;
-  key += *e.event_id;
-  return key;
 }
 
 ParsedBatch Fail(FieldError error) {
@@ -112,7 +104,7 @@ ParsedBatch ParseCollectBatch(std::string_view body_text, const RequestContext& 
       continue;
     }
     if (event.record.event_id) {
-      auto [it, inserted] = seen.try_emplace(DedupKey(event.record), out.events.size());
+      auto [it, inserted] = seen.try_emplace(EventIdentity(event.record), out.events.size());
       if (!inserted) {
         item.status = BatchItemStatus::kDuplicate;
         item.repeat = true;

@@ -9,8 +9,8 @@
 
 #include "api/field_error.h"
 #include "api/request_context.h"
-#include "store/records.h"
-#include "store/write_op.h"
+#include "model/records.h"
+#include "model/write_op.h"
 
 namespace thrad {
 

@@ -6,7 +6,7 @@
 #include "api/field_error.h"
 #include "api/json_body.h"
 #include "api/request_context.h"
-#include "store/records.h"
+#include "model/records.h"
 
 namespace thrad {
 

@@ -5,7 +5,7 @@
 
 #include "api/field_error.h"
 #include "api/request_context.h"
-#include "store/records.h"
+#include "model/records.h"
 
 namespace thrad {
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "store/records.h"
+#include "model/records.h"
 
 namespace thrad {
 

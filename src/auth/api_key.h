@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "store/records.h"
+#include "model/records.h"
 
 namespace thrad {
 

@@ -13,7 +13,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
-#include "store/records.h"
+#include "model/records.h"
 #include "store/store.h"
 
 namespace thrad {

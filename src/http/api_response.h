@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/records.h"
+#include "model/records.h"
 
 namespace thrad {
 

@@ -332,9 +332,8 @@ Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& ke
         const ConversionRecord& c = w.conversion;
         boost::json::object body{
             {"status", "valid"}, {"event_type", c.event_type}, {"currency", c.currency}};
-        static constexpr const char* kSources[] = {nullptr, "header", "event_id", "order_id"};
-        const char* source = kSources[static_cast<int>(c.dedup_source)];
-        body["dedup_source"] = source ? boost::json::value(source) : boost::json::value(nullptr);
+        const std::optional<std::string> source = DedupSourceName(c.dedup_source);
+        body["dedup_source"] = source ? boost::json::value(*source) : boost::json::value(nullptr);
         body["bid_id"] = c.bid_id ? boost::json::value(*c.bid_id) : boost::json::value(nullptr);
         body["campaign_id"] =
             c.campaign_id ? boost::json::value(*c.campaign_id) : boost::json::value(nullptr);

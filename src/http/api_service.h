@@ -15,8 +15,8 @@
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
+#include "model/write_op.h"
 #include "store/group_commit_writer.h"
-#include "store/write_op.h"
 
 namespace thrad {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "store/records.h"
+#include "model/records.h"
 
 namespace thrad {
 

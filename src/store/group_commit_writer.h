@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "model/write_op.h"
 #include "store/store.h"
-#include "store/write_op.h"
 
 namespace thrad {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/records.h"
-#include "store/write_op.h"
+#include "model/records.h"
+#include "model/write_op.h"
 
 namespace thrad {
 

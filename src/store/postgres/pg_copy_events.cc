@@ -110,7 +110,7 @@ Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
     w.outcomes.assign(w.events.size(), WriteOutcome::kPending);
     for (size_t i = 0; i < w.events.size(); ++i) rows.push_back({&w.events[i], &w.outcomes[i]});
   }
-  auto key = [](const Row& r) { return EventLockKey(*r.event); };
+  auto key = [](const Row& r) { return EventKeyOf(*r.event); };
   SortInLockOrder(rows, key);
   // In lock order, events of one identity are next to each other among the keyed rows, the
   // earliest first (the sort is stable): the later ones are duplicates of it within the batch.

@@ -8,27 +8,9 @@
 #include <tuple>
 #include <vector>
 
-#include "store/records.h"
+#include "model/identity.h"
 
 namespace thrad {
-
-// A unique key's values as one string, each part length-prefixed so no content can be
-// ambiguous: how the PostgreSQL write path finds duplicates within a batch and matches
-// RETURNING rows to records.
-inline std::string Identity(std::initializer_list<std::string_view> parts) {
-  std::string key;
-  for (std::string_view p : parts) {
-    key += std::to_string(p.size());
-    key += ':';
-    key += p;
-  }
-  return key;
-}
-
-// (partner_id, tag_id, event_id) of an event that has an event_id.
-inline std::string EventIdentity(const EventRecord& e) {
-  return Identity({e.partner_id, e.tag_id, *e.event_id});
-}
 
 // Lock order. Inserting a unique key that another open transaction has just inserted waits for
 // that transaction; two transactions that insert the same keys in opposite orders wait for each
@@ -54,14 +36,6 @@ void SortInLockOrder(std::vector<Row>& rows, KeyFn key) {
   std::stable_sort(locking.begin(), locking.end(),
                    [&key](const Row& a, const Row& b) { return *key(a) < *key(b); });
   for (size_t j = 0; j < places.size(); ++j) rows[places[j]] = locking[j];
-}
-
-// The unique key of an event that can conflict: (partner_id, tag_id, event_id).
-inline std::optional<std::tuple<std::string_view, std::string_view, std::string_view>> EventLockKey(
-    const EventRecord& e) {
-  if (!e.event_id) return std::nullopt;
-  return std::tuple<std::string_view, std::string_view, std::string_view>(e.partner_id, e.tag_id,
-                                                                          *e.event_id);
 }
 
 }  // namespace thrad

@@ -3,7 +3,7 @@
 #include <span>
 
 #include "common/status.h"
-#include "store/records.h"
+#include "model/records.h"
 #include "store/sql_migration.h"
 
 namespace thrad {

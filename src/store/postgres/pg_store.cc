@@ -18,14 +18,6 @@ constexpr char kReaderSetup[] = "SET statement_timeout = '10s'";
 // How often CommitBatch runs a batch again after a deadlock or serialization failure.
 constexpr int kMaxAttempts = 3;
 
-void ResetOutcomes(WriteOp& op) {
-  if (auto* w = std::get_if<EventWrite>(&op.payload)) {
-    w->outcomes.assign(w->events.size(), WriteOutcome::kPending);
-  } else {
-    std::get<ConversionWrite>(op.payload).outcome = WriteOutcome::kPending;
-  }
-}
-
 }  // namespace
 
 PostgresStore::PostgresStore(const std::string& url)
@@ -79,14 +71,14 @@ Status PostgresStore::CommitBatch(std::span<WriteOp* const> ops) {
   live.reserve(ops.size());
   for (WriteOp* op : ops) {
     op->status = Status::Ok();
-    ResetOutcomes(*op);
+    op->ResetOutcomes();
     live.push_back(op);
   }
   if (live.empty()) return Status::Ok();
   auto reset = [&live] {
     for (WriteOp* op : live) {
       op->status = Status::Ok();
-      ResetOutcomes(*op);
+      op->ResetOutcomes();
     }
   };
 
@@ -115,7 +107,7 @@ Status PostgresStore::CommitBatch(std::span<WriteOp* const> ops) {
     break;
   }
   for (WriteOp* op : ops) {
-    ResetOutcomes(*op);
+    op->ResetOutcomes();
     op->status = Status::Unavailable("batch not committed: " + st.ToString());
   }
   return st;

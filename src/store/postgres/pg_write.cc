@@ -67,20 +67,6 @@ constexpr char kFindConversions[] =
     "ON c.partner_id = k.partner_id AND c.click_id = k.click_id "
     "AND c.event_type = k.event_type AND c.dedup_key = k.dedup_key";
 
-std::optional<std::string> DedupSourceName(DedupSource source) {
-  switch (source) {
-    case DedupSource::kHeader:
-      return "header";
-    case DedupSource::kEventId:
-      return "event_id";
-    case DedupSource::kOrderId:
-      return "order_id";
-    case DedupSource::kNone:
-      break;
-  }
-  return std::nullopt;
-}
-
 std::string ConversionIdentity(const ConversionRecord& c) {
   return Identity({c.partner_id, c.click_id, c.event_type, *c.dedup_key});
 }
@@ -206,36 +192,14 @@ PgQuery FindConversionsQuery(const std::vector<ConvSlot>& slots, const std::vect
   return ArrayQuery(kFindConversions, col);
 }
 
-// The normalized payload that decides duplicate vs mismatch (spec section 4).
-struct StoredPayload {
-  int64_t conversion_time = 0;
-  int64_t value_micros = 0;
-  std::string currency;
-  std::optional<std::string> order_id;
-};
-
-StoredPayload PayloadOf(const ConversionRecord& c) {
-  return {c.conversion_time, c.value_micros, c.currency, c.order_id};
-}
-
-WriteOutcome Compare(const ConversionRecord& c, const StoredPayload& stored) {
-  const bool same = stored.conversion_time == c.conversion_time &&
-                    stored.value_micros == c.value_micros && stored.currency == c.currency &&
-                    stored.order_id == c.order_id;
-  return same ? WriteOutcome::kDuplicate : WriteOutcome::kPayloadMismatch;
+WriteOutcome Compare(const ConversionRecord& c, const ConversionPayload& stored) {
+  return stored == ConversionPayload::Of(c) ? WriteOutcome::kDuplicate
+                                            : WriteOutcome::kPayloadMismatch;
 }
 
 Status CheckCommitted(const PgResult& commit) {
   if (commit.CommandTag() == "COMMIT") return Status::Ok();
   return Status::Internal("PostgreSQL: transaction rolled back at COMMIT");
-}
-
-void ResetOutcomes(WriteOp& op) {
-  if (auto* w = std::get_if<EventWrite>(&op.payload)) {
-    w->outcomes.assign(w->events.size(), WriteOutcome::kPending);
-  } else {
-    std::get<ConversionWrite>(op.payload).outcome = WriteOutcome::kPending;
-  }
 }
 
 // Index of the next query appended to `q`.
@@ -252,7 +216,7 @@ Status PostgresStore::WriteTogether(PgConn& conn, std::span<WriteOp* const> ops)
     const bool conflicted = !st.ok() && conn.last_sqlstate() == "23505" && conn.Usable();
     if (st.ok() || conflicted) AfterCopy(conflicted);
     if (!conflicted) return st;
-    for (WriteOp* op : ops) ResetOutcomes(*op);  // nothing was written: decide it all again
+    for (WriteOp* op : ops) op->ResetOutcomes();  // nothing was written: decide it all again
   }
   return ApplyOps(conn, ops, /*own_transaction=*/true);
 }
@@ -266,7 +230,7 @@ Status PostgresStore::WriteIsolated(PgConn& conn, std::span<WriteOp* const> ops)
     if (st.ok()) continue;
     if (!conn.Usable() || st.code() == StatusCode::kUnavailable) return st;  // batch lost
     THRAD_RETURN_IF_ERROR(conn.ExecScript("ROLLBACK TO SAVEPOINT op"));
-    ResetOutcomes(*op);
+    op->ResetOutcomes();
     op->status = Status::Internal("store: " + st.ToString());
   }
   Result<PgResult> commit = conn.Exec("COMMIT");
@@ -309,7 +273,7 @@ Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool
   std::vector<PgQuery> q;
   int at_insert = -1, at_dry = -1, at_clicks = -1, at_commit = -1;
   if (own_tx) Push(q, {"BEGIN", {}});
-  SortInLockOrder(ev_insert, [](const EventSlot& s) { return EventLockKey(*s.event); });
+  SortInLockOrder(ev_insert, [](const EventSlot& s) { return EventKeyOf(*s.event); });
   if (!ev_insert.empty()) at_insert = Push(q, InsertEventsQuery(ev_insert));
   if (!ev_dry.empty()) at_dry = Push(q, FindEventsQuery(ev_dry));
   if (!convs.empty()) at_clicks = Push(q, FindClicksQuery(convs));
@@ -435,7 +399,8 @@ Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool
   for (auto [idx, leader] : followers) {
     if (!conflicted[leader]) {
       const ConversionRecord& first = convs[leader].write->conversion;
-      convs[idx].write->outcome = Compare(convs[idx].write->conversion, PayloadOf(first));
+      convs[idx].write->outcome =
+          Compare(convs[idx].write->conversion, ConversionPayload::Of(first));
     }
   }
   if (to_find.empty()) return Status::Ok();
@@ -452,11 +417,11 @@ Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool
     }
     return Status::Ok();
   }
-  std::vector<std::optional<StoredPayload>> stored(convs.size());
+  std::vector<std::optional<ConversionPayload>> stored(convs.size());
   for (int row = 0; row < found->Rows(); ++row) {
     const size_t idx = to_find[static_cast<size_t>(found->Int64(row, 0) - 1)];
-    stored[idx] = StoredPayload{found->Int64(row, 1), found->Int64(row, 2), found->Str(row, 3),
-                                found->OptText(row, 4)};
+    stored[idx] = ConversionPayload{found->Int64(row, 1), found->Int64(row, 2), found->Str(row, 3),
+                                    found->OptText(row, 4)};
   }
   for (size_t idx : to_find) {
     ConversionWrite& w = *convs[idx].write;

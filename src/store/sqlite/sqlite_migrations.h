@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "store/records.h"
+#include "model/records.h"
 #include "store/sql_migration.h"
 #include "store/sqlite/sqlite_db.h"
 

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "model/write_op.h"
 #include "store/sqlite/sqlite_db.h"
-#include "store/write_op.h"
 
 namespace thrad {
 

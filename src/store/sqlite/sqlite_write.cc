@@ -62,20 +62,6 @@ constexpr std::string_view kFindConversion =
     "SELECT conversion_time, value_micros, currency, order_id FROM conversions "
     "WHERE partner_id = ? AND click_id = ? AND event_type = ? AND dedup_key = ?";
 
-std::optional<std::string> DedupSourceName(DedupSource source) {
-  switch (source) {
-    case DedupSource::kHeader:
-      return "header";
-    case DedupSource::kEventId:
-      return "event_id";
-    case DedupSource::kOrderId:
-      return "order_id";
-    case DedupSource::kNone:
-      break;
-  }
-  return std::nullopt;
-}
-
 // Binds without copying: `e` must outlive the statement's run. `row`: its position in a
 // multi-row statement.
 void BindEvent(SqliteStatement& s, const EventRecord& e, int row = 0) {
@@ -144,9 +130,9 @@ Result<WriteOutcome> CompareExisting(SqliteDb& db, const ConversionRecord& c) {
   Result<bool> row = find->Step();
   if (!row.ok()) return row.status();
   if (!*row) return WriteOutcome::kStored;
-  bool same = find->Int64(0) == c.conversion_time && find->Int64(1) == c.value_micros &&
-              find->Text(2) == c.currency && find->OptText(3) == c.order_id;
-  return same ? WriteOutcome::kDuplicate : WriteOutcome::kPayloadMismatch;
+  const ConversionPayload stored{find->Int64(0), find->Int64(1), find->Text(2), find->OptText(3)};
+  return stored == ConversionPayload::Of(c) ? WriteOutcome::kDuplicate
+                                            : WriteOutcome::kPayloadMismatch;
 }
 
 Status OpFailure(const Status& st) {
@@ -156,14 +142,6 @@ Status OpFailure(const Status& st) {
       return Status::Unavailable("store: " + st.message());
     default:
       return Status::Internal("store: " + st.ToString());
-  }
-}
-
-void ResetOutcomes(WriteOp& op) {
-  if (auto* w = std::get_if<EventWrite>(&op.payload)) {
-    w->outcomes.assign(w->events.size(), WriteOutcome::kPending);
-  } else {
-    std::get<ConversionWrite>(op.payload).outcome = WriteOutcome::kPending;
   }
 }
 
@@ -210,7 +188,7 @@ Result<bool> InsertAllOrNone(SqliteDb& db, EventWrite& write, size_t first, size
 
 Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
   op.status = Status::Ok();
-  ResetOutcomes(op);
+  op.ResetOutcomes();
   // A savepoint undoes a failed op's earlier statements. An op with one write statement needs
   // none (SQLite backs out a failed statement by itself), and it costs two statements per op:
   // so only a multi-event write (a batch) takes one. A dry run writes nothing.
@@ -223,7 +201,7 @@ Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
   // batch is lost, not just this op.
   if (!db.InTransaction()) return st;
   op.status = OpFailure(st);
-  ResetOutcomes(op);
+  op.ResetOutcomes();
   if (!savepoint) return Status::Ok();
   THRAD_RETURN_IF_ERROR(db.Run("ROLLBACK TO op"));
   return db.Run("RELEASE op");

@@ -13,7 +13,7 @@
 #include "api/field_error.h"
 #include "api/request_context.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 
 // The context of an authenticated request, as the HTTP layer fills it.
 inline RequestContext TestContext() {
@@ -58,4 +58,4 @@ inline boost::json::object ParseObject(std::string_view text) {
   return boost::json::parse(text).as_object();
 }
 
-}  // namespace thrad::testing
+}  // namespace thrad::test

@@ -11,15 +11,16 @@
 #include "api/collect_handler.h"
 #include "api/json_body.h"
 #include "api_test_support.h"
+#include "testing/status_matchers.h"
 
 namespace thrad {
 namespace {
 
+using test::ErrorAt;
+using test::ParseObject;
+using test::TestContext;
 using ::testing::ElementsAre;
-using testing::ErrorAt;
 using ::testing::IsEmpty;
-using testing::ParseObject;
-using testing::TestContext;
 
 FieldLoc At(std::vector<std::variant<std::string, int64_t>> parts) { return parts; }
 
@@ -53,7 +54,7 @@ constexpr auto kError = BatchItemStatus::kError;
 TEST(ParseCollectBatchTest, ValidEventsAreAllWrittenInOrder) {
   ParsedBatch b = Batch(Events({R"({"event_name":"a","event_id":"1"})",
                                 R"({"event_name":"b","event_id":"2"})", R"({"event_name":"c"})"}));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_THAT(Statuses(b), ElementsAre(kOk, kOk, kOk));
   ASSERT_EQ(b.events.size(), 3u);
   EXPECT_EQ(b.events[0].event_name, "a");
@@ -70,11 +71,11 @@ TEST(ParseCollectBatchTest, EveryEventIsReadLikeASingleBody) {
       R"({"event_name":"y","timestamp":9223372036854775807,"channel":"web"})",
   };
   ParsedBatch b = Batch(Events(events));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   ASSERT_EQ(b.events.size(), events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     Parsed<EventRecord> single = ParseCollect(events[i], TestContext());
-    ASSERT_TRUE(single.ok()) << events[i];
+    ASSERT_OK(single) << events[i];
     const EventRecord& a = b.events[i];
     const EventRecord& e = single.record;
     EXPECT_EQ(a.event_name, e.event_name);
@@ -100,7 +101,7 @@ TEST(ParseCollectBatchTest, InvalidEventsAreReportedPerIndexAndNeverSinkTheOther
   ParsedBatch b =
       Batch(Events({R"({"event_name":"ok-1"})", R"({"event_name":"","timestamp":-1,"page_url":5})",
                     R"({"event_name":"ok-2"})", R"({})"}));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_THAT(Statuses(b), ElementsAre(kOk, kError, kOk, kError));
   ASSERT_EQ(b.events.size(), 2u);
   EXPECT_EQ(b.events[0].event_name, "ok-1");
@@ -116,13 +117,13 @@ TEST(ParseCollectBatchTest, InvalidEventsAreReportedPerIndexAndNeverSinkTheOther
 
 TEST(ParseCollectBatchTest, NestedErrorLocationsKeepTheirTail) {
   ParsedBatch b = Batch(Events({R"({"event_name":"a","params":{"x":1e400}})"}));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_THAT(b.items[0].errors, ElementsAre(ErrorAt(EventAt(0, "params"), "finite_number")));
 }
 
 TEST(ParseCollectBatchTest, AnElementThatIsNotAnObjectIsDictType) {
   ParsedBatch b = Batch(Events({R"("page_view")", R"({"event_name":"a"})", "null", "[1]", "7"}));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_THAT(Statuses(b), ElementsAre(kError, kOk, kError, kError, kError));
   EXPECT_THAT(b.items[0].errors, ElementsAre(ErrorAt(EventAt(0), "dict_type")));
   EXPECT_THAT(b.items[4].errors, ElementsAre(ErrorAt(EventAt(4), "dict_type")));
@@ -135,7 +136,7 @@ TEST(ParseCollectBatchTest, RawNumbersFollowTheirOwnElement) {
                     R"({"event_name":"b","timestamp":1.5,"timestamp":4})",
                     R"({"event_name":"c","timestamp":4,"timestamp":"x"})",
                     R"({"event_name":"d","timestamp":1.5})"}));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_THAT(Statuses(b), ElementsAre(kError, kError, kOk, kOk, kError, kError));
   EXPECT_EQ(b.events[0].timestamp, 2);
   EXPECT_EQ(b.events[1].timestamp, 4);  // the last duplicate key wins
@@ -147,7 +148,7 @@ TEST(ParseCollectBatchTest, ExactIntegersBeyondADouble) {
   // 9223372036854775807.5 is a double that rounds to 2^63: only the source text tells that
   // it has a fraction, as for a single event.
   ParsedBatch b = Batch(Events({R"({"event_name":"a","timestamp":9223372036854775807.5})"}));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   Parsed<EventRecord> single =
       ParseCollect(R"({"event_name":"a","timestamp":9223372036854775807.5})", TestContext());
   ASSERT_EQ(single.errors.size(), 1u);
@@ -167,7 +168,7 @@ TEST(ParseCollectBatchTest, RepeatsInsideABatchAreDuplicates) {
       R"({"event_name":"e","tag_id":"t","event_id":"   "})",  // blank id counts as absent
       R"({"event_name":"e","tag_id":"t","event_id":"   "})",
   }));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_THAT(Statuses(b), ElementsAre(kOk, kDuplicate, kOk, kOk, kOk, kError, kOk, kOk, kOk));
   EXPECT_TRUE(b.items[1].repeat);
   EXPECT_EQ(b.items[1].slot, 0u);
@@ -178,7 +179,7 @@ TEST(ParseCollectBatchTest, RepeatsInsideABatchAreDuplicates) {
 TEST(ParseCollectBatchTest, TagAndIdBoundariesDoNotCollide) {
   ParsedBatch b = Batch(Events({R"({"event_name":"a","tag_id":"ab","event_id":"c"})",
                                 R"({"event_name":"a","tag_id":"a","event_id":"bc"})"}));
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_THAT(Statuses(b), ElementsAre(kOk, kOk));
 }
 
@@ -205,13 +206,13 @@ TEST(ParseCollectBatchTest, WholeBodyProblems) {
 TEST(ParseCollectBatchTest, AtMostMaxEvents) {
   std::vector<std::string> events(kMaxBatchEvents, R"({"event_name":"a"})");
   ParsedBatch full = Batch(Events(events));
-  ASSERT_TRUE(full.ok());
+  ASSERT_OK(full);
   EXPECT_EQ(full.events.size(), kMaxBatchEvents);
 
   events.push_back(R"({"event_name":"a"})");
   ParsedBatch over = Batch(Events(events));
   ASSERT_FALSE(over.ok());
-  EXPECT_THAT(over.errors, ElementsAre(testing::ErrorIs(
+  EXPECT_THAT(over.errors, ElementsAre(test::ErrorIs(
                                At({std::string("body"), std::string("events")}), "too_long",
                                "List should have at most 1000 items after validation, not 1001")));
 
@@ -223,7 +224,7 @@ TEST(ParseCollectBatchTest, AtMostMaxEvents) {
 TEST(ParseCollectBatchTest, OtherTopLevelMembersAreIgnoredAndTheLastEventsWins) {
   ParsedBatch b = Batch(R"({"events":[{"event_name":"old","timestamp":1.5}],"meta":{"x":1},)"
                         R"("events":[{"event_name":"new","timestamp":7}]})");
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   ASSERT_EQ(b.events.size(), 1u);
   EXPECT_EQ(b.events[0].event_name, "new");
   EXPECT_EQ(b.events[0].timestamp, 7);
@@ -282,7 +283,7 @@ namespace {
 // storages would silently copy it back onto the heap).
 TEST(JsonBodyArenaTest, TheDomLivesInOneArena) {
   Parsed<JsonBody> single = ParseJsonObjectBody(R"({"a":{"b":[1,"x"]}})");
-  ASSERT_TRUE(single.ok());
+  ASSERT_OK(single);
   EXPECT_TRUE(single.record.object.storage().is_deallocate_trivial());
   // Owned by the JsonBody and not reference-counted: copying and destroying values out of
   // it costs no atomic operation and no walk of the tree.
@@ -291,7 +292,7 @@ TEST(JsonBodyArenaTest, TheDomLivesInOneArena) {
   Parsed<JsonBody> moved = std::move(single);  // a move keeps the arena, and its address
   EXPECT_EQ(moved.record.object.storage().get(), moved.record.arena.get());
   Parsed<JsonBody> batch = ParseJsonBatchBody(R"({"events":[{"a":1}]})", "events");
-  ASSERT_TRUE(batch.ok());
+  ASSERT_OK(batch);
   EXPECT_TRUE(batch.record.object.storage().is_deallocate_trivial());
 }
 

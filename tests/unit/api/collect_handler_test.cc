@@ -9,20 +9,21 @@
 #include <string>
 
 #include "api_test_support.h"
+#include "testing/status_matchers.h"
 
 namespace thrad {
 namespace {
 
-using testing::BodyAt;
-using testing::BodyRoot;
+using test::BodyAt;
+using test::BodyRoot;
+using test::ErrorAt;
+using test::ErrorIs;
+using test::ParseObject;
+using test::Quote;
+using test::Repeat;
+using test::TestContext;
 using ::testing::ElementsAre;
-using testing::ErrorAt;
-using testing::ErrorIs;
 using ::testing::IsEmpty;
-using testing::ParseObject;
-using testing::Quote;
-using testing::Repeat;
-using testing::TestContext;
 
 const char kE[] = "\xC3\xA9";              // é: 1 character, 2 bytes
 const char kEmoji[] = "\xF0\x9F\x98\x80";  // 1 character, 4 bytes
@@ -354,7 +355,7 @@ TEST(ParseCollectTest, StampUsesTheContext) {
 
 TEST(ParseCollectTest, ClientParamsExtraIsSanitizedToo) {
   Parsed<EventRecord> p = Collect(With(R"("params":{"extra":{"any key!":[1,2,3],"ok":1}})"));
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_EQ(ParseObject(p.record.params_json).at("extra"), boost::json::parse(R"({"ok":1})"));
   EXPECT_EQ(p.sanitize.dropped_keys, 1);
 }
@@ -362,7 +363,7 @@ TEST(ParseCollectTest, ClientParamsExtraIsSanitizedToo) {
 TEST(ParseCollectTest, UnknownKeysMergeOverClientParamsExtra) {
   Parsed<EventRecord> p =
       Collect(With(R"("params":{"extra":{"old":1},"k":"v"},"utm_source":"news","bad key":1)"));
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   const boost::json::object params = ParseObject(p.record.params_json);
   EXPECT_EQ(params.at("extra"), boost::json::parse(R"({"old":1,"utm_source":"news"})"));
   EXPECT_EQ(params.at("k").as_string(), "v");
@@ -373,7 +374,7 @@ TEST(ParseCollectTest, UnknownKeysAreSanitizedIntoParamsExtra) {
   Parsed<EventRecord> p =
       Collect(With(R"("utm_campaign":"spring\u0000","cart":{"items":[{"sku":"A","opts":{"c":1}}]},)"
                    R"("n":1.25,"flag":true,"nothing":null)"));
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   const boost::json::object params = ParseObject(p.record.params_json);
   EXPECT_EQ(params.at("extra"),
             boost::json::parse(R"({"utm_campaign":"spring","cart":{"items":[{}]},)"
@@ -385,7 +386,7 @@ TEST(ParseCollectTest, UnknownKeysAreSanitizedIntoParamsExtra) {
 
 TEST(ParseCollectTest, UnknownKeyWithInfinityIsDroppedNotAnError) {
   Parsed<EventRecord> p = Collect(With(R"("huge":1e400,"fine":1)"));
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_EQ(ParseObject(p.record.params_json).at("extra"), boost::json::parse(R"({"fine":1})"));
   EXPECT_EQ(p.sanitize.dropped_values, 1);
 }
@@ -493,7 +494,7 @@ TEST(ParseCollectTest, ClientParamsExtraIsSanitizedAndMergedWithUnknownFields) {
       ParseCollect(R"({"event_name":"e","params":{"step":"s","extra":{"ok":"a\u0001b","bad key":1,)"
                    R"("clash":"client"}},"clash":"top","more":2})",
                    TestContext());
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_EQ(ParseObject(p.record.params_json),
             ParseObject(R"({"step":"s","extra":{"ok":"ab","clash":"top","more":2},)"
                         R"("integration":"partner_s2s","partner_id":"partner_1",)"
@@ -504,7 +505,7 @@ TEST(ParseCollectTest, ClientParamsExtraIsSanitizedAndMergedWithUnknownFields) {
 TEST(ParseCollectTest, NonObjectClientParamsExtraIsDropped) {
   Parsed<EventRecord> p =
       ParseCollect(R"({"event_name":"e","params":{"extra":"text"}})", TestContext());
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_FALSE(ParseObject(p.record.params_json).contains("extra"));
   EXPECT_EQ(p.sanitize.dropped_values, 1);
 }

@@ -9,20 +9,21 @@
 
 #include "api/idempotency_key.h"
 #include "api_test_support.h"
+#include "testing/status_matchers.h"
 
 namespace thrad {
 namespace {
 
-using testing::BodyAt;
-using testing::BodyRoot;
+using test::BodyAt;
+using test::BodyRoot;
+using test::ErrorAt;
+using test::ErrorIs;
+using test::ParseObject;
+using test::Quote;
+using test::Repeat;
+using test::TestContext;
 using ::testing::ElementsAre;
-using testing::ErrorAt;
-using testing::ErrorIs;
 using ::testing::IsEmpty;
-using testing::ParseObject;
-using testing::Quote;
-using testing::Repeat;
-using testing::TestContext;
 
 const char kE[] = "\xC3\xA9";              // é: 1 character, 2 bytes
 const char kEmoji[] = "\xF0\x9F\x98\x80";  // 1 character, 4 bytes
@@ -425,7 +426,7 @@ TEST(ParseConversionTest, UnknownKeysGoToParamsExtra) {
   Parsed<ConversionRecord> p = Convert(
       With(R"("params":{"integration":"forged","deep":{"a":{"b":{"c":1}}}},"utm":"x\u0007",)"
            R"("bad key":1,"coupon":"SPRING")"));
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_EQ(ParseObject(p.record.params_json),
             ParseObject(R"({"integration":"partner_s2s","partner_id":"partner_1",)"
                         R"("api_key_label":"Main server","extra":{)"

@@ -8,17 +8,18 @@
 
 #include "api/json_body.h"
 #include "api_test_support.h"
+#include "testing/status_matchers.h"
 
 namespace thrad {
 namespace {
 
-using testing::Quote;
-using testing::Repeat;
+using test::Quote;
+using test::Repeat;
 
 // Sanitizes the JSON object text `unknown` and returns the result as JSON text.
 std::string Sanitize(std::string_view unknown, SanitizeStats* stats_out = nullptr) {
   Parsed<JsonBody> body = ParseJsonObjectBody(unknown);
-  EXPECT_TRUE(body.ok()) << unknown;
+  EXPECT_OK(body) << unknown;
   SanitizeStats stats;
   std::string out = boost::json::serialize(SanitizeExtra(body.record.object, stats));
   if (stats_out != nullptr) *stats_out = stats;

@@ -10,11 +10,11 @@
 namespace thrad {
 namespace {
 
+using test::ErrorAt;
+using test::ErrorIs;
+using test::Repeat;
 using ::testing::ElementsAre;
-using testing::ErrorAt;
-using testing::ErrorIs;
 using ::testing::IsEmpty;
-using testing::Repeat;
 
 std::optional<std::string> Key(std::string_view header) {
   std::vector<FieldError> errors;

@@ -8,13 +8,14 @@
 #include <string>
 
 #include "api_test_support.h"
+#include "testing/status_matchers.h"
 
 namespace thrad {
 namespace {
 
-using testing::BodyRoot;
+using test::BodyRoot;
+using test::ErrorAt;
 using ::testing::ElementsAre;
-using testing::ErrorAt;
 using ::testing::HasSubstr;
 
 // The one error of a body that must be refused.
@@ -27,7 +28,7 @@ FieldError OnlyError(std::string_view body) {
 
 JsonBody Ok(std::string_view body) {
   Parsed<JsonBody> p = ParseJsonObjectBody(body);
-  EXPECT_TRUE(p.ok()) << body << ": " << (p.errors.empty() ? "" : p.errors[0].msg);
+  EXPECT_OK(p) << body << ": " << (p.errors.empty() ? "" : p.errors[0].msg);
   return std::move(p.record);
 }
 
@@ -128,11 +129,11 @@ std::string Nested(std::string_view open, std::string_view close, size_t levels)
 
 TEST(ParseJsonObjectBodyTest, DepthLimitIsExactly64Levels) {
   // The top-level object is level 1.
-  EXPECT_TRUE(ParseJsonObjectBody("{\"a\":" + Nested("[", "]", 63) + "}").ok());
+  EXPECT_OK(ParseJsonObjectBody("{\"a\":" + Nested("[", "]", 63) + "}"));
   FieldError e = OnlyError("{\"a\":" + Nested("[", "]", 64) + "}");
   EXPECT_EQ(e.type, "json_invalid");
   EXPECT_EQ(e.msg, "Invalid JSON: nested deeper than 64 levels");
-  EXPECT_TRUE(ParseJsonObjectBody(Nested("{\"a\":", "}", 64)).ok());
+  EXPECT_OK(ParseJsonObjectBody(Nested("{\"a\":", "}", 64)));
   EXPECT_EQ(OnlyError(Nested("{\"a\":", "}", 65)).msg,
             "Invalid JSON: nested deeper than 64 levels");
 }
@@ -144,7 +145,7 @@ TEST(ParseJsonObjectBodyTest, VeryDeepInputFailsWithoutOverflow) {
   EXPECT_EQ(OnlyError(Nested("[", "]", 10000)).msg, "Invalid JSON: nested deeper than 64 levels");
   EXPECT_EQ(OnlyError(Nested("{\"a\":", "}", 10000)).msg,
             "Invalid JSON: nested deeper than 64 levels");
-  EXPECT_EQ(OnlyError(testing::Repeat("{\"a\":", 10000)).msg,
+  EXPECT_EQ(OnlyError(test::Repeat("{\"a\":", 10000)).msg,
             "Invalid JSON: nested deeper than 64 levels");
 }
 

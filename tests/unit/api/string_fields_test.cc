@@ -11,12 +11,12 @@
 namespace thrad {
 namespace {
 
-using testing::BodyAt;
+using test::BodyAt;
+using test::ErrorAt;
+using test::ErrorIs;
+using test::Repeat;
 using ::testing::ElementsAre;
-using testing::ErrorAt;
-using testing::ErrorIs;
 using ::testing::IsEmpty;
-using testing::Repeat;
 
 const char kE[] = "\xC3\xA9";              // é, 2 bytes
 const char kEuro[] = "\xE2\x82\xAC";       // €, 3 bytes
@@ -104,13 +104,12 @@ TEST(OptionalStringTest, LimitInCodePoints) {
   for (const char* unit : {"a", kE, kEuro, kEmoji}) {
     std::vector<FieldError> errors;
     const std::string at = Repeat(unit, 5);
-    EXPECT_EQ(
-        OptionalString(Obj("{\"f\":" + testing::Quote(at) + "}"), "f", {.max_chars = 5}, errors),
-        at);
+    EXPECT_EQ(OptionalString(Obj("{\"f\":" + test::Quote(at) + "}"), "f", {.max_chars = 5}, errors),
+              at);
     EXPECT_THAT(errors, IsEmpty());
     const std::string over = Repeat(unit, 6);
     EXPECT_EQ(
-        OptionalString(Obj("{\"f\":" + testing::Quote(over) + "}"), "f", {.max_chars = 5}, errors),
+        OptionalString(Obj("{\"f\":" + test::Quote(over) + "}"), "f", {.max_chars = 5}, errors),
         std::nullopt);
     EXPECT_THAT(errors, ElementsAre(ErrorIs(BodyAt("f"), "string_too_long",
                                             "String should have at most 5 characters")));

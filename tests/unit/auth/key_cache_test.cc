@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "auth/api_key.h"
+#include "testing/status_matchers.h"
 
 namespace thrad {
 namespace {
@@ -98,7 +99,7 @@ class KeyCacheTest : public ::testing::Test {
 TEST_F(KeyCacheTest, FindsActiveKey) {
   NewKey k = AddKey();
   auto r = cache_.Lookup(k.secret);
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   ASSERT_NE(*r, nullptr);
   EXPECT_EQ((*r)->id, k.record.id);
   EXPECT_EQ((*r)->partner_id, "p1");
@@ -109,7 +110,7 @@ TEST_F(KeyCacheTest, ServesFromCacheWithinTtl) {
   NewKey k = AddKey();
   for (int i = 0; i < 10; ++i) {
     auto r = cache_.Lookup(k.secret);
-    ASSERT_TRUE(r.ok());
+    ASSERT_OK(r);
     ASSERT_NE(*r, nullptr);
     clock_.Advance(100 * kMs);  // 10 * 100 ms < 2 s
   }
@@ -122,7 +123,7 @@ TEST_F(KeyCacheTest, ServesFromCacheWithinTtl) {
 TEST_F(KeyCacheTest, UnknownKeyIsNullAndNegativelyCached) {
   for (int i = 0; i < 5; ++i) {
     auto r = cache_.Lookup("thr_garbage");
-    ASSERT_TRUE(r.ok());
+    ASSERT_OK(r);
     EXPECT_EQ(*r, nullptr);
   }
   EXPECT_EQ(store_.finds(), 1);
@@ -143,7 +144,7 @@ TEST_F(KeyCacheTest, NewKeyFoundAfterNegativeEntryExpires) {
 TEST_F(KeyCacheTest, RevocationSeenAfterTtl) {
   NewKey k = AddKey();
   ASSERT_NE(*cache_.Lookup(k.secret), nullptr);
-  ASSERT_TRUE(store_.RevokeKey(k.record.id, clock_.NowMicros()).ok());
+  ASSERT_OK(store_.RevokeKey(k.record.id, clock_.NowMicros()));
   clock_.Advance(1999 * kMs);
   EXPECT_NE(*cache_.Lookup(k.secret), nullptr);  // within ttl: stale but allowed
   clock_.Advance(1 * kMs);
@@ -176,7 +177,7 @@ TEST_F(KeyCacheTest, StoreErrorIsUnavailableAndNotCached) {
   EXPECT_EQ(r.status().message().find(k.secret), std::string::npos);
   store_.set_fail(false);
   auto r2 = cache_.Lookup(k.secret);
-  ASSERT_TRUE(r2.ok());
+  ASSERT_OK(r2);
   EXPECT_NE(*r2, nullptr);
   EXPECT_EQ(store_.finds(), 2);
 }
@@ -191,7 +192,7 @@ TEST_F(KeyCacheTest, ClockGoingBackwardsRefetches) {
 
 TEST_F(KeyCacheTest, BoundedSize) {
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_TRUE(cache_.Lookup("thr_garbage" + std::to_string(i)).ok());
+    ASSERT_OK(cache_.Lookup("thr_garbage" + std::to_string(i)));
     ASSERT_LE(cache_.size(), 100u);
   }
   NewKey k = AddKey();
@@ -203,11 +204,11 @@ TEST_F(KeyCacheTest, FullCacheDropsStaleEntriesFirst) {
   KeyCache small(store_, clock_, milliseconds(2000), 3);
   NewKey a = AddKey();
   ASSERT_NE(*small.Lookup(a.secret), nullptr);
-  ASSERT_TRUE(small.Lookup("thr_x").ok());
+  ASSERT_OK(small.Lookup("thr_x"));
   clock_.Advance(3000 * kMs);  // both entries stale
   NewKey b = AddKey();
   ASSERT_NE(*small.Lookup(b.secret), nullptr);
-  ASSERT_TRUE(small.Lookup("thr_y").ok());  // full: the two stale entries go
+  ASSERT_OK(small.Lookup("thr_y"));  // full: the two stale entries go
   EXPECT_EQ(small.size(), 2u);
 }
 

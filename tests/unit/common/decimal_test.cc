@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "testing/status_matchers.h"
+
 namespace thrad {
 namespace {
 
@@ -13,7 +15,7 @@ constexpr int64_t kMax = 1'000'000'000'000'000'000;  // 1e12 in micros
 
 int64_t Micros(std::string_view text, int64_t max = kMax) {
   DecimalInt r = ParseNonNegativeMicros(text, max);
-  EXPECT_TRUE(r.ok()) << text << " error " << static_cast<int>(r.error.value_or(DecimalError{}));
+  EXPECT_OK(r) << text << " error " << static_cast<int>(r.error.value_or(DecimalError{}));
   return r.value;
 }
 
@@ -113,7 +115,7 @@ TEST(ParseNonNegativeIntegerTest, WholeNumbers) {
   const int64_t max = std::numeric_limits<int64_t>::max();
   auto ok = [&](std::string_view text) {
     DecimalInt r = ParseNonNegativeInteger(text, max);
-    EXPECT_TRUE(r.ok()) << text;
+    EXPECT_OK(r) << text;
     return r.value;
   };
   EXPECT_EQ(ok("0"), 0);
@@ -140,7 +142,7 @@ TEST(ParseNonNegativeIntegerTest, Errors) {
   EXPECT_EQ(err("1e400"), DecimalError::kTooLarge);
   EXPECT_EQ(err("abc"), DecimalError::kSyntax);
   EXPECT_EQ(ParseNonNegativeInteger("11", 10).error, DecimalError::kTooLarge);
-  EXPECT_TRUE(ParseNonNegativeInteger("10", 10).ok());
+  EXPECT_OK(ParseNonNegativeInteger("10", 10));
 }
 
 TEST(FormatMicrosTest, ShortestExactText) {

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/status_matchers.h"
+
 namespace thrad {
 namespace {
 
 int64_t Micros(std::string_view text) {
   Result<int64_t> r = ParseDurationMicros(text);
-  EXPECT_TRUE(r.ok()) << text << ": " << r.status().ToString();
+  EXPECT_OK(r) << text << ": " << r.status().ToString();
   return r.ok() ? *r : -1;
 }
 

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "testing/status_matchers.h"
+
 namespace thrad {
 namespace {
 
@@ -13,7 +15,7 @@ constexpr int64_t kRef = 1771524000 * kSec;
 
 int64_t Parse(const std::string& text) {
   Result<int64_t> r = ParseIsoDateTime(text);
-  EXPECT_TRUE(r.ok()) << text << ": " << r.status().ToString();
+  EXPECT_OK(r) << text << ": " << r.status().ToString();
   return r.ok() ? *r : -1;
 }
 

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "testing/status_matchers.h"
+
 namespace thrad {
 namespace {
 
@@ -94,7 +96,7 @@ class LoggingTest : public ::testing::Test {
 
   std::unique_ptr<Logging> Start(LogFormat format, size_t queue_size = 8192) {
     auto logging = Logging::Start({.format = format, .queue_size = queue_size, .output = out_});
-    EXPECT_TRUE(logging.ok());
+    EXPECT_OK(logging);
     return std::move(*logging);
   }
 
@@ -231,7 +233,7 @@ TEST_F(LoggingTest, PendingLinesAreWrittenAtDestruction) {
 
 TEST_F(LoggingTest, NoAccessLinesAboveInfo) {
   auto logging = Logging::Start({.level = "warn", .output = out_});
-  ASSERT_TRUE(logging.ok());
+  ASSERT_OK(logging);
   EXPECT_EQ((*logging)->access_log(), nullptr);  // so the server writes no access line
   spdlog::info("an info line");
   logging->reset();

@@ -20,8 +20,9 @@
 #include "store/group_commit_writer.h"
 #include "store/store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 
 using namespace std::chrono_literals;
 
@@ -209,7 +210,7 @@ inline std::vector<std::unique_ptr<Ops>> SubmitFromThreads(GroupCommitWriter& wr
   std::vector<std::thread> submitters;
   for (int t = 0; t < threads; ++t) {
     submitters.emplace_back([&, t] {
-      for (auto& op : ops[t]->ops) EXPECT_TRUE(writer.Submit(&op).ok());
+      for (auto& op : ops[t]->ops) EXPECT_OK(writer.Submit(&op));
       ops[t]->done.wait();
     });
   }
@@ -224,7 +225,7 @@ inline int CountEvents(Store& store) {
     ++rows;
     return Status::Ok();
   });
-  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_OK(st) << st.ToString();
   return rows;
 }
 
@@ -270,4 +271,4 @@ inline GroupCommitOptions RowOptions(size_t max_batch_rows, size_t max_queue_row
   return o;
 }
 
-}  // namespace thrad::testing
+}  // namespace thrad::test

@@ -16,8 +16,9 @@
 #include "store/group_commit_writer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 // Every op of `ops`, on completion, records whether the store had made it durable by then.
@@ -55,9 +56,9 @@ TEST(GroupCommitPipelineTest, NoOpCompletesBeforeASyncCoversItsCommit) {
   CheckDurableOnDone(first, store, not_durable);
   CheckDurableOnDone(second, store, not_durable);
 
-  ASSERT_TRUE(writer.Submit(&first.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&first.ops[0]));
   store.WaitSyncEntered(1);  // committed; its sync is held
-  ASSERT_TRUE(writer.Submit(&second.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&second.ops[0]));
   store.WaitCommitted(2);  // the writer committed the next one while the sync was running
   std::this_thread::sleep_for(20ms);
   EXPECT_EQ(first.completed.load(), 0);
@@ -66,8 +67,8 @@ TEST(GroupCommitPipelineTest, NoOpCompletesBeforeASyncCoversItsCommit) {
   store.ReleaseSync();
   first.done.wait();
   second.done.wait();
-  EXPECT_TRUE(first.ops[0].status.ok());
-  EXPECT_TRUE(second.ops[0].status.ok());
+  EXPECT_OK(first.ops[0].status);
+  EXPECT_OK(second.ops[0].status);
   EXPECT_EQ(not_durable.load(), 0);
   WriterStats stats = writer.Stats();
   EXPECT_EQ(stats.commits, 2u);
@@ -85,11 +86,11 @@ TEST(GroupCommitPipelineTest, OneSyncCoversEveryCommitBeforeIt) {
   Ops ops(3);
   std::atomic<int> not_durable{0};
   CheckDurableOnDone(ops, store, not_durable);
-  ASSERT_TRUE(writer.Submit(&ops.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[0]));
   store.WaitSyncEntered(1);
-  ASSERT_TRUE(writer.Submit(&ops.ops[1]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[1]));
   store.WaitCommitted(2);
-  ASSERT_TRUE(writer.Submit(&ops.ops[2]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[2]));
   store.WaitCommitted(3);  // two commits wait behind the first sync
   // The writer hands commit 3 to the sync thread just after the store returned from it; give
   // it that moment, or the sync thread may take commit 2 alone (seen once in ~400 runs).
@@ -111,7 +112,7 @@ TEST(GroupCommitPipelineTest, AFailedSyncFailsItsOpsAndRefusesEveryLaterWrite) {
   GroupCommitWriter writer(store, options);
   writer.Start();
   RowOps deferred(1, 2);
-  ASSERT_TRUE(writer.Submit(&deferred.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&deferred.ops[0]));
   deferred.done.wait();
   EXPECT_EQ(deferred.ops[0].status.code(), StatusCode::kUnavailable);
   EXPECT_THAT(deferred.ops[0].status.message(), ::testing::HasSubstr("fdatasync"));
@@ -149,10 +150,10 @@ TEST(GroupCommitPipelineTest, SmallBatchesSyncInTheirCommitLargeOnesOnTheSyncThr
     large_thread = ThreadName();
     large.done.count_down();
   };
-  ASSERT_TRUE(writer.Submit(&small.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&small.ops[0]));
   small.done.wait();
   EXPECT_EQ(store.unsynced_commits(), 0);
-  ASSERT_TRUE(writer.Submit(&large.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&large.ops[0]));
   large.done.wait();
   EXPECT_EQ(store.unsynced_commits(), 1);
   EXPECT_EQ(small_thread, "thrad-writer");
@@ -169,9 +170,9 @@ TEST(GroupCommitPipelineTest, OpsWaitingForTheirSyncCountAgainstTheQueueBound) {
   writer.Start();
   Ops ops(2);
   Ops third(1);
-  ASSERT_TRUE(writer.Submit(&ops.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[0]));
   store.WaitSyncEntered(1);
-  ASSERT_TRUE(writer.Submit(&ops.ops[1]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[1]));
   store.WaitCommitted(2);  // the queue is empty again, but two ops wait for a sync
   EXPECT_EQ(writer.Submit(&third.ops[0]).code(), StatusCode::kUnavailable);
   EXPECT_EQ(writer.Stats().rejected_full, 1u);
@@ -190,7 +191,7 @@ TEST(GroupCommitPipelineTest, StopReturnsOnlyAfterEveryCommitIsSynced) {
   Ops ops(5);
   std::atomic<int> not_durable{0};
   CheckDurableOnDone(ops, store, not_durable);
-  for (WriteOp& op : ops.ops) ASSERT_TRUE(writer.Submit(&op).ok());
+  for (WriteOp& op : ops.ops) ASSERT_OK(writer.Submit(&op));
   std::atomic<bool> stopped{false};
   std::thread stopper([&] {
     writer.Stop();
@@ -203,7 +204,7 @@ TEST(GroupCommitPipelineTest, StopReturnsOnlyAfterEveryCommitIsSynced) {
   stopper.join();
   EXPECT_EQ(ops.completed.load(), 5);
   EXPECT_EQ(not_durable.load(), 0);
-  for (const WriteOp& op : ops.ops) EXPECT_TRUE(op.status.ok());
+  for (const WriteOp& op : ops.ops) EXPECT_OK(op.status);
 }
 
 TEST(GroupCommitPipelineTest, StopWithoutStartCommitsSyncedOnTheCaller) {
@@ -213,7 +214,7 @@ TEST(GroupCommitPipelineTest, StopWithoutStartCommitsSyncedOnTheCaller) {
   Ops ops(2);
   std::atomic<int> not_durable{0};
   CheckDurableOnDone(ops, store, not_durable);
-  for (WriteOp& op : ops.ops) ASSERT_TRUE(writer.Submit(&op).ok());
+  for (WriteOp& op : ops.ops) ASSERT_OK(writer.Submit(&op));
   writer.Stop();
   EXPECT_EQ(ops.completed.load(), 2);
   EXPECT_EQ(not_durable.load(), 0);
@@ -227,8 +228,8 @@ TEST(GroupCommitPipelineTest, PipelinedSqliteStoresEveryAcknowledgedOp) {
   const std::string path = dir.File("p.db");
   {
     auto store = SqliteStore::Open(path, SqliteStoreOptions{.pipelined_sync = true});
-    ASSERT_TRUE(store.ok());
-    ASSERT_TRUE((*store)->Migrate().ok());
+    ASSERT_OK(store);
+    ASSERT_OK((*store)->Migrate());
     ASSERT_TRUE((*store)->CanDeferSync());
     GroupCommitWriter writer(**store, Pipelined(10'000));
     writer.Start();
@@ -236,26 +237,26 @@ TEST(GroupCommitPipelineTest, PipelinedSqliteStoresEveryAcknowledgedOp) {
     constexpr int kPerThread = 300;
     std::vector<std::unique_ptr<Ops>> per_thread = SubmitFromThreads(writer, kThreads, kPerThread);
     for (auto& ops : per_thread) {
-      for (auto& op : ops->ops) EXPECT_TRUE(op.status.ok()) << op.status.ToString();
+      for (auto& op : ops->ops) EXPECT_OK(op.status) << op.status.ToString();
     }
     WriterStats stats = writer.Stats();
     EXPECT_EQ(stats.committed_ops, uint64_t{kThreads * kPerThread});
     EXPECT_GE(stats.syncs, 1u);
     EXPECT_LE(stats.syncs, stats.commits);
-    EXPECT_TRUE((*store)->CheckWritable().ok());  // a synced commit after unsynced ones
+    EXPECT_OK((*store)->CheckWritable());  // a synced commit after unsynced ones
   }
   // A store opened afresh (as after a restart) finds every row.
   auto reopened = SqliteStore::Open(path);
-  ASSERT_TRUE(reopened.ok());
+  ASSERT_OK(reopened);
   EXPECT_EQ(CountEvents(**reopened), 1200);
 }
 
 TEST(GroupCommitPipelineTest, AnInlineSqliteStoreNeverDefersItsSync) {
   TempDir dir;
   auto store = SqliteStore::Open(dir.File("i.db"));
-  ASSERT_TRUE(store.ok());
+  ASSERT_OK(store);
   EXPECT_FALSE((*store)->CanDeferSync());
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

@@ -12,8 +12,9 @@
 #include "fake_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 using namespace std::chrono_literals;
@@ -21,8 +22,8 @@ using namespace std::chrono_literals;
 TEST(GroupCommitWriterTest, ConcurrentSubmittersAreGroupCommittedToSqlite) {
   TempDir dir;
   auto store = SqliteStore::Open(dir.File("w.db"));
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Migrate().ok());
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Migrate());
   GroupCommitWriter writer(**store, {});
   writer.Start();
 
@@ -32,7 +33,7 @@ TEST(GroupCommitWriterTest, ConcurrentSubmittersAreGroupCommittedToSqlite) {
 
   for (auto& ops : per_thread) {
     for (auto& op : ops->ops) {
-      EXPECT_TRUE(op.status.ok()) << op.status.ToString();
+      EXPECT_OK(op.status) << op.status.ToString();
       EXPECT_THAT(Outcomes(op), ::testing::ElementsAre(WriteOutcome::kStored));
     }
   }
@@ -53,10 +54,10 @@ TEST(GroupCommitWriterTest, FullQueueRejectsAtOnce) {
   GroupCommitWriter writer(store, Options(2, 1));
   writer.Start();
   Ops ops(4);
-  ASSERT_TRUE(writer.Submit(&ops.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[0]));
   store.WaitEntered(1);  // op 0 is being committed, the queue is empty
-  ASSERT_TRUE(writer.Submit(&ops.ops[1]).ok());
-  ASSERT_TRUE(writer.Submit(&ops.ops[2]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[1]));
+  ASSERT_OK(writer.Submit(&ops.ops[2]));
   Status full = writer.Submit(&ops.ops[3]);
   EXPECT_EQ(full.code(), StatusCode::kUnavailable);
   WriterStats stats = writer.Stats();
@@ -76,7 +77,7 @@ TEST(GroupCommitWriterTest, FailedCommitFailsEveryOpThenProbeRecovers) {
   store.Writable(false);
   GroupCommitWriter writer(store, Options(100, 100, 5ms));
   Ops ops(3);
-  for (auto& op : ops.ops) ASSERT_TRUE(writer.Submit(&op).ok());
+  for (auto& op : ops.ops) ASSERT_OK(writer.Submit(&op));
   writer.Start();
   ops.done.wait();
 
@@ -94,9 +95,9 @@ TEST(GroupCommitWriterTest, FailedCommitFailsEveryOpThenProbeRecovers) {
   EXPECT_TRUE(Eventually([&] { return writer.healthy(); }));
 
   Ops later(1);
-  ASSERT_TRUE(writer.Submit(&later.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&later.ops[0]));
   later.done.wait();
-  EXPECT_TRUE(later.ops[0].status.ok());
+  EXPECT_OK(later.ops[0].status);
   EXPECT_EQ(writer.Stats().commits, 1u);
 }
 
@@ -107,12 +108,12 @@ TEST(GroupCommitWriterTest, SuccessfulCommitRestoresHealth) {
   GroupCommitWriter writer(store, Options(100, 100, 1h));
   writer.Start();
   Ops first(1);
-  ASSERT_TRUE(writer.Submit(&first.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&first.ops[0]));
   first.done.wait();
   EXPECT_FALSE(writer.healthy());
   store.Fail(false);
   Ops second(1);
-  ASSERT_TRUE(writer.Submit(&second.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&second.ops[0]));
   second.done.wait();
   EXPECT_TRUE(writer.healthy());
 }
@@ -123,9 +124,9 @@ TEST(GroupCommitWriterTest, StopDrainsEverythingQueued) {
   GroupCommitWriter writer(store, {});
   writer.Start();
   Ops ops(10);
-  ASSERT_TRUE(writer.Submit(&ops.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&ops.ops[0]));
   store.WaitEntered(1);
-  for (size_t i = 1; i < ops.ops.size(); ++i) ASSERT_TRUE(writer.Submit(&ops.ops[i]).ok());
+  for (size_t i = 1; i < ops.ops.size(); ++i) ASSERT_OK(writer.Submit(&ops.ops[i]));
   std::thread stopper([&] { writer.Stop(); });
   store.Release();
   stopper.join();
@@ -145,7 +146,7 @@ TEST(GroupCommitWriterTest, StopWithoutStartDrainsOnTheCaller) {
   FakeStore store;
   GroupCommitWriter writer(store, Options(100, 4));
   Ops ops(10);
-  for (auto& op : ops.ops) ASSERT_TRUE(writer.Submit(&op).ok());
+  for (auto& op : ops.ops) ASSERT_OK(writer.Submit(&op));
   std::vector<size_t> observed;
   writer.SetCommitObserver([&](size_t n, std::chrono::nanoseconds latency, bool ok) {
     EXPECT_TRUE(ok);
@@ -183,14 +184,14 @@ TEST(GroupCommitWriterTest, OnDoneMayFreeTheOp) {
     delete op;
     done.count_down();
   };
-  ASSERT_TRUE(writer.Submit(op).ok());
+  ASSERT_OK(writer.Submit(op));
   done.wait();
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 TEST(GroupCommitWriterTest, TransactionsAreBoundedInRows) {
@@ -199,12 +200,12 @@ TEST(GroupCommitWriterTest, TransactionsAreBoundedInRows) {
   GroupCommitWriter writer(store, RowOptions(250, 10'000));
   writer.Start();
   RowOps first(1, 1);
-  ASSERT_TRUE(writer.Submit(&first.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&first.ops[0]));
   store.WaitEntered(1);  // committing alone; the rest queues behind it
   RowOps big(3, 100);
   RowOps small(1, 1);
-  for (auto& op : big.ops) ASSERT_TRUE(writer.Submit(&op).ok());
-  ASSERT_TRUE(writer.Submit(&small.ops[0]).ok());
+  for (auto& op : big.ops) ASSERT_OK(writer.Submit(&op));
+  ASSERT_OK(writer.Submit(&small.ops[0]));
   store.Release();
   big.done.wait();
   small.done.wait();
@@ -217,7 +218,7 @@ TEST(GroupCommitWriterTest, AnOpLargerThanTheRowLimitCommitsAlone) {
   GroupCommitWriter writer(store, RowOptions(10, 10));
   writer.Start();
   RowOps huge(1, 50);
-  ASSERT_TRUE(writer.Submit(&huge.ops[0]).ok());  // an empty queue takes any op
+  ASSERT_OK(writer.Submit(&huge.ops[0]));  // an empty queue takes any op
   huge.done.wait();
   EXPECT_THAT(store.BatchSizes(), ::testing::ElementsAre(1u));
 }
@@ -228,15 +229,15 @@ TEST(GroupCommitWriterTest, TheQueueIsBoundedInRows) {
   GroupCommitWriter writer(store, RowOptions(10'000, 250));
   writer.Start();
   RowOps first(1, 1);
-  ASSERT_TRUE(writer.Submit(&first.ops[0]).ok());
+  ASSERT_OK(writer.Submit(&first.ops[0]));
   store.WaitEntered(1);
   RowOps big(3, 100);
   RowOps fits(1, 50);
-  ASSERT_TRUE(writer.Submit(&big.ops[0]).ok());
-  ASSERT_TRUE(writer.Submit(&big.ops[1]).ok());
+  ASSERT_OK(writer.Submit(&big.ops[0]));
+  ASSERT_OK(writer.Submit(&big.ops[1]));
   Status full = writer.Submit(&big.ops[2]);  // 300 rows > 250
   EXPECT_EQ(full.code(), StatusCode::kUnavailable);
-  EXPECT_TRUE(writer.Submit(&fits.ops[0]).ok());  // exactly 250
+  EXPECT_OK(writer.Submit(&fits.ops[0]));  // exactly 250
   EXPECT_EQ(writer.Stats().rejected_full, 1u);
   big.done.count_down();  // never submitted: no on_done for it
   store.Release();
@@ -245,9 +246,9 @@ TEST(GroupCommitWriterTest, TheQueueIsBoundedInRows) {
   // Drained: the rows are free again.
   RowOps again(1, 200);
   EXPECT_TRUE(Eventually([&] { return writer.Stats().queue_depth == 0; }));
-  EXPECT_TRUE(writer.Submit(&again.ops[0]).ok());
+  EXPECT_OK(writer.Submit(&again.ops[0]));
   again.done.wait();
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

@@ -16,8 +16,9 @@
 #include "store/postgres/pg_identity.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -50,7 +51,7 @@ TEST(SortInLockOrderTest, SortsConflictCapableRowsAmongTheirPlacesOnly) {
   rows[5].event_name = "second-anonymous";
   std::vector<const EventRecord*> order;
   for (const EventRecord& e : rows) order.push_back(&e);
-  SortInLockOrder(order, [](const EventRecord* e) { return EventLockKey(*e); });
+  SortInLockOrder(order, [](const EventRecord* e) { return EventKeyOf(*e); });
   std::vector<std::string> got;
   for (const EventRecord* e : order) {
     got.push_back(e->event_id ? e->partner_id + "/" + e->tag_id + "/" + *e->event_id
@@ -67,8 +68,8 @@ TEST(SortInLockOrderTest, SortsConflictCapableRowsAmongTheirPlacesOnly) {
 TEST_F(PgStoreTest, CopyStoresEveryColumnLikeTheSqliteStore) {
   TempDir dir;
   auto lite = SqliteStore::Open(dir.File("x.db"));
-  ASSERT_TRUE(lite.ok());
-  ASSERT_TRUE((*lite)->Migrate().ok());
+  ASSERT_OK(lite);
+  ASSERT_OK((*lite)->Migrate());
   EventRecord full = Event("p1", "site:example.com", "e1");
   full.timestamp = -1771523999;
   full.page_url = "https://example.com/a?q=\"x\"\\\t\n";
@@ -92,18 +93,15 @@ TEST_F(PgStoreTest, CopyStoresEveryColumnLikeTheSqliteStore) {
   for (Store* s : {static_cast<Store*>(lite->get()), static_cast<Store*>(store_.get())}) {
     WriteOp op = EventOp({full, bare});
     WriteOp* ops[] = {&op};
-    ASSERT_TRUE(s->CommitBatch(ops).ok());
+    ASSERT_OK(s->CommitBatch(ops));
     EXPECT_THAT(Outcomes(op), ElementsAre(WriteOutcome::kStored, WriteOutcome::kStored));
   }
   EXPECT_EQ(store_->CopyCounters().copies, 1u);
   std::vector<std::string> from_lite;
-  ASSERT_TRUE((*lite)
-                  ->ExportEvents({},
-                                 [&](const std::string& r) {
-                                   from_lite.push_back(r);
-                                   return Status::Ok();
-                                 })
-                  .ok());
+  ASSERT_OK((*lite)->ExportEvents({}, [&](const std::string& r) {
+    from_lite.push_back(r);
+    return Status::Ok();
+  }));
   EXPECT_EQ(Export(false), from_lite);
   EXPECT_EQ(from_lite.size(), 2u);
 }
@@ -118,7 +116,7 @@ TEST_F(PgStoreTest, CopyConflictIsRedoneByTheDeduplicatingInsertThenPauses) {
   WriteOp retry = EventOp({Event("p1", "site:a", "e2"), Event("p1", "site:a", "e1")});
   WriteOp fresh = EventOp({Event("p1", "site:a", std::nullopt)});
   Commit({&retry, &fresh});
-  EXPECT_TRUE(retry.status.ok());
+  EXPECT_OK(retry.status);
   EXPECT_THAT(Outcomes(retry), ElementsAre(WriteOutcome::kStored, WriteOutcome::kDuplicate));
   EXPECT_THAT(Outcomes(fresh), ElementsAre(WriteOutcome::kStored));
   EXPECT_EQ(store_->CopyCounters().conflicts, 1u);
@@ -203,7 +201,7 @@ TEST_F(PgStoreTest, RacingCopiesStoreEachEventOnce) {
   std::vector<std::unique_ptr<PostgresStore>> stores;
   for (int i = 0; i < kStores; ++i) {
     auto s = PostgresStore::Open(url_);
-    ASSERT_TRUE(s.ok());
+    ASSERT_OK(s);
     stores.push_back(std::move(s).value());
   }
   std::vector<int> stored(kRounds * kPerBatch, 0);
@@ -221,8 +219,8 @@ TEST_F(PgStoreTest, RacingCopiesStoreEachEventOnce) {
         WriteOp op = EventOp(events);
         WriteOp* ops[] = {&op};
         Status st = stores[i]->CommitBatch(ops);
-        ASSERT_TRUE(st.ok()) << st.ToString();
-        ASSERT_TRUE(op.status.ok()) << op.status.ToString();
+        ASSERT_OK(st) << st.ToString();
+        ASSERT_OK(op.status) << op.status.ToString();
         std::lock_guard lock(mu);
         for (int k = 0; k < kPerBatch; ++k) {
           (Outcomes(op)[k] == WriteOutcome::kStored ? stored : duplicate)[ids[k]]++;
@@ -256,4 +254,4 @@ TEST_F(PgStoreTest, RacingCopiesStoreEachEventOnce) {
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

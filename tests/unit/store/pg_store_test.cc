@@ -19,8 +19,9 @@
 #include "store/postgres/pg_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -47,10 +48,10 @@ TEST(PgStoreOpenTest, UnreachableDatabaseIsUnavailableAndBadUrlInvalid) {
 }
 
 TEST_F(PgStoreTest, MigrateIsIdempotentAndSafeConcurrently) {
-  ASSERT_TRUE(store_->Migrate().ok());
+  ASSERT_OK(store_->Migrate());
   // A fresh database migrated by several processes' worth of stores at once.
   const std::string other = "thrad_unit_" + RandomHex(6);
-  ASSERT_TRUE(admin_->ExecScript("CREATE DATABASE " + other).ok());
+  ASSERT_OK(admin_->ExecScript("CREATE DATABASE " + other));
   std::vector<std::thread> threads;
   std::vector<Status> results(6);
   for (size_t i = 0; i < results.size(); ++i) {
@@ -60,7 +61,7 @@ TEST_F(PgStoreTest, MigrateIsIdempotentAndSafeConcurrently) {
     });
   }
   for (auto& t : threads) t.join();
-  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+  for (const Status& st : results) EXPECT_OK(st) << st.ToString();
   (void)admin_->ExecScript("DROP DATABASE IF EXISTS " + other + " WITH (FORCE)");
   EXPECT_EQ(Count("schema_migrations"), static_cast<int64_t>(EmbeddedPostgresMigrations().size()));
 }
@@ -68,7 +69,7 @@ TEST_F(PgStoreTest, MigrateIsIdempotentAndSafeConcurrently) {
 TEST_F(PgStoreTest, EventStoredThenDuplicate) {
   WriteOp first = EventOp({Event("p1", "site:a", "e1")});
   Commit({&first});
-  EXPECT_TRUE(first.status.ok());
+  EXPECT_OK(first.status);
   EXPECT_THAT(Outcomes(first), ElementsAre(WriteOutcome::kStored));
   WriteOp again = EventOp({Event("p1", "site:a", "e1")});
   Commit({&again});
@@ -96,7 +97,7 @@ TEST_F(PgStoreTest, EventDryRunWritesNothing) {
       EventOp({Event("p1", "site:a", "e1"), Event("p1", "site:a", "e2"), Event("p1", "site:a", {})},
               /*dry_run=*/true);
   Commit({&dry});
-  EXPECT_TRUE(dry.status.ok());
+  EXPECT_OK(dry.status);
   EXPECT_THAT(Outcomes(dry),
               ElementsAre(WriteOutcome::kDuplicate, WriteOutcome::kStored, WriteOutcome::kStored));
   EXPECT_EQ(Count("events"), 1);
@@ -131,14 +132,13 @@ TEST_F(PgStoreTest, TextWithNulIsStoredExactlyAndDeduplicated) {
 }
 
 TEST_F(PgStoreTest, OneFailingOpFailsAloneAndIsRolledBack) {
-  ASSERT_TRUE(sql_->ExecScript(R"sql(
+  ASSERT_OK(sql_->ExecScript(R"sql(
       CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.event_name = 'poison' THEN RAISE EXCEPTION 'boom'; END IF;
         RETURN NEW;
       END $$;
-      CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION poison();)sql")
-                  .ok());
+      CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION poison();)sql"));
   EventRecord poison = Event("p1", "site:a", "e3");
   poison.event_name = "poison";
   WriteOp ok1 = EventOp({Event("p1", "site:a", "e1")});
@@ -146,9 +146,9 @@ TEST_F(PgStoreTest, OneFailingOpFailsAloneAndIsRolledBack) {
   WriteOp ok2 = EventOp({Event("p1", "site:a", "e4")});
   WriteOp conv = ConversionOp(Conversion("p1", "clk_missing", "k"));
   Commit({&ok1, &bad, &ok2, &conv});
-  EXPECT_TRUE(ok1.status.ok());
-  EXPECT_TRUE(ok2.status.ok());
-  EXPECT_TRUE(conv.status.ok());
+  EXPECT_OK(ok1.status);
+  EXPECT_OK(ok2.status);
+  EXPECT_OK(conv.status);
   EXPECT_EQ(Conv(conv).outcome, WriteOutcome::kClickNotFound);
   EXPECT_EQ(bad.status.code(), StatusCode::kInternal);
   EXPECT_THAT(Outcomes(bad), ElementsAre(WriteOutcome::kPending, WriteOutcome::kPending));
@@ -161,15 +161,15 @@ class PgConversionTest : public PgStoreTest {
   void SetUp() override {
     PgStoreTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_TRUE(store_->InsertClick(Click("p1", "clk_1")).ok());
-    ASSERT_TRUE(store_->InsertClick(Click("p1", "clk_nobid", std::nullopt)).ok());
-    ASSERT_TRUE(store_->InsertClick(Click("p2", "clk_2", "bid_2", std::nullopt)).ok());
+    ASSERT_OK(store_->InsertClick(Click("p1", "clk_1")));
+    ASSERT_OK(store_->InsertClick(Click("p1", "clk_nobid", std::nullopt)));
+    ASSERT_OK(store_->InsertClick(Click("p2", "clk_2", "bid_2", std::nullopt)));
   }
 
   WriteOutcome Write(ConversionRecord c, bool dry_run = false) {
     WriteOp op = ConversionOp(std::move(c), dry_run);
     Commit({&op});
-    EXPECT_TRUE(op.status.ok()) << op.status.ToString();
+    EXPECT_OK(op.status) << op.status.ToString();
     return Conv(op).outcome;
   }
 };
@@ -246,7 +246,7 @@ TEST_F(PgConversionTest, RacingStoresOnOneDatabaseStoreOnce) {
   std::vector<std::unique_ptr<PostgresStore>> stores;
   for (int i = 0; i < 4; ++i) {
     auto s = PostgresStore::Open(url_);
-    ASSERT_TRUE(s.ok());
+    ASSERT_OK(s);
     stores.push_back(std::move(s).value());
   }
   std::vector<WriteOutcome> outcomes(stores.size() * 5);
@@ -256,7 +256,7 @@ TEST_F(PgConversionTest, RacingStoresOnOneDatabaseStoreOnce) {
       for (size_t j = 0; j < 5; ++j) {
         WriteOp op = ConversionOp(Conversion("p1", "clk_1", "race"));
         WriteOp* ops[] = {&op};
-        EXPECT_TRUE(stores[i]->CommitBatch(ops).ok());
+        EXPECT_OK(stores[i]->CommitBatch(ops));
         outcomes[i * 5 + j] = Conv(op).outcome;
       }
     });
@@ -271,8 +271,8 @@ TEST_F(PgConversionTest, RacingStoresOnOneDatabaseStoreOnce) {
 TEST_F(PgStoreTest, ExportMatchesTheSqliteStoreByteForByte) {
   TempDir dir;
   auto lite = SqliteStore::Open(dir.File("x.db"));
-  ASSERT_TRUE(lite.ok());
-  ASSERT_TRUE((*lite)->Migrate().ok());
+  ASSERT_OK(lite);
+  ASSERT_OK((*lite)->Migrate());
   EventRecord e = Event("p1", "site:example.com", "e1");
   e.timestamp = 1771523999;
   e.page_url = "https://example.com/a?q=\"x\"\\";
@@ -285,11 +285,11 @@ TEST_F(PgStoreTest, ExportMatchesTheSqliteStoreByteForByte) {
   c.value_micros = 999999999999999999;
   c.order_id = "o-1";
   for (Store* s : {static_cast<Store*>(lite->get()), static_cast<Store*>(store_.get())}) {
-    ASSERT_TRUE(s->InsertClick(Click("p1", "clk_1")).ok());
+    ASSERT_OK(s->InsertClick(Click("p1", "clk_1")));
     WriteOp ev = EventOp({e, Event("p2", "site:x", std::nullopt)});
     WriteOp cv = ConversionOp(c);
     WriteOp* ops[] = {&ev, &cv};
-    ASSERT_TRUE(s->CommitBatch(ops).ok());
+    ASSERT_OK(s->CommitBatch(ops));
   }
   auto lines = [](Store& s, bool conversions, ExportFilter f) {
     std::vector<std::string> rows;
@@ -297,7 +297,7 @@ TEST_F(PgStoreTest, ExportMatchesTheSqliteStoreByteForByte) {
       rows.push_back(r);
       return Status::Ok();
     };
-    EXPECT_TRUE((conversions ? s.ExportConversions(f, add) : s.ExportEvents(f, add)).ok());
+    EXPECT_OK((conversions ? s.ExportConversions(f, add) : s.ExportEvents(f, add)));
     return rows;
   };
   for (bool conversions : {false, true}) {
@@ -319,14 +319,14 @@ TEST_F(PgStoreTest, KeysLifecycle) {
   k.scopes = 3;
   k.created_at = 100;
   k.expires_at = 900;
-  ASSERT_TRUE(store_->InsertKey(k).ok());
+  ASSERT_OK(store_->InsertKey(k));
   EXPECT_EQ(store_->InsertKey(k).code(), StatusCode::kAlreadyExists);
   KeyRecord k2 = k;
   k2.id = "key_b";
   k2.digest = "digest_b";
   k2.partner_id = "p2";
   k2.created_at = 50;
-  ASSERT_TRUE(store_->InsertKey(k2).ok());
+  ASSERT_OK(store_->InsertKey(k2));
 
   auto found = store_->FindKeyByDigest("digest_a");
   ASSERT_TRUE(found.ok() && found->has_value());
@@ -334,23 +334,23 @@ TEST_F(PgStoreTest, KeysLifecycle) {
   EXPECT_EQ((*found)->expires_at, 900);
   EXPECT_FALSE((*found)->rate_limit_rps.has_value());
   auto none = store_->FindKeyByDigest("nope");
-  ASSERT_TRUE(none.ok());
+  ASSERT_OK(none);
   EXPECT_FALSE(none->has_value());
 
   auto all = store_->ListKeys(std::nullopt);
-  ASSERT_TRUE(all.ok());
+  ASSERT_OK(all);
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].id, "key_b");
   auto p1 = store_->ListKeys("p1");
-  ASSERT_TRUE(p1.ok());
+  ASSERT_OK(p1);
   ASSERT_EQ(p1->size(), 1u);
 
-  ASSERT_TRUE(store_->RevokeKey("key_a", 500).ok());
-  ASSERT_TRUE(store_->RevokeKey("key_a", 600).ok());
+  ASSERT_OK(store_->RevokeKey("key_a", 500));
+  ASSERT_OK(store_->RevokeKey("key_a", 600));
   EXPECT_EQ(store_->RevokeKey("key_zzz", 600).code(), StatusCode::kNotFound);
-  ASSERT_TRUE(store_->TouchKeys({{"key_a", 700}, {"key_b", 10}}).ok());
-  ASSERT_TRUE(store_->TouchKeys({{"key_a", 650}}).ok());  // never backwards
-  ASSERT_TRUE(store_->UpdateKeyLimits("key_a", 2.5, 7).ok());
+  ASSERT_OK(store_->TouchKeys({{"key_a", 700}, {"key_b", 10}}));
+  ASSERT_OK(store_->TouchKeys({{"key_a", 650}}));  // never backwards
+  ASSERT_OK(store_->UpdateKeyLimits("key_a", 2.5, 7));
   EXPECT_EQ(store_->UpdateKeyLimits("key_zzz", 1, 1).code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->UpdateKeyLimits("key_a", -1, 1).code(), StatusCode::kInvalidArgument);
   auto a = store_->FindKeyByDigest("digest_a");
@@ -359,16 +359,16 @@ TEST_F(PgStoreTest, KeysLifecycle) {
   EXPECT_EQ((*a)->last_used_at, 700);
   EXPECT_EQ((*a)->rate_limit_rps, 2.5);
   EXPECT_EQ((*a)->rate_limit_burst, 7);
-  ASSERT_TRUE(store_->UpdateKeyLimits("key_a", std::nullopt, std::nullopt).ok());
+  ASSERT_OK(store_->UpdateKeyLimits("key_a", std::nullopt, std::nullopt));
   a = store_->FindKeyByDigest("digest_a");
   EXPECT_FALSE((*a)->rate_limit_rps.has_value());
   EXPECT_FALSE((*a)->rate_limit_burst.has_value());
 }
 
 TEST_F(PgStoreTest, ClicksAreUniquePerPartner) {
-  ASSERT_TRUE(store_->InsertClick(Click("p1", "c1")).ok());
+  ASSERT_OK(store_->InsertClick(Click("p1", "c1")));
   EXPECT_EQ(store_->InsertClick(Click("p1", "c1")).code(), StatusCode::kAlreadyExists);
-  EXPECT_TRUE(store_->InsertClick(Click("p2", "c1")).ok());
+  EXPECT_OK(store_->InsertClick(Click("p2", "c1")));
 }
 
 TEST_F(PgStoreTest, RetentionBackupAndCheckWritable) {
@@ -381,7 +381,7 @@ TEST_F(PgStoreTest, RetentionBackupAndCheckWritable) {
   WriteOp op = EventOp(events);
   Commit({&op});
   auto deleted = store_->DeleteOlderThan(Store::Table::kEvents, 1003, 2);
-  ASSERT_TRUE(deleted.ok());
+  ASSERT_OK(deleted);
   EXPECT_EQ(*deleted, 2u);
   deleted = store_->DeleteOlderThan(Store::Table::kEvents, 1003, 2);
   EXPECT_EQ(*deleted, 1u);
@@ -395,30 +395,30 @@ TEST_F(PgStoreTest, RetentionBackupAndCheckWritable) {
   EXPECT_EQ(backup.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(backup.message(), HasSubstr("pg_dump"));
 
-  EXPECT_TRUE(store_->CheckWritable().ok());
+  EXPECT_OK(store_->CheckWritable());
   EXPECT_EQ(Count("health"), 1);
 }
 
 TEST_F(PgStoreTest, ReconnectsAfterTheServerDropsItsConnections) {
   WriteOp first = EventOp({Event("p1", "site:a", "e1")});
   Commit({&first});
-  ASSERT_TRUE(store_->FindKeyByDigest("x").ok());
+  ASSERT_OK(store_->FindKeyByDigest("x"));
   // What a database restart does to every session.
   auto killed = admin_->Exec(
       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
       "WHERE datname = $1 AND pid <> pg_backend_pid()",
       {db_name_});
-  ASSERT_TRUE(killed.ok()) << killed.status().ToString();
+  ASSERT_OK(killed) << killed.status().ToString();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   sql_.reset();
   sql_ = std::move(PgConn::Connect(url_)).value();
   WriteOp second = EventOp({Event("p1", "site:a", "e2")});
   Commit({&second});  // the dead connection is noticed and replaced before use
-  EXPECT_TRUE(second.status.ok());
-  EXPECT_TRUE(store_->FindKeyByDigest("x").ok());
-  EXPECT_TRUE(store_->CheckWritable().ok());
+  EXPECT_OK(second.status);
+  EXPECT_OK(store_->FindKeyByDigest("x"));
+  EXPECT_OK(store_->CheckWritable());
   EXPECT_EQ(Count("events"), 2);
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

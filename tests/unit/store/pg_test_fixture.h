@@ -14,8 +14,9 @@
 #include "common/random.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_store.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 
 // `url` with its database name replaced by `db` (postgresql://host:port/<db>?params).
 inline std::string WithDatabase(const std::string& url, const std::string& db) {
@@ -36,17 +37,17 @@ class PgStoreTest : public ::testing::Test {
     if (base == nullptr || *base == '\0') GTEST_SKIP() << "THRAD_TEST_DATABASE_URL is not set";
     base_url_ = base;
     auto admin = PgConn::Connect(base_url_);
-    ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+    ASSERT_OK(admin) << admin.status().ToString();
     admin_ = std::move(admin).value();
     db_name_ = "thrad_unit_" + RandomHex(6);
-    ASSERT_TRUE(admin_->ExecScript("CREATE DATABASE " + db_name_).ok());
+    ASSERT_OK(admin_->ExecScript("CREATE DATABASE " + db_name_));
     url_ = WithDatabase(base_url_, db_name_);
     auto opened = PostgresStore::Open(url_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_OK(opened) << opened.status().ToString();
     store_ = std::move(opened).value();
-    ASSERT_TRUE(store_->Migrate().ok());
+    ASSERT_OK(store_->Migrate());
     auto sql = PgConn::Connect(url_);
-    ASSERT_TRUE(sql.ok());
+    ASSERT_OK(sql);
     sql_ = std::move(sql).value();
   }
 
@@ -58,12 +59,12 @@ class PgStoreTest : public ::testing::Test {
 
   void Commit(std::vector<WriteOp*> ops) {
     Status st = store_->CommitBatch(ops);
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_OK(st) << st.ToString();
   }
 
   int64_t Count(const std::string& table) {
     auto r = sql_->Exec("SELECT count(*) FROM " + table);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_OK(r) << r.status().ToString();
     return r.ok() ? r->Int64(0, 0) : -1;
   }
 
@@ -75,7 +76,7 @@ class PgStoreTest : public ::testing::Test {
     };
     Status st = conversions ? store_->ExportConversions(filter, collect)
                             : store_->ExportEvents(filter, collect);
-    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_OK(st) << st.ToString();
     return rows;
   }
 
@@ -85,4 +86,4 @@ class PgStoreTest : public ::testing::Test {
   std::unique_ptr<PostgresStore> store_;
 };
 
-}  // namespace thrad::testing
+}  // namespace thrad::test

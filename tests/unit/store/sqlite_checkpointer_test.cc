@@ -9,25 +9,26 @@
 #include <thread>
 
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 std::unique_ptr<SqliteDb> OpenWal(const std::string& path) {
   auto db = SqliteDb::Open(path, /*create=*/true);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   std::unique_ptr<SqliteDb> conn = std::move(db).value();
-  EXPECT_TRUE(conn->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL").ok());
+  EXPECT_OK(conn->Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL"));
   return conn;
 }
 
 // Appends about `pages` pages of rows to table t in one transaction.
 void Grow(SqliteDb& db, int pages) {
-  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  ASSERT_OK(db.Exec("BEGIN"));
   for (int i = 0; i < pages; ++i) {
-    ASSERT_TRUE(db.Exec("INSERT INTO t(v) VALUES(randomblob(3900))").ok());
+    ASSERT_OK(db.Exec("INSERT INTO t(v) VALUES(randomblob(3900))"));
   }
-  ASSERT_TRUE(db.Exec("COMMIT").ok());
+  ASSERT_OK(db.Exec("COMMIT"));
 }
 
 uintmax_t WalBytes(const std::string& path) {
@@ -40,7 +41,7 @@ TEST(SqliteCheckpointerTest, CheckpointsInTheBackgroundAndTheWalIsReused) {
   TempDir dir;
   const std::string path = dir.File("c.db");
   std::unique_ptr<SqliteDb> writer = OpenWal(path);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t(v BLOB)").ok());
+  ASSERT_OK(writer->Exec("CREATE TABLE t(v BLOB)"));
   SqliteCheckpointer checkpointer(writer->raw(), OpenWal(path));
 
   Grow(*writer, SqliteCheckpointer::kCheckpointPages / 2);
@@ -56,7 +57,7 @@ TEST(SqliteCheckpointerTest, CheckpointsInTheBackgroundAndTheWalIsReused) {
   for (int i = 0; i < 5; ++i) Grow(*writer, 100);
   EXPECT_LE(WalBytes(path), wal);
   auto count = writer->Prepare("SELECT count(*) FROM t");
-  ASSERT_TRUE(count.ok());
+  ASSERT_OK(count);
   ASSERT_TRUE(*count->Step());
   EXPECT_EQ(count->Int64(0), SqliteCheckpointer::kCheckpointPages * 3 / 2 + 500);
 }
@@ -65,13 +66,13 @@ TEST(SqliteCheckpointerTest, FarBehindTheWriterCheckpointsAndDestructionRestores
   TempDir dir;
   const std::string path = dir.File("c.db");
   std::unique_ptr<SqliteDb> writer = OpenWal(path);
-  ASSERT_TRUE(writer->Exec("CREATE TABLE t(v BLOB)").ok());
+  ASSERT_OK(writer->Exec("CREATE TABLE t(v BLOB)"));
   // A reader holding an old snapshot keeps every checkpoint from finishing.
   std::unique_ptr<SqliteDb> reader = OpenWal(path);
   {
     SqliteCheckpointer checkpointer(writer->raw(), OpenWal(path));
     auto snapshot = reader->Prepare("SELECT count(*) FROM t");
-    ASSERT_TRUE(snapshot.ok());
+    ASSERT_OK(snapshot);
     ASSERT_TRUE(*snapshot->Step());  // read transaction open until reset
     Grow(*writer, SqliteCheckpointer::kWriterCheckpointPages + 10);
     snapshot->Reset();
@@ -90,10 +91,10 @@ TEST(SqliteCheckpointerTest, FarBehindTheWriterCheckpointsAndDestructionRestores
   // Destroyed: the writer has SQLite's automatic checkpoint back and keeps working.
   Grow(*writer, 10);
   auto count = writer->Prepare("SELECT count(*) FROM t");
-  ASSERT_TRUE(count.ok());
+  ASSERT_OK(count);
   ASSERT_TRUE(*count->Step());
   EXPECT_EQ(count->Int64(0), SqliteCheckpointer::kWriterCheckpointPages + 21);
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

@@ -3,23 +3,24 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 class SqliteConversionTest : public SqliteStoreTest {
  protected:
   void SetUp() override {
     SqliteStoreTest::SetUp();
-    ASSERT_TRUE(store_->InsertClick(Click("p1", "clk_1")).ok());
-    ASSERT_TRUE(store_->InsertClick(Click("p1", "clk_nobid", std::nullopt)).ok());
-    ASSERT_TRUE(store_->InsertClick(Click("p2", "clk_2", "bid_2", std::nullopt)).ok());
+    ASSERT_OK(store_->InsertClick(Click("p1", "clk_1")));
+    ASSERT_OK(store_->InsertClick(Click("p1", "clk_nobid", std::nullopt)));
+    ASSERT_OK(store_->InsertClick(Click("p2", "clk_2", "bid_2", std::nullopt)));
   }
 
   WriteOutcome Write(ConversionRecord c, bool dry_run = false) {
     WriteOp op = ConversionOp(std::move(c), dry_run);
     Commit({&op});
-    EXPECT_TRUE(op.status.ok()) << op.status.ToString();
+    EXPECT_OK(op.status) << op.status.ToString();
     return Conv(op).outcome;
   }
 };
@@ -104,7 +105,7 @@ TEST_F(SqliteConversionTest, NullDedupKeyIsAlwaysNew) {
 }
 
 TEST_F(SqliteConversionTest, SameKeyOtherPartnerIsIndependent) {
-  ASSERT_TRUE(store_->InsertClick(Click("p2", "clk_1")).ok());
+  ASSERT_OK(store_->InsertClick(Click("p2", "clk_1")));
   EXPECT_EQ(Write(Conversion("p1", "clk_1", "k")), WriteOutcome::kStored);
   ConversionRecord other = Conversion("p2", "clk_1", "k");
   other.value_micros = 7;
@@ -128,4 +129,4 @@ TEST_F(SqliteConversionTest, DryRunDecidesButWritesNothing) {
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

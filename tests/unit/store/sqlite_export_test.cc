@@ -6,8 +6,9 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 namespace json = boost::json;
@@ -87,7 +88,7 @@ TEST_F(SqliteExportTest, EventHasEveryField) {
 }
 
 TEST_F(SqliteExportTest, ConversionHasEveryFieldAndExactValue) {
-  ASSERT_TRUE(store_->InsertClick(Click("p1", "clk_1")).ok());
+  ASSERT_OK(store_->InsertClick(Click("p1", "clk_1")));
   ConversionRecord c = Conversion("p1", "clk_1", "order-7");
   c.dedup_source = DedupSource::kOrderId;
   c.order_id = "order-7";
@@ -217,4 +218,4 @@ TEST_F(SqliteExportTest, InvalidStoredJsonIsKeptAsString) {
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

@@ -10,8 +10,9 @@
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 KeyRecord Key(std::string id) {
@@ -31,8 +32,8 @@ TEST_F(SqliteMaintenanceTest, KeyRateLimitsRoundTrip) {
   KeyRecord k = Key("key_a");
   k.rate_limit_rps = 2.5;
   k.rate_limit_burst = 10;
-  ASSERT_TRUE(store_->InsertKey(k).ok());
-  ASSERT_TRUE(store_->InsertKey(Key("key_b")).ok());
+  ASSERT_OK(store_->InsertKey(k));
+  ASSERT_OK(store_->InsertKey(Key("key_b")));
 
   auto found = store_->FindKeyByDigest("digest_key_a");
   ASSERT_TRUE(found.ok() && found->has_value());
@@ -40,21 +41,21 @@ TEST_F(SqliteMaintenanceTest, KeyRateLimitsRoundTrip) {
   EXPECT_EQ((*found)->rate_limit_burst, 10);
 
   auto listed = store_->ListKeys(std::nullopt);
-  ASSERT_TRUE(listed.ok());
+  ASSERT_OK(listed);
   ASSERT_EQ(listed->size(), 2u);
   EXPECT_FALSE((*listed)[1].rate_limit_rps.has_value());
   EXPECT_FALSE((*listed)[1].rate_limit_burst.has_value());
 }
 
 TEST_F(SqliteMaintenanceTest, UpdateKeyLimitsSetsAndClears) {
-  ASSERT_TRUE(store_->InsertKey(Key("key_a")).ok());
-  ASSERT_TRUE(store_->UpdateKeyLimits("key_a", 0.5, 3).ok());
+  ASSERT_OK(store_->InsertKey(Key("key_a")));
+  ASSERT_OK(store_->UpdateKeyLimits("key_a", 0.5, 3));
   auto found = store_->FindKeyByDigest("digest_key_a");
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->rate_limit_rps, 0.5);
   EXPECT_EQ((*found)->rate_limit_burst, 3);
 
-  ASSERT_TRUE(store_->UpdateKeyLimits("key_a", std::nullopt, std::nullopt).ok());
+  ASSERT_OK(store_->UpdateKeyLimits("key_a", std::nullopt, std::nullopt));
   found = store_->FindKeyByDigest("digest_key_a");
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_FALSE((*found)->rate_limit_rps.has_value());
@@ -70,24 +71,23 @@ TEST(SqliteMigration2Test, UpgradesAVersionOneDatabaseKeepingKeys) {
   const std::string path = dir.File("old.db");
   {
     auto opened = SqliteStore::Open(path);
-    ASSERT_TRUE(opened.ok());
+    ASSERT_OK(opened);
     auto db = SqliteDb::Open(path, false);
-    ASSERT_TRUE(db.ok());
+    ASSERT_OK(db);
     auto all = EmbeddedSqliteMigrations();
     ASSERT_GE(all.size(), 2u);
-    ASSERT_TRUE(MigrateSqlite(**db, all.subspan(0, 1), 1).ok());
-    ASSERT_TRUE((*db)
-                    ->Exec("INSERT INTO api_keys(id, digest, partner_id, label, scopes, "
-                           "created_at) VALUES('key_old', 'd_old', 'p', 'l', 3, 1)")
-                    .ok());
+    ASSERT_OK(MigrateSqlite(**db, all.subspan(0, 1), 1));
+    ASSERT_OK(
+        (*db)->Exec("INSERT INTO api_keys(id, digest, partner_id, label, scopes, "
+                    "created_at) VALUES('key_old', 'd_old', 'p', 'l', 3, 1)"));
   }
   auto store = SqliteStore::Open(path);
-  ASSERT_TRUE(store.ok());
-  ASSERT_TRUE((*store)->Migrate().ok());
+  ASSERT_OK(store);
+  ASSERT_OK((*store)->Migrate());
   auto found = (*store)->FindKeyByDigest("d_old");
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status().ToString();
   EXPECT_FALSE((*found)->rate_limit_rps.has_value());
-  ASSERT_TRUE((*store)->UpdateKeyLimits("key_old", 4.0, 8).ok());
+  ASSERT_OK((*store)->UpdateKeyLimits("key_old", 4.0, 8));
 }
 
 // An op with `n` events of `partner` received at `at`, kept alive in `keep`.
@@ -110,21 +110,21 @@ TEST_F(SqliteMaintenanceTest, DeleteOlderThanWorksInBoundedBatches) {
   ConversionRecord old = Conversion("p", "clk", "k1");
   old.received_at = 1000;
   ClickRecord click{"clk", "p", "bid", std::nullopt, 1};
-  ASSERT_TRUE(store_->InsertClick(click).ok());
+  ASSERT_OK(store_->InsertClick(click));
   WriteOp conv = ConversionOp(old);
   Commit({&conv});
 
   std::vector<uint64_t> batches;
   for (;;) {
     auto n = store_->DeleteOlderThan(Store::Table::kEvents, 2000, 10);
-    ASSERT_TRUE(n.ok()) << n.status().ToString();
+    ASSERT_OK(n) << n.status().ToString();
     batches.push_back(*n);
     if (*n < 10) break;
   }
   EXPECT_EQ(batches, (std::vector<uint64_t>{10, 10, 5}));
   EXPECT_EQ(Count("events"), 5);
   auto c = store_->DeleteOlderThan(Store::Table::kConversions, 2000, 10);
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   EXPECT_EQ(*c, 1u);
   EXPECT_EQ(Count("conversions"), 0);
   EXPECT_EQ(Count("clicks"), 1);  // clicks are not pruned
@@ -136,12 +136,12 @@ TEST_F(SqliteMaintenanceTest, BackupIsAPrivateConsistentCopy) {
   std::vector<WriteOp> ops;
   AddEventsAt("p", 50, 1000, ops);
   for (WriteOp& op : ops) Commit({&op});
-  ASSERT_TRUE(store_->InsertKey(Key("key_a")).ok());
+  ASSERT_OK(store_->InsertKey(Key("key_a")));
 
   const std::string dest = dir_.File("backups/one.db");
   std::filesystem::create_directories(dir_.File("backups"));
   Status st = store_->Backup(dest);
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
   struct stat info {};
   ASSERT_EQ(::stat(dest.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600);
@@ -154,11 +154,11 @@ TEST_F(SqliteMaintenanceTest, BackupIsAPrivateConsistentCopy) {
   EXPECT_EQ(files, 1u);
 
   auto copy = SqliteStore::Open(dest);
-  ASSERT_TRUE(copy.ok());
+  ASSERT_OK(copy);
   auto db = SqliteDb::Open(dest, false);
-  ASSERT_TRUE(db.ok());
+  ASSERT_OK(db);
   auto q = (*db)->Prepare("SELECT count(*) FROM events");
-  ASSERT_TRUE(q.ok());
+  ASSERT_OK(q);
   ASSERT_TRUE(*q->Step());
   EXPECT_EQ(q->Int64(0), 50);
   auto key = (*copy)->FindKeyByDigest("digest_key_a");
@@ -182,15 +182,15 @@ TEST_F(SqliteMaintenanceTest, BackupWhileTheWriterCommits) {
   Status st = store_->Backup(dest);
   stop.store(true);
   writer.join();
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st) << st.ToString();
   auto db = SqliteDb::Open(dest, false);
-  ASSERT_TRUE(db.ok());
+  ASSERT_OK(db);
   auto q = (*db)->Prepare("SELECT count(*), max(id) FROM events");
-  ASSERT_TRUE(q.ok());
+  ASSERT_OK(q);
   ASSERT_TRUE(*q->Step());
   EXPECT_GE(q->Int64(0), 20);
   EXPECT_EQ(q->Int64(0), q->Int64(1));  // a snapshot: no gaps, nothing half-copied
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

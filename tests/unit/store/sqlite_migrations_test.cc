@@ -7,14 +7,15 @@
 
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 std::unique_ptr<SqliteDb> OpenDb(const std::string& path) {
   auto db = SqliteDb::Open(path, /*create=*/true);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  EXPECT_TRUE((*db)->Exec("PRAGMA busy_timeout = 5000").ok());
+  EXPECT_OK(db) << db.status().ToString();
+  EXPECT_OK((*db)->Exec("PRAGMA busy_timeout = 5000"));
   return std::move(db).value();
 }
 
@@ -37,8 +38,8 @@ TEST(SqliteMigrationsTest, EmbeddedMigrationsAreVersionedFromOne) {
 TEST(SqliteMigrationsTest, MigrateIsIdempotent) {
   TempDir dir;
   auto db = OpenDb(dir.File("m.db"));
-  ASSERT_TRUE(MigrateSqlite(*db, EmbeddedSqliteMigrations(), 111).ok());
-  ASSERT_TRUE(MigrateSqlite(*db, EmbeddedSqliteMigrations(), 222).ok());
+  ASSERT_OK(MigrateSqlite(*db, EmbeddedSqliteMigrations(), 111));
+  ASSERT_OK(MigrateSqlite(*db, EmbeddedSqliteMigrations(), 222));
   const auto n = static_cast<int64_t>(EmbeddedSqliteMigrations().size());
   EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM schema_migrations"), n);
   EXPECT_EQ(Scalar(*db, "SELECT max(version) FROM schema_migrations"), n);
@@ -55,14 +56,14 @@ TEST(SqliteMigrationsTest, AppliesOnlyMissingVersionsAndFailuresLeaveNothing) {
   const SqlMigration bad_v2{2, "002_b.sql", "CREATE TABLE b (x INTEGER); SELECT * FROM nope;"};
   const SqlMigration good_v2{2, "002_b.sql", "CREATE TABLE b (x INTEGER);"};
 
-  ASSERT_TRUE(MigrateSqlite(*db, std::vector<SqlMigration>{v1}, 1).ok());
+  ASSERT_OK(MigrateSqlite(*db, std::vector<SqlMigration>{v1}, 1));
   Status st = MigrateSqlite(*db, std::vector<SqlMigration>{v1, bad_v2}, 2);
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("002_b.sql"), std::string::npos) << st.ToString();
   EXPECT_FALSE(TableExists(*db, "b"));  // the failed migration's first statement rolled back
   EXPECT_EQ(Scalar(*db, "SELECT max(version) FROM schema_migrations"), 1);
 
-  ASSERT_TRUE(MigrateSqlite(*db, std::vector<SqlMigration>{v1, good_v2}, 3).ok());
+  ASSERT_OK(MigrateSqlite(*db, std::vector<SqlMigration>{v1, good_v2}, 3));
   EXPECT_TRUE(TableExists(*db, "b"));
   EXPECT_EQ(Scalar(*db, "SELECT max(version) FROM schema_migrations"), 2);
   EXPECT_EQ(Scalar(*db, "SELECT applied_at FROM schema_migrations WHERE version = 2"), 3);
@@ -83,7 +84,7 @@ TEST(SqliteMigrationsTest, ConcurrentStoresMigrateOnce) {
   std::vector<std::unique_ptr<SqliteStore>> stores;
   for (int i = 0; i < kStores; ++i) {
     auto s = SqliteStore::Open(path);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_OK(s) << s.status().ToString();
     stores.push_back(std::move(s).value());
   }
   std::vector<Status> results(kStores);
@@ -92,7 +93,7 @@ TEST(SqliteMigrationsTest, ConcurrentStoresMigrateOnce) {
     threads.emplace_back([&, i] { results[i] = stores[i]->Migrate(); });
   }
   for (auto& t : threads) t.join();
-  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+  for (const Status& st : results) EXPECT_OK(st) << st.ToString();
 
   auto db = OpenDb(path);
   EXPECT_EQ(Scalar(*db, "SELECT count(*) FROM schema_migrations"),
@@ -100,4 +101,4 @@ TEST(SqliteMigrationsTest, ConcurrentStoresMigrateOnce) {
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

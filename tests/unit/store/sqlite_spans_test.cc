@@ -15,8 +15,9 @@
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 namespace json = boost::json;
@@ -43,7 +44,7 @@ struct Row {
 
 std::unique_ptr<SqliteDb> OpenDb(const std::string& path) {
   auto db = SqliteDb::Open(path, /*create=*/false);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_OK(db) << db.status().ToString();
   return std::move(db).value();
 }
 
@@ -52,11 +53,11 @@ std::vector<Span> Spans(const std::string& path) {
   auto q = db->Prepare(
       "SELECT first_id, last_id, min_received_at, max_received_at FROM event_spans "
       "ORDER BY first_id");
-  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_OK(q) << q.status().ToString();
   std::vector<Span> spans;
   while (true) {
     auto more = q->Step();
-    EXPECT_TRUE(more.ok());
+    EXPECT_OK(more);
     if (!more.ok() || !*more) return spans;
     spans.push_back({q->Int64(0), q->Int64(1), q->Int64(2), q->Int64(3)});
   }
@@ -65,11 +66,11 @@ std::vector<Span> Spans(const std::string& path) {
 std::vector<Row> Rows(const std::string& path) {
   auto db = OpenDb(path);
   auto q = db->Prepare("SELECT id, received_at, partner_id FROM events ORDER BY id");
-  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_OK(q) << q.status().ToString();
   std::vector<Row> rows;
   while (true) {
     auto more = q->Step();
-    EXPECT_TRUE(more.ok());
+    EXPECT_OK(more);
     if (!more.ok() || !*more) return rows;
     rows.push_back({q->Int64(0), q->Int64(1), q->Text(2)});
   }
@@ -141,7 +142,7 @@ class SqliteEventSpansTest : public SqliteStoreTest {
       std::vector<WriteOp*> ptrs;
       for (WriteOp& op : ops) ptrs.push_back(&op);
       Commit(ptrs);
-      for (WriteOp& op : ops) ASSERT_TRUE(op.status.ok()) << op.status.ToString();
+      for (WriteOp& op : ops) ASSERT_OK(op.status) << op.status.ToString();
     }
   }
 
@@ -150,7 +151,7 @@ class SqliteEventSpansTest : public SqliteStoreTest {
     uint64_t total = 0;
     for (int calls = 0; calls < 1000; ++calls) {
       auto n = store_->DeleteOlderThan(Store::Table::kEvents, cutoff, batch);
-      EXPECT_TRUE(n.ok()) << n.status().ToString();
+      EXPECT_OK(n) << n.status().ToString();
       if (!n.ok()) return total;
       EXPECT_LE(*n, batch);
       total += *n;
@@ -170,9 +171,9 @@ TEST_F(SqliteEventSpansTest, OneSpanPerTransactionWithTheStoredRowsBounds) {
 
   {  // A failing op, injected with a trigger (as in sqlite_store_test.cc).
     auto db = OpenDb(DbPath());
-    ASSERT_TRUE(db->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
-                         "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END")
-                    .ok());
+    ASSERT_OK(
+        db->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
+                 "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
   }
   EventRecord poison = At("p1", "x2", 5000);
   poison.event_name = "poison";
@@ -183,7 +184,9 @@ TEST_F(SqliteEventSpansTest, OneSpanPerTransactionWithTheStoredRowsBounds) {
   WriteOp conversion = ConversionOp(Conversion("p1", "no-such-click", "k"));
   WriteOp stored2 = EventOp({At("p2", "e3", 20)});
   Commit({&stored1, &duplicate, &dry, &failed, &conversion, &stored2});
-  ASSERT_TRUE(stored1.status.ok() && stored2.status.ok() && duplicate.status.ok());
+  ASSERT_OK(stored1.status);
+  ASSERT_OK(stored2.status);
+  ASSERT_OK(duplicate.status);
   ASSERT_FALSE(failed.status.ok());
   EXPECT_THAT(Outcomes(duplicate), ElementsAre(WriteOutcome::kDuplicate));
   EXPECT_EQ(Count("events"), 4);
@@ -218,9 +221,9 @@ TEST_F(SqliteEventSpansTest, TransactionsStoringNoEventRecordNoSpan) {
 
   {
     auto db = OpenDb(DbPath());
-    ASSERT_TRUE(db->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
-                         "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END")
-                    .ok());
+    ASSERT_OK(
+        db->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
+                 "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
   }
   EventRecord poison = At("p1", "n3", 30);
   poison.event_name = "poison";
@@ -266,9 +269,9 @@ TEST_F(SqliteEventSpansTest, PruneMatchesBruteForceAtEveryCutoff) {
     TempDir dir;
     const std::string path = dir.File("prune.db");
     auto opened = SqliteStore::Open(path);
-    ASSERT_TRUE(opened.ok());
+    ASSERT_OK(opened);
     store_ = std::move(opened).value();  // Commit and Prune act on store_
-    ASSERT_TRUE(store_->Migrate().ok());
+    ASSERT_OK(store_->Migrate());
     CommitPlan(plan);
     const std::vector<Row> all = Rows(path);
 
@@ -336,24 +339,24 @@ TEST(SqliteMigration3Test, CoversExistingEventsWithOneSpanAndDropsTheIndex) {
     const std::string path = dir.File("old.db");
     {
       auto opened = SqliteStore::Open(path);
-      ASSERT_TRUE(opened.ok());
+      ASSERT_OK(opened);
       auto db = OpenDb(path);
       auto all = EmbeddedSqliteMigrations();
       ASSERT_GE(all.size(), 3u);
-      ASSERT_TRUE(MigrateSqlite(*db, all.subspan(0, 2), 1).ok());
+      ASSERT_OK(MigrateSqlite(*db, all.subspan(0, 2), 1));
       for (int offset : {30, 10, 50, 20, 40}) {
         if (!with_events) break;
-        ASSERT_TRUE(db->Exec("INSERT INTO events(partner_id, key_id, event_name, tag_id, "
-                             "params_json, channel, client_ip, received_at) VALUES('p1', 'k', "
-                             "'n', 't', '{}', 'server', '127.0.0.1', " +
-                             std::to_string(kT + offset) + ")")
-                        .ok());
+        ASSERT_OK(
+            db->Exec("INSERT INTO events(partner_id, key_id, event_name, tag_id, "
+                     "params_json, channel, client_ip, received_at) VALUES('p1', 'k', "
+                     "'n', 't', '{}', 'server', '127.0.0.1', " +
+                     std::to_string(kT + offset) + ")"));
       }
     }
     auto opened = SqliteStore::Open(path);
-    ASSERT_TRUE(opened.ok());
+    ASSERT_OK(opened);
     SqliteStore& store = **opened;
-    ASSERT_TRUE(store.Migrate().ok());
+    ASSERT_OK(store.Migrate());
 
     auto db = OpenDb(path);
     EXPECT_EQ(Scalar(*db, "SELECT max(version) FROM schema_migrations"), 3);
@@ -366,7 +369,7 @@ TEST(SqliteMigration3Test, CoversExistingEventsWithOneSpanAndDropsTheIndex) {
     }
 
     WriteOp op = EventOp({At("p1", "new", 25)});
-    ASSERT_TRUE(store.CommitBatch(std::vector<WriteOp*>{&op}).ok());
+    ASSERT_OK(store.CommitBatch(std::vector<WriteOp*>{&op}));
     const int64_t new_id = with_events ? 6 : 1;
     EXPECT_EQ(Spans(path).back(), (Span{new_id, new_id, kT + 25, kT + 25}));
     ExpectSpansCoverEvents(path);
@@ -376,7 +379,7 @@ TEST(SqliteMigration3Test, CoversExistingEventsWithOneSpanAndDropsTheIndex) {
       exported.push_back(json::parse(r).at("id").as_int64());
       return Status::Ok();
     });
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_OK(st) << st.ToString();
     if (with_events) {
       EXPECT_THAT(exported, ElementsAre(1, 3, 5, 6));  // 30, 50, 40, 25
     } else {
@@ -389,16 +392,16 @@ TEST(SqliteEventSpansQueryPlanTest, ExportAndPruneSearchByRowidAndPruneBySpanInd
   TempDir dir;
   const std::string path = dir.File("plan.db");
   auto opened = SqliteStore::Open(path);
-  ASSERT_TRUE(opened.ok());
-  ASSERT_TRUE((*opened)->Migrate().ok());
+  ASSERT_OK(opened);
+  ASSERT_OK((*opened)->Migrate());
   auto db = OpenDb(path);
   auto plan = [&](const std::string& sql) {
     auto q = db->Prepare("EXPLAIN QUERY PLAN " + sql);
-    EXPECT_TRUE(q.ok()) << q.status().ToString();
+    EXPECT_OK(q) << q.status().ToString();
     std::string lines;
     while (true) {
       auto more = q->Step();
-      EXPECT_TRUE(more.ok());
+      EXPECT_OK(more);
       if (!more.ok() || !*more) return lines;
       lines += q->Text(3) + "\n";
     }
@@ -419,4 +422,4 @@ TEST(SqliteEventSpansQueryPlanTest, ExportAndPruneSearchByRowidAndPruneBySpanInd
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

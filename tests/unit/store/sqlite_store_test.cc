@@ -5,8 +5,9 @@
 #include <sys/stat.h>
 
 #include "store_test_util.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 namespace {
 
 using ::testing::ElementsAre;
@@ -26,9 +27,9 @@ TEST_F(SqliteStoreTest, CreatesParentDirsAndPrivateFiles) {
 
 TEST_F(SqliteStoreTest, UsesWalJournal) {
   auto db = SqliteDb::Open(DbPath(), false);
-  ASSERT_TRUE(db.ok());
+  ASSERT_OK(db);
   auto mode = (*db)->Prepare("PRAGMA journal_mode");
-  ASSERT_TRUE(mode.ok());
+  ASSERT_OK(mode);
   ASSERT_TRUE(*mode->Step());
   EXPECT_EQ(mode->Text(0), "wal");
 }
@@ -38,20 +39,20 @@ TEST_F(SqliteStoreTest, ReopenKeepsData) {
   Commit({&op});
   store_.reset();
   auto reopened = SqliteStore::Open(DbPath());
-  ASSERT_TRUE(reopened.ok());
-  ASSERT_TRUE((*reopened)->Migrate().ok());
+  ASSERT_OK(reopened);
+  ASSERT_OK((*reopened)->Migrate());
   EXPECT_EQ(Count("events"), 1);
 }
 
 TEST_F(SqliteStoreTest, EventStoredThenDuplicate) {
   WriteOp first = EventOp({Event("p1", "site:a", "e1")});
   Commit({&first});
-  EXPECT_TRUE(first.status.ok());
+  EXPECT_OK(first.status);
   EXPECT_THAT(Outcomes(first), ElementsAre(WriteOutcome::kStored));
 
   WriteOp again = EventOp({Event("p1", "site:a", "e1")});
   Commit({&again});
-  EXPECT_TRUE(again.status.ok());
+  EXPECT_OK(again.status);
   EXPECT_THAT(Outcomes(again), ElementsAre(WriteOutcome::kDuplicate));
   EXPECT_EQ(Count("events"), 1);
 }
@@ -80,7 +81,7 @@ TEST_F(SqliteStoreTest, LargeOpKeepsEveryOutcomeAcrossItsStatements) {
   events.push_back(Event("p1", "site:a", "e5"));          // 101: repeats row 5 of this op
   WriteOp big = EventOp(std::move(events));
   Commit({&big});
-  ASSERT_TRUE(big.status.ok());
+  ASSERT_OK(big.status);
   const std::vector<WriteOutcome>& out = Outcomes(big);
   ASSERT_EQ(out.size(), 102u);
   for (size_t i = 0; i < out.size(); ++i) {
@@ -124,7 +125,7 @@ TEST_F(SqliteStoreTest, EventDryRunWritesNothing) {
                          Event("p1", "site:a", std::nullopt)},
                         /*dry_run=*/true);
   Commit({&dry});
-  EXPECT_TRUE(dry.status.ok());
+  EXPECT_OK(dry.status);
   EXPECT_THAT(Outcomes(dry),
               ElementsAre(WriteOutcome::kDuplicate, WriteOutcome::kStored, WriteOutcome::kStored));
   EXPECT_EQ(Count("events"), 1);
@@ -134,11 +135,10 @@ TEST_F(SqliteStoreTest, OneFailingOpFailsAloneAndIsRolledBack) {
   {
     // A real statement failure, injected with a trigger on a second connection.
     auto db = SqliteDb::Open(DbPath(), false);
-    ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)
-                    ->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
-                           "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END")
-                    .ok());
+    ASSERT_OK(db);
+    ASSERT_OK(
+        (*db)->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
+                    "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
   }
   EventRecord poison = Event("p1", "site:a", "e3");
   poison.event_name = "poison";
@@ -148,8 +148,8 @@ TEST_F(SqliteStoreTest, OneFailingOpFailsAloneAndIsRolledBack) {
   WriteOp ok2 = EventOp({Event("p1", "site:a", "e4")});
   Commit({&ok1, &bad, &ok2});
 
-  EXPECT_TRUE(ok1.status.ok());
-  EXPECT_TRUE(ok2.status.ok());
+  EXPECT_OK(ok1.status);
+  EXPECT_OK(ok2.status);
   EXPECT_FALSE(bad.status.ok());
   EXPECT_EQ(bad.status.code(), StatusCode::kInternal);
   EXPECT_THAT(Outcomes(bad), ElementsAre(WriteOutcome::kPending, WriteOutcome::kPending));
@@ -168,8 +168,8 @@ class BusySqliteStoreTest : public SqliteStoreTest {
 
 TEST_F(BusySqliteStoreTest, LockedDatabaseFailsTheWholeBatchThenRecovers) {
   auto other = SqliteDb::Open(DbPath(), false);
-  ASSERT_TRUE(other.ok());
-  ASSERT_TRUE((*other)->Exec("BEGIN IMMEDIATE").ok());  // holds the write lock
+  ASSERT_OK(other);
+  ASSERT_OK((*other)->Exec("BEGIN IMMEDIATE"));  // holds the write lock
 
   WriteOp a = EventOp({Event("p1", "site:a", "e1")});
   WriteOp b = ConversionOp(Conversion("p1", "clk", "k"));
@@ -179,29 +179,29 @@ TEST_F(BusySqliteStoreTest, LockedDatabaseFailsTheWholeBatchThenRecovers) {
   EXPECT_EQ(b.status.code(), StatusCode::kUnavailable);
   EXPECT_FALSE(store_->CheckWritable().ok());
 
-  ASSERT_TRUE((*other)->Exec("COMMIT").ok());
-  EXPECT_TRUE(store_->CheckWritable().ok());
+  ASSERT_OK((*other)->Exec("COMMIT"));
+  EXPECT_OK(store_->CheckWritable());
   WriteOp c = EventOp({Event("p1", "site:a", "e1")});
   Commit({&c});
-  EXPECT_TRUE(c.status.ok());
+  EXPECT_OK(c.status);
   EXPECT_THAT(Outcomes(c), ElementsAre(WriteOutcome::kStored));
   EXPECT_EQ(Count("events"), 1);
 }
 
 TEST_F(SqliteStoreTest, CheckWritableWritesTheHealthRow) {
-  ASSERT_TRUE(store_->CheckWritable().ok());
-  ASSERT_TRUE(store_->CheckWritable().ok());
+  ASSERT_OK(store_->CheckWritable());
+  ASSERT_OK(store_->CheckWritable());
   EXPECT_EQ(Count("health"), 1);
 }
 
 TEST(SqliteStoreOpenTest, FailsCleanlyOnUnwritableLocation) {
   TempDir dir;
   std::string blocker = dir.File("file");
-  ASSERT_TRUE(SqliteStore::Open(blocker).ok());  // a regular file where a directory must go
+  ASSERT_OK(SqliteStore::Open(blocker));  // a regular file where a directory must go
   auto st = SqliteStore::Open(blocker + "/sub/thrad.db");
   EXPECT_FALSE(st.ok());
   EXPECT_EQ(st.status().code(), StatusCode::kIoError);
 }
 
 }  // namespace
-}  // namespace thrad::testing
+}  // namespace thrad::test

@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "model/write_op.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store/write_op.h"
+#include "testing/status_matchers.h"
 
-namespace thrad::testing {
+namespace thrad::test {
 
 // A fresh directory under the test temp dir, removed with everything in it.
 class TempDir {
@@ -38,9 +39,9 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto opened = SqliteStore::Open(DbPath(), Options());
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_OK(opened) << opened.status().ToString();
     store_ = std::move(opened).value();
-    ASSERT_TRUE(store_->Migrate().ok());
+    ASSERT_OK(store_->Migrate());
   }
   virtual SqliteStoreOptions Options() const { return {}; }
   std::string DbPath() const { return dir_.File("db/thrad.db"); }
@@ -48,15 +49,15 @@ class SqliteStoreTest : public ::testing::Test {
   // Commits `ops` in one batch, expecting the transaction to commit.
   void Commit(std::vector<WriteOp*> ops) {
     Status st = store_->CommitBatch(ops);
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_OK(st) << st.ToString();
   }
 
   // Rows of `table`, counted on a separate connection.
   int64_t Count(const std::string& table) {
     auto db = SqliteDb::Open(DbPath(), false);
-    EXPECT_TRUE(db.ok());
+    EXPECT_OK(db);
     auto q = (*db)->Prepare("SELECT count(*) FROM " + table);
-    EXPECT_TRUE(q.ok());
+    EXPECT_OK(q);
     auto row = q->Step();
     EXPECT_TRUE(row.ok() && *row);
     return q->Int64(0);
@@ -68,7 +69,7 @@ class SqliteStoreTest : public ::testing::Test {
       rows.push_back(r);
       return Status::Ok();
     });
-    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_OK(st) << st.ToString();
     return rows;
   }
 
@@ -78,7 +79,7 @@ class SqliteStoreTest : public ::testing::Test {
       rows.push_back(r);
       return Status::Ok();
     });
-    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_OK(st) << st.ToString();
     return rows;
   }
 
@@ -89,7 +90,7 @@ class SqliteStoreTest : public ::testing::Test {
 // The first column of the first row of `sql` (which must return one).
 inline int64_t Scalar(SqliteDb& db, const std::string& sql) {
   auto q = db.Prepare(sql);
-  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_OK(q) << q.status().ToString();
   auto row = q->Step();
   EXPECT_TRUE(row.ok() && *row) << sql;
   return q->Int64(0);
@@ -164,4 +165,4 @@ inline ClickRecord Click(std::string partner, std::string click_id,
   return c;
 }
 
-}  // namespace thrad::testing
+}  // namespace thrad::test

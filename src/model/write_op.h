@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "store/records.h"
+#include "model/records.h"
 
 namespace thrad {
 
@@ -39,6 +39,16 @@ struct WriteOp {
   bool dry_run = false;  // run every lookup, write nothing (validate_only)
   Status status;         // non-ok: nothing of this op is stored (503 to the client)
   std::function<void()> on_done;
+
+  // Forgets every outcome (before a transaction is attempted or retried): each record is
+  // kPending until the store decides it again.
+  void ResetOutcomes() {
+    if (auto* events = std::get_if<EventWrite>(&payload)) {
+      events->outcomes.assign(events->events.size(), WriteOutcome::kPending);
+    } else {
+      std::get<ConversionWrite>(payload).outcome = WriteOutcome::kPending;
+    }
+  }
 
   // Records this op writes: its events (a batch has many), or one conversion. The writer's
   // row limits weigh ops by it.

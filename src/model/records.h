@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace thrad {
@@ -69,6 +70,10 @@ struct EventRecord {
 // Where a conversion's dedup key came from.
 enum class DedupSource { kNone, kHeader, kEventId, kOrderId };
 
+// The stored and reported name of a dedup source ("header", "event_id", "order_id"), or
+// nullopt for kNone. The one spelling used by both stores, export and validate_only answers.
+std::optional<std::string> DedupSourceName(DedupSource source);
+
 // One normalized conversion, ready to store. Built by api/conversion_handler.
 struct ConversionRecord {
   std::string partner_id;
@@ -94,6 +99,20 @@ struct ConversionRecord {
   // Filled by the store from the click inside the write transaction.
   std::optional<std::string> bid_id;
   std::optional<std::string> campaign_id;
+};
+
+// The normalized payload that decides, between two conversions of one identity, duplicate
+// (the same) or payload mismatch (spec section 4): conversion_time, value, currency, order_id.
+struct ConversionPayload {
+  UnixMicros conversion_time = 0;
+  int64_t value_micros = 0;
+  std::string currency;
+  std::optional<std::string> order_id;
+
+  static ConversionPayload Of(const ConversionRecord& c) {
+    return {c.conversion_time, c.value_micros, c.currency, c.order_id};
+  }
+  bool operator==(const ConversionPayload&) const = default;
 };
 
 }  // namespace thrad

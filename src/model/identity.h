@@ -1,0 +1,40 @@
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include "model/records.h"
+
+namespace thrad {
+
+// The unique key of an event that can conflict with another: (partner_id, tag_id, event_id).
+// nullopt without an event_id (a NULL event_id never conflicts). The one definition of an
+// event's identity: the batch handler's in-request duplicates, and both stores' lock order
+// and duplicate matching, are built from it.
+using EventKey = std::tuple<std::string_view, std::string_view, std::string_view>;
+inline std::optional<EventKey> EventKeyOf(const EventRecord& e) {
+  if (!e.event_id) return std::nullopt;
+  return EventKey(e.partner_id, e.tag_id, *e.event_id);
+}
+
+// A unique key's values as one string, each part length-prefixed so no content can be
+// ambiguous: for hash maps keyed by identity.
+inline std::string Identity(std::initializer_list<std::string_view> parts) {
+  std::string key;
+  for (std::string_view p : parts) {
+    key += std::to_string(p.size());
+    key += ':';
+    key += p;
+  }
+  return key;
+}
+
+// EventKeyOf(e) as one string. Requires e.event_id.
+inline std::string EventIdentity(const EventRecord& e) {
+  return Identity({e.partner_id, e.tag_id, *e.event_id});
+}
+
+}  // namespace thrad
