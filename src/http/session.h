@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "http/api_service.h"
-#include "http/server.h"
+#include "http/server_config.h"
 
 namespace thrad {
 
