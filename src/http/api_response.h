@@ -1,11 +1,14 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "model/records.h"
+#include "model/write_op.h"
 
 namespace thrad {
 
@@ -24,5 +27,15 @@ struct ApiResponse {
     return *this;
   }
 };
+
+// A write that must commit before the answer: the session submits `op` to the writer,
+// awaits its completion, then calls `finish` on its own thread to build the response.
+struct PendingWrite {
+  std::unique_ptr<WriteOp> op;
+  std::function<ApiResponse(const WriteOp&)> finish;
+};
+
+// What a route handler decides: an answer now, or a write to commit first.
+using Prepared = std::variant<ApiResponse, PendingWrite>;
 
 }  // namespace thrad

@@ -1,12 +1,10 @@
 #include "http/api_service.h"
 
 #include <boost/json.hpp>
+#include <utility>
 
-#include "api/collect_batch_handler.h"
-#include "api/collect_handler.h"
-#include "api/conversion_handler.h"
-#include "api/request_context.h"
 #include "auth/api_key.h"
+#include "http/json_response.h"
 
 namespace thrad {
 namespace {
@@ -27,8 +25,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// Absent, or application/json with any parameters (charset=utf-8 ...).
-bool IsJsonContentType(const std::optional<std::string_view>& content_type) {
+// Whether `content_type` is one that `accepts` allows. Absent counts as JSON; parameters
+// (charset=utf-8 ...) are ignored.
+bool Accepts(MediaType accepts, const std::optional<std::string_view>& content_type) {
+  if (accepts == MediaType::kNone) return true;
   if (!content_type) return true;
   std::string_view media = Trim(content_type->substr(0, content_type->find(';')));
   return EqualsIgnoreCase(media, "application/json");
@@ -45,39 +45,9 @@ bool LooksLikeIp(std::string_view s) {
   return true;
 }
 
-ApiResponse Json(unsigned status, const boost::json::object& body) {
-  ApiResponse res;
-  res.status = status;
-  res.content_type = "application/json";
-  res.body = boost::json::serialize(body);
-  return res;
-}
-
-ApiResponse Json(unsigned status, std::string serialized) {
-  ApiResponse res;
-  res.status = status;
-  res.content_type = "application/json";
-  res.body = std::move(serialized);
-  return res;
-}
-
-ApiResponse NoContent() {
-  ApiResponse res;
-  res.status = 204;
-  return res;
-}
-
-ApiResponse Replayed(ApiResponse res) {
-  res.AddHeader("Idempotent-Replayed", "true");
-  return res;
-}
-
-ApiResponse Unavailable(const std::string& request_id) {
-  return MakeErrorResponse({ApiErrorKind::kUnavailable}, request_id);
-}
-
 // Remembers the authenticated key on the answer (now or once committed), for the access log.
 Prepared WithKey(Prepared prepared, const std::shared_ptr<const KeyRecord>& key) {
+  if (!key) return prepared;
   if (auto* answer = std::get_if<ApiResponse>(&prepared)) {
     answer->key = key;
   } else {
@@ -97,15 +67,13 @@ ApiService::ApiService(KeyCache& keys, GroupCommitWriter& writer, Metrics& metri
                        const Clock& clock, ServiceConfig config)
     : keys_(keys), writer_(writer), metrics_(metrics), clock_(clock), config_(config) {}
 
-std::optional<ApiError> ApiService::CheckHead(const std::optional<RouteInfo>& route, Method method,
+std::optional<ApiError> ApiService::CheckHead(const std::optional<RouteMatch>& route, Method method,
                                               std::optional<uint64_t> content_length,
                                               uint64_t body_limit) const {
   if (!route) return ApiError{ApiErrorKind::kNotFound};
-  const bool method_ok =
-      method == route->method || (route->method == Method::kGet && method == Method::kHead);
-  if (!method_ok) {
+  if (!route->spec->Allows(method)) {
     ApiError e{ApiErrorKind::kMethodNotAllowed};
-    e.allow = route->allow;
+    e.allow = route->spec->AllowHeader();
     return e;
   }
   if (content_length && *content_length > body_limit) return ApiError{ApiErrorKind::kBodyTooLarge};
@@ -129,7 +97,7 @@ std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, Scope sc
     return ApiError{ApiErrorKind::kMissingToken};
   }
   Result<std::shared_ptr<const KeyRecord>> found = keys_.Lookup(*token);
-  if (!found.ok()) return ApiError{ApiErrorKind::kUnavailable};
+  if (!found.ok()) return ApiError{ErrorKindOf(found.status())};
   if (*found == nullptr) {
     metrics_.CountAuthFailure(Metrics::AuthFailure::kInvalidKey);
     return ApiError{ApiErrorKind::kInvalidKey};
@@ -143,27 +111,22 @@ std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, Scope sc
   return std::nullopt;
 }
 
-Prepared ApiService::Handle(const RouteInfo& route, const ApiRequest& req) {
-  if (route.route != Route::kCollect && route.route != Route::kCollectBatch &&
-      route.route != Route::kConversion) {
-    return HandleOps(route.route);
+Prepared ApiService::Handle(const RouteMatch& route, const ApiRequest& req) {
+  const RouteSpec& spec = *route.spec;
+  ApiCall call{req, route, nullptr, req.target.validate_only};
+  if (spec.scope) {
+    if (auto err = Authenticate(req, *spec.scope, call.key)) {
+      return MakeErrorResponse(*err, req.request_id);
+    }
+    if (auto limited = CheckRateLimit(*call.key, req.request_id)) {
+      return WithKey(std::move(*limited), call.key);
+    }
   }
-  const Scope scope = route.route == Route::kConversion ? Scope::kConversion : Scope::kCollect;
-  std::shared_ptr<const KeyRecord> key;
-  if (auto err = Authenticate(req, scope, key)) return MakeErrorResponse(*err, req.request_id);
-  if (auto limited = CheckRateLimit(*key, req.request_id)) return WithKey(std::move(*limited), key);
-  if (!IsJsonContentType(req.content_type)) {
-    return WithKey(MakeErrorResponse({ApiErrorKind::kUnsupportedMediaType}, req.request_id), key);
+  if (!Accepts(spec.accepts, req.content_type)) {
+    return WithKey(MakeErrorResponse({ApiErrorKind::kUnsupportedMediaType}, req.request_id),
+                   call.key);
   }
-  const bool validate_only = ParseTarget(req.target).validate_only;
-  switch (route.route) {
-    case Route::kCollect:
-      return WithKey(HandleCollect(req, *key, validate_only), key);
-    case Route::kCollectBatch:
-      return WithKey(HandleCollectBatch(req, *key, validate_only), key);
-    default:
-      return WithKey(HandleConversion(req, *key, validate_only), key);
-  }
+  return WithKey((this->*spec.handler)(call), call.key);
 }
 
 std::optional<ApiResponse> ApiService::CheckRateLimit(const KeyRecord& key,
@@ -182,163 +145,26 @@ std::optional<ApiResponse> ApiService::CheckRateLimit(const KeyRecord& key,
   return res;
 }
 
-ApiResponse ApiService::HandleOps(Route route) {
-  switch (route) {
-    case Route::kHealthz:
-      return Json(200, {{"status", "ok"}});
-    case Route::kReadyz: {
-      const WriterStats stats = writer_.Stats();
-      if (writer_.healthy() && stats.queue_depth < writer_.options().max_queue)
-        return Json(200, {{"status", "ready"}});
-      return Json(503, {{"status", "not_ready"},
-                        {"store_healthy", writer_.healthy()},
-                        {"queue_depth", stats.queue_depth}})
-          .AddHeader("Retry-After", "1");
-    }
-    case Route::kMetrics: {
-      ApiResponse res;
-      res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      res.body = metrics_.Render(writer_.Stats(), writer_.healthy());
-      return res;
-    }
-    default:
-      return Json(404, {{"detail", "Not found"}});
-  }
+Prepared ApiService::HandleHealthz(const ApiCall&) {
+  return JsonResponse(200, boost::json::object{{"status", "ok"}});
 }
 
-namespace {
-
-RequestContext MakeContext(const ApiRequest& req, const KeyRecord& key, std::string client_ip,
-                           UnixMicros now) {
-  RequestContext ctx;
-  ctx.partner_id = key.partner_id;
-  ctx.key_id = key.id;
-  ctx.key_label = key.label;
-  if (req.origin) ctx.origin = std::string(*req.origin);
-  if (req.referer) ctx.referer = std::string(*req.referer);
-  ctx.client_ip = std::move(client_ip);
-  ctx.received_at = now;
-  return ctx;
+Prepared ApiService::HandleReadyz(const ApiCall&) {
+  if (writer_.healthy() && !writer_.Saturated()) {
+    return JsonResponse(200, boost::json::object{{"status", "ready"}});
+  }
+  const WriterStats stats = writer_.Stats();
+  return JsonResponse(503, boost::json::object{{"status", "not_ready"},
+                                               {"store_healthy", writer_.healthy()},
+                                               {"queue_depth", stats.queue_depth}})
+      .AddHeader("Retry-After", "1");
 }
 
-}  // namespace
-
-Prepared ApiService::HandleCollect(const ApiRequest& req, const KeyRecord& key,
-                                   bool validate_only) {
-  Parsed<EventRecord> parsed =
-      ParseCollect(req.body, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
-  metrics_.CountSanitized(parsed.sanitize);
-  if (!parsed.ok()) {
-    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
-  }
-  auto op = std::make_unique<WriteOp>();
-  op->dry_run = validate_only;
-  std::string tag_id = parsed.record.tag_id;
-  EventWrite write;
-  write.events.push_back(std::move(parsed.record));
-  op->payload = std::move(write);
-
-  return PendingWrite{
-      std::move(op),
-      [this, request_id = req.request_id, validate_only,
-       tag_id = std::move(tag_id)](const WriteOp& done) -> ApiResponse {
-        if (!done.status.ok()) return Unavailable(request_id);
-        const auto& w = std::get<EventWrite>(done.payload);
-        const bool duplicate = !w.outcomes.empty() && w.outcomes[0] == WriteOutcome::kDuplicate;
-        if (validate_only) {
-          return Json(200, {{"status", duplicate ? "duplicate" : "valid"}, {"tag_id", tag_id}});
-        }
-        if (duplicate) {
-          metrics_.collect_duplicates.fetch_add(1, std::memory_order_relaxed);
-          return Replayed(NoContent());
-        }
-        return NoContent();
-      }};
-}
-
-Prepared ApiService::HandleCollectBatch(const ApiRequest& req, const KeyRecord& key,
-                                        bool validate_only) {
-  ParsedBatch parsed =
-      ParseCollectBatch(req.body, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
-  metrics_.CountSanitized(parsed.sanitize);
-  if (!parsed.ok()) {
-    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
-  }
-  auto count_duplicates = [this, validate_only](const std::vector<BatchItem>& items) {
-    if (validate_only) return;
-    const BatchCounts counts = CountBatch(items);
-    metrics_.collect_duplicates.fetch_add(static_cast<uint64_t>(counts.duplicates),
-                                          std::memory_order_relaxed);
-  };
-  if (parsed.events.empty()) {  // every event invalid: nothing to commit
-    count_duplicates(parsed.items);
-    return Json(200, BatchResultJson(parsed.items, parsed.events, validate_only));
-  }
-  // All valid events of the request in ONE op: they commit together.
-  auto op = std::make_unique<WriteOp>();
-  op->dry_run = validate_only;
-  EventWrite write;
-  write.events = std::move(parsed.events);
-  op->payload = std::move(write);
-
-  return PendingWrite{
-      std::move(op),
-      [request_id = req.request_id, validate_only, count_duplicates,
-       items = std::move(parsed.items)](const WriteOp& done) mutable -> ApiResponse {
-        if (!done.status.ok()) return Unavailable(request_id);
-        const auto& w = std::get<EventWrite>(done.payload);
-        ApplyBatchOutcomes(items, w.outcomes);
-        count_duplicates(items);
-        return Json(200, BatchResultJson(items, w.events, validate_only));
-      }};
-}
-
-Prepared ApiService::HandleConversion(const ApiRequest& req, const KeyRecord& key,
-                                      bool validate_only) {
-  Parsed<ConversionRecord> parsed = ParseConversion(
-      req.body, req.idempotency_key, MakeContext(req, key, ClientIp(req), clock_.NowMicros()));
-  metrics_.CountSanitized(parsed.sanitize);
-  if (!parsed.ok()) {
-    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
-  }
-  auto op = std::make_unique<WriteOp>();
-  op->dry_run = validate_only;
-  op->payload = ConversionWrite{std::move(parsed.record)};
-
-  return PendingWrite{
-      std::move(op),
-      [this, request_id = req.request_id, validate_only](const WriteOp& done) -> ApiResponse {
-        if (!done.status.ok()) return Unavailable(request_id);
-        const auto& w = std::get<ConversionWrite>(done.payload);
-        switch (w.outcome) {
-          case WriteOutcome::kClickNotFound:
-            return MakeErrorResponse({ApiErrorKind::kClickNotFound}, request_id);
-          case WriteOutcome::kClickMissingBid:
-            return MakeErrorResponse({ApiErrorKind::kClickMissingBid}, request_id);
-          case WriteOutcome::kPayloadMismatch:
-            metrics_.idempotency_mismatches.fetch_add(1, std::memory_order_relaxed);
-            return MakeErrorResponse({ApiErrorKind::kIdempotencyMismatch}, request_id);
-          case WriteOutcome::kDuplicate:
-            if (!validate_only) {
-              metrics_.conversion_duplicates.fetch_add(1, std::memory_order_relaxed);
-            }
-            return Replayed(Json(200, std::string(R"({"status":"duplicate"})")));
-          case WriteOutcome::kStored:
-            break;
-          case WriteOutcome::kPending:
-            return Unavailable(request_id);
-        }
-        if (!validate_only) return Json(200, std::string(R"({"status":"ok"})"));
-        const ConversionRecord& c = w.conversion;
-        boost::json::object body{
-            {"status", "valid"}, {"event_type", c.event_type}, {"currency", c.currency}};
-        const std::optional<std::string> source = DedupSourceName(c.dedup_source);
-        body["dedup_source"] = source ? boost::json::value(*source) : boost::json::value(nullptr);
-        body["bid_id"] = c.bid_id ? boost::json::value(*c.bid_id) : boost::json::value(nullptr);
-        body["campaign_id"] =
-            c.campaign_id ? boost::json::value(*c.campaign_id) : boost::json::value(nullptr);
-        return Json(200, body);
-      }};
+Prepared ApiService::HandleMetrics(const ApiCall&) {
+  ApiResponse res;
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  res.body = metrics_.Render(writer_.Stats(), writer_.healthy());
+  return res;
 }
 
 }  // namespace thrad

@@ -1,40 +1,21 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
-#include <variant>
 
 #include "auth/key_cache.h"
 #include "common/clock.h"
+#include "http/api_request.h"
 #include "http/api_response.h"
 #include "http/error_mapper.h"
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
-#include "model/write_op.h"
 #include "store/group_commit_writer.h"
 
 namespace thrad {
-
-// The parts of an HTTP request the API looks at. Views point into the session's request
-// and stay valid until the response is sent.
-struct ApiRequest {
-  Method method = Method::kOther;
-  std::string_view target;
-  std::optional<std::string_view> authorization;
-  std::optional<std::string_view> content_type;
-  std::optional<std::string_view> origin;
-  std::optional<std::string_view> referer;
-  std::optional<std::string_view> idempotency_key;
-  std::optional<std::string_view> forwarded_for;
-  std::string_view body;
-  std::string peer_ip;
-  std::string request_id;
-};
 
 class AccessLog;
 
@@ -45,41 +26,38 @@ struct ServiceConfig {
   AccessLog* access_log = nullptr;  // not owned; null: no access log
 };
 
-// A write that must commit before the answer: the session submits `op` to the writer,
-// awaits its completion, then calls `finish` on its own thread to build the response.
-struct PendingWrite {
-  std::unique_ptr<WriteOp> op;
-  std::function<ApiResponse(const WriteOp&)> finish;
-};
-using Prepared = std::variant<ApiResponse, PendingWrite>;
-
-// Request handling between the wire and the handlers: authentication, content type,
-// parsing, and mapping store outcomes to answers. No sockets here.
+// Request handling between the wire and the pure handlers: every route's common steps,
+// driven by its RouteSpec (authentication, rate limit, content type), then the route's
+// handler, and the mapping of store outcomes to answers. No sockets here.
 // Thread-safety: all methods may be called from any I/O thread concurrently.
 class ApiService {
  public:
   ApiService(KeyCache& keys, GroupCommitWriter& writer, Metrics& metrics, const Clock& clock,
              ServiceConfig config);
 
-  // Checks that need only the request line and headers, in the spec's order: route,
-  // method, size. nullopt: go on and read the body.
-  std::optional<ApiError> CheckHead(const std::optional<RouteInfo>& route, Method method,
+  // Checks that need only the request line and headers, in the spec's order: route (404),
+  // method (405), announced size (413). nullopt: go on and read the body.
+  std::optional<ApiError> CheckHead(const std::optional<RouteMatch>& route, Method method,
                                     std::optional<uint64_t> content_length,
                                     uint64_t body_limit) const;
 
-  // Everything after the body arrived: auth, content type, validation, then either an
-  // answer now or a write to commit.
-  Prepared Handle(const RouteInfo& route, const ApiRequest& req);
+  // Everything after the body arrived: the route's scope (401/403), rate limit (429) and
+  // content type (415), then its handler: an answer now or a write to commit.
+  Prepared Handle(const RouteMatch& route, const ApiRequest& req);
 
   GroupCommitWriter& writer() { return writer_; }
   Metrics& metrics() { return metrics_; }
   AccessLog* access_log() const { return config_.access_log; }
 
+  // Route handlers, called only through the route table (route_table.cc).
+  Prepared HandleCollect(const ApiCall& call);       // write_handlers.cc
+  Prepared HandleCollectBatch(const ApiCall& call);  // write_handlers.cc
+  Prepared HandleConversion(const ApiCall& call);    // write_handlers.cc
+  Prepared HandleHealthz(const ApiCall& call);
+  Prepared HandleReadyz(const ApiCall& call);
+  Prepared HandleMetrics(const ApiCall& call);
+
  private:
-  Prepared HandleCollect(const ApiRequest& req, const KeyRecord& key, bool validate_only);
-  Prepared HandleCollectBatch(const ApiRequest& req, const KeyRecord& key, bool validate_only);
-  Prepared HandleConversion(const ApiRequest& req, const KeyRecord& key, bool validate_only);
-  ApiResponse HandleOps(Route route);
   // nullopt when authenticated with `scope`; the error answer otherwise.
   std::optional<ApiError> Authenticate(const ApiRequest& req, Scope scope,
                                        std::shared_ptr<const KeyRecord>& key);

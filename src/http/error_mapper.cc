@@ -50,6 +50,19 @@ KindInfo InfoOf(ApiErrorKind kind) {
 
 }  // namespace
 
+ApiErrorKind ErrorKindOf(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kNotFound:
+      return ApiErrorKind::kNotFound;
+    case StatusCode::kInvalidArgument:
+      return ApiErrorKind::kBadRequest;
+    case StatusCode::kPermissionDenied:
+      return ApiErrorKind::kForbiddenScope;
+    default:
+      return ApiErrorKind::kUnavailable;
+  }
+}
+
 unsigned StatusOf(ApiErrorKind kind) { return InfoOf(kind).status; }
 
 ApiResponse MakeErrorResponse(const ApiError& error, std::string_view request_id) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/field_error.h"
+#include "common/status.h"
 #include "http/api_response.h"
 
 namespace thrad {
@@ -43,6 +44,11 @@ struct ApiError {
 
 // {"detail": ..., ["errors": [...],] "request_id": ...} with its status and headers.
 ApiResponse MakeErrorResponse(const ApiError& error, std::string_view request_id);
+
+// The one mapping from a failed Status (from the store, the key cache, the writer) to the
+// answer's kind: NotFound -> 404, InvalidArgument -> 400, PermissionDenied -> 403; every
+// other failure (unavailable, I/O, corruption, internal) -> 503, which the client retries.
+ApiErrorKind ErrorKindOf(const Status& status);
 
 // The HTTP status of an error kind (for metrics and tests).
 unsigned StatusOf(ApiErrorKind kind);

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "http/router.h"
+
 namespace thrad {
 namespace {
 
@@ -62,17 +64,14 @@ void Header(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
-size_t Metrics::RouteIndex(const char* name) {
-  for (size_t i = 0; i < kRouteNames.size(); ++i) {
-    if (std::strcmp(kRouteNames[i], name) == 0) return i;
-  }
-  return kUnknownRoute;
-}
+Metrics::Metrics()
+    : routes_(Routes().size() + 1), by_route_(std::make_unique<RouteSeries[]>(routes_)) {}
 
 void Metrics::ObserveRequest(size_t route, unsigned status, std::chrono::nanoseconds latency) {
-  if (route >= kRouteNames.size()) route = kUnknownRoute;
-  requests_[route][StatusIndex(status)].fetch_add(1, std::memory_order_relaxed);
-  Observe(request_latency_[route], kLatencyBuckets, latency.count() / 1e9,
+  if (route >= routes_) route = routes_ - 1;
+  RouteSeries& series = by_route_[route];
+  series.requests[StatusIndex(status)].fetch_add(1, std::memory_order_relaxed);
+  Observe(series.latency, kLatencyBuckets, latency.count() / 1e9,
           static_cast<uint64_t>(latency.count()));
 }
 
@@ -99,23 +98,23 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
   out.reserve(16 * 1024);
 
   Header(out, "thrad_http_requests_total", "counter", "HTTP requests by route and status.");
-  for (size_t r = 0; r < kRouteNames.size(); ++r) {
+  for (size_t r = 0; r < routes_; ++r) {
     for (size_t s = 0; s < kStatuses.size(); ++s) {
-      const uint64_t v = requests_[r][s].load(std::memory_order_relaxed);
+      const uint64_t v = by_route_[r].requests[s].load(std::memory_order_relaxed);
       if (v == 0) continue;
       const std::string status =
           s + 1 == kStatuses.size() ? std::string("other") : std::to_string(kStatuses[s]);
       out += fmt::format("thrad_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
-                         kRouteNames[r], status, v);
+                         RouteName(r), status, v);
     }
   }
 
   Header(out, "thrad_http_request_duration_seconds", "histogram",
          "Time from a request's headers to its response, by route.");
-  for (size_t r = 0; r < kRouteNames.size(); ++r) {
+  for (size_t r = 0; r < routes_; ++r) {
     RenderHistogram(out, "thrad_http_request_duration_seconds",
-                    fmt::format("route=\"{}\"", kRouteNames[r]), kLatencyBuckets,
-                    request_latency_[r], 1e-9);
+                    fmt::format("route=\"{}\"", RouteName(r)), kLatencyBuckets,
+                    by_route_[r].latency, 1e-9);
   }
 
   Header(out, "thrad_store_commit_duration_seconds", "histogram",

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "api/field_error.h"
@@ -17,10 +18,6 @@ namespace thrad {
 // Thread-safe: relaxed atomics only.
 class Metrics {
  public:
-  // Fixed route labels; kUnknownRoute is every path that matched no route.
-  static constexpr std::array<const char*, 7> kRouteNames = {
-      "collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "unknown"};
-  static constexpr size_t kUnknownRoute = 6;
   static constexpr std::array<unsigned, 17> kStatuses = {
       200, 204, 400, 401, 403, 404, 405, 408, 413, 415, 422, 429, 431, 500, 503, 100, 0};
   // Upper bounds, in seconds, of the request and commit latency histograms.
@@ -29,7 +26,9 @@ class Metrics {
   static constexpr std::array<double, 12> kBatchBuckets = {1,  2,   4,   8,   16,   32,
                                                            64, 128, 256, 512, 1024, 4096};
 
-  static size_t RouteIndex(const char* name);
+  // One series per route of the route table (by RouteIndex), plus "unknown" for every path
+  // that matched none.
+  Metrics();
 
   void ObserveRequest(size_t route, unsigned status, std::chrono::nanoseconds latency);
   void ObserveCommit(size_t batch_ops, std::chrono::nanoseconds latency, bool ok);
@@ -64,8 +63,12 @@ class Metrics {
     std::atomic<uint64_t> sum_ns{0};  // for latency; raw value sum for sizes
   };
 
-  std::array<std::array<std::atomic<uint64_t>, kStatuses.size()>, kRouteNames.size()> requests_{};
-  std::array<Histogram<kLatencyBuckets.size()>, kRouteNames.size()> request_latency_{};
+  struct RouteSeries {
+    std::array<std::atomic<uint64_t>, kStatuses.size()> requests{};
+    Histogram<kLatencyBuckets.size()> latency;
+  };
+  const size_t routes_;                      // RouteIndex values: 0 .. routes_ - 1
+  std::unique_ptr<RouteSeries[]> by_route_;  // routes_ entries
   Histogram<kLatencyBuckets.size()> commit_latency_{};
   Histogram<kBatchBuckets.size()> commit_batch_{};
   std::array<std::atomic<uint64_t>, 3> auth_failures_{};

@@ -1,39 +1,42 @@
 #include "http/router.h"
 
-#include <array>
-
 namespace thrad {
 namespace {
 
-struct Entry {
-  std::string_view path;
-  RouteInfo info;
-};
-
-constexpr RouteInfo kCollect{Route::kCollect, Method::kPost, "POST", "collect"};
-constexpr RouteInfo kConversion{Route::kConversion, Method::kPost, "POST", "conversion"};
-constexpr RouteInfo kCollectBatch{Route::kCollectBatch, Method::kPost, "POST", "collect_batch"};
-
-constexpr std::array kRoutes = {
-    Entry{"/v1/api/collect", kCollect},
-    Entry{"/api/collect", kCollect},
-    Entry{"/v1/api/collect/batch", kCollectBatch},
-    Entry{"/api/collect/batch", kCollectBatch},
-    Entry{"/v1/api/conversion", kConversion},
-    Entry{"/api/conversion", kConversion},
-    Entry{"/v1/conversion", kConversion},
-    Entry{"/healthz", {Route::kHealthz, Method::kGet, "GET, HEAD", "healthz"}},
-    Entry{"/readyz", {Route::kReadyz, Method::kGet, "GET, HEAD", "readyz"}},
-    Entry{"/metrics", {Route::kMetrics, Method::kGet, "GET, HEAD", "metrics"}},
-};
+// `pattern` matches `path` exactly, or up to a trailing "{name}" segment that matches one
+// non-empty segment (its value goes to `param`).
+bool Matches(std::string_view pattern, std::string_view path, std::string_view& param) {
+  if (pattern.empty() || pattern.back() != '}') return pattern == path;
+  const size_t open = pattern.rfind('{');
+  const std::string_view prefix = pattern.substr(0, open);
+  if (path.size() <= prefix.size() || path.substr(0, prefix.size()) != prefix) return false;
+  const std::string_view rest = path.substr(prefix.size());
+  if (rest.find('/') != std::string_view::npos) return false;
+  param = rest;
+  return true;
+}
 
 }  // namespace
 
-std::optional<RouteInfo> ResolveRoute(std::string_view path) {
-  for (const Entry& e : kRoutes) {
-    if (e.path == path) return e.info;
+std::optional<RouteMatch> MatchRoute(std::string_view path) {
+  for (const RouteSpec& spec : Routes()) {
+    for (std::string_view pattern : spec.paths) {
+      std::string_view param;
+      if (Matches(pattern, path, param)) return RouteMatch{&spec, param};
+    }
   }
   return std::nullopt;
+}
+
+size_t RouteIndex(const RouteSpec* spec) {
+  const std::span<const RouteSpec> routes = Routes();
+  if (spec == nullptr) return routes.size();
+  return static_cast<size_t>(spec - routes.data());
+}
+
+std::string_view RouteName(size_t index) {
+  const std::span<const RouteSpec> routes = Routes();
+  return index < routes.size() ? routes[index].name : std::string_view("unknown");
 }
 
 Target ParseTarget(std::string_view target) {
@@ -41,7 +44,8 @@ Target ParseTarget(std::string_view target) {
   const size_t q = target.find('?');
   t.path = target.substr(0, q);
   if (q == std::string_view::npos) return t;
-  std::string_view query = target.substr(q + 1);
+  t.query = target.substr(q + 1);
+  std::string_view query = t.query;
   while (!query.empty()) {
     const size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);

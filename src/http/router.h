@@ -1,29 +1,34 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
+#include "http/route_table.h"
+
 namespace thrad {
 
-enum class Route { kCollect, kCollectBatch, kConversion, kHealthz, kReadyz, kMetrics };
-
-enum class Method { kGet, kHead, kPost, kOther };
-
-struct RouteInfo {
-  Route route;
-  Method method;      // the one method the route answers (HEAD is allowed with GET)
-  const char* allow;  // value of the Allow header on 405
-  const char* name;   // bounded label for metrics and logs
+// A request path matched to its route.
+struct RouteMatch {
+  const RouteSpec* spec = nullptr;  // never null
+  std::string_view param;           // the "{name}" segment's value, when the path has one
 };
 
-// Resolves a request path (without the query string) to its route, including the aliases
-// of spec section 1. nullopt: unknown path (404).
-std::optional<RouteInfo> ResolveRoute(std::string_view path);
+// Resolves a request path (without the query string) to its route, aliases included.
+// nullopt: unknown path (404). Exact, case-sensitive; a trailing slash is another path.
+std::optional<RouteMatch> MatchRoute(std::string_view path);
 
-// Splits "path?query" and reports whether the query holds validate_only=true.
+// The position of `spec` in Routes(), or Routes().size() ("unknown") for null: the index of
+// its metrics series.
+size_t RouteIndex(const RouteSpec* spec);
+// The metrics and log label of a route index ("unknown" past the last route).
+std::string_view RouteName(size_t index);
+
+// A request target split once: "path?query".
 struct Target {
   std::string_view path;
-  bool validate_only = false;
+  std::string_view query;      // without the '?'; empty when absent
+  bool validate_only = false;  // the query holds validate_only=true (or =1)
 };
 Target ParseTarget(std::string_view target);
 

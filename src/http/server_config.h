@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "http/router.h"
+#include "http/route_table.h"
 
 namespace thrad {
 
@@ -37,9 +37,17 @@ struct ServerConfig {
   // On SIGTERM/SIGINT, in-flight requests get this long to finish.
   std::chrono::milliseconds shutdown_grace{10'000};
 
-  // The body limit of `route`: batch_body_limit for the batch endpoint, else body_limit.
-  uint64_t BodyLimit(const std::optional<RouteInfo>& route) const {
-    return route && route->route == Route::kCollectBatch ? batch_body_limit : body_limit;
+  // Answering before the whole request was read (413, 431, 400 on framing), the server
+  // stops writing, then reads and discards what the client still sends, for at most this
+  // long and this many bytes, before it closes (RFC 9112 section 9.6; nginx's
+  // lingering_close): closing with unread input resets the connection, and the reset can
+  // destroy the answer before the client reads it.
+  std::chrono::milliseconds linger_timeout{2'000};
+  uint64_t linger_bytes = 1024 * 1024;
+
+  // The body limit of a route's class.
+  uint64_t BodyLimit(BodyLimitClass c) const {
+    return c == BodyLimitClass::kBatch ? batch_body_limit : body_limit;
   }
 };
 

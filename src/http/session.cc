@@ -24,6 +24,12 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+using Clock = std::chrono::steady_clock;
+
+// A connection refused for being over --max-connections lingers less than a served one: the
+// server is overloaded.
+constexpr std::chrono::milliseconds kRefusedLingerTimeout{500};
+constexpr uint64_t kRefusedLingerBytes = 64 * 1024;
 
 void ConnectionRegistryCloseOne(const std::shared_ptr<Connection>& c) {
   asio::post(c->stream.get_executor(), [c] {
@@ -40,6 +46,17 @@ bool IsMalformed(const beast::error_code& ec) {
   static const auto& kHttpCategory = make_error_code(http::error::end_of_stream).category();
   return ec.category() == kHttpCategory && ec != http::error::end_of_stream &&
          ec != http::error::partial_message;
+}
+
+// The one translation of a failed read of a request into its answer: 431 over the header
+// limit, 413 over the body limit, 408 on a timeout, 400 on a malformed request; nullopt when
+// the peer went away (nothing to answer).
+std::optional<ApiErrorKind> ReadErrorKind(const beast::error_code& ec) {
+  if (ec == http::error::header_limit) return ApiErrorKind::kHeadersTooLarge;
+  if (ec == http::error::body_limit) return ApiErrorKind::kBodyTooLarge;
+  if (ec == beast::error::timeout) return ApiErrorKind::kRequestTimeout;
+  if (IsMalformed(ec)) return ApiErrorKind::kBadRequest;
+  return std::nullopt;
 }
 
 // What Beast accepts but this server refuses (RFC 9112 sections 5, 6.1 and 6.3). 431: more
@@ -92,14 +109,15 @@ std::string_view MethodName(Method m) {
   }
 }
 
-std::optional<std::string_view> Header(const http::request<http::string_body>& req, http::field f) {
+using Request = http::request<http::string_body>;
+
+std::optional<std::string_view> Header(const Request& req, http::field f) {
   auto it = req.find(f);
   if (it == req.end()) return std::nullopt;
   return it->value();
 }
 
-std::optional<std::string_view> Header(const http::request<http::string_body>& req,
-                                       std::string_view name) {
+std::optional<std::string_view> Header(const Request& req, std::string_view name) {
   auto it = req.find(name);
   if (it == req.end()) return std::nullopt;
   return it->value();
@@ -122,6 +140,250 @@ asio::awaitable<void> AwaitCommit(GroupCommitWriter& writer, WriteOp& op) {
       },
       asio::use_awaitable);
 }
+
+// Stops writing, then reads and drops what the client still sends until it closes too, for
+// at most `timeout` and `max_bytes` (RFC 9112 section 9.6, "lingering close"): closing with
+// unread input would reset the connection, and a reset can destroy the answer before the
+// client reads it.
+asio::awaitable<void> LingeringClose(beast::tcp_stream& stream, std::chrono::milliseconds timeout,
+                                     uint64_t max_bytes) {
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(timeout);
+  char sink[4096];
+  for (uint64_t drained = 0; drained < max_bytes;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+    if (ec) break;
+    drained += n;
+  }
+}
+
+// One request and its answer, as the session's phases fill them in.
+struct Exchange {
+  Clock::time_point started;
+  http::request_parser<http::string_body> parser;
+  std::string request_id;
+  Method method = Method::kOther;
+  Target target;
+  std::optional<RouteMatch> route;
+  size_t route_index = 0;  // RouteIndex(): the metrics series
+  bool head_only = false;
+  uint64_t bytes_in = 0;
+  bool expects_continue = false;
+};
+
+// How an exchange ends: the connection serves another request, or closes. A close with the
+// request not wholly read lingers first.
+enum class Next { kBody, kNextRequest, kClose, kCloseLingering };
+
+// Serves one connection: waits for a request, reads its head, then its body, hands it to
+// the ApiService and writes the answer; again while keep-alive holds.
+class Session {
+ public:
+  Session(std::shared_ptr<Connection> conn, SessionEnv env)
+      : conn_(std::move(conn)), env_(env), cfg_(env.config), stream_(conn_->stream) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ip_ = ep.address().to_string();
+  }
+
+  asio::awaitable<void> Run() {
+    Next next = Next::kNextRequest;
+    while (next == Next::kNextRequest) {
+      if (!co_await AwaitRequest()) break;
+      Exchange ex;
+      ex.started = Clock::now();
+      ex.route_index = RouteIndex(nullptr);
+      next = co_await ReadHead(ex);
+      if (next == Next::kBody) next = co_await ReadBody(ex);
+      if (next == Next::kBody) next = co_await Serve(ex);
+    }
+    if (next == Next::kCloseLingering) {
+      co_await LingeringClose(stream_, cfg_.linger_timeout, cfg_.linger_bytes);
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+ private:
+  // Idle: waits for the first byte of the next request (unless pipelined bytes wait).
+  // False: close (idle timeout, peer gone, shutting down).
+  asio::awaitable<bool> AwaitRequest() {
+    if (buffer_.size() == 0) {
+      if (Draining()) co_return false;
+      conn_->idle = true;
+      stream_.expires_after(cfg_.idle_timeout);
+      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), kUseTuple);
+      conn_->idle = false;
+      if (ec) co_return false;
+      buffer_.commit(n);
+    }
+    conn_->idle = false;
+    co_return true;
+  }
+
+  // Phase 1: the request line and headers, then every check that needs no body.
+  asio::awaitable<Next> ReadHead(Exchange& ex) {
+    auto& parser = ex.parser;
+    parser.header_limit(cfg_.header_limit);
+    // No body limit while reading headers: an oversized Content-Length must reach
+    // CheckHead (which answers 413 in the spec's order) instead of failing the read.
+    parser.body_limit(boost::none);
+    stream_.expires_after(cfg_.header_timeout);
+    auto [ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, kUseTuple);
+    if (ec) {
+      ex.request_id = ResolveRequestId(std::nullopt);
+      co_return co_await AnswerReadError(ex, ec);
+    }
+    const Request& req = parser.get();
+    ex.request_id = ResolveRequestId(Header(req, "X-Request-Id"));
+    ex.method = ToMethod(req.method());
+    ex.target = ParseTarget(req.target());
+    ex.route = MatchRoute(ex.target.path);
+    ex.route_index = RouteIndex(ex.route ? ex.route->spec : nullptr);
+    ex.head_only = ex.method == Method::kHead;
+    if (auto bad = CheckHeaderSection(parser, header_bytes, cfg_)) {
+      co_await Respond(MakeErrorResponse({*bad}, ex.request_id), ex, false);
+      co_return Next::kCloseLingering;
+    }
+    const auto expect = Header(req, http::field::expect);
+    ex.expects_continue = expect && beast::iequals(*expect, "100-continue");
+
+    std::optional<uint64_t> content_length;
+    if (parser.content_length()) content_length = *parser.content_length();
+    const uint64_t body_limit = BodyLimit(ex);
+    auto early = env_.service.CheckHead(ex.route, ex.method, content_length, body_limit);
+    if (!early) co_return Next::kBody;
+    co_return co_await AnswerEarly(ex, *early, body_limit);
+  }
+
+  // An answer decided from the head alone (404, 405, 413). The connection stays open only
+  // when the (small, announced) body can be skipped cleanly.
+  asio::awaitable<Next> AnswerEarly(Exchange& ex, const ApiError& error, uint64_t body_limit) {
+    auto& parser = ex.parser;
+    bool keep = parser.get().keep_alive() && error.kind != ApiErrorKind::kBodyTooLarge;
+    bool read_whole = parser.is_done();
+    if (keep && !read_whole) {
+      // Never read an announced body past the limit: the parser checked Content-Length
+      // against no limit, and its string body would reserve all of it (a 404 with
+      // "Content-Length: 2049638230412172400" aborted the server; found by fuzzing).
+      if (ex.expects_continue || !parser.content_length() ||
+          *parser.content_length() > body_limit) {
+        keep = false;
+      } else {
+        parser.body_limit(body_limit);
+        stream_.expires_after(cfg_.body_timeout);
+        auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kUseTuple);
+        keep = !ec;
+        read_whole = !ec;
+      }
+    }
+    const bool kept = co_await Respond(MakeErrorResponse(error, ex.request_id), ex, keep);
+    if (kept) co_return Next::kNextRequest;
+    // A client told to wait for 100-continue sends nothing more: nothing to linger for.
+    co_return read_whole || ex.expects_continue ? Next::kClose : Next::kCloseLingering;
+  }
+
+  // Phase 2: the body, within the route's limit (chunked bodies are cut off there too).
+  asio::awaitable<Next> ReadBody(Exchange& ex) {
+    auto& parser = ex.parser;
+    parser.body_limit(BodyLimit(ex));
+    if (parser.is_done()) co_return Next::kBody;
+    if (ex.expects_continue) {
+      http::response<http::empty_body> cont{http::status::continue_, 11};
+      stream_.expires_after(cfg_.write_timeout);
+      auto [ec, n] = co_await http::async_write(stream_, cont, kUseTuple);
+      if (ec) co_return Next::kClose;
+    }
+    stream_.expires_after(cfg_.body_timeout);
+    auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, kUseTuple);
+    if (ec) co_return co_await AnswerReadError(ex, ec);
+    co_return Next::kBody;
+  }
+
+  // A read that failed: its answer when it has one (the request was not wholly read, so
+  // the connection closes, lingering unless the client stopped sending), else just close.
+  asio::awaitable<Next> AnswerReadError(Exchange& ex, const beast::error_code& ec) {
+    const std::optional<ApiErrorKind> kind = ReadErrorKind(ec);
+    if (!kind) co_return Next::kClose;
+    co_await Respond(MakeErrorResponse({*kind}, ex.request_id), ex, false);
+    co_return *kind == ApiErrorKind::kRequestTimeout ? Next::kClose : Next::kCloseLingering;
+  }
+
+  // Phase 3: the request, whole, through the ApiService; its write (if any) committed; the
+  // answer written.
+  asio::awaitable<Next> Serve(Exchange& ex) {
+    const Request& req = ex.parser.get();
+    ApiRequest api_req;
+    api_req.method = ex.method;
+    api_req.target = ex.target;
+    api_req.authorization = Header(req, http::field::authorization);
+    api_req.content_type = Header(req, http::field::content_type);
+    api_req.origin = Header(req, http::field::origin);
+    api_req.referer = Header(req, http::field::referer);
+    api_req.idempotency_key = Header(req, "Idempotency-Key");
+    api_req.forwarded_for = Header(req, "X-Forwarded-For");
+    api_req.body = req.body();
+    ex.bytes_in = api_req.body.size();
+    api_req.peer_ip = peer_ip_;
+    api_req.request_id = ex.request_id;
+
+    Prepared prepared = env_.service.Handle(*ex.route, api_req);
+    ApiResponse response;
+    if (auto* pending = std::get_if<PendingWrite>(&prepared)) {
+      co_await AwaitCommit(env_.service.writer(), *pending->op);
+      response = pending->finish(*pending->op);
+    } else {
+      response = std::move(std::get<ApiResponse>(prepared));
+    }
+    const bool kept = co_await Respond(std::move(response), ex, req.keep_alive());
+    co_return kept ? Next::kNextRequest : Next::kClose;
+  }
+
+  // Writes `api`; then metrics and the access-log line. Returns whether the connection may
+  // serve another request.
+  asio::awaitable<bool> Respond(ApiResponse api, const Exchange& ex, bool keep_alive) {
+    keep_alive = keep_alive && !Draining();
+    const unsigned status = api.status;
+    const std::shared_ptr<const KeyRecord> key = std::move(api.key);
+    const uint64_t bytes_out = api.body.size();
+    wire_.clear();
+    AppendResponse(api, ex.request_id, keep_alive, ex.head_only, wire_);
+    stream_.expires_after(cfg_.write_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(wire_), kUseTuple);
+    if (wire_.capacity() > 64 * 1024) std::string().swap(wire_);  // after a large answer
+    const auto elapsed = Clock::now() - ex.started;
+    env_.metrics.ObserveRequest(ex.route_index, status, elapsed);
+    if (AccessLog* log = env_.service.access_log()) {
+      log->Write({.request_id = ex.request_id,
+                  .method = MethodName(ex.method),
+                  .route = RouteName(ex.route_index),
+                  .status = status,
+                  .duration = elapsed,
+                  .partner_id = key ? std::string_view(key->partner_id) : std::string_view(),
+                  .key_id = key ? std::string_view(key->id) : std::string_view(),
+                  .peer_ip = peer_ip_,
+                  .bytes_in = ex.bytes_in,
+                  .bytes_out = bytes_out});
+    }
+    co_return !ec && keep_alive;
+  }
+
+  uint64_t BodyLimit(const Exchange& ex) const {
+    return ex.route ? cfg_.BodyLimit(ex.route->spec->body_limit) : cfg_.body_limit;
+  }
+  bool Draining() const { return env_.draining.load(std::memory_order_relaxed); }
+
+  std::shared_ptr<Connection> conn_;
+  SessionEnv env_;
+  const ServerConfig& cfg_;
+  beast::tcp_stream& stream_;
+  beast::flat_buffer buffer_;
+  std::string peer_ip_;
+  // The bytes of the current response; reused, so a connection allocates it once.
+  std::string wire_;
+};
 
 }  // namespace
 
@@ -148,210 +410,13 @@ asio::awaitable<void> RefuseConnection(tcp::socket socket) {
                  /*keep_alive=*/false, /*head_only=*/false, wire);
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(2));
-  auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(wire), kUseTuple);
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  // Read and drop what the client sent until it closes too (at most 64 KiB for 500 ms):
-  // closing with unread input would reset the connection, and a reset can destroy the answer
-  // before the client reads it.
-  stream.expires_after(std::chrono::milliseconds(500));
-  char sink[4096];
-  for (size_t drained = 0; !wec && drained < 64 * 1024;) {
-    auto [rec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
-    if (rec) break;
-    drained += n;
-  }
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(wire), kUseTuple);
+  if (!ec) co_await LingeringClose(stream, kRefusedLingerTimeout, kRefusedLingerBytes);
 }
 
 asio::awaitable<void> RunSession(std::shared_ptr<Connection> conn, SessionEnv env) {
-  const ServerConfig& cfg = env.config;
-  beast::tcp_stream& stream = conn->stream;
-  beast::flat_buffer buffer;
-  beast::error_code ec;
-  std::string peer_ip;
-  {
-    auto ep = stream.socket().remote_endpoint(ec);
-    if (!ec) peer_ip = ep.address().to_string();
-  }
-
-  // The bytes of the current response; reused, so a connection allocates it once.
-  std::string wire;
-  // The current request's method and body size, for the access log.
-  Method log_method = Method::kOther;
-  uint64_t log_bytes_in = 0;
-
-  // Writes `api` and reports whether the connection may serve another request.
-  auto respond = [&](ApiResponse api, const std::string& request_id, bool keep_alive,
-                     bool head_only, size_t route,
-                     std::chrono::steady_clock::time_point started) -> asio::awaitable<bool> {
-    keep_alive = keep_alive && !env.draining.load(std::memory_order_relaxed);
-    const unsigned status = api.status;
-    const std::shared_ptr<const KeyRecord> key = std::move(api.key);
-    const uint64_t bytes_out = api.body.size();
-    wire.clear();
-    AppendResponse(api, request_id, keep_alive, head_only, wire);
-    stream.expires_after(cfg.write_timeout);
-    auto [wec, n] = co_await asio::async_write(stream, asio::buffer(wire), kUseTuple);
-    if (wire.capacity() > 64 * 1024) std::string().swap(wire);  // after a large answer
-    const auto elapsed = std::chrono::steady_clock::now() - started;
-    env.metrics.ObserveRequest(route, status, elapsed);
-    if (AccessLog* log = env.service.access_log()) {
-      log->Write({.request_id = request_id,
-                  .method = MethodName(log_method),
-                  .route = Metrics::kRouteNames[std::min(route, Metrics::kUnknownRoute)],
-                  .status = status,
-                  .duration = elapsed,
-                  .partner_id = key ? std::string_view(key->partner_id) : std::string_view(),
-                  .key_id = key ? std::string_view(key->id) : std::string_view(),
-                  .peer_ip = peer_ip,
-                  .bytes_in = log_bytes_in,
-                  .bytes_out = bytes_out});
-    }
-    co_return !wec && keep_alive;
-  };
-
-  for (;;) {
-    // Idle: wait for the first byte of the next request (unless pipelined bytes wait).
-    if (buffer.size() == 0) {
-      if (env.draining.load(std::memory_order_relaxed)) break;
-      conn->idle = true;
-      stream.expires_after(cfg.idle_timeout);
-      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
-      conn->idle = false;
-      if (rec) break;
-      buffer.commit(n);
-    }
-    conn->idle = false;
-    const auto started = std::chrono::steady_clock::now();
-    log_method = Method::kOther;
-    log_bytes_in = 0;
-
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(cfg.header_limit);
-    // No body limit while reading headers: an oversized Content-Length must reach
-    // CheckHead (which answers 413 in the spec's order) instead of failing the read.
-    parser.body_limit(boost::none);
-    stream.expires_after(cfg.header_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-    if (hec) {
-      std::optional<ApiErrorKind> answer;
-      if (hec == http::error::header_limit) {
-        answer = ApiErrorKind::kHeadersTooLarge;
-      } else if (hec == beast::error::timeout) {
-        answer = ApiErrorKind::kRequestTimeout;
-      } else if (IsMalformed(hec)) {
-        answer = ApiErrorKind::kBadRequest;
-      }
-      if (answer) {
-        const std::string rid = ResolveRequestId(std::nullopt);
-        co_await respond(MakeErrorResponse({*answer}, rid), rid, false, false,
-                         Metrics::kUnknownRoute, started);
-      }
-      break;
-    }
-
-    auto& req = parser.get();
-    const std::string request_id = ResolveRequestId(Header(req, "X-Request-Id"));
-    const Method method = ToMethod(req.method());
-    log_method = method;
-    const Target target = ParseTarget(req.target());
-    const std::optional<RouteInfo> route = ResolveRoute(target.path);
-    const size_t route_index = route ? Metrics::RouteIndex(route->name) : Metrics::kUnknownRoute;
-    const bool head_only = method == Method::kHead;
-    if (auto bad = CheckHeaderSection(parser, hn, cfg)) {
-      co_await respond(MakeErrorResponse({*bad}, request_id), request_id, false, head_only,
-                       route_index, started);
-      break;
-    }
-    const bool expects_continue = [&] {
-      auto e = Header(req, http::field::expect);
-      return e && beast::iequals(*e, "100-continue");
-    }();
-
-    std::optional<uint64_t> content_length;
-    if (parser.content_length()) content_length = *parser.content_length();
-    const uint64_t body_limit = cfg.BodyLimit(route);
-    if (auto early = env.service.CheckHead(route, method, content_length, body_limit)) {
-      // Keep the connection only when the (small, announced) body can be skipped cleanly.
-      bool keep = req.keep_alive() && early->kind != ApiErrorKind::kBodyTooLarge;
-      if (keep && !parser.is_done()) {
-        // Never read an announced body past the limit: the parser checked Content-Length
-        // against no limit, and its string body would reserve all of it (a 404 with
-        // "Content-Length: 2049638230412172400" aborted the server; found by fuzzing).
-        if (expects_continue || !parser.content_length() || *parser.content_length() > body_limit) {
-          keep = false;
-        } else {
-          parser.body_limit(body_limit);
-          stream.expires_after(cfg.body_timeout);
-          auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
-          keep = !bec;
-        }
-      }
-      if (!co_await respond(MakeErrorResponse(*early, request_id), request_id, keep, head_only,
-                            route_index, started)) {
-        break;
-      }
-      continue;
-    }
-
-    parser.body_limit(body_limit);  // chunked bodies are cut off here
-    if (!parser.is_done()) {
-      if (expects_continue) {
-        http::response<http::empty_body> cont{http::status::continue_, 11};
-        stream.expires_after(cfg.write_timeout);
-        auto [cec, cn] = co_await http::async_write(stream, cont, kUseTuple);
-        if (cec) break;
-      }
-      stream.expires_after(cfg.body_timeout);
-      auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kUseTuple);
-      if (bec) {
-        std::optional<ApiErrorKind> answer;
-        if (bec == http::error::body_limit) {
-          answer = ApiErrorKind::kBodyTooLarge;
-        } else if (bec == beast::error::timeout) {
-          answer = ApiErrorKind::kRequestTimeout;
-        } else if (IsMalformed(bec)) {
-          answer = ApiErrorKind::kBadRequest;
-        }
-        if (answer) {
-          co_await respond(MakeErrorResponse({*answer}, request_id), request_id, false, head_only,
-                           route_index, started);
-        }
-        break;
-      }
-    }
-
-    ApiRequest api_req;
-    api_req.method = method;
-    api_req.target = req.target();
-    api_req.authorization = Header(req, http::field::authorization);
-    api_req.content_type = Header(req, http::field::content_type);
-    api_req.origin = Header(req, http::field::origin);
-    api_req.referer = Header(req, http::field::referer);
-    api_req.idempotency_key = Header(req, "Idempotency-Key");
-    api_req.forwarded_for = Header(req, "X-Forwarded-For");
-    api_req.body = req.body();
-    log_bytes_in = api_req.body.size();
-    api_req.peer_ip = peer_ip;
-    api_req.request_id = request_id;
-
-    Prepared prepared = env.service.Handle(*route, api_req);
-    ApiResponse response;
-    if (auto* pending = std::get_if<PendingWrite>(&prepared)) {
-      co_await AwaitCommit(env.service.writer(), *pending->op);
-      response = pending->finish(*pending->op);
-    } else {
-      response = std::move(std::get<ApiResponse>(prepared));
-    }
-    if (!co_await respond(std::move(response), request_id, req.keep_alive(), head_only, route_index,
-                          started)) {
-      break;
-    }
-  }
-
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.close();
+  Session session(std::move(conn), env);
+  co_await session.Run();
 }
 
 }  // namespace thrad

@@ -47,11 +47,7 @@ Status GroupCommitWriter::Submit(WriteOp* op) {
       return Status::Unavailable(std::string(kSyncFailed));
     }
     const size_t rows = op->rows();
-    // Committed ops still waiting for their sync count too: a slow sync must not let the
-    // writer take in work without bound.
-    const size_t ops = queue_.size() + unsynced_ops_;
-    if (ops >= options_.max_queue ||
-        (ops > 0 && queued_rows_ + unsynced_rows_ + rows > options_.max_queue_rows)) {
+    if (SaturatedLocked(rows)) {
       rejected_full_.fetch_add(1, std::memory_order_relaxed);
       return Status::Unavailable("write queue is full");
     }
@@ -60,6 +56,19 @@ Status GroupCommitWriter::Submit(WriteOp* op) {
   }
   cv_.notify_one();
   return Status::Ok();
+}
+
+bool GroupCommitWriter::SaturatedLocked(size_t rows) const {
+  // Committed ops still waiting for their sync count too: a slow sync must not let the
+  // writer take in work without bound.
+  const size_t ops = queue_.size() + unsynced_ops_;
+  return ops >= options_.max_queue ||
+         (ops > 0 && queued_rows_ + unsynced_rows_ + rows > options_.max_queue_rows);
+}
+
+bool GroupCommitWriter::Saturated() const {
+  std::lock_guard lock(mu_);
+  return SaturatedLocked(1);
 }
 
 void GroupCommitWriter::Stop() {

@@ -94,6 +94,11 @@ class GroupCommitWriter {
   // Start was never called, the queue is drained on the calling thread.
   void Stop();
 
+  // True when Submit would refuse a one-row op now because the queue is full (ops waiting
+  // for their deferred sync included). The one rule for "saturated": Submit's 503 and
+  // /readyz both use it.
+  bool Saturated() const;
+
   WriterStats Stats() const;
   const GroupCommitOptions& options() const { return options_; }
 
@@ -115,6 +120,8 @@ class GroupCommitWriter {
 
  private:
   void Run();
+  // Saturated() for an op of `rows` rows; requires mu_.
+  bool SaturatedLocked(size_t rows) const;
   // Commits `batch` in one CommitBatch call, updates counters, completes every op.
   // Returns whether the batch committed.
   // `defer`: commit unsynced and leave the sync and the completions to the sync thread (the

@@ -44,6 +44,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const thrad::Target target = thrad::ParseTarget(input);
   FUZZ_CHECK(target.path.size() <= input.size());
-  (void)thrad::ResolveRoute(target.path);
+  FUZZ_CHECK(target.query.size() < input.size() || target.query.empty());
+  if (const auto match = thrad::MatchRoute(target.path)) {
+    FUZZ_CHECK(match->param.size() <= target.path.size());
+    FUZZ_CHECK(thrad::RouteIndex(match->spec) < thrad::Routes().size());
+  }
   return 0;
 }

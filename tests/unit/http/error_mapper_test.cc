@@ -85,31 +85,16 @@ TEST(ErrorMapperTest, ValidationListsEveryError) {
   EXPECT_EQ(list[1].at("type").as_string(), "missing");
 }
 
-TEST(RouterTest, CanonicalPathsAndAliases) {
-  for (const char* p : {"/v1/api/collect", "/api/collect"}) {
-    auto r = ResolveRoute(p);
-    ASSERT_TRUE(r) << p;
-    EXPECT_EQ(r->route, Route::kCollect);
-    EXPECT_EQ(r->method, Method::kPost);
+TEST(ErrorKindOfTest, MapsEachStatusCode) {
+  EXPECT_EQ(ErrorKindOf(Status::NotFound("x")), ApiErrorKind::kNotFound);
+  EXPECT_EQ(ErrorKindOf(Status::InvalidArgument("x")), ApiErrorKind::kBadRequest);
+  EXPECT_EQ(ErrorKindOf(Status::PermissionDenied("x")), ApiErrorKind::kForbiddenScope);
+  // Every failure of the store or the writer is a 503 the client retries.
+  for (const Status& s : {Status::Unavailable("x"), Status::IoError("x"), Status::Corruption("x"),
+                          Status::Internal("x"), Status::AlreadyExists("x")}) {
+    EXPECT_EQ(ErrorKindOf(s), ApiErrorKind::kUnavailable) << s.ToString();
+    EXPECT_EQ(StatusOf(ErrorKindOf(s)), 503u);
   }
-  for (const char* p : {"/v1/api/conversion", "/api/conversion", "/v1/conversion"}) {
-    auto r = ResolveRoute(p);
-    ASSERT_TRUE(r) << p;
-    EXPECT_EQ(r->route, Route::kConversion);
-  }
-  EXPECT_FALSE(ResolveRoute("/v1/api/collect/"));
-  EXPECT_FALSE(ResolveRoute("/V1/API/COLLECT"));
-  EXPECT_FALSE(ResolveRoute("/"));
-  EXPECT_EQ(ResolveRoute("/healthz")->method, Method::kGet);
-}
-
-TEST(RouterTest, TargetQuery) {
-  EXPECT_EQ(ParseTarget("/v1/api/collect").path, "/v1/api/collect");
-  EXPECT_FALSE(ParseTarget("/v1/api/collect").validate_only);
-  EXPECT_TRUE(ParseTarget("/v1/api/collect?validate_only=true").validate_only);
-  EXPECT_TRUE(ParseTarget("/v1/api/collect?a=b&validate_only=true").validate_only);
-  EXPECT_FALSE(ParseTarget("/v1/api/collect?validate_only=false").validate_only);
-  EXPECT_EQ(ParseTarget("/v1/api/collect?validate_only=true").path, "/v1/api/collect");
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <string>
 
+#include "http/router.h"
+
 namespace thrad {
 namespace {
 
@@ -14,8 +16,9 @@ namespace {
 // before its samples, and no series appears twice.
 TEST(MetricsTest, RendersWellFormedExposition) {
   Metrics m;
-  m.ObserveRequest(Metrics::RouteIndex("collect"), 204, std::chrono::milliseconds(3));
-  m.ObserveRequest(Metrics::kUnknownRoute, 404, std::chrono::microseconds(10));
+  m.ObserveRequest(RouteIndex(MatchRoute("/v1/api/collect")->spec), 204,
+                   std::chrono::milliseconds(3));
+  m.ObserveRequest(RouteIndex(nullptr), 404, std::chrono::microseconds(10));
   m.ObserveCommit(17, std::chrono::milliseconds(2), true);
   m.CountAuthFailure(Metrics::AuthFailure::kInvalidKey);
   m.extra_cleaned_strings = 3;

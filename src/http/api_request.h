@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/router.h"
+#include "model/records.h"
+
+namespace thrad {
+
+// The parts of an HTTP request the API looks at. Views point into the session's request
+// and stay valid until the response is sent.
+struct ApiRequest {
+  Method method = Method::kOther;
+  Target target;  // parsed once, by the session
+  std::optional<std::string_view> authorization;
+  std::optional<std::string_view> content_type;
+  std::optional<std::string_view> origin;
+  std::optional<std::string_view> referer;
+  std::optional<std::string_view> idempotency_key;
+  std::optional<std::string_view> forwarded_for;
+  std::string_view body;
+  std::string peer_ip;
+  std::string request_id;
+};
+
+// One request as a route handler sees it: authenticated (when its route has a scope), its
+// content type checked, its route matched.
+struct ApiCall {
+  const ApiRequest& req;
+  const RouteMatch& route;
+  std::shared_ptr<const KeyRecord> key;  // null on routes without a scope
+  bool validate_only = false;
+};
+
+}  // namespace thrad

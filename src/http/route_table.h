@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "http/api_response.h"
+#include "model/records.h"
+
+namespace thrad {
+
+class ApiService;
+struct ApiCall;
+
+// HTTP methods a route can answer, as bits of a set.
+enum class Method : uint8_t { kOther = 0, kGet = 1, kHead = 2, kPost = 4 };
+using MethodSet = uint8_t;
+constexpr MethodSet operator|(Method a, Method b) {
+  return static_cast<MethodSet>(static_cast<uint8_t>(a) | static_cast<uint8_t>(b));
+}
+constexpr MethodSet Methods(Method m) { return static_cast<MethodSet>(m); }
+
+// Media types a route accepts for its body; a route without any reads no body.
+enum class MediaType : uint8_t { kNone = 0, kJson = 1 };
+
+// Which body limit applies (ServerConfig::body_limit or batch_body_limit).
+enum class BodyLimitClass : uint8_t { kSmall, kBatch };
+
+// A route handler: a method of ApiService that turns an authenticated, typed call into an
+// answer or a write (the pure parsing and validation live in src/api).
+using RouteHandler = Prepared (ApiService::*)(const ApiCall&);
+
+// Everything the server knows about one route: the single source of the router, the Allow
+// header, authentication, content types, body limits, metrics and access-log labels.
+// Entries are written once, in route_table.cc; a unit test walks them.
+struct RouteSpec {
+  // Bounded label for metrics and logs ("collect"); unique.
+  std::string_view name;
+  // The canonical path first, then its aliases. A path whose last segment is "{name}"
+  // matches one non-empty segment there and hands it to the handler (RouteMatch::param).
+  std::span<const std::string_view> paths;
+  // GET implies HEAD (answered without a body).
+  MethodSet methods;
+  // The key scope a request needs; nullopt: no key is asked for.
+  std::optional<Scope> scope;
+  BodyLimitClass body_limit = BodyLimitClass::kSmall;
+  // Content types accepted for the body (415 otherwise); kNone: the body is not read.
+  MediaType accepts = MediaType::kNone;
+  RouteHandler handler = nullptr;
+
+  bool Allows(Method m) const;
+  // The value of the Allow header on 405: "POST", "GET, HEAD".
+  std::string AllowHeader() const;
+};
+
+// Every route, in a fixed order (the order of /metrics series).
+std::span<const RouteSpec> Routes();
+
+}  // namespace thrad

@@ -1,0 +1,112 @@
+#include "http/route_table.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "http/router.h"
+
+namespace thrad {
+namespace {
+
+using ::testing::ElementsAre;
+
+// Every entry of the table is complete and consistent, and the router finds each route by
+// each of its paths.
+TEST(RouteTableTest, EveryEntryIsCompleteAndReachable) {
+  std::set<std::string_view> names;
+  std::set<std::string_view> paths;
+  for (const RouteSpec& spec : Routes()) {
+    SCOPED_TRACE(std::string(spec.name));
+    EXPECT_TRUE(names.insert(spec.name).second) << "duplicate name";
+    EXPECT_NE(spec.name, "unknown");  // the label of unmatched paths
+    EXPECT_NE(spec.handler, nullptr);
+    EXPECT_NE(spec.methods, 0);
+    ASSERT_FALSE(spec.paths.empty());
+    EXPECT_FALSE(spec.AllowHeader().empty());
+    // A route that reads a body says which content types it takes; one that takes none
+    // answers GET only.
+    const bool posts = (spec.methods & Methods(Method::kPost)) != 0;
+    EXPECT_EQ(posts, spec.accepts != MediaType::kNone);
+    for (std::string_view path : spec.paths) {
+      EXPECT_TRUE(paths.insert(path).second) << "path in two routes: " << path;
+      ASSERT_EQ(path.front(), '/') << path;
+      if (path.back() == '}') continue;  // a pattern; matched in PathParameter below
+      const std::optional<RouteMatch> match = MatchRoute(path);
+      ASSERT_TRUE(match) << path;
+      EXPECT_EQ(match->spec, &spec) << path;
+      EXPECT_EQ(RouteIndex(match->spec), static_cast<size_t>(&spec - Routes().data()));
+      EXPECT_EQ(RouteName(RouteIndex(match->spec)), spec.name);
+    }
+  }
+  EXPECT_EQ(RouteName(RouteIndex(nullptr)), "unknown");
+}
+
+TEST(RouteTableTest, CanonicalPathsAndAliases) {
+  for (const char* p : {"/v1/api/collect", "/api/collect"}) {
+    auto r = MatchRoute(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->spec->name, "collect");
+    EXPECT_EQ(r->spec->AllowHeader(), "POST");
+    EXPECT_EQ(r->spec->scope, Scope::kCollect);
+    EXPECT_EQ(r->spec->body_limit, BodyLimitClass::kSmall);
+  }
+  for (const char* p : {"/v1/api/collect/batch", "/api/collect/batch"}) {
+    auto r = MatchRoute(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->spec->name, "collect_batch");
+    EXPECT_EQ(r->spec->body_limit, BodyLimitClass::kBatch);
+  }
+  for (const char* p : {"/v1/api/conversion", "/api/conversion", "/v1/conversion"}) {
+    auto r = MatchRoute(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->spec->name, "conversion");
+    EXPECT_EQ(r->spec->scope, Scope::kConversion);
+  }
+  for (const char* p : {"/healthz", "/readyz", "/metrics"}) {
+    auto r = MatchRoute(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->spec->AllowHeader(), "GET, HEAD");
+    EXPECT_FALSE(r->spec->scope.has_value()) << p;
+    EXPECT_EQ(r->spec->accepts, MediaType::kNone);
+  }
+  EXPECT_FALSE(MatchRoute("/v1/api/collect/"));
+  EXPECT_FALSE(MatchRoute("/V1/API/COLLECT"));
+  EXPECT_FALSE(MatchRoute("/"));
+  EXPECT_FALSE(MatchRoute(""));
+}
+
+TEST(RouteTableTest, MethodsGetImpliesHead) {
+  const RouteSpec& healthz = *MatchRoute("/healthz")->spec;
+  EXPECT_TRUE(healthz.Allows(Method::kGet));
+  EXPECT_TRUE(healthz.Allows(Method::kHead));
+  EXPECT_FALSE(healthz.Allows(Method::kPost));
+  EXPECT_FALSE(healthz.Allows(Method::kOther));
+  const RouteSpec& collect = *MatchRoute("/v1/api/collect")->spec;
+  EXPECT_TRUE(collect.Allows(Method::kPost));
+  EXPECT_FALSE(collect.Allows(Method::kGet));
+  EXPECT_FALSE(collect.Allows(Method::kHead));
+}
+
+TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
+  std::vector<std::string_view> names;
+  for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
+  EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
+                                 "metrics"));
+}
+
+TEST(RouterTest, TargetQuery) {
+  EXPECT_EQ(ParseTarget("/v1/api/collect").path, "/v1/api/collect");
+  EXPECT_EQ(ParseTarget("/v1/api/collect").query, "");
+  EXPECT_FALSE(ParseTarget("/v1/api/collect").validate_only);
+  EXPECT_TRUE(ParseTarget("/v1/api/collect?validate_only=true").validate_only);
+  EXPECT_TRUE(ParseTarget("/v1/api/collect?a=b&validate_only=true").validate_only);
+  EXPECT_EQ(ParseTarget("/v1/api/collect?a=b&validate_only=true").query, "a=b&validate_only=true");
+  EXPECT_FALSE(ParseTarget("/v1/api/collect?validate_only=false").validate_only);
+  EXPECT_EQ(ParseTarget("/v1/api/collect?validate_only=true").path, "/v1/api/collect");
+}
+
+}  // namespace
+}  // namespace thrad
