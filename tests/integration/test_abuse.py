@@ -485,3 +485,57 @@ def test_control_bytes_in_a_header_value_are_400(server, value):
     raw.close()
     assert_error(r, 400, "Bad request")
     assert r.headers.get("Set-Cookie") is None, r
+
+
+# --- lingering close -------------------------------------------------------------------------
+
+def send_all_then_read(port, data, rounds=5):
+    """Statuses of `rounds` connections that each write all of `data` first and only then
+    read the answer. The client writes in two parts with a pause between them, as a client
+    on a slow link does, so the server has answered and would have closed before the second
+    part arrives: the answer must still be read whole (the server lingers, RFC 9112 section
+    9.6), never a reset or a broken pipe."""
+    statuses = []
+    for _ in range(rounds):
+        sock = socket.create_connection((HOST, port), timeout=10)
+        try:
+            half = len(data) // 2
+            sock.sendall(data[:half])
+            time.sleep(0.1)
+            sock.sendall(data[half:])  # raises on a broken pipe or reset
+            raw = b""
+            while True:
+                chunk = sock.recv(65536)  # raises on a reset
+                if not chunk:
+                    break
+                raw += chunk
+        finally:
+            sock.close()
+        assert raw.startswith(b"HTTP/1.1 "), raw[:200]
+        statuses.append(int(raw[9:12]))
+    return statuses
+
+
+LINGER_CASES = {
+    # 300 headers of 100 bytes: over the 16 KiB header limit, read only in part.
+    "431_many_headers": (b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                         + b"".join(b"X-%03d: %s\r\n" % (i, b"v" * 92) for i in range(300))
+                         + b"\r\n", 431),
+    # An announced body over the 64 KiB limit, sent anyway.
+    "413_content_length": (build_request("POST", COLLECT, b"x" * 1_000_000,
+                                         {"Content-Type": "application/json"}), 413),
+    # A chunked body that grows past the limit while it is read.
+    "413_chunked": (b"POST " + COLLECT.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n" + chunked(b"x" * 1_000_000, 8192)
+                    + b"0\r\n\r\n", 413),
+    # Request smuggling refused before the body: Transfer-Encoding with Content-Length.
+    "400_framing": (b"POST " + COLLECT.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                    b"Transfer-Encoding: chunked\r\nContent-Length: 500000\r\n\r\n"
+                    + b"x" * 500_000, 400),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINGER_CASES))
+def test_an_early_answer_reaches_a_client_that_writes_everything_first(server, case):
+    data, status = LINGER_CASES[case]
+    assert send_all_then_read(server.port, data) == [status] * 5

@@ -93,8 +93,8 @@ TEST(RouteTableTest, MethodsGetImpliesHead) {
 TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   std::vector<std::string_view> names;
   for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
-  EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
-                                 "metrics"));
+  EXPECT_THAT(
+      names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz", "metrics"));
 }
 
 TEST(RouterTest, TargetQuery) {

@@ -1,0 +1,257 @@
+// ApiService without sockets: every route's common steps (driven by its RouteSpec) and the
+// write handlers' answers, against a real SQLite store and the real group-commit writer.
+#include "http/api_service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <future>
+#include <memory>
+#include <string>
+
+#include "auth/api_key.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
+
+namespace thrad {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::Contains;
+
+constexpr UnixMicros kNow = 1771524000'000000;  // 2026-02-19T18:00:00Z
+
+class ApiServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteStore::Open(dir_.File("t.db"));
+    ASSERT_OK(opened);
+    store_ = std::move(opened).value();
+    ASSERT_OK(store_->Migrate());
+    keys_ = std::make_unique<KeyCache>(*store_, clock_);
+    writer_ = std::make_unique<GroupCommitWriter>(*store_, GroupCommitOptions{});
+    writer_->Start();
+    collect_key_ = AddKey("p1", static_cast<uint32_t>(Scope::kCollect));
+    both_key_ = AddKey("p1", static_cast<uint32_t>(Scope::kCollect) |
+                                 static_cast<uint32_t>(Scope::kConversion));
+  }
+
+  std::string AddKey(const std::string& partner, uint32_t scopes) {
+    NewKey k = GenerateKey(partner, "test", scopes, std::nullopt, kNow);
+    EXPECT_OK(store_->InsertKey(k.record));
+    return k.secret;
+  }
+
+  ApiService Service(ServiceConfig config = {}) {
+    return ApiService(*keys_, *writer_, metrics_, clock_, config);
+  }
+
+  // A request to `target` with `body`, authenticated by `secret` when given.
+  ApiRequest Request(std::string_view target, std::string_view body = "",
+                     std::optional<std::string> secret = std::nullopt) {
+    ApiRequest req;
+    req.method = Method::kPost;
+    req.target = ParseTarget(target);
+    if (secret) {
+      auth_ = "Bearer " + *secret;
+      req.authorization = auth_;
+    }
+    req.body = body;
+    req.peer_ip = "203.0.113.9";
+    req.request_id = "req-1";
+    return req;
+  }
+
+  // Handles `req` as the session does: an answer now, or the write committed first.
+  ApiResponse Answer(ApiService& service, const ApiRequest& req) {
+    const std::optional<RouteMatch> route = MatchRoute(req.target.path);
+    EXPECT_TRUE(route.has_value()) << req.target.path;
+    Prepared prepared = service.Handle(*route, req);
+    if (auto* answer = std::get_if<ApiResponse>(&prepared)) return std::move(*answer);
+    auto& pending = std::get<PendingWrite>(prepared);
+    std::promise<void> done;
+    pending.op->on_done = [&done] { done.set_value(); };
+    Status submitted = writer_->Submit(pending.op.get());
+    EXPECT_OK(submitted);
+    if (submitted.ok()) done.get_future().wait();
+    return pending.finish(*pending.op);
+  }
+
+  static boost::json::object Json(const ApiResponse& r) {
+    return boost::json::parse(r.body).as_object();
+  }
+
+  size_t StoredEvents() {
+    size_t n = 0;
+    EXPECT_OK(store_->ExportEvents({}, [&n](const std::string&) {
+      ++n;
+      return Status::Ok();
+    }));
+    return n;
+  }
+
+  test::TempDir dir_;
+  ManualClock clock_{kNow};
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<KeyCache> keys_;
+  std::unique_ptr<GroupCommitWriter> writer_;
+  Metrics metrics_;
+  std::string collect_key_;
+  std::string both_key_;
+  std::string auth_;
+};
+
+TEST_F(ApiServiceTest, CheckHeadAnswersUnknownPathsMethodsAndSizesInOrder) {
+  ApiService service = Service();
+  EXPECT_EQ(service.CheckHead(MatchRoute("/nope"), Method::kPost, 10, 100)->kind,
+            ApiErrorKind::kNotFound);
+  const auto collect = MatchRoute("/v1/api/collect");
+  const std::optional<ApiError> wrong = service.CheckHead(collect, Method::kGet, 1'000, 100);
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->kind, ApiErrorKind::kMethodNotAllowed);  // before the size
+  EXPECT_EQ(wrong->allow, "POST");
+  EXPECT_EQ(service.CheckHead(MatchRoute("/healthz"), Method::kPost, 0, 100)->allow, "GET, HEAD");
+  EXPECT_EQ(service.CheckHead(collect, Method::kPost, 101, 100)->kind,
+            ApiErrorKind::kBodyTooLarge);
+  EXPECT_FALSE(service.CheckHead(collect, Method::kPost, 100, 100));
+  EXPECT_FALSE(service.CheckHead(collect, Method::kPost, std::nullopt, 100));  // chunked
+  EXPECT_FALSE(service.CheckHead(MatchRoute("/healthz"), Method::kHead, std::nullopt, 100));
+}
+
+TEST_F(ApiServiceTest, AuthenticationComesBeforeContentTypeAndBody) {
+  ApiService service = Service();
+  ApiRequest req = Request("/v1/api/collect", "not json");
+  req.content_type = "text/html";
+  ApiResponse r = Answer(service, req);
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_THAT(r.headers, Contains(Pair("WWW-Authenticate", "Bearer")));
+  EXPECT_EQ(Json(r).at("request_id").as_string(), "req-1");
+
+  r = Answer(service, Request("/v1/api/collect", "{}", "thr_not_a_key"));
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_EQ(Json(r).at("detail").as_string(), "Invalid API key");
+
+  // A collect-only key on the conversion route: 403, whatever the body.
+  r = Answer(service, Request("/v1/api/conversion", "not json", collect_key_));
+  EXPECT_EQ(r.status, 403u);
+
+  req = Request("/v1/api/collect", R"({"event_name":"x"})", collect_key_);
+  req.content_type = "text/html";
+  r = Answer(service, req);
+  EXPECT_EQ(r.status, 415u);
+  ASSERT_NE(r.key, nullptr);  // authenticated: the access log names the key
+  EXPECT_EQ(r.key->partner_id, "p1");
+}
+
+TEST_F(ApiServiceTest, CollectCommitsThenAnswers204AndAReplayOnTheSameEventId) {
+  ApiService service = Service();
+  const std::string body = R"({"event_name":"page_view","event_id":"e-1"})";
+  ApiResponse r = Answer(service, Request("/v1/api/collect", body, collect_key_));
+  EXPECT_EQ(r.status, 204u);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_EQ(StoredEvents(), 1u);
+  r = Answer(service, Request("/api/collect", body, collect_key_));  // an alias
+  EXPECT_EQ(r.status, 204u);
+  EXPECT_THAT(r.headers, Contains(Pair("Idempotent-Replayed", "true")));
+  EXPECT_EQ(StoredEvents(), 1u);
+  EXPECT_EQ(metrics_.collect_duplicates.load(), 1u);
+}
+
+TEST_F(ApiServiceTest, ValidateOnlyStoresNothing) {
+  ApiService service = Service();
+  ApiResponse r = Answer(service, Request("/v1/api/collect?validate_only=true",
+                                          R"({"event_name":"x"})", collect_key_));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(Json(r).at("status").as_string(), "valid");
+  EXPECT_EQ(StoredEvents(), 0u);
+}
+
+TEST_F(ApiServiceTest, InvalidBodiesAre422WithEveryFieldError) {
+  ApiService service = Service();
+  ApiResponse r = Answer(service, Request("/v1/api/collect", R"({"timestamp":"x"})", both_key_));
+  EXPECT_EQ(r.status, 422u);
+  const auto& errors = Json(r).at("errors").as_array();
+  EXPECT_GE(errors.size(), 2u);  // event_name missing, timestamp wrong
+  EXPECT_EQ(StoredEvents(), 0u);
+}
+
+TEST_F(ApiServiceTest, BatchAnswersPerEvent) {
+  ApiService service = Service();
+  ApiResponse r = Answer(
+      service, Request("/v1/api/collect/batch",
+                       R"({"events":[{"event_name":"a","event_id":"1"},{"event_name":""},)"
+                       R"({"event_name":"a","event_id":"1"}]})",
+                       collect_key_));
+  EXPECT_EQ(r.status, 200u);
+  const auto body = Json(r);
+  EXPECT_EQ(body.at("accepted").as_int64(), 1);
+  EXPECT_EQ(body.at("rejected").as_int64(), 1);
+  EXPECT_EQ(body.at("duplicates").as_int64(), 1);
+  EXPECT_EQ(StoredEvents(), 1u);
+}
+
+TEST_F(ApiServiceTest, ConversionOfAnUnknownClickIs404) {
+  ApiService service = Service();
+  ApiResponse r = Answer(
+      service,
+      Request("/v1/api/conversion",
+              R"({"click_id":"nope","conversion_time":"2026-02-19T17:00:00Z",)"
+              R"("conversion_value":1,"currency":"USD","event_id":"c1"})",
+              both_key_));
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_EQ(Json(r).at("detail").as_string(), "Click not found");
+}
+
+TEST_F(ApiServiceTest, RateLimitIs429WithItsHeaders) {
+  ApiService service = Service({.rate_limit = {.rps = 1, .burst = 1}});
+  const std::string body = R"({"event_name":"x"})";
+  EXPECT_EQ(Answer(service, Request("/v1/api/collect", body, collect_key_)).status, 204u);
+  ApiResponse r = Answer(service, Request("/v1/api/collect", body, collect_key_));
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_THAT(r.headers, Contains(Pair("Retry-After", "1")));
+  EXPECT_THAT(r.headers, Contains(Pair("RateLimit-Limit", "1")));
+  EXPECT_EQ(metrics_.rate_limited.load(), 1u);
+}
+
+TEST_F(ApiServiceTest, OpsRoutesNeedNoKey) {
+  ApiService service = Service();
+  ApiRequest req = Request("/healthz");
+  req.method = Method::kGet;
+  EXPECT_EQ(Answer(service, req).body, R"({"status":"ok"})");
+  req = Request("/readyz");
+  req.method = Method::kGet;
+  EXPECT_EQ(Answer(service, req).body, R"({"status":"ready"})");
+  req = Request("/metrics");
+  req.method = Method::kGet;
+  ApiResponse r = Answer(service, req);
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_THAT(r.body, HasSubstr("thrad_http_requests_total"));
+  EXPECT_THAT(r.content_type, HasSubstr("text/plain"));
+}
+
+TEST_F(ApiServiceTest, ReadyzIs503WhileTheWriterIsSaturated) {
+  // A writer that was never started takes ops into its queue and never drains it.
+  GroupCommitWriter stalled(*store_, GroupCommitOptions{.max_queue = 2});
+  ApiService service(*keys_, stalled, metrics_, clock_, {});
+  ApiRequest ready = Request("/readyz");
+  ready.method = Method::kGet;
+  EXPECT_EQ(Answer(service, ready).status, 200u);
+  WriteOp a, b, c;
+  for (WriteOp* op : {&a, &b, &c}) op->on_done = [] {};
+  ASSERT_OK(stalled.Submit(&a));
+  EXPECT_FALSE(stalled.Saturated());
+  ASSERT_OK(stalled.Submit(&b));
+  EXPECT_TRUE(stalled.Saturated());
+  EXPECT_FALSE(stalled.Submit(&c).ok());  // the same rule refuses the next op
+  ApiResponse r = Answer(service, ready);
+  EXPECT_EQ(r.status, 503u);
+  EXPECT_EQ(Json(r).at("queue_depth").as_int64(), 2);
+  EXPECT_THAT(r.headers, Contains(Pair("Retry-After", "1")));
+  stalled.Stop();  // drains a and b on this thread
+}
+
+}  // namespace
+}  // namespace thrad
