@@ -6,14 +6,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "auth/key_cache.h"
 #include "cli/command_support.h"
 #include "cli/config_file.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
+#include "common/logging.h"
+#include "http/access_log.h"
 #include "http/api_service.h"
-#include "http/logging.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "store/delayed_store.h"
@@ -98,6 +100,8 @@ int Serve(ServeOptions& o) {
                                  .access_log = o.access_log,
                                  .queue_size = static_cast<size_t>(o.log_queue_size)});
   if (!logging.ok()) FailCommand(logging.status(), 2);
+  std::optional<AccessLog> access_log;  // writes into `logging`'s buffer; outlives `service`
+  if (LogFlusher* lines = (*logging)->access_lines()) access_log.emplace(*log_format, lines);
   Status st = ParseListen(o.listen, o.server);
   if (!st.ok()) FailCommand(st, 2);
   o.server.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
@@ -119,7 +123,6 @@ int Serve(ServeOptions& o) {
   Store& db = delayed ? *delayed : **store;
 
   Metrics metrics;
-  AccessLog* access_log = (*logging)->access_log();
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
   KeyCache keys(db, SystemClock::Instance(), std::chrono::milliseconds(o.key_cache_ttl_ms));
@@ -134,7 +137,7 @@ int Serve(ServeOptions& o) {
   ApiService service(keys, writer, metrics, SystemClock::Instance(),
                      ServiceConfig{.trust_proxy = o.trust_proxy,
                                    .rate_limit = {o.rate_limit_rps, o.rate_limit_burst},
-                                   .access_log = access_log});
+                                   .access_log = access_log ? &*access_log : nullptr});
   Server server(o.server, service);
   st = server.Listen();
   if (!st.ok()) {
