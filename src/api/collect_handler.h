@@ -27,9 +27,11 @@ namespace thrad {
 // - channel must be a string when present and is stored as "server".
 // - consent and params must be objects and hold no number a double cannot represent
 //   (finite_number: 1e400 cannot be stored back as JSON).
-// - params: the client's object as sent. When the body has unknown top-level keys, their
-//   sanitized copy (SanitizeExtra) replaces any client params.extra; when it has none, a client
-//   params.extra is stored as sent. Then integration/partner_id/api_key_label are stamped from
+// - params: the client's object as sent, except params.extra, which is always sanitized: the
+//   client's params.extra members and the body's unknown top-level keys (which win on a name
+//   clash) are sanitized together (SanitizeExtra) into params.extra. A client params.extra
+//   that is not an object is dropped (counted in dropped_values); with nothing from either
+//   side there is no params.extra. Then integration/partner_id/api_key_label are stamped from
 //   the key, replacing client values.
 // - partner_id, key_id, client_ip and received_at come from `ctx`.
 Parsed<EventRecord> ParseCollect(std::string_view body, const RequestContext& ctx);

@@ -3,17 +3,21 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <string>
 
 #include "auth/key_cache.h"
 #include "cli/command_support.h"
 #include "cli/config_file.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
+#include "common/logging.h"
+#include "http/access_log.h"
 #include "http/api_service.h"
-#include "http/logging.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "store/delayed_store.h"
@@ -22,30 +26,36 @@
 namespace thrad {
 namespace {
 
+// The options bind to the fields of the structs they configure, so every default is written
+// once, where the struct declares it, and is what `serve --help` shows.
 struct ServeOptions {
   StoreConfig store;
-  std::string listen = "127.0.0.1:8690";
   ServerConfig server;
   GroupCommitOptions writer;
-  bool trust_proxy = false;
-  int64_t key_cache_ttl_ms = 2000;
-  int64_t header_timeout_ms = 10'000;
-  int64_t body_timeout_ms = 30'000;
-  int64_t idle_timeout_ms = 60'000;
-  int64_t shutdown_grace_ms = 10'000;
-  int64_t write_timeout_ms = 30'000;
-  int64_t probe_interval_ms = 1000;
+  ServiceConfig service;
+  LoggingOptions logging;
+  std::chrono::milliseconds key_cache_ttl = KeyCache::kDefaultTtl;
+  // Text that Serve parses into the structs above; the defaults are theirs.
+  std::string listen = server.host + ":" + std::to_string(server.port);
+  std::string log_format{LogFormatName(logging.format)};
+  std::string sqlite_sync = "pipelined";  // serve's own default: other commands sync inline
   std::string port_file;
-  std::string log_level = "info";
-  std::string log_format = "json";
-  bool access_log = true;
-  int64_t log_queue_size = 8192;
-  double rate_limit_rps = 0;
-  int64_t rate_limit_burst = 0;
   std::string config_file;
-  std::string sqlite_sync = "pipelined";
   int64_t debug_commit_delay_ms = 0;  // tests only: a deliberately slow store
 };
+
+// How a bool default is shown in --help.
+const char* BoolText(bool value) { return value ? "true" : "false"; }
+
+// An option in whole milliseconds (INT in --help) bound to `field`, whose value now is the
+// default shown.
+CLI::Option* AddMillisOption(CLI::App* cmd, const std::string& name,
+                             std::chrono::milliseconds* field, const std::string& description) {
+  return cmd
+      ->add_option_function<int64_t>(
+          name, [field](const int64_t& ms) { *field = std::chrono::milliseconds(ms); }, description)
+      ->default_str(std::to_string(field->count()));
+}
 
 // "HOST:PORT", "[v6]:PORT" or ":PORT" (loopback).
 Status ParseListen(const std::string& text, ServerConfig& out) {
@@ -93,19 +103,13 @@ int Serve(ServeOptions& o) {
   umask(077);  // the database, its WAL and backups are readable by the owner only
   Result<LogFormat> log_format = ParseLogFormat(o.log_format);
   if (!log_format.ok()) FailCommand(log_format.status(), 2);
-  auto logging = Logging::Start({.level = o.log_level,
-                                 .format = *log_format,
-                                 .access_log = o.access_log,
-                                 .queue_size = static_cast<size_t>(o.log_queue_size)});
+  o.logging.format = *log_format;
+  auto logging = Logging::Start(o.logging);
   if (!logging.ok()) FailCommand(logging.status(), 2);
+  std::optional<AccessLog> access_log;  // writes into `logging`'s buffer; outlives `service`
+  if (LogFlusher* lines = (*logging)->access_lines()) access_log.emplace(*log_format, lines);
   Status st = ParseListen(o.listen, o.server);
   if (!st.ok()) FailCommand(st, 2);
-  o.server.header_timeout = std::chrono::milliseconds(o.header_timeout_ms);
-  o.server.body_timeout = std::chrono::milliseconds(o.body_timeout_ms);
-  o.server.idle_timeout = std::chrono::milliseconds(o.idle_timeout_ms);
-  o.server.write_timeout = std::chrono::milliseconds(o.write_timeout_ms);
-  o.server.shutdown_grace = std::chrono::milliseconds(o.shutdown_grace_ms);
-  o.writer.probe_interval = std::chrono::milliseconds(o.probe_interval_ms);
 
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
   auto store = OpenMigratedStore(o.store);
@@ -119,10 +123,9 @@ int Serve(ServeOptions& o) {
   Store& db = delayed ? *delayed : **store;
 
   Metrics metrics;
-  AccessLog* access_log = (*logging)->access_log();
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
-  KeyCache keys(db, SystemClock::Instance(), std::chrono::milliseconds(o.key_cache_ttl_ms));
+  KeyCache keys(db, SystemClock::Instance(), o.key_cache_ttl);
   GroupCommitWriter writer(db, o.writer);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
     metrics.ObserveCommit(ops, latency, ok);
@@ -131,10 +134,8 @@ int Serve(ServeOptions& o) {
                          [&keys, &db] { FlushKeyUsage(keys, db); });
   writer.Start();
 
-  ApiService service(keys, writer, metrics, SystemClock::Instance(),
-                     ServiceConfig{.trust_proxy = o.trust_proxy,
-                                   .rate_limit = {o.rate_limit_rps, o.rate_limit_burst},
-                                   .access_log = access_log});
+  o.service.access_log = access_log ? &*access_log : nullptr;
+  ApiService service(keys, writer, metrics, SystemClock::Instance(), o.service);
   Server server(o.server, service);
   st = server.Listen();
   if (!st.ok()) {
@@ -180,29 +181,26 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_BATCH_BODY_LIMIT")
       ->check(CLI::Range(uint64_t{1}, uint64_t{64} << 20))
       ->capture_default_str();
-  cmd->add_flag("--trust-proxy", opts->trust_proxy,
+  cmd->add_flag("--trust-proxy", opts->service.trust_proxy,
                 "Take the client IP from the first X-Forwarded-For hop (behind a proxy only)")
       ->envname("THRAD_TRUST_PROXY")
-      ->default_str("false");
-  cmd->add_option("--key-cache-ttl-ms", opts->key_cache_ttl_ms,
+      ->default_str(BoolText(opts->service.trust_proxy));
+  AddMillisOption(cmd, "--key-cache-ttl-ms", &opts->key_cache_ttl,
                   "How long a key lookup is cached; bounds how late a revocation is seen")
       ->envname("THRAD_KEY_CACHE_TTL_MS")
-      ->check(CLI::Range(int64_t{0}, int64_t{5000}))
-      ->capture_default_str();
-  cmd->add_option("--header-timeout-ms", opts->header_timeout_ms,
+      ->check(CLI::Range(int64_t{0}, int64_t{5000}));
+  AddMillisOption(cmd, "--header-timeout-ms", &opts->server.header_timeout,
                   "Time for a request's headers to arrive (slow clients are cut off)")
       ->envname("THRAD_HEADER_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--body-timeout-ms", opts->body_timeout_ms, "Time for a request body to arrive")
+      ->check(CLI::PositiveNumber);
+  AddMillisOption(cmd, "--body-timeout-ms", &opts->server.body_timeout,
+                  "Time for a request body to arrive")
       ->envname("THRAD_BODY_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--idle-timeout-ms", opts->idle_timeout_ms,
+      ->check(CLI::PositiveNumber);
+  AddMillisOption(cmd, "--idle-timeout-ms", &opts->server.idle_timeout,
                   "Idle keep-alive connections are closed after this")
       ->envname("THRAD_IDLE_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--max-connections", opts->server.max_connections,
                   "Open connections beyond this are answered 503 and closed")
       ->envname("THRAD_MAX_CONNECTIONS")
@@ -232,28 +230,25 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_MAX_QUEUE_ROWS")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--shutdown-grace-ms", opts->shutdown_grace_ms,
+  AddMillisOption(cmd, "--shutdown-grace-ms", &opts->server.shutdown_grace,
                   "On SIGTERM, how long in-flight requests may take to finish")
       ->envname("THRAD_SHUTDOWN_GRACE_MS")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--write-timeout-ms", opts->write_timeout_ms,
+      ->check(CLI::NonNegativeNumber);
+  AddMillisOption(cmd, "--write-timeout-ms", &opts->server.write_timeout,
                   "Time to write a response before a stalled reader is dropped")
       ->envname("THRAD_WRITE_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--probe-interval-ms", opts->probe_interval_ms,
+      ->check(CLI::PositiveNumber);
+  AddMillisOption(cmd, "--probe-interval-ms", &opts->writer.probe_interval,
                   "While the store fails, how often it is probed so /readyz recovers")
       ->envname("THRAD_PROBE_INTERVAL_MS")
-      ->check(CLI::Range(int64_t{10}, int64_t{60'000}))
-      ->capture_default_str();
-  cmd->add_option("--rate-limit-rps", opts->rate_limit_rps,
+      ->check(CLI::Range(int64_t{10}, int64_t{60'000}));
+  cmd->add_option("--rate-limit-rps", opts->service.rate_limit.rps,
                   "Default requests per second per API key (token bucket); 0: no limit. Keys "
                   "may override it (keys create/update --rate-limit-rps)")
       ->envname("THRAD_RATE_LIMIT_RPS")
       ->check(CLI::Range(0.0, 1e9))
       ->capture_default_str();
-  cmd->add_option("--rate-limit-burst", opts->rate_limit_burst,
+  cmd->add_option("--rate-limit-burst", opts->service.rate_limit.burst,
                   "Default bucket size per API key (requests allowed at once); 0: the rate, "
                   "rounded up")
       ->envname("THRAD_RATE_LIMIT_BURST")
@@ -269,7 +264,7 @@ void RegisterServeCommand(CLI::App& root) {
   cmd->add_option("--port-file", opts->port_file,
                   "Write the bound port to this file once listening (for scripts and tests)")
       ->envname("THRAD_PORT_FILE");
-  cmd->add_option("--log-level", opts->log_level, "trace, debug, info, warn, error, off")
+  cmd->add_option("--log-level", opts->logging.level, "trace, debug, info, warn, error, off")
       ->envname("THRAD_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
@@ -278,16 +273,18 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_LOG_FORMAT")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
-  cmd->add_option("--access-log", opts->access_log,
+  cmd->add_option("--access-log", opts->logging.access_log,
                   "One line per request (at level info): true or false")
       ->envname("THRAD_ACCESS_LOG")
-      ->default_str("true");
-  cmd->add_option("--log-queue-size", opts->log_queue_size,
-                  "Log lines waiting for output; lines past it are dropped (the newest, counted "
-                  "in thrad_log_dropped_total): requests never wait for output")
+      ->default_str(BoolText(opts->logging.access_log));
+  // Parsed as an int64 (INT in --help, range-checked) into the size_t field.
+  cmd->add_option<size_t, int64_t>(
+         "--log-queue-size", opts->logging.queue_size,
+         "Log lines waiting for output; lines past it are dropped (the newest, counted "
+         "in thrad_log_dropped_total): requests never wait for output")
       ->envname("THRAD_LOG_QUEUE_SIZE")
       ->check(CLI::Range(int64_t{16}, int64_t{1'048'576}))
-      ->capture_default_str();
+      ->default_str(std::to_string(opts->logging.queue_size));
   cmd->add_option("--config", opts->config_file,
                   "Read settings from this TOML/INI file (name = value, names as the long "
                   "flags). Precedence: flag > THRAD_* env > file > default")

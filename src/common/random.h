@@ -3,6 +3,10 @@
 #include <cstddef>
 #include <string>
 
+// Transitional: Sha256Hex moved to common/sha256.h; src/auth/api_key.cc (owned by another
+// reshape branch) still finds it through this header. Remove once it includes sha256.h.
+#include "common/sha256.h"
+
 namespace thrad {
 
 // Bytes from OpenSSL's CSPRNG, encoded. Abort the process if the CSPRNG fails: a key or id
@@ -10,8 +14,5 @@ namespace thrad {
 std::string RandomHex(size_t bytes);
 std::string RandomBase64Url(size_t bytes);  // unpadded
 std::string RandomUuidV4();                 // lowercase 8-4-4-4-12
-
-// Lowercase hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
 
 }  // namespace thrad

@@ -10,7 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 
-#include "http/logging.h"
+#include "http/access_log.h"
 #include "http/request_id.h"
 #include "http/wire.h"
 

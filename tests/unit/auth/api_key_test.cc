@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "common/random.h"
+#include "common/sha256.h"
 
 namespace thrad {
 namespace {

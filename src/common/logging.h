@@ -1,12 +1,16 @@
 #pragma once
 
-#include <chrono>
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
+#include "common/log_format.h"
 #include "common/status.h"
 
 namespace spdlog {
@@ -22,10 +26,6 @@ class sink;
 }  // namespace spdlog
 
 namespace thrad {
-
-class LogFlusher;
-
-enum class LogFormat { kJson, kText };
 
 struct LoggingOptions {
   std::string level = "info";  // trace, debug, info, warn, error, critical, off
@@ -43,49 +43,45 @@ struct LoggingOptions {
 // The access log's buffer holds queue_size times this many bytes (a line is ~300).
 inline constexpr size_t kAccessLineBytes = 512;
 
-// Parses "json" or "text".
-Result<LogFormat> ParseLogFormat(std::string_view text);
-
-// What one access-log line says about one request. Never holds an API key: only its id.
-struct AccessLogEntry {
-  std::string_view request_id;
-  std::string_view method;  // GET, HEAD, POST or OTHER (bounded, never the raw verb)
-  std::string_view route;   // the bounded route label of the metrics ("unknown" for 404s)
-  unsigned status = 0;
-  std::chrono::nanoseconds duration{0};  // from the request's first byte to its response
-  std::string_view partner_id;           // empty: not authenticated
-  std::string_view key_id;               // empty: not authenticated
-  std::string_view peer_ip;
-  uint64_t bytes_in = 0;   // request body bytes
-  uint64_t bytes_out = 0;  // response body bytes
-};
-
-// The fields of an access line, without timestamp and level (AccessLog::Write adds them):
-// `"request_id":"…","method":"POST",…` for JSON, `request_id=… method=POST …` for text.
-// Pure; exposed for tests.
-std::string FormatAccessFields(const AccessLogEntry& entry, LogFormat format);
-
-// The access log (see Logging). Write formats the whole line on the caller's thread and
-// appends it to a bounded buffer that a flusher thread writes out; it never waits for output
-// and never wakes another thread per line. Thread-safe.
-class AccessLog {
+// Owns the access log's bounded byte buffer and the thread that empties it: every 200 ms, and
+// early once the buffer passes half its capacity, it writes the waiting lines to `out` in one
+// fwrite and flushes `sink` (and so `out`). Lines are whole, so the FILE's own lock keeps them
+// from interleaving with the sink's. Destroying it writes out every line appended before.
+class LogFlusher {
  public:
-  // `flusher` must outlive this.
-  AccessLog(LogFormat format, LogFlusher* flusher);
+  // `capacity`: bytes of access lines that may wait (0: no access log).
+  LogFlusher(std::shared_ptr<spdlog::sinks::sink> sink, std::FILE* out, size_t capacity);
+  ~LogFlusher();
 
-  void Write(const AccessLogEntry& entry);
+  // Appends one whole line, or drops and counts it when it does not fit. Thread-safe; never
+  // waits for output.
+  void Append(std::string_view line);
+
+  // Access lines dropped because the buffer was full. Thread-safe.
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
  private:
-  const LogFormat format_;
-  LogFlusher* const flusher_;
+  void Run();
+
+  const std::shared_ptr<spdlog::sinks::sink> sink_;
+  std::FILE* const out_;
+  const size_t capacity_;
+  std::atomic<uint64_t> dropped_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string pending_;  // guarded by mu_: whole lines waiting, at most capacity_ bytes
+  bool wake_ = false;    // guarded by mu_: pending_ passed half its capacity since the swap
+  bool stop_ = false;    // guarded by mu_
+  std::string writing_;  // the flusher thread's only
+  std::thread thread_;
 };
 
 // The process's logging for `serve`. Every line, the access log's and every other (spdlog's
 // default logger is replaced), goes in `options.format` to stdout (`options.output`), so
 // request handling never waits for a slow stdout (a full pipe, a stalled journald):
-// - access lines are formatted by the request's thread into one bounded byte buffer that a
-//   flusher thread writes out in one chunk every 200 ms, or as soon as it is half full; a
-//   line that does not fit is dropped and counted;
+// - access lines (http/access_log.h) are formatted by the request's thread into one bounded
+//   byte buffer (access_lines()) that a flusher thread writes out in one chunk every 200 ms,
+//   or as soon as it is half full; a line that does not fit is dropped and counted;
 // - other lines go through spdlog's bounded asynchronous queue and its thread (the oldest is
 //   dropped and counted when it is full); warnings and errors are flushed at once.
 // Destroying it writes out everything still waiting and makes the default logger synchronous
@@ -95,8 +91,9 @@ class Logging {
   static Result<std::unique_ptr<Logging>> Start(const LoggingOptions& options);
   ~Logging();
 
-  // Null when the access log is off, or the level is above info (access lines are info).
-  AccessLog* access_log() { return access_.get(); }
+  // Where access lines go; must outlive every AccessLog writing to it. Null when the access
+  // log is off, or the level is above info (access lines are info).
+  LogFlusher* access_lines() { return access_enabled_ ? flusher_.get() : nullptr; }
   // Lines dropped because the queue or the access buffer was full (thrad_log_dropped_total).
   // Thread-safe.
   uint64_t dropped() const;
@@ -107,7 +104,7 @@ class Logging {
   std::shared_ptr<spdlog::sinks::sink> sink_;
   std::shared_ptr<spdlog::details::thread_pool> pool_;
   spdlog::level::level_enum level_{};
-  std::unique_ptr<AccessLog> access_;
+  bool access_enabled_ = false;
   std::unique_ptr<LogFlusher> flusher_;
 };
 

@@ -1,8 +1,6 @@
-#include "http/logging.h"
+#include "http/access_log.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 #include <stdio.h>
 
 #include <boost/json.hpp>
@@ -14,9 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "testing/status_matchers.h"
+#include "common/logging.h"
+#include "testing/log_output.h"
 
-namespace thrad {
+namespace thrad::test {
 namespace {
 
 AccessLogEntry Entry() {
@@ -74,59 +73,30 @@ TEST(AccessLogTest, TextIsKeyValuePairs) {
             std::string::npos);
 }
 
-TEST(AccessLogTest, ParsesFormats) {
-  EXPECT_EQ(*ParseLogFormat("json"), LogFormat::kJson);
-  EXPECT_EQ(*ParseLogFormat("text"), LogFormat::kText);
-  EXPECT_FALSE(ParseLogFormat("xml").ok());
-}
-
-// Logging into a temporary file instead of stdout.
-class LoggingTest : public ::testing::Test {
+// An access log writing through the process's Logging into a temporary file.
+class AccessLogLinesTest : public LogOutputTest {
  protected:
-  void SetUp() override {
-    out_ = std::tmpfile();
-    ASSERT_NE(out_, nullptr);
+  AccessLog* StartAccessLog(LogFormat format, size_t queue_size = 8192) {
+    logging_ = Start(format, queue_size);
+    LogFlusher* lines = logging_->access_lines();
+    EXPECT_NE(lines, nullptr);
+    access_log_ = std::make_unique<AccessLog>(format, lines);
+    return access_log_.get();
   }
-  void TearDown() override {
-    // The default logger Logging leaves behind writes to out_: replace it before closing out_.
-    spdlog::set_default_logger(
-        std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_sink_mt>()));
-    std::fclose(out_);
-  }
-
-  std::unique_ptr<Logging> Start(LogFormat format, size_t queue_size = 8192) {
-    auto logging = Logging::Start({.format = format, .queue_size = queue_size, .output = out_});
-    EXPECT_OK(logging);
-    return std::move(*logging);
+  // Writes out every line still waiting, as the server does when it stops.
+  void Stop() {
+    access_log_.reset();
+    logging_.reset();
   }
 
-  // Every line written so far (call once the Logging is gone).
-  std::vector<std::string> Lines() {
-    std::fflush(out_);
-    std::rewind(out_);
-    std::string text;
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof(buf), out_)) > 0;) text.append(buf, n);
-    EXPECT_TRUE(text.empty() || text.back() == '\n');
-    std::vector<std::string> lines;
-    for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
-         start = end + 1) {
-      lines.push_back(text.substr(start, end - start));
-    }
-    return lines;
-  }
-
-  std::FILE* out_ = nullptr;
+  std::unique_ptr<Logging> logging_;
+  std::unique_ptr<AccessLog> access_log_;
 };
 
-const std::regex kTimestamp(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)");
-
-TEST_F(LoggingTest, JsonAccessLineIsTheFieldsInTheLineFormat) {
+TEST_F(AccessLogLinesTest, JsonAccessLineIsTheFieldsInTheLineFormat) {
   const AccessLogEntry entry = Entry();
-  auto logging = Start(LogFormat::kJson);
-  ASSERT_NE(logging->access_log(), nullptr);
-  logging->access_log()->Write(entry);
-  logging.reset();
+  StartAccessLog(LogFormat::kJson)->Write(entry);
+  Stop();
 
   const std::vector<std::string> lines = Lines();
   ASSERT_EQ(lines.size(), 1u);
@@ -136,7 +106,7 @@ TEST_F(LoggingTest, JsonAccessLineIsTheFieldsInTheLineFormat) {
                            FormatAccessFields(entry, LogFormat::kJson) + "}";
   ASSERT_EQ(line.size(), head.size() + 24 + tail.size()) << line;
   EXPECT_EQ(line.substr(0, head.size()), head);
-  EXPECT_TRUE(std::regex_match(line.substr(head.size(), 24), kTimestamp)) << line;
+  EXPECT_TRUE(std::regex_match(line.substr(head.size(), 24), kLogTimestamp)) << line;
   EXPECT_EQ(line.substr(head.size() + 24), tail);
 
   boost::json::object o = boost::json::parse(line).as_object();
@@ -151,39 +121,22 @@ TEST_F(LoggingTest, JsonAccessLineIsTheFieldsInTheLineFormat) {
   EXPECT_EQ(o.at("bytes_in").as_int64(), 42);
 }
 
-TEST_F(LoggingTest, TextAccessLineIsTheFieldsInTheLineFormat) {
-  auto logging = Start(LogFormat::kText);
-  logging->access_log()->Write(Entry());
-  logging.reset();
+TEST_F(AccessLogLinesTest, TextAccessLineIsTheFieldsInTheLineFormat) {
+  StartAccessLog(LogFormat::kText)->Write(Entry());
+  Stop();
 
   const std::vector<std::string> lines = Lines();
   ASSERT_EQ(lines.size(), 1u);
   const std::string tail = " info access " + FormatAccessFields(Entry(), LogFormat::kText);
   ASSERT_EQ(lines[0].size(), 24 + tail.size()) << lines[0];
-  EXPECT_TRUE(std::regex_match(lines[0].substr(0, 24), kTimestamp)) << lines[0];
+  EXPECT_TRUE(std::regex_match(lines[0].substr(0, 24), kLogTimestamp)) << lines[0];
   EXPECT_EQ(lines[0].substr(24), tail);
 }
 
-TEST_F(LoggingTest, OtherLinesKeepTheirFormat) {
-  auto logging = Start(LogFormat::kJson);
-  spdlog::warn("disk \"full\"");
-  logging.reset();
-
-  const std::vector<std::string> lines = Lines();
-  ASSERT_EQ(lines.size(), 1u);
-  boost::json::object o = boost::json::parse(lines[0]).as_object();
-  EXPECT_EQ(o.size(), 4u);
-  EXPECT_TRUE(std::regex_match(std::string(o.at("ts").as_string()), kTimestamp)) << lines[0];
-  EXPECT_EQ(o.at("level").as_string(), "warning");
-  EXPECT_EQ(o.at("logger").as_string(), "thrad");
-  EXPECT_EQ(o.at("msg").as_string(), "disk \"full\"");
-}
-
-TEST_F(LoggingTest, LinesFromManyThreadsArriveWholeAndNoneIsLost) {
+TEST_F(AccessLogLinesTest, LinesFromManyThreadsArriveWholeAndNoneIsLost) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 2000;  // ~600 KB: well under the 4 MiB of the default queue
-  auto logging = Start(LogFormat::kJson);
-  AccessLog* log = logging->access_log();
+  AccessLog* log = StartAccessLog(LogFormat::kJson);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([log, t] {
@@ -196,8 +149,8 @@ TEST_F(LoggingTest, LinesFromManyThreadsArriveWholeAndNoneIsLost) {
     });
   }
   for (std::thread& t : threads) t.join();
-  EXPECT_EQ(logging->dropped(), 0u);
-  logging.reset();
+  EXPECT_EQ(logging_->dropped(), 0u);
+  Stop();
 
   std::set<std::string> ids;
   for (const std::string& line : Lines()) {
@@ -209,41 +162,27 @@ TEST_F(LoggingTest, LinesFromManyThreadsArriveWholeAndNoneIsLost) {
   EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads * kPerThread));
 }
 
-TEST_F(LoggingTest, LinesPastTheBoundAreDroppedAndCounted) {
+TEST_F(AccessLogLinesTest, LinesPastTheBoundAreDroppedAndCounted) {
   constexpr int kLines = 100;
-  auto logging = Start(LogFormat::kJson, /*queue_size=*/1);  // 512 bytes: two lines fit
+  AccessLog* log = StartAccessLog(LogFormat::kJson, /*queue_size=*/1);  // 512 bytes: two fit
   // Holding the file's lock stalls output as a full pipe would: the flusher can take at most
   // one buffer before it blocks.
   flockfile(out_);
-  for (int i = 0; i < kLines; ++i) logging->access_log()->Write(Entry());
-  const uint64_t dropped = logging->dropped();
+  for (int i = 0; i < kLines; ++i) log->Write(Entry());
+  const uint64_t dropped = logging_->dropped();
   funlockfile(out_);
-  logging.reset();
+  Stop();
 
   EXPECT_GE(dropped, static_cast<uint64_t>(kLines - 4));
   EXPECT_EQ(Lines().size() + dropped, static_cast<size_t>(kLines));
 }
 
-TEST_F(LoggingTest, PendingLinesAreWrittenAtDestruction) {
-  auto logging = Start(LogFormat::kJson);
-  for (int i = 0; i < 3; ++i) logging->access_log()->Write(Entry());
-  logging.reset();  // well within the 200 ms flush interval
+TEST_F(AccessLogLinesTest, PendingLinesAreWrittenAtDestruction) {
+  AccessLog* log = StartAccessLog(LogFormat::kJson);
+  for (int i = 0; i < 3; ++i) log->Write(Entry());
+  Stop();  // well within the 200 ms flush interval
   EXPECT_EQ(Lines().size(), 3u);
 }
 
-TEST_F(LoggingTest, NoAccessLinesAboveInfo) {
-  auto logging = Logging::Start({.level = "warn", .output = out_});
-  ASSERT_OK(logging);
-  EXPECT_EQ((*logging)->access_log(), nullptr);  // so the server writes no access line
-  spdlog::info("an info line");
-  logging->reset();
-  EXPECT_TRUE(Lines().empty());
-}
-
-TEST_F(LoggingTest, RejectsBadOptions) {
-  EXPECT_FALSE(Logging::Start({.level = "loud", .output = out_}).ok());
-  EXPECT_FALSE(Logging::Start({.queue_size = 0, .output = out_}).ok());
-}
-
 }  // namespace
-}  // namespace thrad
+}  // namespace thrad::test
