@@ -76,9 +76,9 @@ Prepared ApiService::HandleCollect(const ApiCall& call) {
         const auto& w = std::get<EventWrite>(done.payload);
         const bool duplicate = !w.outcomes.empty() && w.outcomes[0] == WriteOutcome::kDuplicate;
         if (validate_only) {
-          return JsonResponse(
-              200, boost::json::object{{"status", duplicate ? "duplicate" : "valid"},
-                                       {"tag_id", tag_id}});
+          return JsonResponse(200,
+                              boost::json::object{{"status", duplicate ? "duplicate" : "valid"},
+                                                  {"tag_id", tag_id}});
         }
         if (duplicate) {
           metrics_.collect_duplicates.fetch_add(1, std::memory_order_relaxed);
