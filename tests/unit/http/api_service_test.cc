@@ -18,9 +18,9 @@
 namespace thrad {
 namespace {
 
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Pair;
-using ::testing::Contains;
 
 constexpr UnixMicros kNow = 1771524000'000000;  // 2026-02-19T18:00:00Z
 
@@ -35,8 +35,8 @@ class ApiServiceTest : public ::testing::Test {
     writer_ = std::make_unique<GroupCommitWriter>(*store_, GroupCommitOptions{});
     writer_->Start();
     collect_key_ = AddKey("p1", static_cast<uint32_t>(Scope::kCollect));
-    both_key_ = AddKey("p1", static_cast<uint32_t>(Scope::kCollect) |
-                                 static_cast<uint32_t>(Scope::kConversion));
+    both_key_ = AddKey(
+        "p1", static_cast<uint32_t>(Scope::kCollect) | static_cast<uint32_t>(Scope::kConversion));
   }
 
   std::string AddKey(const std::string& partner, uint32_t scopes) {
@@ -114,8 +114,7 @@ TEST_F(ApiServiceTest, CheckHeadAnswersUnknownPathsMethodsAndSizesInOrder) {
   EXPECT_EQ(wrong->kind, ApiErrorKind::kMethodNotAllowed);  // before the size
   EXPECT_EQ(wrong->allow, "POST");
   EXPECT_EQ(service.CheckHead(MatchRoute("/healthz"), Method::kPost, 0, 100)->allow, "GET, HEAD");
-  EXPECT_EQ(service.CheckHead(collect, Method::kPost, 101, 100)->kind,
-            ApiErrorKind::kBodyTooLarge);
+  EXPECT_EQ(service.CheckHead(collect, Method::kPost, 101, 100)->kind, ApiErrorKind::kBodyTooLarge);
   EXPECT_FALSE(service.CheckHead(collect, Method::kPost, 100, 100));
   EXPECT_FALSE(service.CheckHead(collect, Method::kPost, std::nullopt, 100));  // chunked
   EXPECT_FALSE(service.CheckHead(MatchRoute("/healthz"), Method::kHead, std::nullopt, 100));
@@ -180,11 +179,11 @@ TEST_F(ApiServiceTest, InvalidBodiesAre422WithEveryFieldError) {
 
 TEST_F(ApiServiceTest, BatchAnswersPerEvent) {
   ApiService service = Service();
-  ApiResponse r = Answer(
-      service, Request("/v1/api/collect/batch",
-                       R"({"events":[{"event_name":"a","event_id":"1"},{"event_name":""},)"
-                       R"({"event_name":"a","event_id":"1"}]})",
-                       collect_key_));
+  ApiResponse r =
+      Answer(service, Request("/v1/api/collect/batch",
+                              R"({"events":[{"event_name":"a","event_id":"1"},{"event_name":""},)"
+                              R"({"event_name":"a","event_id":"1"}]})",
+                              collect_key_));
   EXPECT_EQ(r.status, 200u);
   const auto body = Json(r);
   EXPECT_EQ(body.at("accepted").as_int64(), 1);
@@ -195,12 +194,11 @@ TEST_F(ApiServiceTest, BatchAnswersPerEvent) {
 
 TEST_F(ApiServiceTest, ConversionOfAnUnknownClickIs404) {
   ApiService service = Service();
-  ApiResponse r = Answer(
-      service,
-      Request("/v1/api/conversion",
-              R"({"click_id":"nope","conversion_time":"2026-02-19T17:00:00Z",)"
-              R"("conversion_value":1,"currency":"USD","event_id":"c1"})",
-              both_key_));
+  ApiResponse r =
+      Answer(service, Request("/v1/api/conversion",
+                              R"({"click_id":"nope","conversion_time":"2026-02-19T17:00:00Z",)"
+                              R"("conversion_value":1,"currency":"USD","event_id":"c1"})",
+                              both_key_));
   EXPECT_EQ(r.status, 404u);
   EXPECT_EQ(Json(r).at("detail").as_string(), "Click not found");
 }
