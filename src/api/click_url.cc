@@ -1,0 +1,118 @@
+#include "api/click_url.h"
+
+#include <array>
+#include <boost/url/encode.hpp>
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/url.hpp>
+#include <charconv>
+
+#include "api/string_fields.h"
+
+namespace thrad {
+namespace {
+
+bool HasControlChar(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) return true;
+  }
+  return false;
+}
+
+// A decoded value within `max_chars` code points, valid UTF-8, without control characters.
+bool ValidValue(std::string_view v, size_t max_chars) {
+  return IsValidUtf8(v) && !HasControlChar(v) && Utf8Length(v) <= max_chars;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] + 32) : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+
+constexpr std::array<std::string_view, 4> kLandingKeys = {"thrad_click_id", "thrad_exp",
+                                                          "thrad_sig", "thrad_bid_id"};
+
+}  // namespace
+
+bool IsLandingUrl(std::string_view url) {
+  if (url.empty() || !ValidValue(url, kMaxLandingUrlChars)) return false;
+  auto parsed = boost::urls::parse_uri(url);  // absolute, a fragment allowed
+  if (!parsed) return false;
+  const std::string_view scheme = parsed->scheme();
+  if (!IEquals(scheme, "http") && !IEquals(scheme, "https")) return false;
+  return parsed->has_authority() && !parsed->encoded_host().empty();
+}
+
+std::optional<ClickUrl> ParseClickUrl(std::string_view query) {
+  if (!boost::urls::parse_query(query)) return std::nullopt;  // the view below would throw
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;
+  const boost::urls::params_view params(query, form);
+
+  ClickUrl out;
+  struct Field {
+    std::string_view key;
+    std::string* value;
+    size_t max_chars;
+    bool required;
+    bool seen = false;
+  };
+  std::array<Field, 8> fields = {{
+      {"partner", &out.partner, kMaxClickPartnerChars, true},
+      {"bid", &out.bid, kMaxClickIdChars, true},
+      {"campaign", &out.campaign, kMaxClickIdChars, false},
+      {"tag", &out.tag, kMaxClickIdChars, false},
+      {"url", &out.url, kMaxLandingUrlChars, true},
+      {"exp", &out.exp_text, 20, true},
+      {"kid", &out.kid, 35, true},
+      {"sig", &out.sig, 64, true},
+  }};
+  for (const auto& p : params) {  // a decoded copy of each parameter
+    for (Field& f : fields) {
+      if (p.key != f.key) continue;
+      if (f.seen) return std::nullopt;  // given twice: which one was signed?
+      f.seen = true;
+      *f.value = std::string(p.value);
+      if (!ValidValue(*f.value, f.max_chars)) return std::nullopt;
+    }
+  }
+  for (const Field& f : fields) {
+    if (f.required && f.value->empty()) return std::nullopt;
+  }
+  if (!IsLandingUrl(out.url) || !IsValidKid(out.kid)) return std::nullopt;
+  const char* first = out.exp_text.data();
+  const char* last = first + out.exp_text.size();
+  if (*first < '0' || *first > '9') return std::nullopt;  // no sign, no space
+  auto [end, ec] = std::from_chars(first, last, out.exp);
+  if (ec != std::errc() || end != last) return std::nullopt;
+  return out;
+}
+
+std::string AddLandingParams(std::string_view landing_url, const LandingParams& p) {
+  auto parsed = boost::urls::parse_uri(landing_url);
+  if (!parsed) return std::string(landing_url);  // callers pass IsLandingUrl URLs only
+  boost::urls::url url(*parsed);
+  for (std::string_view key : kLandingKeys) url.params().erase(key);  // by decoded key
+  // Values are written with every reserved character escaped (a space as %20, '+' as %2B),
+  // so a landing page that reads its query by RFC 3986 or as a form gets the same values.
+  auto encode = [](std::string_view v) {
+    return boost::urls::encode(v, boost::urls::unreserved_chars);
+  };
+  const std::string exp = std::to_string(p.exp);
+  const std::string values[] = {encode(p.click_id), exp, encode(p.sig), encode(p.bid_id)};
+  boost::urls::params_encoded_ref params = url.encoded_params();
+  for (size_t i = 0; i < kLandingKeys.size(); ++i) {
+    params.append(boost::urls::param_pct_view(kLandingKeys[i], values[i]));
+  }
+  return std::string(url.buffer());
+}
+
+}  // namespace thrad
