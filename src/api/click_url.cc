@@ -3,10 +3,10 @@
 #include <array>
 #include <boost/url/encode.hpp>
 #include <boost/url/encoding_opts.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <charconv>
 

@@ -43,14 +43,14 @@ TEST(ClickUrlTest, RefusesMalformedQueries) {
   EXPECT_TRUE(ParseClickUrl(ok));
   const std::string bad[] = {
       "",
-      "bid=b&url=https://x.example/&exp=5&kid=sk_1&sig=s",              // no partner
-      "partner=&bid=b&url=https://x.example/&exp=5&kid=sk_1&sig=s",     // empty partner
-      "partner=p&url=https://x.example/&exp=5&kid=sk_1&sig=s",          // no bid
-      "partner=p&bid=b&exp=5&kid=sk_1&sig=s",                           // no url
-      "partner=p&bid=b&url=https://x.example/&kid=sk_1&sig=s",          // no exp
-      "partner=p&bid=b&url=https://x.example/&exp=5&sig=s",             // no kid
-      "partner=p&bid=b&url=https://x.example/&exp=5&kid=sk_1",          // no sig
-      ok + "&partner=q",                                                // twice
+      "bid=b&url=https://x.example/&exp=5&kid=sk_1&sig=s",           // no partner
+      "partner=&bid=b&url=https://x.example/&exp=5&kid=sk_1&sig=s",  // empty partner
+      "partner=p&url=https://x.example/&exp=5&kid=sk_1&sig=s",       // no bid
+      "partner=p&bid=b&exp=5&kid=sk_1&sig=s",                        // no url
+      "partner=p&bid=b&url=https://x.example/&kid=sk_1&sig=s",       // no exp
+      "partner=p&bid=b&url=https://x.example/&exp=5&sig=s",          // no kid
+      "partner=p&bid=b&url=https://x.example/&exp=5&kid=sk_1",       // no sig
+      ok + "&partner=q",                                             // twice
       "partner=" + std::string(129, 'p') + "&bid=b&url=https://x.example/&exp=5&kid=sk_1&sig=s",
       "partner=p&bid=" + std::string(257, 'b') + "&url=https://x.example/&exp=5&kid=sk_1&sig=s",
       "partner=p&bid=b&campaign=" + std::string(257, 'c') +
@@ -62,8 +62,7 @@ TEST(ClickUrlTest, RefusesMalformedQueries) {
       "partner=p&bid=b&url=ftp://x.example/&exp=5&kid=sk_1&sig=s",
       "partner=p&bid=b&url=javascript:alert(1)&exp=5&kid=sk_1&sig=s",
       "partner=p&bid=b&url=https:///nohost&exp=5&kid=sk_1&sig=s",
-      "partner=p&bid=b&url=https://x.example/" + std::string(2040, 'a') +
-          "&exp=5&kid=sk_1&sig=s",
+      "partner=p&bid=b&url=https://x.example/" + std::string(2040, 'a') + "&exp=5&kid=sk_1&sig=s",
       "partner=p&bid=b&url=https://x.example/&exp=-5&kid=sk_1&sig=s",
       "partner=p&bid=b&url=https://x.example/&exp=+5&kid=sk_1&sig=s",
       "partner=p&bid=b&url=https://x.example/&exp=5.0&kid=sk_1&sig=s",
@@ -93,8 +92,7 @@ TEST(ClickUrlTest, AddLandingParamsKeepsOrderSpellingAndFragment) {
       "&thrad_sig=v1.sk_test.4_zvQx127wD_8vbooTWEgvVlI2FRy6tb0lkmYtWJCiE&thrad_bid_id=bid%207%2Bx";
   EXPECT_EQ(AddLandingParams("https://shop.example.com/landing?utm_source=thrad#top", p),
             "https://shop.example.com/landing?utm_source=thrad&" + suffix + "#top");
-  EXPECT_EQ(AddLandingParams("https://shop.example.com", p),
-            "https://shop.example.com?" + suffix);
+  EXPECT_EQ(AddLandingParams("https://shop.example.com", p), "https://shop.example.com?" + suffix);
   // Earlier landing parameters go; others keep their place and their escapes.
   EXPECT_EQ(AddLandingParams("https://s.example/p?thrad_sig=old&a=%41+b&thrad_click_id=x&z=1", p),
             "https://s.example/p?a=%41+b&z=1&" + suffix);

@@ -47,17 +47,17 @@ TEST(SigningTest, ClickUrlSignatureCoversEveryValue) {
     EXPECT_NE(ClickUrlSignature(SpecSecret(), f), sig) << i;
   }
   // Values cannot slide across the separators.
-  EXPECT_NE(ClickUrlSignature(SpecSecret(), {"acme", "bid-7\ncmp-42", "", "pub_001",
-                                             "https://a.example/", "17"}),
+  EXPECT_NE(ClickUrlSignature(SpecSecret(),
+                              {"acme", "bid-7\ncmp-42", "", "pub_001", "https://a.example/", "17"}),
             sig);
   EXPECT_NE(ClickUrlSignature(std::string(32, 'k'), base), sig);
 }
 
 // CLICKS.md section 3's test vector.
 TEST(SigningTest, LandingSignatureTestVector) {
-  EXPECT_EQ(LandingSignature("sk_test", SpecSecret(), "11111111-1111-4111-8111-111111111111",
-                             1798761600),
-            "v1.sk_test.4_zvQx127wD_8vbooTWEgvVlI2FRy6tb0lkmYtWJCiE");
+  EXPECT_EQ(
+      LandingSignature("sk_test", SpecSecret(), "11111111-1111-4111-8111-111111111111", 1798761600),
+      "v1.sk_test.4_zvQx127wD_8vbooTWEgvVlI2FRy6tb0lkmYtWJCiE");
 }
 
 TEST(SigningTest, SplitLandingSignature) {
