@@ -33,12 +33,23 @@ struct KeyRecord {
   }
 };
 
+// One click (CLICKS.md). Clicks never change once stored.
 struct ClickRecord {
   std::string click_id;
   std::string partner_id;
   std::optional<std::string> bid_id;
   std::optional<std::string> campaign_id;
-  UnixMicros created_at = 0;
+  UnixMicros created_at = 0;  // clicked_at: when the click happened (receive time by default)
+  std::optional<std::string> tag_id;
+  std::optional<std::string> landing_url;
+  std::optional<std::string> client_ip;
+  std::optional<std::string> user_agent;
+  std::optional<std::string> referrer;
+  // thrad_exp: Unix seconds until which its landing parameters are valid (clicked_at + the
+  // click TTL); nullopt for clicks stored before clicks had one (`clicks add` of old).
+  std::optional<int64_t> exp;
+  std::string source = "cli";                // "redirect", "api" or "cli"
+  std::optional<std::string> filter_reason;  // "prefetch", "bot" or nullopt
 };
 
 // One normalized collect event, ready to store. Built by api/collect_handler.
@@ -99,6 +110,7 @@ struct ConversionRecord {
   // Filled by the store from the click inside the write transaction.
   std::optional<std::string> bid_id;
   std::optional<std::string> campaign_id;
+  std::optional<UnixMicros> click_time;  // the click's clicked_at
 };
 
 // The normalized payload that decides, between two conversions of one identity, duplicate

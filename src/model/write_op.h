@@ -26,6 +26,14 @@ struct EventWrite {
   std::vector<WriteOutcome> outcomes;  // same size as events once decided
 };
 
+// Clicks registered together (the click redirect: one; POST /v1/api/clicks: up to 1,000).
+// On kDuplicate the store replaces the record with the click already stored under its
+// (partner_id, click_id), so the caller can answer with the stored values.
+struct ClickWrite {
+  std::vector<ClickRecord> clicks;
+  std::vector<WriteOutcome> outcomes;  // same size as clicks once decided
+};
+
 struct ConversionWrite {
   ConversionRecord conversion;  // the store fills bid_id and campaign_id from the click
   WriteOutcome outcome = WriteOutcome::kPending;
@@ -35,7 +43,7 @@ struct ConversionWrite {
 // runs; the writer only fills `status` and the outcomes, then calls on_done exactly once
 // on the writer thread after the batch that holds it committed (or failed).
 struct WriteOp {
-  std::variant<EventWrite, ConversionWrite> payload;
+  std::variant<EventWrite, ConversionWrite, ClickWrite> payload;
   bool dry_run = false;  // run every lookup, write nothing (validate_only)
   Status status;         // non-ok: nothing of this op is stored (503 to the client)
   std::function<void()> on_done;
@@ -45,16 +53,19 @@ struct WriteOp {
   void ResetOutcomes() {
     if (auto* events = std::get_if<EventWrite>(&payload)) {
       events->outcomes.assign(events->events.size(), WriteOutcome::kPending);
+    } else if (auto* clicks = std::get_if<ClickWrite>(&payload)) {
+      clicks->outcomes.assign(clicks->clicks.size(), WriteOutcome::kPending);
     } else {
       std::get<ConversionWrite>(payload).outcome = WriteOutcome::kPending;
     }
   }
 
-  // Records this op writes: its events (a batch has many), or one conversion. The writer's
-  // row limits weigh ops by it.
+  // Records this op writes: its events or clicks (a batch has many), or one conversion. The
+  // writer's row limits weigh ops by it.
   size_t rows() const {
-    const auto* events = std::get_if<EventWrite>(&payload);
-    return events != nullptr ? events->events.size() : 1;
+    if (const auto* events = std::get_if<EventWrite>(&payload)) return events->events.size();
+    if (const auto* clicks = std::get_if<ClickWrite>(&payload)) return clicks->clicks.size();
+    return 1;
   }
 };
 

@@ -41,7 +41,11 @@ class FakeSigningKeyStore : public SigningKeyStore {
 };
 
 SigningKeyRecord Key(std::string kid, UnixMicros created_at) {
-  return {.kid = std::move(kid), .secret = std::string(32, 's'), .created_at = created_at};
+  SigningKeyRecord k;
+  k.kid = std::move(kid);
+  k.secret = std::string(32, 's');
+  k.created_at = created_at;
+  return k;
 }
 
 class SigningKeyRingTest : public ::testing::Test {
@@ -71,8 +75,8 @@ TEST_F(SigningKeyRingTest, NewestActiveSignsActiveAndRetiredVerify) {
 
   ASSERT_OK(store_.RetireSigningKey("sk_new", 500));
   clock_.Advance(2'000'000);
-  EXPECT_EQ(Keys().Signer()->kid, "sk_old");        // the newer one no longer signs
-  EXPECT_NE(Keys().Verifier("sk_new"), nullptr);     // but still verifies
+  EXPECT_EQ(Keys().Signer()->kid, "sk_old");      // the newer one no longer signs
+  EXPECT_NE(Keys().Verifier("sk_new"), nullptr);  // but still verifies
   ASSERT_OK(store_.RetireSigningKey("sk_old", 600));
   clock_.Advance(2'000'000);
   EXPECT_EQ(Keys().Signer(), nullptr);  // nothing active: nothing signs

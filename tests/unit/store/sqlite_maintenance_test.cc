@@ -109,7 +109,11 @@ TEST_F(SqliteMaintenanceTest, DeleteOlderThanWorksInBoundedBatches) {
   for (WriteOp& op : ops) Commit({&op});
   ConversionRecord old = Conversion("p", "clk", "k1");
   old.received_at = 1000;
-  ClickRecord click{"clk", "p", "bid", std::nullopt, 1};
+  ClickRecord click;
+  click.click_id = "clk";
+  click.partner_id = "p";
+  click.bid_id = "bid";
+  click.created_at = 1;
   ASSERT_OK(store_->InsertClick(click));
   WriteOp conv = ConversionOp(old);
   Commit({&conv});
