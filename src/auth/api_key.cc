@@ -51,16 +51,23 @@ Result<uint32_t> ParseScopes(std::string_view csv) {
   while (true) {
     size_t comma = csv.find(',');
     std::string_view name = Trim(csv.substr(0, comma));
-    if (name == "collect") {
-      scopes |= static_cast<uint32_t>(Scope::kCollect);
-    } else if (name == "conversion") {
-      scopes |= static_cast<uint32_t>(Scope::kConversion);
-    } else if (name.empty()) {
+    if (name.empty()) {
       return Status::InvalidArgument("empty scope name in '" + std::string(all) + "'");
-    } else {
-      return Status::InvalidArgument("unknown scope '" + std::string(name) +
-                                     "' (expected collect, conversion)");
     }
+    const ScopeName* known = nullptr;
+    for (const ScopeName& s : kScopeNames) {
+      if (s.name == name) known = &s;
+    }
+    if (known == nullptr) {
+      std::string expected;
+      for (const ScopeName& s : kScopeNames) {
+        if (!expected.empty()) expected += ", ";
+        expected += s.name;
+      }
+      return Status::InvalidArgument("unknown scope '" + std::string(name) + "' (expected " +
+                                     expected + ")");
+    }
+    scopes |= static_cast<uint32_t>(known->scope);
     if (comma == std::string_view::npos) break;
     csv.remove_prefix(comma + 1);
   }
@@ -69,10 +76,10 @@ Result<uint32_t> ParseScopes(std::string_view csv) {
 
 std::string ScopesToString(uint32_t scopes) {
   std::string out;
-  if (scopes & static_cast<uint32_t>(Scope::kCollect)) out += "collect";
-  if (scopes & static_cast<uint32_t>(Scope::kConversion)) {
+  for (const ScopeName& s : kScopeNames) {
+    if ((scopes & static_cast<uint32_t>(s.scope)) == 0) continue;
     if (!out.empty()) out += ',';
-    out += "conversion";
+    out += s.name;
   }
   return out;
 }

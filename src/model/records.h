@@ -11,7 +11,17 @@ namespace thrad {
 // Times are Unix microseconds (UTC) everywhere inside the process and in both stores.
 using UnixMicros = int64_t;
 
-enum class Scope : uint32_t { kCollect = 1, kConversion = 2 };
+// What a key may do. `clicks` registers clicks for any partner (CLICKS.md section 4): never
+// granted by default.
+enum class Scope : uint32_t { kCollect = 1, kConversion = 2, kClicks = 4 };
+
+// Every scope with its name, in the order names are listed.
+struct ScopeName {
+  Scope scope;
+  std::string_view name;
+};
+inline constexpr ScopeName kScopeNames[] = {
+    {Scope::kCollect, "collect"}, {Scope::kConversion, "conversion"}, {Scope::kClicks, "clicks"}};
 
 struct KeyRecord {
   std::string id;      // public id, "key_<hex>"
