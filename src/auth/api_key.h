@@ -14,7 +14,7 @@ namespace thrad {
 inline constexpr std::string_view kKeySecretPrefix = "thr_";
 // 32 random bytes = 256 bits of entropy, as the spec requires.
 inline constexpr size_t kKeySecretRandomBytes = 32;
-// Both scopes: what a key gets when none are asked for.
+// What a key gets when no scopes are asked for: collect and conversion (never clicks).
 inline constexpr uint32_t kAllScopes =
     static_cast<uint32_t>(Scope::kCollect) | static_cast<uint32_t>(Scope::kConversion);
 

@@ -85,8 +85,18 @@ struct Harness {
     key.scopes = thrad::kAllScopes;
     key.created_at = now;
     FUZZ_CHECK(store->InsertKey(key).ok());
-    FUZZ_CHECK(store->InsertClick({"clk_fuzz", "p-fuzz", "bid-1", "camp-1", now}).ok());
-    FUZZ_CHECK(store->InsertClick({"clk_nobid", "p-fuzz", std::nullopt, std::nullopt, now}).ok());
+    auto click = [now](const char* id, std::optional<std::string> bid,
+                       std::optional<std::string> campaign) {
+      thrad::ClickRecord c;
+      c.click_id = id;
+      c.partner_id = "p-fuzz";
+      c.bid_id = std::move(bid);
+      c.campaign_id = std::move(campaign);
+      c.created_at = now;
+      return c;
+    };
+    FUZZ_CHECK(store->InsertClick(click("clk_fuzz", "bid-1", "camp-1")).ok());
+    FUZZ_CHECK(store->InsertClick(click("clk_nobid", std::nullopt, std::nullopt)).ok());
     writer.Start();
     config.body_limit = 4096;  // small, so the fuzzer reaches the 413 paths
     config.header_limit = 2048;
