@@ -82,7 +82,7 @@ Status WritePortFile(const std::string& path, uint16_t port) {
   return Status::Ok();
 }
 
-void FlushKeyUsage(KeyCache& keys, Store& store) {
+void FlushKeyUsage(KeyCache& keys, KeyStore& store) {
   auto usage = keys.DrainUsage();
   if (usage.empty()) return;
   Status st = store.TouchKeys(usage);
@@ -110,20 +110,21 @@ int Serve(ServeOptions& o) {
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
   auto store = OpenMigratedStore(o.store);
   if (!store.ok()) FailCommand(store.status());
-  std::unique_ptr<Store> delayed;
+  std::unique_ptr<WriteStore> delayed;
   if (o.debug_commit_delay_ms > 0) {
     spdlog::warn("debug: every commit is delayed by {} ms", o.debug_commit_delay_ms);
     delayed =
         std::make_unique<DelayedStore>(**store, std::chrono::milliseconds(o.debug_commit_delay_ms));
   }
-  Store& db = delayed ? *delayed : **store;
+  Store& db = **store;
+  WriteStore& writes = delayed ? *delayed : db;
 
   Metrics metrics;
   AccessLog* access_log = (*logging)->access_log();
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
   KeyCache keys(db, SystemClock::Instance(), std::chrono::milliseconds(o.key_cache_ttl_ms));
-  GroupCommitWriter writer(db, o.writer);
+  GroupCommitWriter writer(writes, o.writer);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
     metrics.ObserveCommit(ops, latency, ok);
   });
