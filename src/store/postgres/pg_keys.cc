@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_text.h"
 
 namespace thrad {
 namespace {

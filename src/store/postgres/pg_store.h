@@ -6,7 +6,9 @@
 #include <span>
 #include <string>
 
-#include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_link.h"
+#include "store/postgres/pg_query.h"
+#include "store/postgres/pg_result.h"
 #include "store/store.h"
 
 namespace thrad {

@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "fake_store.h"
+#include "store/fake_write_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/store_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {

@@ -1,4 +1,4 @@
-// SqliteStore: per-key rate limits (migration 2), retention deletes and online backup.
+// SqliteStore: per-key rate limits (migration 2) and online backup.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -9,60 +9,13 @@
 
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/sqlite/sqlite_test_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
 namespace {
 
-KeyRecord Key(std::string id) {
-  KeyRecord k;
-  k.id = id;
-  k.digest = "digest_" + id;
-  k.partner_id = "p1";
-  k.label = "label";
-  k.scopes = 3;
-  k.created_at = 1;
-  return k;
-}
-
 using SqliteMaintenanceTest = SqliteStoreTest;
-
-TEST_F(SqliteMaintenanceTest, KeyRateLimitsRoundTrip) {
-  KeyRecord k = Key("key_a");
-  k.rate_limit_rps = 2.5;
-  k.rate_limit_burst = 10;
-  ASSERT_OK(store_->InsertKey(k));
-  ASSERT_OK(store_->InsertKey(Key("key_b")));
-
-  auto found = store_->FindKeyByDigest("digest_key_a");
-  ASSERT_TRUE(found.ok() && found->has_value());
-  EXPECT_EQ((*found)->rate_limit_rps, 2.5);
-  EXPECT_EQ((*found)->rate_limit_burst, 10);
-
-  auto listed = store_->ListKeys(std::nullopt);
-  ASSERT_OK(listed);
-  ASSERT_EQ(listed->size(), 2u);
-  EXPECT_FALSE((*listed)[1].rate_limit_rps.has_value());
-  EXPECT_FALSE((*listed)[1].rate_limit_burst.has_value());
-}
-
-TEST_F(SqliteMaintenanceTest, UpdateKeyLimitsSetsAndClears) {
-  ASSERT_OK(store_->InsertKey(Key("key_a")));
-  ASSERT_OK(store_->UpdateKeyLimits("key_a", 0.5, 3));
-  auto found = store_->FindKeyByDigest("digest_key_a");
-  ASSERT_TRUE(found.ok() && found->has_value());
-  EXPECT_EQ((*found)->rate_limit_rps, 0.5);
-  EXPECT_EQ((*found)->rate_limit_burst, 3);
-
-  ASSERT_OK(store_->UpdateKeyLimits("key_a", std::nullopt, std::nullopt));
-  found = store_->FindKeyByDigest("digest_key_a");
-  ASSERT_TRUE(found.ok() && found->has_value());
-  EXPECT_FALSE((*found)->rate_limit_rps.has_value());
-  EXPECT_FALSE((*found)->rate_limit_burst.has_value());
-
-  EXPECT_EQ(store_->UpdateKeyLimits("key_zz", 1.0, 1).code(), StatusCode::kNotFound);
-}
 
 TEST(SqliteMigration2Test, UpgradesAVersionOneDatabaseKeepingKeys) {
   TempDir dir;
@@ -86,48 +39,6 @@ TEST(SqliteMigration2Test, UpgradesAVersionOneDatabaseKeepingKeys) {
   ASSERT_TRUE(found.ok() && found->has_value()) << found.status().ToString();
   EXPECT_FALSE((*found)->rate_limit_rps.has_value());
   ASSERT_OK((*store)->UpdateKeyLimits("key_old", 4.0, 8));
-}
-
-// An op with `n` events of `partner` received at `at`, kept alive in `keep`.
-void AddEventsAt(const std::string& partner, int n, UnixMicros at, std::vector<WriteOp>& keep) {
-  std::vector<EventRecord> events;
-  for (int i = 0; i < n; ++i) {
-    EventRecord e =
-        Event(partner, "tag", partner + "-" + std::to_string(at) + "-" + std::to_string(i));
-    e.received_at = at;
-    events.push_back(std::move(e));
-  }
-  keep.push_back(EventOp(std::move(events)));
-}
-
-TEST_F(SqliteMaintenanceTest, DeleteOlderThanWorksInBoundedBatches) {
-  std::vector<WriteOp> ops;
-  AddEventsAt("p", 25, 1000, ops);
-  AddEventsAt("p", 5, 5000, ops);
-  for (WriteOp& op : ops) Commit({&op});
-  ConversionRecord old = Conversion("p", "clk", "k1");
-  old.received_at = 1000;
-  ClickRecord click{"clk", "p", "bid", std::nullopt, 1};
-  ASSERT_OK(store_->InsertClick(click));
-  WriteOp conv = ConversionOp(old);
-  Commit({&conv});
-
-  std::vector<uint64_t> batches;
-  for (;;) {
-    auto n = store_->DeleteOlderThan(Store::Table::kEvents, 2000, 10);
-    ASSERT_OK(n) << n.status().ToString();
-    batches.push_back(*n);
-    if (*n < 10) break;
-  }
-  EXPECT_EQ(batches, (std::vector<uint64_t>{10, 10, 5}));
-  EXPECT_EQ(Count("events"), 5);
-  auto c = store_->DeleteOlderThan(Store::Table::kConversions, 2000, 10);
-  ASSERT_OK(c);
-  EXPECT_EQ(*c, 1u);
-  EXPECT_EQ(Count("conversions"), 0);
-  EXPECT_EQ(Count("clicks"), 1);  // clicks are not pruned
-  EXPECT_EQ(store_->DeleteOlderThan(Store::Table::kEvents, 2000, 0).status().code(),
-            StatusCode::kInvalidArgument);
 }
 
 TEST_F(SqliteMaintenanceTest, BackupIsAPrivateConsistentCopy) {

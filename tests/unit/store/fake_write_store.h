@@ -19,8 +19,8 @@
 
 #include "store/export_store.h"
 #include "store/group_commit_writer.h"
+#include "store/store_test_util.h"
 #include "store/write_store.h"
-#include "store_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
