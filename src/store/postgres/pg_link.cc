@@ -7,7 +7,6 @@
 
 namespace thrad {
 
-
 PgLink::PgLink(std::string url, std::string name, std::string setup)
     : url_(std::move(url)), name_(std::move(name)), setup_(std::move(setup)) {}
 

@@ -133,8 +133,7 @@ TYPED_TEST(WriteStoreConversionsTest, DryRunDecidesButWritesNothing) {
   EXPECT_EQ(this->Write(Conversion("p1", "clk_1", "k"), true), WriteOutcome::kStored);
   EXPECT_EQ(this->Write(Conversion("p1", "clk_1", std::nullopt), true), WriteOutcome::kStored);
   EXPECT_EQ(this->Write(Conversion("p1", "clk_x", "k"), true), WriteOutcome::kClickNotFound);
-  EXPECT_EQ(this->Write(Conversion("p1", "clk_nobid", "k"), true),
-            WriteOutcome::kClickMissingBid);
+  EXPECT_EQ(this->Write(Conversion("p1", "clk_nobid", "k"), true), WriteOutcome::kClickMissingBid);
   EXPECT_EQ(this->Count("conversions"), 0);
 
   EXPECT_EQ(this->Write(Conversion("p1", "clk_1", "k")), WriteOutcome::kStored);

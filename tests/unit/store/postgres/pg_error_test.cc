@@ -12,16 +12,16 @@ TEST(PgErrorStatusTest, ClassifiesBySqlState) {
     StatusCode code;
   };
   for (const Case& c : {
-           Case{"", StatusCode::kUnavailable},         // no SQLSTATE: the connection failed
-           Case{"08006", StatusCode::kUnavailable},    // connection failure
-           Case{"57P01", StatusCode::kUnavailable},    // admin shutdown
-           Case{"53100", StatusCode::kUnavailable},    // disk full
-           Case{"40001", StatusCode::kUnavailable},    // serialization failure
-           Case{"40P01", StatusCode::kUnavailable},    // deadlock
-           Case{"58030", StatusCode::kUnavailable},    // I/O error
-           Case{"55P03", StatusCode::kUnavailable},    // lock not available
-           Case{"55006", StatusCode::kUnavailable},    // object in use
-           Case{"23505", StatusCode::kAlreadyExists},  // unique violation
+           Case{"", StatusCode::kUnavailable},           // no SQLSTATE: the connection failed
+           Case{"08006", StatusCode::kUnavailable},      // connection failure
+           Case{"57P01", StatusCode::kUnavailable},      // admin shutdown
+           Case{"53100", StatusCode::kUnavailable},      // disk full
+           Case{"40001", StatusCode::kUnavailable},      // serialization failure
+           Case{"40P01", StatusCode::kUnavailable},      // deadlock
+           Case{"58030", StatusCode::kUnavailable},      // I/O error
+           Case{"55P03", StatusCode::kUnavailable},      // lock not available
+           Case{"55006", StatusCode::kUnavailable},      // object in use
+           Case{"23505", StatusCode::kAlreadyExists},    // unique violation
            Case{"23514", StatusCode::kInvalidArgument},  // check violation
            Case{"22021", StatusCode::kInvalidArgument},  // bad encoding
            Case{"54000", StatusCode::kInvalidArgument},  // program limit exceeded
