@@ -18,7 +18,8 @@ std::string UnnestColumns() {
   int n = 0;
   ForEachColumn(Record{}, [&](std::string_view, auto&& value) {
     using V = std::remove_cvref_t<decltype(value)>;
-    constexpr bool integer = std::is_same_v<V, int64_t> || std::is_same_v<V, std::optional<int64_t>>;
+    constexpr bool integer =
+        std::is_same_v<V, int64_t> || std::is_same_v<V, std::optional<int64_t>>;
     if (n > 0) args += ", ";
     args += "$" + std::to_string(++n) + (integer ? "::bigint[]" : "::text[]");
   });

@@ -46,11 +46,28 @@ TEST(RecordColumnsTest, EventColumnsAreTheSchemasInOrder) {
   e.page_url = "u";
   e.view_time_ms = 1500;
   e.consent_json = "{}";
-  EXPECT_EQ(Values(e), (std::vector<std::string>{
-                           "p1", "key_1", "page_view", "site:a", "e1", "17", "u", "NULL", "NULL",
-                           "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "1500", "{}",
-                           R"({"integration":"partner_s2s"})", "server", "203.0.113.7",
-                           "1771524000000000"}));
+  EXPECT_EQ(Values(e), (std::vector<std::string>{"p1",
+                                                 "key_1",
+                                                 "page_view",
+                                                 "site:a",
+                                                 "e1",
+                                                 "17",
+                                                 "u",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "1500",
+                                                 "{}",
+                                                 R"({"integration":"partner_s2s"})",
+                                                 "server",
+                                                 "203.0.113.7",
+                                                 "1771524000000000"}));
 }
 
 TEST(RecordColumnsTest, ConversionColumnsAreTheSchemasInOrder) {
@@ -63,11 +80,28 @@ TEST(RecordColumnsTest, ConversionColumnsAreTheSchemasInOrder) {
   ConversionRecord c = Conversion("p1", "clk_1", "k");
   c.bid_id = "bid";
   c.order_id = "o";
-  EXPECT_EQ(Values(c), (std::vector<std::string>{
-                           "p1", "key_1", "clk_1", "bid", "NULL", "1771524000000000", "49990000",
-                           "USD", "purchase_completed", "o", "NULL", "NULL", "NULL", "NULL",
-                           "NULL", "NULL", "NULL", "k", "header", R"({"integration":"partner_s2s"})",
-                           "203.0.113.7", "1771524000000001"}));
+  EXPECT_EQ(Values(c), (std::vector<std::string>{"p1",
+                                                 "key_1",
+                                                 "clk_1",
+                                                 "bid",
+                                                 "NULL",
+                                                 "1771524000000000",
+                                                 "49990000",
+                                                 "USD",
+                                                 "purchase_completed",
+                                                 "o",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "k",
+                                                 "header",
+                                                 R"({"integration":"partner_s2s"})",
+                                                 "203.0.113.7",
+                                                 "1771524000000001"}));
   c.dedup_key.reset();
   c.dedup_source = DedupSource::kNone;
   EXPECT_EQ(Values(c)[18], "NULL");  // dedup_source
