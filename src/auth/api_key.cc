@@ -84,6 +84,18 @@ std::string ScopesToString(uint32_t scopes) {
   return out;
 }
 
+Status ValidateRateLimitOverride(std::optional<double> rate_limit_rps,
+                                 std::optional<int64_t> rate_limit_burst) {
+  // Written so that NaN fails too.
+  if (rate_limit_rps.has_value() && !(*rate_limit_rps >= 0)) {
+    return Status::InvalidArgument("rate_limit_rps must be 0 or more");
+  }
+  if (rate_limit_burst.has_value() && *rate_limit_burst < 1) {
+    return Status::InvalidArgument("rate_limit_burst must be 1 or more");
+  }
+  return Status::Ok();
+}
+
 std::optional<std::string_view> ParseBearerToken(std::string_view authorization_header) {
   std::string_view h = Trim(authorization_header);
   constexpr std::string_view kScheme = "Bearer";

@@ -40,6 +40,12 @@ Result<uint32_t> ParseScopes(std::string_view csv);
 // The scope names in a fixed order ("collect", "conversion"), comma separated.
 std::string ScopesToString(uint32_t scopes);
 
+// Checks a key's rate-limit override (KeyRecord::rate_limit_rps, rate_limit_burst): an rps of
+// 0 or more (0: no limit for this key), a burst of 1 or more; absent values are the server's
+// defaults. InvalidArgument naming the first bad value otherwise.
+Status ValidateRateLimitOverride(std::optional<double> rate_limit_rps,
+                                 std::optional<int64_t> rate_limit_burst);
+
 // Extracts the token from an Authorization header value "Bearer <token>": the scheme is
 // case-insensitive, followed by one or more spaces; the token is trimmed of spaces and tabs.
 // Returns nullopt for another scheme, a missing separator, or an empty token. The returned

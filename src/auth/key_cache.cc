@@ -15,7 +15,7 @@ std::shared_ptr<const KeyRecord> IfActive(const std::shared_ptr<const KeyRecord>
 
 }  // namespace
 
-KeyCache::KeyCache(Store& store, const Clock& clock, std::chrono::milliseconds ttl,
+KeyCache::KeyCache(KeyStore& store, const Clock& clock, std::chrono::milliseconds ttl,
                    size_t max_entries)
     : store_(store),
       clock_(clock),

@@ -14,7 +14,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "model/records.h"
-#include "store/store.h"
+#include "store/key_store.h"
 
 namespace thrad {
 
@@ -36,7 +36,7 @@ class KeyCache {
   static constexpr std::chrono::milliseconds kDefaultTtl{2000};
   static constexpr size_t kDefaultMaxEntries = 100000;
 
-  KeyCache(Store& store, const Clock& clock, std::chrono::milliseconds ttl = kDefaultTtl,
+  KeyCache(KeyStore& store, const Clock& clock, std::chrono::milliseconds ttl = kDefaultTtl,
            size_t max_entries = kDefaultMaxEntries);
 
   KeyCache(const KeyCache&) = delete;
@@ -50,7 +50,7 @@ class KeyCache {
   void NoteUse(const std::string& key_id, UnixMicros at);
 
   // Returns the uses noted since the last call, one (key_id, latest time) per key, and
-  // forgets them. The server flushes them to Store::TouchKeys.
+  // forgets them. The server flushes them to KeyStore::TouchKeys.
   std::vector<std::pair<std::string, UnixMicros>> DrainUsage();
 
   // Number of cached digests (for tests and metrics).
@@ -65,7 +65,7 @@ class KeyCache {
   bool Fresh(const Entry& e, UnixMicros now) const;
   void InsertLocked(std::string digest, Entry entry, UnixMicros now);
 
-  Store& store_;
+  KeyStore& store_;
   const Clock& clock_;
   const int64_t ttl_micros_;
   const size_t max_entries_;

@@ -11,6 +11,7 @@
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/random.h"
+#include "store/click_store.h"
 
 namespace thrad {
 namespace {
@@ -61,9 +62,8 @@ void RunAdd(const AddOptions& o) {
   click.campaign_id = o.campaign_id;
   click.created_at = SystemClock::Instance().NowMicros();
 
-  Result<std::unique_ptr<Store>> store = OpenMigratedStore(o.store);
-  if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
-  Status st = (*store)->InsertClick(click);
+  std::unique_ptr<ClickStore> store = OpenMigratedStoreOrFail(o.store);
+  Status st = store->InsertClick(click);
   if (st.code() == StatusCode::kAlreadyExists) {
     FailCommand("click already exists: " + click.click_id + " for partner " + click.partner_id);
   }

@@ -9,6 +9,7 @@
 
 #include "cli/command_support.h"
 #include "cli/store_options.h"
+#include "store/export_store.h"
 
 namespace thrad {
 namespace {
@@ -35,11 +36,9 @@ void RunExport(const ExportOptions& o) {
     CheckTextFlagOrFail("--partner", *o.partner);
     filter.partner_id = o.partner;
   }
-  Result<std::unique_ptr<Store>> store = OpenMigratedStore(o.store);
-  if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
-
-  Status st = o.what == "events" ? (*store)->ExportEvents(filter, WriteLine)
-                                 : (*store)->ExportConversions(filter, WriteLine);
+  std::unique_ptr<ExportStore> store = OpenMigratedStoreOrFail(o.store);
+  Status st = o.what == "events" ? store->ExportEvents(filter, WriteLine)
+                                 : store->ExportConversions(filter, WriteLine);
   if (std::fflush(stdout) != 0 && st.ok()) {
     st = Status::IoError(std::string("cannot write to stdout: ") + std::strerror(errno));
   }

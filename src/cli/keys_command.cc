@@ -16,6 +16,7 @@
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/time_format.h"
+#include "store/key_store.h"
 
 namespace thrad {
 namespace {
@@ -50,12 +51,6 @@ struct RevokeOptions {
   StoreConfig store;
   std::string key_id;
 };
-
-std::unique_ptr<Store> OpenOrFail(const StoreConfig& cfg) {
-  Result<std::unique_ptr<Store>> store = OpenMigratedStore(cfg);
-  if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
-  return std::move(store).value();
-}
 
 boost::json::array ScopesJson(uint32_t scopes) {
   boost::json::array a;
@@ -101,7 +96,7 @@ void RunCreate(const CreateOptions& o) {
   // A past --expires is allowed: it creates an already-expired key (useful for tests).
   if (o.expires.has_value()) expires_at = ParseTimeFlagOrFail("--expires", *o.expires);
 
-  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store);
   NewKey key =
       GenerateKey(o.partner, o.label, *scopes, expires_at, SystemClock::Instance().NowMicros());
   key.record.rate_limit_rps = o.rate_limit_rps;
@@ -159,7 +154,7 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows) {
 }
 
 void RunList(const ListOptions& o) {
-  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store);
   Result<std::vector<KeyRecord>> keys = store->ListKeys(o.partner);
   if (!keys.ok()) FailCommand("cannot list keys: " + keys.status().message());
   UnixMicros now = SystemClock::Instance().NowMicros();
@@ -199,7 +194,7 @@ void RunList(const ListOptions& o) {
 }
 
 void RunRevoke(const RevokeOptions& o) {
-  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store);
   Status st = store->RevokeKey(o.key_id, SystemClock::Instance().NowMicros());
   if (st.code() == StatusCode::kNotFound) FailCommand("no key with id '" + o.key_id + "'");
   if (!st.ok()) FailCommand("cannot revoke key: " + st.message());
@@ -214,13 +209,11 @@ void RunUpdate(const UpdateOptions& o) {
         "--clear-rate-limit",
         2);
   }
-  std::unique_ptr<Store> store = OpenOrFail(o.store);
-  Result<std::vector<KeyRecord>> keys = store->ListKeys(std::nullopt);
-  if (!keys.ok()) FailCommand("cannot read keys: " + keys.status().message());
-  auto it = std::find_if(keys->begin(), keys->end(),
-                         [&o](const KeyRecord& k) { return k.id == o.key_id; });
-  if (it == keys->end()) FailCommand("no key with id '" + o.key_id + "'");
-  KeyRecord key = *it;
+  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store);
+  Result<std::optional<KeyRecord>> found = store->FindKeyById(o.key_id);
+  if (!found.ok()) FailCommand("cannot read keys: " + found.status().message());
+  if (!found->has_value()) FailCommand("no key with id '" + o.key_id + "'");
+  KeyRecord key = std::move(**found);
   // Values not given stay as they are; --clear-rate-limit first returns both to the default.
   if (o.clear_rate_limit) {
     key.rate_limit_rps.reset();
@@ -228,6 +221,8 @@ void RunUpdate(const UpdateOptions& o) {
   }
   if (o.rate_limit_rps.has_value()) key.rate_limit_rps = o.rate_limit_rps;
   if (o.rate_limit_burst.has_value()) key.rate_limit_burst = o.rate_limit_burst;
+  Status valid = ValidateRateLimitOverride(key.rate_limit_rps, key.rate_limit_burst);
+  if (!valid.ok()) FailCommand("cannot update key: " + valid.message());
   Status st = store->UpdateKeyLimits(key.id, key.rate_limit_rps, key.rate_limit_burst);
   if (st.code() == StatusCode::kNotFound) FailCommand("no key with id '" + o.key_id + "'");
   if (!st.ok()) FailCommand("cannot update key: " + st.message());

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/time_format.h"
+#include "store/maintenance_store.h"
 
 namespace thrad {
 namespace {
@@ -36,15 +37,9 @@ struct BackupOptions {
   bool json = false;
 };
 
-std::unique_ptr<Store> OpenOrFail(const StoreConfig& cfg) {
-  Result<std::unique_ptr<Store>> store = OpenMigratedStore(cfg);
-  if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
-  return std::move(store).value();
-}
-
 // Deletes every row of `table` received before `cutoff`, batch by batch.
-uint64_t PruneTable(Store& store, Store::Table table, UnixMicros cutoff, const PruneOptions& o,
-                    const char* name) {
+uint64_t PruneTable(MaintenanceStore& store, MaintenanceStore::Table table, UnixMicros cutoff,
+                    const PruneOptions& o, const char* name) {
   uint64_t total = 0;
   for (;;) {
     Result<uint64_t> deleted =
@@ -63,10 +58,10 @@ void RunPrune(const PruneOptions& o) {
   Result<int64_t> age = ParseDurationMicros(o.older_than);
   if (!age.ok()) FailCommand("--older-than: " + age.status().message(), 2);
   const UnixMicros cutoff = SystemClock::Instance().NowMicros() - *age;
-  std::unique_ptr<Store> store = OpenOrFail(o.store);
-  const uint64_t events = PruneTable(*store, Store::Table::kEvents, cutoff, o, "events");
+  std::unique_ptr<MaintenanceStore> store = OpenMigratedStoreOrFail(o.store);
+  const uint64_t events = PruneTable(*store, MaintenanceStore::Table::kEvents, cutoff, o, "events");
   const uint64_t conversions =
-      PruneTable(*store, Store::Table::kConversions, cutoff, o, "conversions");
+      PruneTable(*store, MaintenanceStore::Table::kConversions, cutoff, o, "conversions");
   if (o.json) {
     PrintJsonLine(boost::json::object{{"cutoff", FormatRfc3339(cutoff)},
                                       {"events_deleted", events},
@@ -79,7 +74,7 @@ void RunPrune(const PruneOptions& o) {
 
 void RunBackup(const BackupOptions& o) {
   umask(077);  // the copy holds partner data: owner only, like the database
-  std::unique_ptr<Store> store = OpenOrFail(o.store);
+  std::unique_ptr<MaintenanceStore> store = OpenMigratedStoreOrFail(o.store);
   const auto started = std::chrono::steady_clock::now();
   Status st = store->Backup(o.path);
   if (!st.ok()) FailCommand("backup failed: " + st.message());

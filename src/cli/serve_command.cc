@@ -92,7 +92,7 @@ Status WritePortFile(const std::string& path, uint16_t port) {
   return Status::Ok();
 }
 
-void FlushKeyUsage(KeyCache& keys, Store& store) {
+void FlushKeyUsage(KeyCache& keys, KeyStore& store) {
   auto usage = keys.DrainUsage();
   if (usage.empty()) return;
   Status st = store.TouchKeys(usage);
@@ -114,19 +114,20 @@ int Serve(ServeOptions& o) {
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
   auto store = OpenMigratedStore(o.store);
   if (!store.ok()) FailCommand(store.status());
-  std::unique_ptr<Store> delayed;
+  std::unique_ptr<WriteStore> delayed;
   if (o.debug_commit_delay_ms > 0) {
     spdlog::warn("debug: every commit is delayed by {} ms", o.debug_commit_delay_ms);
     delayed =
         std::make_unique<DelayedStore>(**store, std::chrono::milliseconds(o.debug_commit_delay_ms));
   }
-  Store& db = delayed ? *delayed : **store;
+  Store& db = **store;
+  WriteStore& writes = delayed ? *delayed : db;
 
   Metrics metrics;
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
   KeyCache keys(db, SystemClock::Instance(), o.key_cache_ttl);
-  GroupCommitWriter writer(db, o.writer);
+  GroupCommitWriter writer(writes, o.writer);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
     metrics.ObserveCommit(ops, latency, ok);
   });

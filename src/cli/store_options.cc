@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "cli/command_support.h"
+
 namespace thrad {
 
 namespace {
@@ -51,6 +53,12 @@ Result<std::unique_ptr<Store>> OpenMigratedStore(const StoreConfig& cfg) {
   Status migrated = (*store)->Migrate();
   if (!migrated.ok()) return WithStoreContext(cfg, migrated);
   return store;
+}
+
+std::unique_ptr<Store> OpenMigratedStoreOrFail(const StoreConfig& cfg) {
+  Result<std::unique_ptr<Store>> store = OpenMigratedStore(cfg);
+  if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
+  return std::move(store).value();
 }
 
 }  // namespace thrad

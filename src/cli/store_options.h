@@ -21,4 +21,9 @@ void AddStoreOptions(CLI::App* cmd, StoreConfig* cfg);
 // database file's parent directory when missing.
 Result<std::unique_ptr<Store>> OpenMigratedStore(const StoreConfig& cfg);
 
+// OpenMigratedStore for a command: fails it (exit 1, "cannot open store: ...") when the store
+// cannot be opened. A command keeps only the role it uses, e.g.
+// `std::unique_ptr<KeyStore> keys = OpenMigratedStoreOrFail(o.store);`.
+std::unique_ptr<Store> OpenMigratedStoreOrFail(const StoreConfig& cfg);
+
 }  // namespace thrad

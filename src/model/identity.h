@@ -37,4 +37,19 @@ inline std::string EventIdentity(const EventRecord& e) {
   return Identity({e.partner_id, e.tag_id, *e.event_id});
 }
 
+// The unique key of a conversion that can conflict with another: (partner_id, click_id,
+// event_type, dedup_key). nullopt without a dedup key (a NULL dedup_key never conflicts). What
+// decides duplicate or payload mismatch between two conversions, and PostgreSQL's lock order.
+using ConversionKey =
+    std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
+inline std::optional<ConversionKey> ConversionKeyOf(const ConversionRecord& c) {
+  if (!c.dedup_key) return std::nullopt;
+  return ConversionKey(c.partner_id, c.click_id, c.event_type, *c.dedup_key);
+}
+
+// ConversionKeyOf(c) as one string. Requires c.dedup_key.
+inline std::string ConversionIdentity(const ConversionRecord& c) {
+  return Identity({c.partner_id, c.click_id, c.event_type, *c.dedup_key});
+}
+
 }  // namespace thrad

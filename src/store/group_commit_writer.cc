@@ -18,7 +18,7 @@ constexpr std::string_view kSyncFailed =
 
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(Store& store, GroupCommitOptions options)
+GroupCommitWriter::GroupCommitWriter(WriteStore& store, GroupCommitOptions options)
     : store_(store), options_(options) {}
 
 GroupCommitWriter::~GroupCommitWriter() { Stop(); }

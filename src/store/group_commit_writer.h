@@ -13,7 +13,7 @@
 
 #include "common/status.h"
 #include "model/write_op.h"
-#include "store/store.h"
+#include "store/write_store.h"
 
 namespace thrad {
 
@@ -33,10 +33,10 @@ struct GroupCommitOptions {
   // max_queue alone would let queued records take gigabytes. Past it Submit refuses (503),
   // except into an empty queue.
   size_t max_queue_rows = 262'144;
-  // While unhealthy, how often the idle writer probes Store::CheckWritable: often enough
+  // While unhealthy, how often the idle writer probes WriteStore::CheckWritable: often enough
   // that /readyz recovers within seconds, rare enough not to hammer a failing disk.
   std::chrono::milliseconds probe_interval{1000};
-  // Stores that can defer a commit's sync (Store::CanDeferSync): a transaction of at least
+  // Stores that can defer a commit's sync (WriteStore::CanDeferSync): a transaction of at least
   // this many rows is committed unsynced and synced on the sync thread while the writer goes
   // on with the next one; a smaller one syncs in its COMMIT, as with any other store.
   // Deferring small commits only makes them smaller still (the writer no longer waits for
@@ -50,17 +50,17 @@ struct WriterStats {
   uint64_t commits = 0;         // transactions committed
   uint64_t committed_ops = 0;   // ops in committed transactions
   uint64_t failed_commits = 0;  // transactions that failed (their ops got 503)
-  uint64_t syncs = 0;           // Store::SyncCommitted calls (deferred syncs), each covering every
-                                // transaction committed before it
+  uint64_t syncs = 0;           // deferred syncs (WriteStore::SyncCommitted), each covering
+                                // every transaction committed before it
   uint64_t rejected_full = 0;   // Submit refused because the queue was full
-  Store::CopyStats copy;        // the store's bulk write path (Store::CopyCounters)
+  WriteStore::CopyStats copy;   // the store's bulk write path (WriteStore::CopyCounters)
   uint64_t queue_depth = 0;     // ops waiting now
 };
 
 // One writer thread per store drains a bounded queue and commits everything waiting in one
 // transaction with one sync (group commit), then completes every op of that batch.
 //
-// When the store can defer a commit's sync (Store::CanDeferSync: SQLite), large batches are
+// When the store can defer a commit's sync (WriteStore::CanDeferSync: SQLite), large batches are
 // committed unsynced and a second thread does the syncing: while it makes transaction N
 // durable, the writer already builds and commits N+1, and one sync covers every
 // transaction committed before it began.
@@ -73,7 +73,7 @@ struct WriterStats {
 // Thread-safety: Submit, Stats and Stop may be called from any thread.
 class GroupCommitWriter {
  public:
-  GroupCommitWriter(Store& store, GroupCommitOptions options);
+  GroupCommitWriter(WriteStore& store, GroupCommitOptions options);
   ~GroupCommitWriter();  // calls Stop()
 
   GroupCommitWriter(const GroupCommitWriter&) = delete;
@@ -103,7 +103,7 @@ class GroupCommitWriter {
   const GroupCommitOptions& options() const { return options_; }
 
   // False from a failed commit until a later commit or probe succeeds. While unhealthy and
-  // idle the writer probes the store (Store::CheckWritable) every probe_interval (default
+  // idle the writer probes the store (WriteStore::CheckWritable) every probe_interval (default
   // 1 s), so it recovers by itself (e.g. after disk space is freed). /readyz reads this.
   bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
 
@@ -133,7 +133,7 @@ class GroupCommitWriter {
   // The sync thread: takes every committed batch waiting, syncs once, completes them.
   void RunSync();
 
-  Store& store_;
+  WriteStore& store_;
   const GroupCommitOptions options_;
   CommitObserver observer_;
 
@@ -151,7 +151,7 @@ class GroupCommitWriter {
   std::atomic<uint64_t> rejected_full_{0};
   std::atomic<uint64_t> syncs_{0};
   std::atomic<bool> healthy_{true};
-  // Set for good by a failed Store::SyncCommitted: every later batch is refused.
+  // Set for good by a failed WriteStore::SyncCommitted: every later batch is refused.
   std::atomic<bool> sync_failed_{false};
 
   // Deferred syncs only. Batches committed and waiting for a sync, with their commit

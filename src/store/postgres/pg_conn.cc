@@ -2,36 +2,14 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
-#include <cstdlib>
 #include <utility>
+
+#include "store/postgres/pg_error.h"
 
 namespace thrad {
 namespace {
-
-// The first line of a libpq message, without "ERROR:  " noise and the trailing newline.
-std::string FirstLine(const char* text) {
-  std::string_view m = text ? text : "";
-  m = m.substr(0, m.find('\n'));
-  for (std::string_view prefix : {"ERROR:  ", "FATAL:  "}) {
-    if (m.starts_with(prefix)) m.remove_prefix(prefix.size());
-  }
-  return std::string(m.empty() ? std::string_view("unknown error") : m);
-}
-
-Status Classify(std::string_view sqlstate, std::string message) {
-  auto cls = sqlstate.substr(0, std::min<size_t>(2, sqlstate.size()));
-  if (sqlstate.empty() || cls == "08" || cls == "53" || cls == "57" || cls == "40" || cls == "58" ||
-      sqlstate == "55P03" || sqlstate == "55006") {
-    return Status::Unavailable(std::move(message));
-  }
-  if (sqlstate == "23505") return Status::AlreadyExists(std::move(message));
-  if (cls == "22" || cls == "23" || cls == "54") return Status::InvalidArgument(std::move(message));
-  return Status::Internal(std::move(message));
-}
 
 void IgnoreNotice(void*, const char*) {}
 
@@ -45,168 +23,11 @@ std::vector<const char*> Values(const PgQuery& q) {
 
 }  // namespace
 
-// ---- Text with U+0000 --------------------------------------------------------------------
-
-bool PgNeedsEscape(std::string_view text) {
-  return text.find('\0') != std::string_view::npos || text.starts_with(kPgEscapeMarker);
-}
-
-std::string PgEncodeText(std::string_view text) {
-  if (!PgNeedsEscape(text)) return std::string(text);
-  std::string out(kPgEscapeMarker);
-  out.reserve(out.size() + text.size() + 8);
-  for (char c : text) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\0') {
-      out += "\\0";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string PgDecodeText(std::string_view stored) {
-  if (!stored.starts_with(kPgEscapeMarker)) return std::string(stored);
-  stored.remove_prefix(kPgEscapeMarker.size());
-  std::string out;
-  out.reserve(stored.size());
-  for (size_t i = 0; i < stored.size(); ++i) {
-    if (stored[i] == '\\' && i + 1 < stored.size()) {
-      ++i;
-      out += stored[i] == '0' ? '\0' : stored[i];
-    } else {
-      out += stored[i];
-    }
-  }
-  return out;
-}
-
-std::optional<std::string> PgTextParam(std::string_view text) { return PgEncodeText(text); }
-
-std::optional<std::string> PgTextParam(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  return PgEncodeText(*text);
-}
-
-// ---- PgResult ---------------------------------------------------------------------------
-
-PgResult& PgResult::operator=(PgResult&& other) noexcept {
-  if (this != &other) {
-    if (res_) PQclear(res_);
-    res_ = std::exchange(other.res_, nullptr);
-  }
-  return *this;
-}
-
-PgResult::~PgResult() {
-  if (res_) PQclear(res_);
-}
-
-int PgResult::Rows() const { return res_ ? PQntuples(res_) : 0; }
-
-bool PgResult::IsNull(int row, int column) const { return PQgetisnull(res_, row, column) != 0; }
-
-std::string_view PgResult::Text(int row, int column) const {
-  return std::string_view(PQgetvalue(res_, row, column),
-                          static_cast<size_t>(PQgetlength(res_, row, column)));
-}
-
-std::string PgResult::Str(int row, int column) const { return PgDecodeText(Text(row, column)); }
-
-std::optional<std::string> PgResult::OptText(int row, int column) const {
-  if (IsNull(row, column)) return std::nullopt;
-  return Str(row, column);
-}
-
-int64_t PgResult::Int64(int row, int column) const {
-  std::string_view t = Text(row, column);
-  int64_t v = 0;
-  std::from_chars(t.data(), t.data() + t.size(), v);
-  return v;
-}
-
-std::optional<int64_t> PgResult::OptInt64(int row, int column) const {
-  if (IsNull(row, column)) return std::nullopt;
-  return Int64(row, column);
-}
-
-std::optional<double> PgResult::OptDouble(int row, int column) const {
-  if (IsNull(row, column)) return std::nullopt;
-  // float8 output is the shortest exact text (extra_float_digits >= 1, the default since 12).
-  return std::strtod(PQgetvalue(res_, row, column), nullptr);
-}
-
-uint64_t PgResult::Affected() const {
-  const char* n = res_ ? PQcmdTuples(res_) : "";
-  return std::strtoull(n, nullptr, 10);
-}
-
-std::string_view PgResult::CommandTag() const { return res_ ? PQcmdStatus(res_) : ""; }
-
-// ---- PgArray ----------------------------------------------------------------------------
-
-void PgArray::Separator() {
-  if (!empty_) text_ += ',';
-  empty_ = false;
-}
-
-void PgArray::Add(std::string_view text) {
-  if (PgNeedsEscape(text)) return AddStored(PgEncodeText(text));
-  AddStored(text);
-}
-
-void PgArray::AddStored(std::string_view text) {
-  Separator();
-  text_ += '"';
-  for (char c : text) {
-    if (c == '"' || c == '\\') text_ += '\\';
-    text_ += c;
-  }
-  text_ += '"';
-}
-
-void PgArray::Add(const std::optional<std::string>& text) {
-  if (text) {
-    Add(std::string_view(*text));
-  } else {
-    AddNull();
-  }
-}
-
-void PgArray::Add(int64_t value) {
-  Separator();
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  text_.append(buf, end);
-}
-
-void PgArray::Add(const std::optional<int64_t>& value) {
-  if (value) {
-    Add(*value);
-  } else {
-    AddNull();
-  }
-}
-
-void PgArray::AddNull() {
-  Separator();
-  text_ += "NULL";
-}
-
-std::string PgArray::Finish() && {
-  text_ += '}';
-  return std::move(text_);
-}
-
-// ---- PgConn -----------------------------------------------------------------------------
-
 Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url) {
   char* parse_error = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
   if (parsed == nullptr) {
-    std::string m = parse_error ? FirstLine(parse_error) : "out of memory";
+    std::string m = parse_error ? PgFirstLine(parse_error) : "out of memory";
     if (parse_error) PQfreemem(parse_error);
     return Status::InvalidArgument("invalid database URL: " + m);
   }
@@ -223,7 +44,7 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& url) {
   PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Status::Unavailable("PostgreSQL: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string m = FirstLine(PQerrorMessage(conn));
+    std::string m = PgFirstLine(PQerrorMessage(conn));
     PQfinish(conn);
     return Status::Unavailable("cannot connect to PostgreSQL: " + m);
   }
@@ -236,13 +57,13 @@ PgConn::~PgConn() { PQfinish(conn_); }
 Status PgConn::Failure(const pg_result* res, std::string_view what) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   last_sqlstate_ = state ? state : "";
-  std::string message =
-      std::string(what) + ": " + FirstLine(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
+  std::string message = std::string(what) + ": " +
+                        PgFirstLine(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
   if (PQstatus(conn_) != CONNECTION_OK) {
     broken_ = true;
     return Status::Unavailable(std::move(message));
   }
-  return Classify(last_sqlstate_, std::move(message));
+  return PgErrorStatus(last_sqlstate_, std::move(message));
 }
 
 Result<PgResult> PgConn::Exec(const PgQuery& query) {
@@ -429,65 +250,5 @@ bool PgConn::InTransaction() const {
   PGTransactionStatusType t = PQtransactionStatus(conn_);
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
-
-bool IsRetryableSqlState(std::string_view sqlstate) {
-  return sqlstate == "40001" || sqlstate == "40P01";
-}
-
-// ---- PgLink -----------------------------------------------------------------------------
-
-PgLink::PgLink(std::string url, std::string name, std::string setup)
-    : url_(std::move(url)), name_(std::move(name)), setup_(std::move(setup)) {}
-
-Status PgLink::Reconnect() {
-  Result<std::unique_ptr<PgConn>> conn = PgConn::Connect(url_);
-  if (!conn.ok()) return conn.status();
-  if (!setup_.empty()) THRAD_RETURN_IF_ERROR((*conn)->ExecScript(setup_));
-  conn_ = std::move(conn).value();
-  return Status::Ok();
-}
-
-Result<PgConn*> PgLink::Get() {
-  if (conn_ && !conn_->CheckAlive()) {
-    spdlog::warn("PostgreSQL {} connection lost; reconnecting", name_);
-    conn_.reset();
-  }
-  if (conn_) return conn_.get();
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_attempt_) {
-    const auto wait =
-        std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - now).count();
-    return Status::Unavailable(last_error_ + " (next " + name_ + " connection attempt in " +
-                               std::to_string(wait) + " ms)");
-  }
-  Status st = Reconnect();
-  if (!st.ok()) {
-    last_error_ = st.message();
-    backoff_ = backoff_.count() == 0 ? kMinBackoff : std::min(backoff_ * 2, kMaxBackoff);
-    next_attempt_ = std::chrono::steady_clock::now() + backoff_;
-    if (was_connected_) {
-      spdlog::warn("PostgreSQL {} connection failed (retry in {} ms): {}", name_, backoff_.count(),
-                   st.message());
-    }
-    return st;
-  }
-  if (was_connected_ && backoff_.count() != 0) {
-    spdlog::info("PostgreSQL {} connection re-established", name_);
-  }
-  was_connected_ = true;
-  backoff_ = std::chrono::milliseconds(0);
-  return conn_.get();
-}
-
-void PgLink::AfterError() {
-  if (!conn_) return;
-  if (conn_->Usable() && conn_->InTransaction()) {
-    if (!conn_->Exec("ROLLBACK").ok()) conn_.reset();
-    return;
-  }
-  if (!conn_->Usable()) conn_.reset();
-}
-
-void PgLink::Drop() { conn_.reset(); }
 
 }  // namespace thrad

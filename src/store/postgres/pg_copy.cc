@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_text.h"
 
 namespace thrad {
 namespace {

@@ -20,44 +20,20 @@
 #include "store/postgres/pg_copy.h"
 #include "store/postgres/pg_identity.h"
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_write_queries.h"
+#include "store/record_columns.h"
 
 namespace thrad {
 namespace {
 
-constexpr char kCopyEvents[] =
-    "COPY events(partner_id, key_id, event_name, tag_id, event_id, \"timestamp\", page_url, "
-    "referrer, user_agent, session_id, client_id, attribution_type, impression_id, click_id, "
-    "bid_id, impression_state, view_time_ms, consent_json, params_json, channel, client_ip, "
-    "received_at) FROM STDIN (FORMAT binary)";
-constexpr uint16_t kCopyEventFields = 22;
-
 constexpr uint32_t kMinCopyPause = 16;
 constexpr uint32_t kMaxCopyPause = 4096;
 
+// One row of CopyEventsSql(): the columns of record_columns.h.
 void AddEventRow(PgCopyData& data, const EventRecord& e) {
-  data.BeginRow(kCopyEventFields);
-  data.Add(e.partner_id);
-  data.Add(e.key_id);
-  data.Add(e.event_name);
-  data.Add(e.tag_id);
-  data.Add(e.event_id);
-  data.Add(e.timestamp);
-  data.Add(e.page_url);
-  data.Add(e.referrer);
-  data.Add(e.user_agent);
-  data.Add(e.session_id);
-  data.Add(e.client_id);
-  data.Add(e.attribution_type);
-  data.Add(e.impression_id);
-  data.Add(e.click_id);
-  data.Add(e.bid_id);
-  data.Add(e.impression_state);
-  data.Add(e.view_time_ms);
-  data.Add(e.consent_json);
-  data.Add(e.params_json);
-  data.Add(e.channel);
-  data.Add(e.client_ip);
-  data.Add(int64_t{e.received_at});
+  static const auto fields = static_cast<uint16_t>(ColumnCount<EventRecord>());
+  data.BeginRow(fields);
+  ForEachColumn(e, [&data](std::string_view, const auto& value) { data.Add(value); });
 }
 
 // Only events to store: a conversion or a dry run needs the INSERT path's look-ups.
@@ -129,7 +105,7 @@ Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
     copied.push_back(r.outcome);
   }
   if (!copied.empty()) {
-    Result<PgResult> done = conn.CopyIn(kCopyEvents, std::move(data).Finish());
+    Result<PgResult> done = conn.CopyIn(CopyEventsSql(), std::move(data).Finish());
     if (!done.ok()) return done.status();
   }
   for (WriteOutcome* outcome : copied) *outcome = WriteOutcome::kStored;

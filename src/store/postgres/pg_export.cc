@@ -4,6 +4,7 @@
 
 #include "store/export_format.h"
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_text.h"
 
 namespace thrad {
 namespace {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_text.h"
 
 namespace thrad {
 namespace {
@@ -54,14 +55,23 @@ Status PostgresStore::InsertKey(const KeyRecord& key) {
       .status();
 }
 
-Result<std::optional<KeyRecord>> PostgresStore::FindKeyByDigest(std::string_view digest) {
+Result<std::optional<KeyRecord>> PostgresStore::FindKey(std::string_view column,
+                                                        std::string_view value) {
   std::lock_guard lock(reader_mu_);
-  Result<PgResult> r =
-      Run(reader_, {"SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE digest = $1",
-                    {PgTextParam(digest)}});
+  Result<PgResult> r = Run(reader_, {"SELECT " + std::string(kKeyColumns) +
+                                         " FROM api_keys WHERE " + std::string(column) + " = $1",
+                                     {PgTextParam(value)}});
   if (!r.ok()) return r.status();
   if (r->Rows() == 0) return std::optional<KeyRecord>();
   return std::optional<KeyRecord>(ReadKey(*r, 0));
+}
+
+Result<std::optional<KeyRecord>> PostgresStore::FindKeyByDigest(std::string_view digest) {
+  return FindKey("digest", digest);
+}
+
+Result<std::optional<KeyRecord>> PostgresStore::FindKeyById(std::string_view key_id) {
+  return FindKey("id", key_id);
 }
 
 Result<std::vector<KeyRecord>> PostgresStore::ListKeys(std::optional<std::string> partner_id) {
@@ -108,12 +118,6 @@ Status PostgresStore::TouchKeys(const std::vector<std::pair<std::string, UnixMic
 
 Status PostgresStore::UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
                                       std::optional<int64_t> rate_limit_burst) {
-  if (rate_limit_rps.has_value() && !(*rate_limit_rps >= 0)) {
-    return Status::InvalidArgument("rate_limit_rps must be 0 or more");
-  }
-  if (rate_limit_burst.has_value() && *rate_limit_burst < 1) {
-    return Status::InvalidArgument("rate_limit_burst must be 1 or more");
-  }
   std::lock_guard lock(admin_mu_);
   Result<PgResult> r =
       Run(admin_, {"UPDATE api_keys SET rate_limit_rps = $1::float8, "

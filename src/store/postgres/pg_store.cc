@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "store/postgres/pg_error.h"
 #include "store/postgres/pg_migrations.h"
 
 namespace thrad {

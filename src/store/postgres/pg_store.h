@@ -6,7 +6,9 @@
 #include <span>
 #include <string>
 
-#include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_link.h"
+#include "store/postgres/pg_query.h"
+#include "store/postgres/pg_result.h"
 #include "store/store.h"
 
 namespace thrad {
@@ -44,8 +46,11 @@ class PostgresStore final : public Store {
   // the deduplicating INSERT (pg_copy_events.cc).
   CopyStats CopyCounters() const override;
 
+  // KeyStore, ClickStore and MaintenanceStore (pg_keys.cc): look-ups on the reader connection,
+  // writes on the admin connection, retention deletes on the maintenance connection.
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
+  Result<std::optional<KeyRecord>> FindKeyById(std::string_view key_id) override;
   Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;
   Status RevokeKey(std::string_view key_id, UnixMicros at) override;
   Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>& last_used) override;
@@ -58,6 +63,7 @@ class PostgresStore final : public Store {
 
   Status InsertClick(const ClickRecord& click) override;
 
+  // ExportStore (pg_export.cc).
   Status ExportEvents(const ExportFilter& filter,
                       const std::function<Status(const std::string&)>& row) override;
   Status ExportConversions(const ExportFilter& filter,
@@ -69,6 +75,8 @@ class PostgresStore final : public Store {
   // Runs `query` on `link` (locked by the caller), mapping failures to a Status and letting the
   // link recover from them.
   static Result<PgResult> Run(PgLink& link, const PgQuery& query);
+  // The key with `column` (id or digest) = `value` (pg_keys.cc).
+  Result<std::optional<KeyRecord>> FindKey(std::string_view column, std::string_view value);
 
   // pg_write.cc. The batch in one transaction with set-based statements; fills outcomes.
   Status WriteTogether(PgConn& conn, std::span<WriteOp* const> ops);

@@ -1,211 +1,292 @@
 // PostgresStore's batch write. Never one round trip per record: each kind of work is one
-// set-based statement over arrays (`unnest($1::text[], ...)`), and the statements of a phase
-// are sent together in pipeline mode.
+// set-based statement over arrays (pg_write_queries.h), and the statements of a phase are sent
+// together in pipeline mode.
 //
+//   plan:    which events to insert or look up, which are decided already (PlanBatch)
 //   phase 1: BEGIN; INSERT events ... ON CONFLICT DO NOTHING RETURNING; look-up of the dry-run
 //            events; look-up of the conversions' clicks; COMMIT when there are no conversions
-//   phase 2: INSERT conversions ... ON CONFLICT DO NOTHING RETURNING; COMMIT
+//            (WriteEvents)
+//   plan:    which conversions to insert, which follow an earlier one of their identity
+//            (PlanConversions)
+//   phase 2: INSERT conversions ... ON CONFLICT DO NOTHING RETURNING; COMMIT (InsertConversions)
 //   phase 3: only when some conversion conflicted or is a dry run with a dedup key: read the
 //            stored payloads of those identities and compare (after COMMIT: the winning rows
-//            are committed and never change, so reading them later decides the same).
+//            are committed and never change, so reading them later decides the same)
+//            (CompareWithStored)
 //
 // Duplicates are decided exactly like the SQLite store: within the batch, the first record of
 // an identity is the one inserted and later ones are duplicates of it (or payload mismatches);
 // against other transactions, by the unique constraints. INSERT ... ON CONFLICT DO NOTHING
 // waits for a concurrent transaction holding the same key and then skips, so two servers racing
 // on one identity cannot both store it.
-#include <array>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "store/postgres/pg_identity.h"
 #include "store/postgres/pg_store.h"
+#include "store/postgres/pg_write_queries.h"
 
 namespace thrad {
 namespace {
 
-constexpr char kInsertEvents[] =
-    "INSERT INTO events(partner_id, key_id, event_name, tag_id, event_id, \"timestamp\", "
-    "page_url, referrer, user_agent, session_id, client_id, attribution_type, impression_id, "
-    "click_id, bid_id, impression_state, view_time_ms, consent_json, params_json, channel, "
-    "client_ip, received_at) "
-    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-    "$6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
-    "$13::text[], $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], "
-    "$19::text[], $20::text[], $21::text[], $22::bigint[]) "
-    "ON CONFLICT (partner_id, tag_id, event_id) DO NOTHING "
-    "RETURNING partner_id, tag_id, event_id";
-
-constexpr char kFindEvents[] =
-    "SELECT k.ord FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
-    "AS k(partner_id, tag_id, event_id, ord) WHERE EXISTS (SELECT 1 FROM events e "
-    "WHERE e.partner_id = k.partner_id AND e.tag_id = k.tag_id AND e.event_id = k.event_id)";
-
-constexpr char kFindClicks[] =
-    "SELECT k.ord, c.bid_id, c.campaign_id FROM unnest($1::text[], $2::text[]) WITH ORDINALITY "
-    "AS k(partner_id, click_id, ord) JOIN clicks c "
-    "ON c.partner_id = k.partner_id AND c.click_id = k.click_id";
-
-constexpr char kInsertConversions[] =
-    "INSERT INTO conversions(partner_id, key_id, click_id, bid_id, campaign_id, "
-    "conversion_time, value_micros, currency, event_type, order_id, event_id, tag_id, "
-    "session_id, client_id, page_url, referrer, user_agent, dedup_key, dedup_source, "
-    "params_json, client_ip, received_at) "
-    "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
-    "$6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], "
-    "$13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], "
-    "$20::text[], $21::text[], $22::bigint[]) "
-    "ON CONFLICT (partner_id, click_id, event_type, dedup_key) DO NOTHING "
-    "RETURNING partner_id, click_id, event_type, dedup_key";
-
-constexpr char kFindConversions[] =
-    "SELECT k.ord, c.conversion_time, c.value_micros, c.currency, c.order_id "
-    "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY "
-    "AS k(partner_id, click_id, event_type, dedup_key, ord) JOIN conversions c "
-    "ON c.partner_id = k.partner_id AND c.click_id = k.click_id "
-    "AND c.event_type = k.event_type AND c.dedup_key = k.dedup_key";
-
-std::string ConversionIdentity(const ConversionRecord& c) {
-  return Identity({c.partner_id, c.click_id, c.event_type, *c.dedup_key});
-}
-
-// A prepared statement's name for its SQL text (pg_write's statements are constants).
-std::string StatementName(const char* sql) {
-  if (sql == kInsertEvents) return "thrad_insert_events";
-  if (sql == kFindEvents) return "thrad_find_events";
-  if (sql == kFindClicks) return "thrad_find_clicks";
-  if (sql == kInsertConversions) return "thrad_insert_conversions";
-  return "thrad_find_conversions";
-}
-
-template <size_t N>
-PgQuery ArrayQuery(const char* sql, std::array<PgArray, N>& columns) {
-  PgQuery q{sql, {}, StatementName(sql)};
-  q.params.reserve(N);
-  for (PgArray& c : columns) q.params.emplace_back(std::move(c).Finish());
-  return q;
-}
-
-struct EventSlot {
-  const EventRecord* event;
-  WriteOutcome* outcome;
+// What ApplyOps has decided about one batch so far. Indexes are into `convs`.
+struct BatchPlan {
+  std::vector<EventSlot> ev_insert;  // events to insert (sent in lock order)
+  std::vector<EventSlot> ev_dry;     // dry-run events with an event_id: looked up
+  std::vector<ConvSlot> convs;       // every conversion of the batch
+  std::vector<bool> click_ok;        // per conversion: its click exists and has a bid
+  std::vector<size_t> to_insert;     // conversions to insert
+  // (conversion, its identity's leader): a later conversion of an identity that an earlier
+  // one of the batch inserts.
+  std::vector<std::pair<size_t, size_t>> followers;
+  std::vector<size_t> to_find;   // conversions whose identity's stored payload is needed
+  std::vector<bool> conflicted;  // per conversion: its insert met a stored row
 };
-
-PgQuery InsertEventsQuery(const std::vector<EventSlot>& slots) {
-  std::array<PgArray, 22> col;
-  for (const EventSlot& s : slots) {
-    const EventRecord& e = *s.event;
-    size_t i = 0;
-    col[i++].Add(e.partner_id);
-    col[i++].Add(e.key_id);
-    col[i++].Add(e.event_name);
-    col[i++].Add(e.tag_id);
-    col[i++].Add(e.event_id);
-    col[i++].Add(e.timestamp);
-    col[i++].Add(e.page_url);
-    col[i++].Add(e.referrer);
-    col[i++].Add(e.user_agent);
-    col[i++].Add(e.session_id);
-    col[i++].Add(e.client_id);
-    col[i++].Add(e.attribution_type);
-    col[i++].Add(e.impression_id);
-    col[i++].Add(e.click_id);
-    col[i++].Add(e.bid_id);
-    col[i++].Add(e.impression_state);
-    col[i++].Add(e.view_time_ms);
-    col[i++].Add(e.consent_json);
-    col[i++].Add(e.params_json);
-    col[i++].Add(e.channel);
-    col[i++].Add(e.client_ip);
-    col[i++].Add(int64_t{e.received_at});
-  }
-  return ArrayQuery(kInsertEvents, col);
-}
-
-PgQuery FindEventsQuery(const std::vector<EventSlot>& slots) {
-  std::array<PgArray, 3> col;
-  for (const EventSlot& s : slots) {
-    col[0].Add(s.event->partner_id);
-    col[1].Add(s.event->tag_id);
-    col[2].Add(s.event->event_id);
-  }
-  return ArrayQuery(kFindEvents, col);
-}
-
-struct ConvSlot {
-  WriteOp* op;
-  ConversionWrite* write;
-};
-
-PgQuery FindClicksQuery(const std::vector<ConvSlot>& slots) {
-  std::array<PgArray, 2> col;
-  for (const ConvSlot& s : slots) {
-    col[0].Add(s.write->conversion.partner_id);
-    col[1].Add(s.write->conversion.click_id);
-  }
-  return ArrayQuery(kFindClicks, col);
-}
-
-PgQuery InsertConversionsQuery(const std::vector<ConvSlot>& slots,
-                               const std::vector<size_t>& which) {
-  std::array<PgArray, 22> col;
-  for (size_t idx : which) {
-    const ConversionRecord& c = slots[idx].write->conversion;
-    size_t i = 0;
-    col[i++].Add(c.partner_id);
-    col[i++].Add(c.key_id);
-    col[i++].Add(c.click_id);
-    col[i++].Add(c.bid_id);
-    col[i++].Add(c.campaign_id);
-    col[i++].Add(int64_t{c.conversion_time});
-    col[i++].Add(c.value_micros);
-    col[i++].Add(c.currency);
-    col[i++].Add(c.event_type);
-    col[i++].Add(c.order_id);
-    col[i++].Add(c.event_id);
-    col[i++].Add(c.tag_id);
-    col[i++].Add(c.session_id);
-    col[i++].Add(c.client_id);
-    col[i++].Add(c.page_url);
-    col[i++].Add(c.referrer);
-    col[i++].Add(c.user_agent);
-    col[i++].Add(c.dedup_key);
-    col[i++].Add(DedupSourceName(c.dedup_source));
-    col[i++].Add(c.params_json);
-    col[i++].Add(c.client_ip);
-    col[i++].Add(int64_t{c.received_at});
-  }
-  return ArrayQuery(kInsertConversions, col);
-}
-
-PgQuery FindConversionsQuery(const std::vector<ConvSlot>& slots, const std::vector<size_t>& which) {
-  std::array<PgArray, 4> col;
-  for (size_t idx : which) {
-    const ConversionRecord& c = slots[idx].write->conversion;
-    col[0].Add(c.partner_id);
-    col[1].Add(c.click_id);
-    col[2].Add(c.event_type);
-    col[3].Add(c.dedup_key);
-  }
-  return ArrayQuery(kFindConversions, col);
-}
 
 WriteOutcome Compare(const ConversionRecord& c, const ConversionPayload& stored) {
   return stored == ConversionPayload::Of(c) ? WriteOutcome::kDuplicate
                                             : WriteOutcome::kPayloadMismatch;
 }
 
-Status CheckCommitted(const PgResult& commit) {
-  if (commit.CommandTag() == "COMMIT") return Status::Ok();
-  return Status::Internal("PostgreSQL: transaction rolled back at COMMIT");
-}
-
 // Index of the next query appended to `q`.
 int Push(std::vector<PgQuery>& q, PgQuery query) {
   q.push_back(std::move(query));
   return static_cast<int>(q.size()) - 1;
+}
+
+// Sends `q` in one pipeline; no round trip when it is empty.
+Result<std::vector<PgResult>> RunPipeline(PgConn& conn, const std::vector<PgQuery>& q) {
+  if (q.empty()) return std::vector<PgResult>();
+  return conn.Pipeline(q);
+}
+
+// Sorts the batch's records: the events to insert and to look up, and every conversion. Decides
+// now what needs no statement: a dry-run event without an event_id (stored) and a later event
+// of an identity already in the batch (duplicate). Ops that failed already are left out.
+BatchPlan PlanBatch(std::span<WriteOp* const> ops) {
+  BatchPlan plan;
+  std::unordered_set<std::string> ev_identities;  // of ev_insert's events with an event_id
+  for (WriteOp* op : ops) {
+    if (!op->status.ok()) continue;
+    auto* w = std::get_if<EventWrite>(&op->payload);
+    if (w == nullptr) {
+      plan.convs.push_back({op, &std::get<ConversionWrite>(op->payload)});
+      continue;
+    }
+    w->outcomes.assign(w->events.size(), WriteOutcome::kPending);
+    for (size_t i = 0; i < w->events.size(); ++i) {
+      EventSlot slot{&w->events[i], &w->outcomes[i]};
+      if (!slot.event->event_id.has_value()) {
+        if (op->dry_run) {
+          *slot.outcome = WriteOutcome::kStored;
+        } else {
+          plan.ev_insert.push_back(slot);
+        }
+      } else if (op->dry_run) {
+        plan.ev_dry.push_back(slot);
+      } else if (ev_identities.insert(EventIdentity(*slot.event)).second) {
+        plan.ev_insert.push_back(slot);
+      } else {
+        *slot.outcome = WriteOutcome::kDuplicate;  // an earlier event of this batch has it
+      }
+    }
+  }
+  return plan;
+}
+
+// The events INSERT's answer: each event is stored unless its identity did not come back.
+void ReadInsertedEvents(const PgResult& res, std::vector<EventSlot>& inserted) {
+  if (static_cast<size_t>(res.Rows()) == inserted.size()) {
+    for (EventSlot& s : inserted) *s.outcome = WriteOutcome::kStored;
+    return;
+  }
+  std::unordered_set<std::string> stored;
+  for (int row = 0; row < res.Rows(); ++row) {
+    if (res.IsNull(row, 2)) continue;
+    stored.insert(Identity({res.Str(row, 0), res.Str(row, 1), res.Str(row, 2)}));
+  }
+  for (EventSlot& s : inserted) {
+    const bool new_row = !s.event->event_id || stored.contains(EventIdentity(*s.event));
+    *s.outcome = new_row ? WriteOutcome::kStored : WriteOutcome::kDuplicate;
+  }
+}
+
+// The dry-run look-up's answer: the positions of the events already stored.
+void ReadStoredEvents(const PgResult& res, std::vector<EventSlot>& dry) {
+  for (EventSlot& s : dry) *s.outcome = WriteOutcome::kStored;
+  for (int row = 0; row < res.Rows(); ++row) {
+    *dry[res.Int64(row, 0) - 1].outcome = WriteOutcome::kDuplicate;
+  }
+}
+
+// The clicks look-up's answer: each conversion's click ownership, bid and campaign.
+void ReadClicks(const PgResult& res, BatchPlan& plan) {
+  plan.click_ok.assign(plan.convs.size(), false);
+  for (ConvSlot& s : plan.convs) s.write->outcome = WriteOutcome::kClickNotFound;
+  for (int row = 0; row < res.Rows(); ++row) {
+    const size_t idx = static_cast<size_t>(res.Int64(row, 0) - 1);
+    ConversionWrite& w = *plan.convs[idx].write;
+    if (res.IsNull(row, 1)) {
+      w.outcome = WriteOutcome::kClickMissingBid;
+      continue;
+    }
+    w.outcome = WriteOutcome::kPending;
+    w.conversion.bid_id = res.Str(row, 1);
+    w.conversion.campaign_id = res.OptText(row, 2);
+    plan.click_ok[idx] = true;
+  }
+}
+
+// Phase 1. Fills every event's outcome and, with conversions, plan.click_ok.
+Status WriteEvents(PgConn& conn, BatchPlan& plan, bool own_tx) {
+  std::vector<PgQuery> q;
+  int at_insert = -1, at_dry = -1, at_clicks = -1, at_commit = -1;
+  if (own_tx) Push(q, {"BEGIN", {}});
+  SortInLockOrder(plan.ev_insert, [](const EventSlot& s) { return EventKeyOf(*s.event); });
+  if (!plan.ev_insert.empty()) at_insert = Push(q, InsertEventsQuery(plan.ev_insert));
+  if (!plan.ev_dry.empty()) at_dry = Push(q, FindEventsQuery(plan.ev_dry));
+  if (!plan.convs.empty()) at_clicks = Push(q, FindClicksQuery(plan.convs));
+  if (own_tx && plan.convs.empty()) at_commit = Push(q, {"COMMIT", {}});
+  Result<std::vector<PgResult>> results = RunPipeline(conn, q);
+  if (!results.ok()) return results.status();
+  if (at_commit >= 0) THRAD_RETURN_IF_ERROR(CheckCommitted((*results)[at_commit]));
+  if (at_insert >= 0) ReadInsertedEvents((*results)[at_insert], plan.ev_insert);
+  if (at_dry >= 0) ReadStoredEvents((*results)[at_dry], plan.ev_dry);
+  if (at_clicks >= 0) ReadClicks((*results)[at_clicks], plan);
+  return Status::Ok();
+}
+
+// Of the conversions whose click is theirs: who is inserted, who follows an earlier conversion
+// of the batch with its identity, and whose stored payload is needed (dry runs with a dedup
+// key). A conversion without a dedup key never conflicts: a dry run of one is stored.
+void PlanConversions(BatchPlan& plan) {
+  std::unordered_map<std::string, size_t> leaders;  // identity -> first inserting conversion
+  for (size_t idx = 0; idx < plan.convs.size(); ++idx) {
+    if (!plan.click_ok[idx]) continue;
+    ConversionWrite& w = *plan.convs[idx].write;
+    const bool dry_run = plan.convs[idx].op->dry_run;
+    if (!w.conversion.dedup_key.has_value()) {
+      if (dry_run) {
+        w.outcome = WriteOutcome::kStored;
+      } else {
+        plan.to_insert.push_back(idx);
+      }
+    } else if (dry_run) {
+      plan.to_find.push_back(idx);
+    } else {
+      auto [it, first] = leaders.emplace(ConversionIdentity(w.conversion), idx);
+      if (first) {
+        plan.to_insert.push_back(idx);
+      } else {
+        plan.followers.emplace_back(idx, it->second);
+      }
+    }
+  }
+}
+
+// The conversions INSERT's answer: stored, or conflicted with a stored row (then its payload
+// is needed).
+void ReadInsertedConversions(const PgResult& res, BatchPlan& plan) {
+  std::unordered_set<std::string> stored;
+  const bool all = static_cast<size_t>(res.Rows()) == plan.to_insert.size();
+  if (!all) {
+    for (int row = 0; row < res.Rows(); ++row) {
+      if (res.IsNull(row, 3)) continue;
+      stored.insert(Identity({res.Str(row, 0), res.Str(row, 1), res.Str(row, 2), res.Str(row, 3)}));
+    }
+  }
+  for (size_t idx : plan.to_insert) {
+    const ConversionRecord& c = plan.convs[idx].write->conversion;
+    if (all || !c.dedup_key || stored.contains(ConversionIdentity(c))) {
+      plan.convs[idx].write->outcome = WriteOutcome::kStored;
+    } else {
+      plan.conflicted[idx] = true;
+      plan.to_find.push_back(idx);
+    }
+  }
+}
+
+// Phase 2. Decides the inserted conversions and the followers of a stored leader; the others
+// are left to phase 3.
+Status InsertConversions(PgConn& conn, BatchPlan& plan, bool own_tx) {
+  std::vector<PgQuery> q;
+  int at_insert = -1, at_commit = -1;
+  SortInLockOrder(plan.to_insert, [&plan](size_t idx) {
+    return ConversionKeyOf(plan.convs[idx].write->conversion);
+  });
+  if (!plan.to_insert.empty()) {
+    at_insert = Push(q, InsertConversionsQuery(plan.convs, plan.to_insert));
+  }
+  if (own_tx) at_commit = Push(q, {"COMMIT", {}});
+  Result<std::vector<PgResult>> results = RunPipeline(conn, q);
+  if (!results.ok()) return results.status();
+  if (at_commit >= 0) THRAD_RETURN_IF_ERROR(CheckCommitted((*results)[at_commit]));
+  plan.conflicted.assign(plan.convs.size(), false);
+  if (at_insert >= 0) ReadInsertedConversions((*results)[at_insert], plan);
+  // Followers of a stored leader compare with it; the others need the stored row.
+  for (auto [idx, leader] : plan.followers) {
+    if (!plan.conflicted[leader]) {
+      const ConversionRecord& first = plan.convs[leader].write->conversion;
+      plan.convs[idx].write->outcome =
+          Compare(plan.convs[idx].write->conversion, ConversionPayload::Of(first));
+    }
+  }
+  return Status::Ok();
+}
+
+// Phase 3's answer: each conversion of plan.to_find, and each follower of a conflicted leader,
+// compared with the stored payload of its identity (`stored`, per conversion).
+void DecideFromStored(BatchPlan& plan,
+                      const std::vector<std::optional<ConversionPayload>>& stored) {
+  const Status lost =
+      Status::Internal("conversion insert conflicted but no existing row was found");
+  for (size_t idx : plan.to_find) {
+    ConversionWrite& w = *plan.convs[idx].write;
+    if (stored[idx]) {
+      w.outcome = Compare(w.conversion, *stored[idx]);
+    } else if (plan.convs[idx].op->dry_run) {
+      w.outcome = WriteOutcome::kStored;
+    } else {
+      w.outcome = WriteOutcome::kPending;
+      plan.convs[idx].op->status = lost;
+    }
+  }
+  for (auto [idx, leader] : plan.followers) {
+    if (!plan.conflicted[leader]) continue;
+    if (stored[leader]) {
+      plan.convs[idx].write->outcome = Compare(plan.convs[idx].write->conversion, *stored[leader]);
+    } else {
+      plan.convs[idx].op->status = lost;
+    }
+  }
+}
+
+// Phase 3: reads the stored payloads of plan.to_find's identities and decides the rest.
+Status CompareWithStored(PgConn& conn, BatchPlan& plan, bool own_tx) {
+  Result<PgResult> found = conn.Exec(FindConversionsQuery(plan.convs, plan.to_find));
+  if (!found.ok()) {
+    if (!own_tx) return found.status();  // inside a transaction: the caller rolls back
+    // Committed already; only the ops still undecided fail (nothing of theirs was written).
+    const Status failed = Status::Unavailable(found.status().message());
+    for (size_t idx : plan.to_find) plan.convs[idx].op->status = failed;
+    for (auto [idx, leader] : plan.followers) {
+      if (plan.conflicted[leader]) plan.convs[idx].op->status = failed;
+    }
+    return Status::Ok();
+  }
+  std::vector<std::optional<ConversionPayload>> stored(plan.convs.size());
+  for (int row = 0; row < found->Rows(); ++row) {
+    const size_t idx = plan.to_find[static_cast<size_t>(found->Int64(row, 0) - 1)];
+    stored[idx] = ConversionPayload{found->Int64(row, 1), found->Int64(row, 2), found->Str(row, 3),
+                                    found->OptText(row, 4)};
+  }
+  DecideFromStored(plan, stored);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -239,212 +320,13 @@ Status PostgresStore::WriteIsolated(PgConn& conn, std::span<WriteOp* const> ops)
 }
 
 Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool own_tx) {
-  // ---- Plan: what to insert, what to look up, and what is decided already.
-  std::vector<EventSlot> ev_insert;
-  std::vector<EventSlot> ev_dry;
-  std::unordered_set<std::string> ev_identities;  // of ev_insert's events with an event_id
-  std::vector<ConvSlot> convs;
-  for (WriteOp* op : ops) {
-    if (!op->status.ok()) continue;
-    if (auto* w = std::get_if<EventWrite>(&op->payload)) {
-      w->outcomes.assign(w->events.size(), WriteOutcome::kPending);
-      for (size_t i = 0; i < w->events.size(); ++i) {
-        EventSlot slot{&w->events[i], &w->outcomes[i]};
-        if (!slot.event->event_id.has_value()) {
-          if (op->dry_run) {
-            *slot.outcome = WriteOutcome::kStored;
-          } else {
-            ev_insert.push_back(slot);
-          }
-        } else if (op->dry_run) {
-          ev_dry.push_back(slot);
-        } else if (ev_identities.insert(EventIdentity(*slot.event)).second) {
-          ev_insert.push_back(slot);
-        } else {
-          *slot.outcome = WriteOutcome::kDuplicate;  // an earlier event of this batch has it
-        }
-      }
-    } else {
-      convs.push_back({op, &std::get<ConversionWrite>(op->payload)});
-    }
-  }
-
-  // ---- Phase 1: events and the conversions' clicks.
-  std::vector<PgQuery> q;
-  int at_insert = -1, at_dry = -1, at_clicks = -1, at_commit = -1;
-  if (own_tx) Push(q, {"BEGIN", {}});
-  SortInLockOrder(ev_insert, [](const EventSlot& s) { return EventKeyOf(*s.event); });
-  if (!ev_insert.empty()) at_insert = Push(q, InsertEventsQuery(ev_insert));
-  if (!ev_dry.empty()) at_dry = Push(q, FindEventsQuery(ev_dry));
-  if (!convs.empty()) at_clicks = Push(q, FindClicksQuery(convs));
-  if (own_tx && convs.empty()) at_commit = Push(q, {"COMMIT", {}});
-  std::vector<PgResult> results;
-  if (!q.empty()) {
-    Result<std::vector<PgResult>> r = conn.Pipeline(q);
-    if (!r.ok()) return r.status();
-    results = std::move(r).value();
-  }
-  if (at_commit >= 0) THRAD_RETURN_IF_ERROR(CheckCommitted(results[at_commit]));
-
-  if (at_insert >= 0) {
-    const PgResult& res = results[at_insert];
-    if (static_cast<size_t>(res.Rows()) == ev_insert.size()) {
-      for (EventSlot& s : ev_insert) *s.outcome = WriteOutcome::kStored;
-    } else {
-      std::unordered_set<std::string> stored;
-      for (int row = 0; row < res.Rows(); ++row) {
-        if (res.IsNull(row, 2)) continue;
-        stored.insert(Identity({res.Str(row, 0), res.Str(row, 1), res.Str(row, 2)}));
-      }
-      for (EventSlot& s : ev_insert) {
-        const bool new_row = !s.event->event_id || stored.contains(EventIdentity(*s.event));
-        *s.outcome = new_row ? WriteOutcome::kStored : WriteOutcome::kDuplicate;
-      }
-    }
-  }
-  if (at_dry >= 0) {
-    for (EventSlot& s : ev_dry) *s.outcome = WriteOutcome::kStored;
-    const PgResult& res = results[at_dry];
-    for (int row = 0; row < res.Rows(); ++row) {
-      *ev_dry[res.Int64(row, 0) - 1].outcome = WriteOutcome::kDuplicate;
-    }
-  }
-  if (convs.empty()) return Status::Ok();
-
-  // ---- Conversions: click ownership, then who is inserted and who follows whom.
-  std::vector<bool> click_ok(convs.size(), false);
-  {
-    const PgResult& res = results[at_clicks];
-    for (ConvSlot& s : convs) s.write->outcome = WriteOutcome::kClickNotFound;
-    for (int row = 0; row < res.Rows(); ++row) {
-      const size_t idx = static_cast<size_t>(res.Int64(row, 0) - 1);
-      ConversionWrite& w = *convs[idx].write;
-      if (res.IsNull(row, 1)) {
-        w.outcome = WriteOutcome::kClickMissingBid;
-        continue;
-      }
-      w.outcome = WriteOutcome::kPending;
-      w.conversion.bid_id = res.Str(row, 1);
-      w.conversion.campaign_id = res.OptText(row, 2);
-      click_ok[idx] = true;
-    }
-  }
-  std::vector<size_t> to_insert;
-  std::vector<std::pair<size_t, size_t>> followers;  // (conversion, its identity's leader)
-  std::vector<size_t> to_find;                       // identities whose stored payload we need
-  std::unordered_map<std::string, size_t> leaders;   // identity -> first inserting conversion
-  for (size_t idx = 0; idx < convs.size(); ++idx) {
-    if (!click_ok[idx]) continue;
-    ConversionWrite& w = *convs[idx].write;
-    if (!w.conversion.dedup_key.has_value()) {
-      if (convs[idx].op->dry_run) {
-        w.outcome = WriteOutcome::kStored;
-      } else {
-        to_insert.push_back(idx);
-      }
-    } else if (convs[idx].op->dry_run) {
-      to_find.push_back(idx);
-    } else {
-      auto [it, first] = leaders.emplace(ConversionIdentity(w.conversion), idx);
-      if (first) {
-        to_insert.push_back(idx);
-      } else {
-        followers.emplace_back(idx, it->second);
-      }
-    }
-  }
-
-  // ---- Phase 2: insert and commit.
-  q.clear();
-  int at_cinsert = -1;
-  at_commit = -1;
-  SortInLockOrder(to_insert, [&convs](size_t idx) {
-    const ConversionRecord& c = convs[idx].write->conversion;
-    using Key = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
-    if (!c.dedup_key) return std::optional<Key>();
-    return std::optional<Key>(Key(c.partner_id, c.click_id, c.event_type, *c.dedup_key));
-  });
-  if (!to_insert.empty()) at_cinsert = Push(q, InsertConversionsQuery(convs, to_insert));
-  if (own_tx) at_commit = Push(q, {"COMMIT", {}});
-  results.clear();
-  if (!q.empty()) {
-    Result<std::vector<PgResult>> r = conn.Pipeline(q);
-    if (!r.ok()) return r.status();
-    results = std::move(r).value();
-  }
-  if (at_commit >= 0) THRAD_RETURN_IF_ERROR(CheckCommitted(results[at_commit]));
-  std::vector<bool> conflicted(convs.size(), false);
-  if (at_cinsert >= 0) {
-    const PgResult& res = results[at_cinsert];
-    std::unordered_set<std::string> stored;
-    const bool all = static_cast<size_t>(res.Rows()) == to_insert.size();
-    if (!all) {
-      for (int row = 0; row < res.Rows(); ++row) {
-        if (res.IsNull(row, 3)) continue;
-        stored.insert(
-            Identity({res.Str(row, 0), res.Str(row, 1), res.Str(row, 2), res.Str(row, 3)}));
-      }
-    }
-    for (size_t idx : to_insert) {
-      const ConversionRecord& c = convs[idx].write->conversion;
-      if (all || !c.dedup_key || stored.contains(ConversionIdentity(c))) {
-        convs[idx].write->outcome = WriteOutcome::kStored;
-      } else {
-        conflicted[idx] = true;
-        to_find.push_back(idx);
-      }
-    }
-  }
-  // Followers of a stored leader compare with it; the others need the stored row.
-  for (auto [idx, leader] : followers) {
-    if (!conflicted[leader]) {
-      const ConversionRecord& first = convs[leader].write->conversion;
-      convs[idx].write->outcome =
-          Compare(convs[idx].write->conversion, ConversionPayload::Of(first));
-    }
-  }
-  if (to_find.empty()) return Status::Ok();
-
-  // ---- Phase 3: the stored payloads of conflicting and dry-run identities.
-  Result<PgResult> found = conn.Exec(FindConversionsQuery(convs, to_find));
-  if (!found.ok()) {
-    if (!own_tx) return found.status();  // inside a transaction: the caller rolls back
-    // Committed already; only the ops still undecided fail (nothing of theirs was written).
-    for (size_t idx : to_find)
-      convs[idx].op->status = Status::Unavailable(found.status().message());
-    for (auto [idx, leader] : followers) {
-      if (conflicted[leader]) convs[idx].op->status = Status::Unavailable(found.status().message());
-    }
-    return Status::Ok();
-  }
-  std::vector<std::optional<ConversionPayload>> stored(convs.size());
-  for (int row = 0; row < found->Rows(); ++row) {
-    const size_t idx = to_find[static_cast<size_t>(found->Int64(row, 0) - 1)];
-    stored[idx] = ConversionPayload{found->Int64(row, 1), found->Int64(row, 2), found->Str(row, 3),
-                                    found->OptText(row, 4)};
-  }
-  for (size_t idx : to_find) {
-    ConversionWrite& w = *convs[idx].write;
-    if (stored[idx]) {
-      w.outcome = Compare(w.conversion, *stored[idx]);
-    } else if (convs[idx].op->dry_run) {
-      w.outcome = WriteOutcome::kStored;
-    } else {
-      w.outcome = WriteOutcome::kPending;
-      convs[idx].op->status =
-          Status::Internal("conversion insert conflicted but no existing row was found");
-    }
-  }
-  for (auto [idx, leader] : followers) {
-    if (!conflicted[leader]) continue;
-    if (stored[leader]) {
-      convs[idx].write->outcome = Compare(convs[idx].write->conversion, *stored[leader]);
-    } else {
-      convs[idx].op->status =
-          Status::Internal("conversion insert conflicted but no existing row was found");
-    }
-  }
-  return Status::Ok();
+  BatchPlan plan = PlanBatch(ops);
+  THRAD_RETURN_IF_ERROR(WriteEvents(conn, plan, own_tx));
+  if (plan.convs.empty()) return Status::Ok();
+  PlanConversions(plan);
+  THRAD_RETURN_IF_ERROR(InsertConversions(conn, plan, own_tx));
+  if (plan.to_find.empty()) return Status::Ok();
+  return CompareWithStored(conn, plan, own_tx);
 }
 
 }  // namespace thrad

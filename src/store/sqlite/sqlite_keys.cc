@@ -47,16 +47,26 @@ Status SqliteStore::InsertKey(const KeyRecord& key) {
   return insert->Run();
 }
 
-Result<std::optional<KeyRecord>> SqliteStore::FindKeyByDigest(std::string_view digest) {
+Result<std::optional<KeyRecord>> SqliteStore::FindKey(std::string_view column,
+                                                      std::string_view value) {
   std::lock_guard lock(reader_mu_);
   Result<SqliteStatement> find =
-      reader_->Prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE digest = ?");
+      reader_->Prepare("SELECT " + std::string(kKeyColumns) + " FROM api_keys WHERE " +
+                       std::string(column) + " = ?");
   if (!find.ok()) return find.status();
-  find->Bind(1, digest);
+  find->Bind(1, value);
   Result<bool> row = find->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<KeyRecord>();
   return std::optional<KeyRecord>(ReadKey(*find));
+}
+
+Result<std::optional<KeyRecord>> SqliteStore::FindKeyByDigest(std::string_view digest) {
+  return FindKey("digest", digest);
+}
+
+Result<std::optional<KeyRecord>> SqliteStore::FindKeyById(std::string_view key_id) {
+  return FindKey("id", key_id);
 }
 
 Result<std::vector<KeyRecord>> SqliteStore::ListKeys(std::optional<std::string> partner_id) {
@@ -91,12 +101,6 @@ Status SqliteStore::RevokeKey(std::string_view key_id, UnixMicros at) {
 
 Status SqliteStore::UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
                                     std::optional<int64_t> rate_limit_burst) {
-  if (rate_limit_rps.has_value() && !(*rate_limit_rps >= 0)) {
-    return Status::InvalidArgument("rate_limit_rps must be 0 or more");
-  }
-  if (rate_limit_burst.has_value() && *rate_limit_burst < 1) {
-    return Status::InvalidArgument("rate_limit_burst must be 1 or more");
-  }
   std::lock_guard lock(admin_mu_);
   Result<SqliteStatement> update =
       admin_->Prepare("UPDATE api_keys SET rate_limit_rps = ?, rate_limit_burst = ? WHERE id = ?");

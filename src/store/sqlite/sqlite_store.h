@@ -55,16 +55,19 @@ class SqliteStore final : public Store {
   // written what the failed one lost.
   Status SyncCommitted() override;
 
+  // KeyStore and ClickStore (sqlite_keys.cc): look-ups on the reader connection, writes on the
+  // admin connection.
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
+  Result<std::optional<KeyRecord>> FindKeyById(std::string_view key_id) override;
   Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string> partner_id) override;
   Status RevokeKey(std::string_view key_id, UnixMicros at) override;
   Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>& last_used) override;
   Status UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
                          std::optional<int64_t> rate_limit_burst) override;
 
-  // Retention and backup (sqlite_maintenance.cc), each on a connection of its own so the
-  // server's writer and readers are never held up by more than one short transaction.
+  // MaintenanceStore: retention and backup (sqlite_maintenance.cc), each on a connection of its own
+  // so the server's writer and readers are never held up by more than one short transaction.
   Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) override;
   // sqlite3_backup_* from a read snapshot (WAL: writers go on meanwhile) into a temporary
   // file next to `dest_path` (mode 0600), checked with PRAGMA quick_check, synced, then
@@ -73,6 +76,7 @@ class SqliteStore final : public Store {
 
   Status InsertClick(const ClickRecord& click) override;
 
+  // ExportStore (sqlite_export.cc).
   Status ExportEvents(const ExportFilter& filter,
                       const std::function<Status(const std::string&)>& row) override;
   Status ExportConversions(const ExportFilter& filter,
@@ -85,6 +89,9 @@ class SqliteStore final : public Store {
 
   // A new connection to path_ with this store's PRAGMAs applied.
   Result<std::unique_ptr<SqliteDb>> Connect() const;
+
+  // The key with `column` (id or digest) = `value` (sqlite_keys.cc).
+  Result<std::optional<KeyRecord>> FindKey(std::string_view column, std::string_view value);
 
   // Inside CommitBatch's transaction (sqlite_write.cc). A non-ok return means the op failed;
   // the caller decides whether the whole transaction is lost.

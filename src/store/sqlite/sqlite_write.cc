@@ -3,46 +3,53 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include "store/record_columns.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
 namespace {
-
-constexpr std::string_view kInsertEvent =
-    "INSERT INTO events(partner_id, key_id, event_name, tag_id, event_id, timestamp, page_url, "
-    "referrer, user_agent, session_id, client_id, attribution_type, impression_id, click_id, "
-    "bid_id, impression_state, view_time_ms, consent_json, params_json, channel, client_ip, "
-    "received_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-    "ON CONFLICT(partner_id, tag_id, event_id) DO NOTHING";
-constexpr int kEventColumns = 22;  // placeholders of one row above
 
 // A batch op's rows go in statements of up to this many rows: a statement per row costs the
 // statement's fixed work, and AUTOINCREMENT's read and write of sqlite_sequence, per row.
 // 32 x 22 = 704 parameters, far below SQLite's limit of 32,766.
 constexpr size_t kRowsPerStatement = 32;
 
-// kInsertEvent for `rows` rows (1 to kRowsPerStatement).
-const std::string& MultiRowInsertEvent(size_t rows) {
+// "INSERT INTO <table>(<columns>) VALUES(?,...)[,(?,...)...] ON CONFLICT(<unique key>) DO
+// NOTHING" for `rows` rows of a `Record` (record_columns.h).
+template <typename Record>
+std::string InsertSql(std::string_view table, std::string_view unique_key, size_t rows) {
+  std::string row = "(";
+  for (int i = 0; i < ColumnCount<Record>(); ++i) row += i == 0 ? "?" : ",?";
+  row += ')';
+  std::string sql = "INSERT INTO " + std::string(table) + "(" + ColumnNames<Record>() + ") VALUES";
+  for (size_t r = 0; r < rows; ++r) {
+    if (r > 0) sql += ',';
+    sql += row;
+  }
+  return sql + " ON CONFLICT(" + std::string(unique_key) + ") DO NOTHING";
+}
+
+// The events INSERT for `rows` rows (1 to kRowsPerStatement).
+const std::string& InsertEventSql(size_t rows) {
   static const auto* const kSql = [] {
     auto* sql = new std::vector<std::string>(kRowsPerStatement + 1);
-    const size_t values = kInsertEvent.find("VALUES(") + 6;
-    const size_t row_end = kInsertEvent.find(')', values) + 1;
-    const std::string_view row = kInsertEvent.substr(values, row_end - values);
     for (size_t n = 1; n <= kRowsPerStatement; ++n) {
-      std::string& s = (*sql)[n];
-      s.append(kInsertEvent.substr(0, values));
-      for (size_t i = 0; i < n; ++i) {
-        if (i > 0) s.push_back(',');
-        s.append(row);
-      }
-      s.append(kInsertEvent.substr(row_end));
+      (*sql)[n] = InsertSql<EventRecord>("events", "partner_id, tag_id, event_id", n);
     }
     return sql;
   }();
   return (*kSql)[rows];
+}
+
+const std::string& InsertConversionSql() {
+  static const auto* const kSql = new std::string(
+      InsertSql<ConversionRecord>("conversions", "partner_id, click_id, event_type, dedup_key", 1));
+  return *kSql;
 }
 
 constexpr std::string_view kEventExists =
@@ -51,70 +58,32 @@ constexpr std::string_view kEventExists =
 constexpr std::string_view kFindClick =
     "SELECT bid_id, campaign_id FROM clicks WHERE partner_id = ? AND click_id = ?";
 
-constexpr std::string_view kInsertConversion =
-    "INSERT INTO conversions(partner_id, key_id, click_id, bid_id, campaign_id, conversion_time, "
-    "value_micros, currency, event_type, order_id, event_id, tag_id, session_id, client_id, "
-    "page_url, referrer, user_agent, dedup_key, dedup_source, params_json, client_ip, "
-    "received_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-    "ON CONFLICT(partner_id, click_id, event_type, dedup_key) DO NOTHING";
-
 constexpr std::string_view kFindConversion =
     "SELECT conversion_time, value_micros, currency, order_id FROM conversions "
     "WHERE partner_id = ? AND click_id = ? AND event_type = ? AND dedup_key = ?";
 
-// Binds without copying: `e` must outlive the statement's run. `row`: its position in a
-// multi-row statement.
-void BindEvent(SqliteStatement& s, const EventRecord& e, int row = 0) {
-  int i = row * kEventColumns;
-  s.BindStatic(++i, e.partner_id);
-  s.BindStatic(++i, e.key_id);
-  s.BindStatic(++i, e.event_name);
-  s.BindStatic(++i, e.tag_id);
-  s.BindStatic(++i, e.event_id);
-  s.Bind(++i, e.timestamp);
-  s.BindStatic(++i, e.page_url);
-  s.BindStatic(++i, e.referrer);
-  s.BindStatic(++i, e.user_agent);
-  s.BindStatic(++i, e.session_id);
-  s.BindStatic(++i, e.client_id);
-  s.BindStatic(++i, e.attribution_type);
-  s.BindStatic(++i, e.impression_id);
-  s.BindStatic(++i, e.click_id);
-  s.BindStatic(++i, e.bid_id);
-  s.BindStatic(++i, e.impression_state);
-  s.Bind(++i, e.view_time_ms);
-  s.BindStatic(++i, e.consent_json);
-  s.BindStatic(++i, e.params_json);
-  s.BindStatic(++i, e.channel);
-  s.BindStatic(++i, e.client_ip);
-  s.Bind(++i, int64_t{e.received_at});
+// Binds `value` as parameter `index`: text that lives in the record without copying it (the
+// record must outlive the statement's run), a computed value by copy.
+template <typename T>
+void BindColumn(SqliteStatement& s, int index, T&& value) {
+  using V = std::remove_cvref_t<T>;
+  constexpr bool text =
+      std::is_same_v<V, std::string> || std::is_same_v<V, std::optional<std::string>>;
+  if constexpr (text && std::is_lvalue_reference_v<T>) {
+    s.BindStatic(index, value);
+  } else {
+    s.Bind(index, value);
+  }
 }
 
-// Binds without copying: `c` must outlive the statement's run.
-void BindConversion(SqliteStatement& s, const ConversionRecord& c) {
-  int i = 0;
-  s.BindStatic(++i, c.partner_id);
-  s.BindStatic(++i, c.key_id);
-  s.BindStatic(++i, c.click_id);
-  s.BindStatic(++i, c.bid_id);
-  s.BindStatic(++i, c.campaign_id);
-  s.Bind(++i, int64_t{c.conversion_time});
-  s.Bind(++i, c.value_micros);
-  s.BindStatic(++i, c.currency);
-  s.BindStatic(++i, c.event_type);
-  s.BindStatic(++i, c.order_id);
-  s.BindStatic(++i, c.event_id);
-  s.BindStatic(++i, c.tag_id);
-  s.BindStatic(++i, c.session_id);
-  s.BindStatic(++i, c.client_id);
-  s.BindStatic(++i, c.page_url);
-  s.BindStatic(++i, c.referrer);
-  s.BindStatic(++i, c.user_agent);
-  s.BindStatic(++i, c.dedup_key);
-  s.Bind(++i, DedupSourceName(c.dedup_source));
-  s.BindStatic(++i, c.params_json);
-  s.BindStatic(++i, c.client_ip);
-  s.Bind(++i, int64_t{c.received_at});
+// Binds `r`'s columns as row `row` (0-based) of an InsertSql statement. `r` must outlive the
+// statement's run.
+template <typename Record>
+void BindRow(SqliteStatement& s, const Record& r, int row = 0) {
+  int i = row * ColumnCount<Record>();
+  ForEachColumn(r, [&](std::string_view, auto&& value) {
+    BindColumn(s, ++i, std::forward<decltype(value)>(value));
+  });
 }
 
 // kDuplicate when the stored conversion with c's identity has the same normalized payload
@@ -170,9 +139,9 @@ Status CheckEvents(SqliteDb& db, EventWrite& write) {
 // caller inserts them one by one to learn which were duplicates.
 Result<bool> InsertAllOrNone(SqliteDb& db, EventWrite& write, size_t first, size_t n) {
   THRAD_RETURN_IF_ERROR(db.Run("SAVEPOINT rows"));
-  Result<SqliteStatement> insert = db.Prepare(MultiRowInsertEvent(n));
+  Result<SqliteStatement> insert = db.Prepare(InsertEventSql(n));
   if (!insert.ok()) return insert.status();
-  for (size_t r = 0; r < n; ++r) BindEvent(*insert, write.events[first + r], static_cast<int>(r));
+  for (size_t r = 0; r < n; ++r) BindRow(*insert, write.events[first + r], static_cast<int>(r));
   THRAD_RETURN_IF_ERROR(insert->Run());
   const bool all = db.Changes() == static_cast<int64_t>(n);
   if (!all) THRAD_RETURN_IF_ERROR(db.Run("ROLLBACK TO rows"));
@@ -228,13 +197,13 @@ Status SqliteStore::ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run) {
     // One by one, each with its own outcome (a duplicate is skipped by ON CONFLICT).
     for (const size_t end = i + n; i < end; ++i) {
       if (!single) {  // once per op: the cache lookup hashes the whole SQL text
-        Result<SqliteStatement> prepared = db.Prepare(kInsertEvent);
+        Result<SqliteStatement> prepared = db.Prepare(InsertEventSql(1));
         if (!prepared.ok()) return prepared.status();
         single.emplace(std::move(prepared).value());
       } else {
         single->Reset();
       }
-      BindEvent(*single, write.events[i]);
+      BindRow(*single, write.events[i]);
       THRAD_RETURN_IF_ERROR(single->Run());
       write.outcomes[i] = db.Changes() == 0 ? WriteOutcome::kDuplicate : WriteOutcome::kStored;
     }
@@ -274,9 +243,9 @@ Status SqliteStore::ApplyConversion(SqliteDb& db, ConversionWrite& write, bool d
     return Status::Ok();
   }
 
-  Result<SqliteStatement> insert = db.Prepare(kInsertConversion);
+  Result<SqliteStatement> insert = db.Prepare(InsertConversionSql());
   if (!insert.ok()) return insert.status();
-  BindConversion(*insert, c);
+  BindRow(*insert, c);
   THRAD_RETURN_IF_ERROR(insert->Run());
   if (db.Changes() != 0) {
     write.outcome = WriteOutcome::kStored;

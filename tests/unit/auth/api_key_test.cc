@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 #include <string>
 
 #include "common/sha256.h"
+#include "testing/status_matchers.h"
 
 namespace thrad {
 namespace {
@@ -111,6 +113,30 @@ TEST(ParseBearerTokenTest, Rejects) {
         "Token thr_abc", "Bearerthr_abc", "thr_abc", "Bear thr_abc", "Bearer\tthr_abc"}) {
     EXPECT_EQ(ParseBearerToken(bad), std::nullopt) << "'" << bad << "'";
   }
+}
+
+TEST(ValidateRateLimitOverrideTest, AcceptsDefaultsZeroRpsAndPositiveValues) {
+  EXPECT_OK(ValidateRateLimitOverride(std::nullopt, std::nullopt));
+  EXPECT_OK(ValidateRateLimitOverride(0.0, std::nullopt));  // 0: no limit for this key
+  EXPECT_OK(ValidateRateLimitOverride(0.5, 3));
+  EXPECT_OK(ValidateRateLimitOverride(std::nullopt, 1));
+  EXPECT_OK(ValidateRateLimitOverride(1e9, 1'000'000'000));
+}
+
+TEST(ValidateRateLimitOverrideTest, RejectsNegativeOrNanRpsAndBurstBelowOne) {
+  for (double rps : {-1.0, -0.001, std::numeric_limits<double>::quiet_NaN(),
+                     -std::numeric_limits<double>::infinity()}) {
+    Status st = ValidateRateLimitOverride(rps, 1);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << rps;
+    EXPECT_EQ(st.message(), "rate_limit_rps must be 0 or more") << rps;
+  }
+  for (int64_t burst : {int64_t{0}, int64_t{-1}, std::numeric_limits<int64_t>::min()}) {
+    Status st = ValidateRateLimitOverride(1.0, burst);
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << burst;
+    EXPECT_EQ(st.message(), "rate_limit_burst must be 1 or more") << burst;
+  }
+  // The rps is checked first.
+  EXPECT_EQ(ValidateRateLimitOverride(-1.0, 0).message(), "rate_limit_rps must be 0 or more");
 }
 
 }  // namespace

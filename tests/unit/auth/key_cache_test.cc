@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "auth/api_key.h"
+#include "store/key_store.h"
 #include "testing/status_matchers.h"
 
 namespace thrad {
@@ -17,9 +18,9 @@ using std::chrono::milliseconds;
 
 constexpr int64_t kMs = 1000;  // microseconds per millisecond
 
-// A Store that only knows keys, counts FindKeyByDigest calls and can be told to fail.
-// This tests the cache, not a store.
-class FakeKeyStore : public Store {
+// The key role only: counts FindKeyByDigest calls and can be told to fail. This tests the
+// cache, not a store.
+class FakeKeyStore final : public KeyStore {
  public:
   void Put(const KeyRecord& k) {
     std::lock_guard lock(mu_);
@@ -28,9 +29,6 @@ class FakeKeyStore : public Store {
   int finds() const { return finds_.load(); }
   void set_fail(bool fail) { fail_ = fail; }
 
-  Status Migrate() override { return Status::Ok(); }
-  Status CommitBatch(std::span<WriteOp* const>) override { return Status::Internal("fake"); }
-  Status CheckWritable() override { return Status::Ok(); }
   Status InsertKey(const KeyRecord& key) override {
     Put(key);
     return Status::Ok();
@@ -42,6 +40,9 @@ class FakeKeyStore : public Store {
     auto it = keys_.find(std::string(digest));
     if (it == keys_.end()) return std::optional<KeyRecord>();
     return std::optional<KeyRecord>(it->second);
+  }
+  Result<std::optional<KeyRecord>> FindKeyById(std::string_view) override {
+    return Status::Internal("not used by this test");
   }
   Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string>) override {
     return std::vector<KeyRecord>();
@@ -59,22 +60,9 @@ class FakeKeyStore : public Store {
   Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>&) override {
     return Status::Ok();
   }
-  Status InsertClick(const ClickRecord&) override { return Status::Ok(); }
-  Status ExportEvents(const ExportFilter&,
-                      const std::function<Status(const std::string&)>&) override {
-    return Status::Ok();
-  }
-  Status ExportConversions(const ExportFilter&,
-                           const std::function<Status(const std::string&)>&) override {
-    return Status::Ok();
-  }
   Status UpdateKeyLimits(std::string_view, std::optional<double>, std::optional<int64_t>) override {
     return Status::Internal("not used by this test");
   }
-  Result<uint64_t> DeleteOlderThan(Table, UnixMicros, size_t) override {
-    return Status::Internal("not used by this test");
-  }
-  Status Backup(const std::string&) override { return Status::Internal("not used by this test"); }
 
  private:
   std::mutex mu_;

@@ -12,17 +12,17 @@
 #include <thread>
 #include <vector>
 
-#include "fake_store.h"
+#include "store/fake_write_store.h"
 #include "store/group_commit_writer.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/store_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
 namespace {
 
 // Every op of `ops`, on completion, records whether the store had made it durable by then.
-void CheckDurableOnDone(Ops& ops, FakeStore& store, std::atomic<int>& not_durable) {
+void CheckDurableOnDone(Ops& ops, FakeWriteStore& store, std::atomic<int>& not_durable) {
   for (WriteOp& op : ops.ops) {
     op.on_done = [&ops, &store, &not_durable, p = &op] {
       if (p->status.ok() && !store.Durable(p)) not_durable.fetch_add(1);
@@ -45,7 +45,7 @@ std::string ThreadName() {
 }
 
 TEST(GroupCommitPipelineTest, NoOpCompletesBeforeASyncCoversItsCommit) {
-  FakeStore store;
+  FakeWriteStore store;
   store.CanDefer(true);
   store.BlockSync();
   GroupCommitWriter writer(store, Pipelined());
@@ -78,7 +78,7 @@ TEST(GroupCommitPipelineTest, NoOpCompletesBeforeASyncCoversItsCommit) {
 }
 
 TEST(GroupCommitPipelineTest, OneSyncCoversEveryCommitBeforeIt) {
-  FakeStore store;
+  FakeWriteStore store;
   store.CanDefer(true);
   store.BlockSync();
   GroupCommitWriter writer(store, Pipelined());
@@ -104,7 +104,7 @@ TEST(GroupCommitPipelineTest, OneSyncCoversEveryCommitBeforeIt) {
 }
 
 TEST(GroupCommitPipelineTest, AFailedSyncFailsItsOpsAndRefusesEveryLaterWrite) {
-  FakeStore store;
+  FakeWriteStore store;
   store.CanDefer(true);
   store.FailSync(true);
   GroupCommitOptions options = Pipelined(100, /*min_rows=*/2);
@@ -134,7 +134,7 @@ TEST(GroupCommitPipelineTest, AFailedSyncFailsItsOpsAndRefusesEveryLaterWrite) {
 }
 
 TEST(GroupCommitPipelineTest, SmallBatchesSyncInTheirCommitLargeOnesOnTheSyncThread) {
-  FakeStore store;
+  FakeWriteStore store;
   store.CanDefer(true);
   GroupCommitWriter writer(store, Pipelined(100, /*min_rows=*/50));
   writer.Start();
@@ -163,7 +163,7 @@ TEST(GroupCommitPipelineTest, SmallBatchesSyncInTheirCommitLargeOnesOnTheSyncThr
 }
 
 TEST(GroupCommitPipelineTest, OpsWaitingForTheirSyncCountAgainstTheQueueBound) {
-  FakeStore store;
+  FakeWriteStore store;
   store.CanDefer(true);
   store.BlockSync();
   GroupCommitWriter writer(store, Pipelined(/*max_queue=*/2));
@@ -183,7 +183,7 @@ TEST(GroupCommitPipelineTest, OpsWaitingForTheirSyncCountAgainstTheQueueBound) {
 }
 
 TEST(GroupCommitPipelineTest, StopReturnsOnlyAfterEveryCommitIsSynced) {
-  FakeStore store;
+  FakeWriteStore store;
   store.CanDefer(true);
   store.BlockSync();
   GroupCommitWriter writer(store, Pipelined());
@@ -208,7 +208,7 @@ TEST(GroupCommitPipelineTest, StopReturnsOnlyAfterEveryCommitIsSynced) {
 }
 
 TEST(GroupCommitPipelineTest, StopWithoutStartCommitsSyncedOnTheCaller) {
-  FakeStore store;
+  FakeWriteStore store;
   store.CanDefer(true);
   GroupCommitWriter writer(store, Pipelined());
   Ops ops(2);

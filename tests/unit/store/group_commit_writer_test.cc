@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "fake_store.h"
+#include "store/fake_write_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/store_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
@@ -49,7 +49,7 @@ TEST(GroupCommitWriterTest, ConcurrentSubmittersAreGroupCommittedToSqlite) {
 }
 
 TEST(GroupCommitWriterTest, FullQueueRejectsAtOnce) {
-  FakeStore store;
+  FakeWriteStore store;
   store.Block();
   GroupCommitWriter writer(store, Options(2, 1));
   writer.Start();
@@ -72,7 +72,7 @@ TEST(GroupCommitWriterTest, FullQueueRejectsAtOnce) {
 }
 
 TEST(GroupCommitWriterTest, FailedCommitFailsEveryOpThenProbeRecovers) {
-  FakeStore store;
+  FakeWriteStore store;
   store.Fail(true);
   store.Writable(false);
   GroupCommitWriter writer(store, Options(100, 100, 5ms));
@@ -102,7 +102,7 @@ TEST(GroupCommitWriterTest, FailedCommitFailsEveryOpThenProbeRecovers) {
 }
 
 TEST(GroupCommitWriterTest, SuccessfulCommitRestoresHealth) {
-  FakeStore store;
+  FakeWriteStore store;
   store.Fail(true);
   store.Writable(false);  // probes never succeed: only a commit can heal
   GroupCommitWriter writer(store, Options(100, 100, 1h));
@@ -119,7 +119,7 @@ TEST(GroupCommitWriterTest, SuccessfulCommitRestoresHealth) {
 }
 
 TEST(GroupCommitWriterTest, StopDrainsEverythingQueued) {
-  FakeStore store;
+  FakeWriteStore store;
   store.Block();
   GroupCommitWriter writer(store, {});
   writer.Start();
@@ -143,7 +143,7 @@ TEST(GroupCommitWriterTest, StopDrainsEverythingQueued) {
 }
 
 TEST(GroupCommitWriterTest, StopWithoutStartDrainsOnTheCaller) {
-  FakeStore store;
+  FakeWriteStore store;
   GroupCommitWriter writer(store, Options(100, 4));
   Ops ops(10);
   for (auto& op : ops.ops) ASSERT_OK(writer.Submit(&op));
@@ -160,7 +160,7 @@ TEST(GroupCommitWriterTest, StopWithoutStartDrainsOnTheCaller) {
 }
 
 TEST(GroupCommitWriterTest, PeriodicTaskRunsOnTheWriterAndOnceMoreAtStop) {
-  FakeStore store;
+  FakeWriteStore store;
   GroupCommitWriter writer(store, {});
   std::atomic<int> runs{0};
   writer.SetPeriodicTask(2ms, [&] { runs.fetch_add(1); });
@@ -174,7 +174,7 @@ TEST(GroupCommitWriterTest, PeriodicTaskRunsOnTheWriterAndOnceMoreAtStop) {
 }
 
 TEST(GroupCommitWriterTest, OnDoneMayFreeTheOp) {
-  FakeStore store;
+  FakeWriteStore store;
   GroupCommitWriter writer(store, {});
   writer.Start();
   std::latch done(1);
@@ -195,7 +195,7 @@ namespace thrad::test {
 namespace {
 
 TEST(GroupCommitWriterTest, TransactionsAreBoundedInRows) {
-  FakeStore store;
+  FakeWriteStore store;
   store.Block();
   GroupCommitWriter writer(store, RowOptions(250, 10'000));
   writer.Start();
@@ -214,7 +214,7 @@ TEST(GroupCommitWriterTest, TransactionsAreBoundedInRows) {
 }
 
 TEST(GroupCommitWriterTest, AnOpLargerThanTheRowLimitCommitsAlone) {
-  FakeStore store;
+  FakeWriteStore store;
   GroupCommitWriter writer(store, RowOptions(10, 10));
   writer.Start();
   RowOps huge(1, 50);
@@ -224,7 +224,7 @@ TEST(GroupCommitWriterTest, AnOpLargerThanTheRowLimitCommitsAlone) {
 }
 
 TEST(GroupCommitWriterTest, TheQueueIsBoundedInRows) {
-  FakeStore store;
+  FakeWriteStore store;
   store.Block();
   GroupCommitWriter writer(store, RowOptions(10'000, 250));
   writer.Start();

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "model/write_op.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
@@ -34,67 +34,39 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A migrated SqliteStore in a temp dir.
-class SqliteStoreTest : public ::testing::Test {
+// The base of every store fixture (SqliteStoreTest, PgStoreTest): a migrated backend behind
+// store(), and what tests need that the Store interface does not offer. The conformance suite
+// (store_conformance.h) runs the same tests on each.
+class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto opened = SqliteStore::Open(DbPath(), Options());
-    ASSERT_OK(opened) << opened.status().ToString();
-    store_ = std::move(opened).value();
-    ASSERT_OK(store_->Migrate());
-  }
-  virtual SqliteStoreOptions Options() const { return {}; }
-  std::string DbPath() const { return dir_.File("db/thrad.db"); }
+  virtual Store& store() = 0;
+  // Rows of `table` (a table name, optionally followed by a WHERE clause), counted on a
+  // connection of the test's own.
+  virtual int64_t Count(const std::string& table) = 0;
+  // Makes the insert of any event named `event_name` fail from now on (with a trigger): a real
+  // statement failure on the data of one op.
+  virtual void FailInsertsOfEventsNamed(const std::string& event_name) = 0;
 
   // Commits `ops` in one batch, expecting the transaction to commit.
-  void Commit(std::vector<WriteOp*> ops) {
-    Status st = store_->CommitBatch(ops);
-    ASSERT_OK(st) << st.ToString();
-  }
+  void Commit(std::vector<WriteOp*> ops) { ASSERT_OK(store().CommitBatch(ops)); }
 
-  // Rows of `table`, counted on a separate connection.
-  int64_t Count(const std::string& table) {
-    auto db = SqliteDb::Open(DbPath(), false);
-    EXPECT_OK(db);
-    auto q = (*db)->Prepare("SELECT count(*) FROM " + table);
-    EXPECT_OK(q);
-    auto row = q->Step();
-    EXPECT_TRUE(row.ok() && *row);
-    return q->Int64(0);
-  }
-
-  std::vector<std::string> ExportEvents(ExportFilter filter = {}) {
-    std::vector<std::string> rows;
-    Status st = store_->ExportEvents(filter, [&](const std::string& r) {
-      rows.push_back(r);
-      return Status::Ok();
-    });
-    EXPECT_OK(st) << st.ToString();
-    return rows;
-  }
-
+  std::vector<std::string> ExportEvents(ExportFilter filter = {}) { return Export(false, filter); }
   std::vector<std::string> ExportConversions(ExportFilter filter = {}) {
-    std::vector<std::string> rows;
-    Status st = store_->ExportConversions(filter, [&](const std::string& r) {
-      rows.push_back(r);
-      return Status::Ok();
-    });
-    EXPECT_OK(st) << st.ToString();
-    return rows;
+    return Export(true, filter);
   }
 
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+ private:
+  std::vector<std::string> Export(bool conversions, const ExportFilter& filter) {
+    std::vector<std::string> rows;
+    auto add = [&](const std::string& r) {
+      rows.push_back(r);
+      return Status::Ok();
+    };
+    EXPECT_OK(conversions ? store().ExportConversions(filter, add)
+                          : store().ExportEvents(filter, add));
+    return rows;
+  }
 };
-
-// The first column of the first row of `sql` (which must return one).
-inline int64_t Scalar(SqliteDb& db, const std::string& sql) {
-  auto q = db.Prepare(sql);
-  EXPECT_OK(q) << q.status().ToString();
-  auto row = q->Step();
-  EXPECT_TRUE(row.ok() && *row) << sql;
-  return q->Int64(0);
-}
 
 inline EventRecord Event(std::string partner, std::string tag,
                          std::optional<std::string> event_id) {
@@ -153,6 +125,18 @@ inline const ConversionWrite& Conv(const WriteOp& op) {
   return std::get<ConversionWrite>(op.payload);
 }
 
+// An API key record: id `id`, digest "digest_<id>", label "label <id>", both scopes.
+inline KeyRecord Key(std::string id, std::string partner = "p1", UnixMicros created_at = 1) {
+  KeyRecord k;
+  k.id = id;
+  k.digest = "digest_" + id;
+  k.partner_id = std::move(partner);
+  k.label = "label " + id;
+  k.scopes = static_cast<uint32_t>(Scope::kCollect) | static_cast<uint32_t>(Scope::kConversion);
+  k.created_at = created_at;
+  return k;
+}
+
 inline ClickRecord Click(std::string partner, std::string click_id,
                          std::optional<std::string> bid = "bid_1",
                          std::optional<std::string> campaign = "cmp_1") {
@@ -163,6 +147,19 @@ inline ClickRecord Click(std::string partner, std::string click_id,
   c.campaign_id = std::move(campaign);
   c.created_at = 1771523000000000;
   return c;
+}
+
+// Appends an op of `n` events of `partner` received at `at` to `keep` (which keeps it alive).
+inline void AddEventsAt(const std::string& partner, int n, UnixMicros at,
+                        std::vector<WriteOp>& keep) {
+  std::vector<EventRecord> events;
+  for (int i = 0; i < n; ++i) {
+    EventRecord e =
+        Event(partner, "tag", partner + "-" + std::to_string(at) + "-" + std::to_string(i));
+    e.received_at = at;
+    events.push_back(std::move(e));
+  }
+  keep.push_back(EventOp(std::move(events)));
 }
 
 }  // namespace thrad::test

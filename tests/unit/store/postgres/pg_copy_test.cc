@@ -12,10 +12,11 @@
 #include <thread>
 #include <vector>
 
-#include "pg_test_fixture.h"
 #include "store/postgres/pg_identity.h"
+#include "store/postgres/pg_test_fixture.h"
+#include "store/postgres/pg_text.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/store_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
@@ -102,7 +103,7 @@ TEST_F(PgStoreTest, CopyStoresEveryColumnLikeTheSqliteStore) {
     from_lite.push_back(r);
     return Status::Ok();
   }));
-  EXPECT_EQ(Export(false), from_lite);
+  EXPECT_EQ(ExportEvents(), from_lite);
   EXPECT_EQ(from_lite.size(), 2u);
 }
 

@@ -1,4 +1,4 @@
-// Test doubles for GroupCommitWriter tests: a Store whose commits and syncs can be held,
+// Test doubles for GroupCommitWriter tests: a WriteStore whose commits and syncs can be held,
 // failed and observed (it tests the writer, not a database), and ops that count their
 // completions.
 #pragma once
@@ -17,21 +17,21 @@
 #include <thread>
 #include <vector>
 
+#include "store/export_store.h"
 #include "store/group_commit_writer.h"
-#include "store/store.h"
-#include "store_test_util.h"
+#include "store/store_test_util.h"
+#include "store/write_store.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
 
 using namespace std::chrono_literals;
 
-// A Store whose CommitBatch can be held on a gate and made to fail: it tests the writer,
-// not SQLite. Only the commits, CheckWritable and (when CanDefer(true)) SyncCommitted
+// The write role only, whose CommitBatch can be held on a gate and made to fail: it tests the
+// writer, not SQLite. Only the commits, CheckWritable and (when CanDefer(true)) SyncCommitted
 // matter.
-class FakeStore final : public Store {
+class FakeWriteStore final : public WriteStore {
  public:
-  Status Migrate() override { return Status::Ok(); }
   Status CommitBatch(std::span<WriteOp* const> ops) override { return Commit(ops, true); }
   bool CanDeferSync() const override { return can_defer_; }
   Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override { return Commit(ops, false); }
@@ -51,33 +51,6 @@ class FakeStore final : public Store {
     std::lock_guard lock(mu_);
     return writable_ ? Status::Ok() : Status::IoError("still full");
   }
-  Status InsertKey(const KeyRecord&) override { return Status::Ok(); }
-  Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view) override {
-    return std::optional<KeyRecord>();
-  }
-  Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string>) override {
-    return std::vector<KeyRecord>();
-  }
-  Status RevokeKey(std::string_view, UnixMicros) override { return Status::Ok(); }
-  Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>&) override {
-    return Status::Ok();
-  }
-  Status InsertClick(const ClickRecord&) override { return Status::Ok(); }
-  Status ExportEvents(const ExportFilter&,
-                      const std::function<Status(const std::string&)>&) override {
-    return Status::Ok();
-  }
-  Status ExportConversions(const ExportFilter&,
-                           const std::function<Status(const std::string&)>&) override {
-    return Status::Ok();
-  }
-  Status UpdateKeyLimits(std::string_view, std::optional<double>, std::optional<int64_t>) override {
-    return Status::Internal("not used by this test");
-  }
-  Result<uint64_t> DeleteOlderThan(Table, UnixMicros, size_t) override {
-    return Status::Internal("not used by this test");
-  }
-  Status Backup(const std::string&) override { return Status::Internal("not used by this test"); }
 
   void Block() {
     Set([this] { blocked_ = true; });
@@ -219,7 +192,7 @@ inline std::vector<std::unique_ptr<Ops>> SubmitFromThreads(GroupCommitWriter& wr
 }
 
 // The events rows `store` exports.
-inline int CountEvents(Store& store) {
+inline int CountEvents(ExportStore& store) {
   int rows = 0;
   Status st = store.ExportEvents({}, [&](const std::string&) {
     ++rows;

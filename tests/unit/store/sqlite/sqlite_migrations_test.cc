@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/sqlite/sqlite_test_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {

@@ -14,6 +14,7 @@
 #include "common/random.h"
 #include "store/postgres/pg_conn.h"
 #include "store/postgres/pg_store.h"
+#include "store/store_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
@@ -30,7 +31,9 @@ inline std::string WithDatabase(const std::string& url, const std::string& db) {
   return authority + "/" + db + (query == std::string::npos ? "" : url.substr(query));
 }
 
-class PgStoreTest : public ::testing::Test {
+// A migrated PostgresStore on a database of its own (dropped after the test), and a connection
+// of the test's own to it (sql_).
+class PgStoreTest : public StoreTest {
  protected:
   void SetUp() override {
     const char* base = std::getenv("THRAD_TEST_DATABASE_URL");
@@ -57,27 +60,23 @@ class PgStoreTest : public ::testing::Test {
     if (admin_) (void)admin_->ExecScript("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)");
   }
 
-  void Commit(std::vector<WriteOp*> ops) {
-    Status st = store_->CommitBatch(ops);
-    ASSERT_OK(st) << st.ToString();
-  }
+  Store& store() override { return *store_; }
 
-  int64_t Count(const std::string& table) {
+  int64_t Count(const std::string& table) override {
     auto r = sql_->Exec("SELECT count(*) FROM " + table);
-    EXPECT_OK(r) << r.status().ToString();
+    EXPECT_OK(r);
     return r.ok() ? r->Int64(0, 0) : -1;
   }
 
-  std::vector<std::string> Export(bool conversions, ExportFilter filter = {}) {
-    std::vector<std::string> rows;
-    auto collect = [&](const std::string& r) {
-      rows.push_back(r);
-      return Status::Ok();
-    };
-    Status st = conversions ? store_->ExportConversions(filter, collect)
-                            : store_->ExportEvents(filter, collect);
-    EXPECT_OK(st) << st.ToString();
-    return rows;
+  void FailInsertsOfEventsNamed(const std::string& event_name) override {
+    ASSERT_OK(sql_->ExecScript(R"sql(
+        CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.event_name = ')sql" +
+                               event_name + R"sql(' THEN RAISE EXCEPTION 'boom'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION poison();)sql"));
   }
 
   std::string base_url_, url_, db_name_;

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "store_test_util.h"
+#include "store/sqlite/sqlite_test_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
@@ -44,28 +44,6 @@ TEST_F(SqliteStoreTest, ReopenKeepsData) {
   EXPECT_EQ(Count("events"), 1);
 }
 
-TEST_F(SqliteStoreTest, EventStoredThenDuplicate) {
-  WriteOp first = EventOp({Event("p1", "site:a", "e1")});
-  Commit({&first});
-  EXPECT_OK(first.status);
-  EXPECT_THAT(Outcomes(first), ElementsAre(WriteOutcome::kStored));
-
-  WriteOp again = EventOp({Event("p1", "site:a", "e1")});
-  Commit({&again});
-  EXPECT_OK(again.status);
-  EXPECT_THAT(Outcomes(again), ElementsAre(WriteOutcome::kDuplicate));
-  EXPECT_EQ(Count("events"), 1);
-}
-
-TEST_F(SqliteStoreTest, DuplicatesWithinOneBatchAndOneOp) {
-  WriteOp a = EventOp({Event("p1", "site:a", "e1"), Event("p1", "site:a", "e1")});
-  WriteOp b = EventOp({Event("p1", "site:a", "e1")});
-  Commit({&a, &b});
-  EXPECT_THAT(Outcomes(a), ElementsAre(WriteOutcome::kStored, WriteOutcome::kDuplicate));
-  EXPECT_THAT(Outcomes(b), ElementsAre(WriteOutcome::kDuplicate));
-  EXPECT_EQ(Count("events"), 1);
-}
-
 // A large op is written in multi-row statements of up to 32 rows; a statement that meets a
 // stored identity is undone and its rows go one by one. Every outcome stays exact, whichever
 // statement holds the duplicates, and every row is stored once with its own values.
@@ -99,64 +77,6 @@ TEST_F(SqliteStoreTest, LargeOpKeepsEveryOutcomeAcrossItsStatements) {
   }
 }
 
-TEST_F(SqliteStoreTest, NullEventIdNeverConflicts) {
-  WriteOp a = EventOp({Event("p1", "site:a", std::nullopt), Event("p1", "site:a", std::nullopt)});
-  WriteOp b = EventOp({Event("p1", "site:a", std::nullopt)});
-  Commit({&a, &b});
-  EXPECT_THAT(Outcomes(a), ElementsAre(WriteOutcome::kStored, WriteOutcome::kStored));
-  EXPECT_THAT(Outcomes(b), ElementsAre(WriteOutcome::kStored));
-  EXPECT_EQ(Count("events"), 3);
-}
-
-TEST_F(SqliteStoreTest, DedupIsPerPartnerAndTag) {
-  WriteOp op = EventOp(
-      {Event("p1", "site:a", "e1"), Event("p2", "site:a", "e1"), Event("p1", "site:b", "e1")});
-  Commit({&op});
-  EXPECT_THAT(Outcomes(op),
-              ElementsAre(WriteOutcome::kStored, WriteOutcome::kStored, WriteOutcome::kStored));
-  EXPECT_EQ(Count("events"), 3);
-}
-
-TEST_F(SqliteStoreTest, EventDryRunWritesNothing) {
-  WriteOp stored = EventOp({Event("p1", "site:a", "e1")});
-  Commit({&stored});
-
-  WriteOp dry = EventOp({Event("p1", "site:a", "e1"), Event("p1", "site:a", "e2"),
-                         Event("p1", "site:a", std::nullopt)},
-                        /*dry_run=*/true);
-  Commit({&dry});
-  EXPECT_OK(dry.status);
-  EXPECT_THAT(Outcomes(dry),
-              ElementsAre(WriteOutcome::kDuplicate, WriteOutcome::kStored, WriteOutcome::kStored));
-  EXPECT_EQ(Count("events"), 1);
-}
-
-TEST_F(SqliteStoreTest, OneFailingOpFailsAloneAndIsRolledBack) {
-  {
-    // A real statement failure, injected with a trigger on a second connection.
-    auto db = SqliteDb::Open(DbPath(), false);
-    ASSERT_OK(db);
-    ASSERT_OK(
-        (*db)->Exec("CREATE TRIGGER poison BEFORE INSERT ON events "
-                    "WHEN NEW.event_name = 'poison' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
-  }
-  EventRecord poison = Event("p1", "site:a", "e3");
-  poison.event_name = "poison";
-  WriteOp ok1 = EventOp({Event("p1", "site:a", "e1")});
-  // The first event of the failing op succeeds before the second fails: both roll back.
-  WriteOp bad = EventOp({Event("p1", "site:a", "e2"), poison});
-  WriteOp ok2 = EventOp({Event("p1", "site:a", "e4")});
-  Commit({&ok1, &bad, &ok2});
-
-  EXPECT_OK(ok1.status);
-  EXPECT_OK(ok2.status);
-  EXPECT_FALSE(bad.status.ok());
-  EXPECT_EQ(bad.status.code(), StatusCode::kInternal);
-  EXPECT_THAT(Outcomes(bad), ElementsAre(WriteOutcome::kPending, WriteOutcome::kPending));
-  EXPECT_EQ(Count("events"), 2);
-  EXPECT_EQ(Count("events WHERE event_id = 'e2'"), 0);
-}
-
 class BusySqliteStoreTest : public SqliteStoreTest {
  protected:
   SqliteStoreOptions Options() const override {
@@ -186,12 +106,6 @@ TEST_F(BusySqliteStoreTest, LockedDatabaseFailsTheWholeBatchThenRecovers) {
   EXPECT_OK(c.status);
   EXPECT_THAT(Outcomes(c), ElementsAre(WriteOutcome::kStored));
   EXPECT_EQ(Count("events"), 1);
-}
-
-TEST_F(SqliteStoreTest, CheckWritableWritesTheHealthRow) {
-  ASSERT_OK(store_->CheckWritable());
-  ASSERT_OK(store_->CheckWritable());
-  EXPECT_EQ(Count("health"), 1);
 }
 
 TEST(SqliteStoreOpenTest, FailsCleanlyOnUnwritableLocation) {

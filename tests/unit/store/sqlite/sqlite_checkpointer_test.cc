@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "store_test_util.h"
+#include "store/sqlite/sqlite_test_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {

@@ -14,7 +14,7 @@
 
 #include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/sqlite/sqlite_test_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {

@@ -1,11 +1,12 @@
-// SqliteStore export: one JSON object per row, every stored field, exact values.
+// Conformance (store_conformance.h): ExportStore: one JSON object per row, every stored field,
+// exact values, filters, oldest first.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "store/sqlite/sqlite_store.h"
-#include "store_test_util.h"
+#include "store/store_conformance.h"
+#include "store/store_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace thrad::test {
@@ -23,9 +24,11 @@ std::vector<std::string> Keys(const json::object& o) {
   return keys;
 }
 
-using SqliteExportTest = SqliteStoreTest;
+template <typename Backend>
+class ExportStoreTest : public Backend {};
+TYPED_TEST_SUITE(ExportStoreTest, StoreBackends, StoreBackendNames);
 
-TEST_F(SqliteExportTest, EventHasEveryField) {
+TYPED_TEST(ExportStoreTest, EventHasEveryField) {
   EventRecord e = Event("p1", "site:example.com", "e1");
   e.timestamp = 1771523999;
   e.page_url = "https://example.com/a";
@@ -43,9 +46,9 @@ TEST_F(SqliteExportTest, EventHasEveryField) {
   e.params_json = R"({"integration":"partner_s2s","extra":{"a":[1,2]}})";
   e.received_at = k20260219 + 123456;
   WriteOp op = EventOp({e, Event("p1", "site:x", std::nullopt)});
-  Commit({&op});
+  this->Commit({&op});
 
-  auto rows = ExportEvents();
+  auto rows = this->ExportEvents();
   ASSERT_EQ(rows.size(), 2u);
   json::object o = json::parse(rows[0]).as_object();
   EXPECT_THAT(
@@ -87,8 +90,8 @@ TEST_F(SqliteExportTest, EventHasEveryField) {
   }
 }
 
-TEST_F(SqliteExportTest, ConversionHasEveryFieldAndExactValue) {
-  ASSERT_OK(store_->InsertClick(Click("p1", "clk_1")));
+TYPED_TEST(ExportStoreTest, ConversionHasEveryFieldAndExactValue) {
+  ASSERT_OK(this->store().InsertClick(Click("p1", "clk_1")));
   ConversionRecord c = Conversion("p1", "clk_1", "order-7");
   c.dedup_source = DedupSource::kOrderId;
   c.order_id = "order-7";
@@ -108,9 +111,9 @@ TEST_F(SqliteExportTest, ConversionHasEveryFieldAndExactValue) {
   ConversionRecord big = Conversion("p1", "clk_1", std::nullopt);
   big.value_micros = 1000000000000LL * 1000000;  // the 1e12 maximum
   WriteOp d = ConversionOp(big);
-  Commit({&a, &b, &d});
+  this->Commit({&a, &b, &d});
 
-  auto rows = ExportConversions();
+  auto rows = this->ExportConversions();
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_THAT(rows[0], HasSubstr(R"("conversion_value":49.99,)"));
   EXPECT_THAT(rows[1], HasSubstr(R"("conversion_value":0.000001,)"));
@@ -171,48 +174,48 @@ TEST_F(SqliteExportTest, ConversionHasEveryFieldAndExactValue) {
   EXPECT_TRUE(t["order_id"].is_null());
 }
 
-TEST_F(SqliteExportTest, FiltersBySinceAndPartnerOldestFirst) {
-  std::vector<EventRecord> events;
+TYPED_TEST(ExportStoreTest, FiltersBySinceAndPartnerOldestFirst) {
+  // One commit each: within one commit, PostgreSQL gives events with an event_id their ids in
+  // lock order (pg_identity.h) rather than arrival order.
   for (int i = 0; i < 4; ++i) {
     EventRecord e = Event(i % 2 == 0 ? "p1" : "p2", "site:a", "e" + std::to_string(i));
     e.received_at = k20260219 + i * 1000000;
-    events.push_back(e);
+    WriteOp op = EventOp({e});
+    this->Commit({&op});
   }
-  WriteOp op = EventOp(events);
-  Commit({&op});
 
   auto ids = [](const std::vector<std::string>& rows) {
     std::vector<std::string> out;
     for (const auto& r : rows) out.emplace_back(json::parse(r).at("event_id").as_string());
     return out;
   };
-  EXPECT_THAT(ids(ExportEvents()), ::testing::ElementsAre("e0", "e1", "e2", "e3"));
-  EXPECT_THAT(ids(ExportEvents({.since = k20260219 + 1000000, .partner_id = std::nullopt})),
+  EXPECT_THAT(ids(this->ExportEvents()), ::testing::ElementsAre("e0", "e1", "e2", "e3"));
+  EXPECT_THAT(ids(this->ExportEvents({.since = k20260219 + 1000000, .partner_id = std::nullopt})),
               ::testing::ElementsAre("e1", "e2", "e3"));
-  EXPECT_THAT(ids(ExportEvents({.since = std::nullopt, .partner_id = "p1"})),
+  EXPECT_THAT(ids(this->ExportEvents({.since = std::nullopt, .partner_id = "p1"})),
               ::testing::ElementsAre("e0", "e2"));
-  EXPECT_THAT(ids(ExportEvents({.since = k20260219 + 1, .partner_id = "p2"})),
+  EXPECT_THAT(ids(this->ExportEvents({.since = k20260219 + 1, .partner_id = "p2"})),
               ::testing::ElementsAre("e1", "e3"));
-  EXPECT_TRUE(ExportConversions().empty());
+  EXPECT_TRUE(this->ExportConversions().empty());
 }
 
-TEST_F(SqliteExportTest, StopsAtTheFirstFailingRow) {
+TYPED_TEST(ExportStoreTest, StopsAtTheFirstFailingRow) {
   WriteOp op = EventOp({Event("p1", "t", "a"), Event("p1", "t", "b"), Event("p1", "t", "c")});
-  Commit({&op});
+  this->Commit({&op});
   int seen = 0;
-  Status st = store_->ExportEvents({}, [&](const std::string&) {
+  Status st = this->store().ExportEvents({}, [&](const std::string&) {
     return ++seen == 2 ? Status::IoError("pipe closed") : Status::Ok();
   });
   EXPECT_EQ(st.code(), StatusCode::kIoError);
   EXPECT_EQ(seen, 2);
 }
 
-TEST_F(SqliteExportTest, InvalidStoredJsonIsKeptAsString) {
+TYPED_TEST(ExportStoreTest, InvalidStoredJsonIsKeptAsString) {
   EventRecord e = Event("p1", "t", "a");
   e.consent_json = "{not json";
   WriteOp op = EventOp({e});
-  Commit({&op});
-  auto rows = ExportEvents();
+  this->Commit({&op});
+  auto rows = this->ExportEvents();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(json::parse(rows[0]).at("consent"), "{not json");
 }

@@ -1,0 +1,35 @@
+// Query parameters (pg_query.h): the text form of PostgreSQL arrays.
+#include "store/postgres/pg_query.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+#include "store/postgres/pg_text.h"
+
+namespace thrad::test {
+namespace {
+
+TEST(PgArrayTest, QuotesEscapesAndNulls) {
+  PgArray a;
+  a.Add(std::string_view("plain"));
+  a.Add(std::string_view("q\"b\\s,{x} y"));
+  a.AddNull();
+  a.Add(std::optional<std::string>("NULL"));
+  a.Add(int64_t{-42});
+  EXPECT_EQ(std::move(a).Finish(), R"({"plain","q\"b\\s,{x} y",NULL,"NULL",-42})");
+  EXPECT_EQ(PgArray().Finish(), "{}");
+}
+
+TEST(PgArrayTest, TextGoesInItsStoredForm) {
+  PgArray a;
+  a.Add(std::string("a\0b", 3));
+  a.Add(std::optional<int64_t>());
+  a.Add(std::optional<int64_t>(7));
+  // The stored form "<marker>a\0b", quoted: its backslash doubled.
+  EXPECT_EQ(std::move(a).Finish(), "{\"" + std::string(kPgEscapeMarker) + "a\\\\0b\",NULL,7}");
+}
+
+}  // namespace
+}  // namespace thrad::test

@@ -1,0 +1,171 @@
+// PostgresStore against a real PostgreSQL server: THRAD_TEST_DATABASE_URL (scripts/test starts
+// one with scripts/start-postgres). Every test gets a database of its own. Without the
+// variable every test is skipped.
+#include "store/postgres/pg_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/random.h"
+#include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_migrations.h"
+#include "store/postgres/pg_test_fixture.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store_test_util.h"
+#include "testing/status_matchers.h"
+
+namespace thrad::test {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(PgStoreOpenTest, UnreachableDatabaseIsUnavailableAndBadUrlInvalid) {
+  auto down = PostgresStore::Open("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.status().code(), StatusCode::kUnavailable);
+  auto bad = PostgresStore::Open("postgresql://host:notaport:/x?nonsense_option=1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(PgStoreTest, MigrateIsIdempotentAndSafeConcurrently) {
+  ASSERT_OK(store_->Migrate());
+  // A fresh database migrated by several processes' worth of stores at once.
+  const std::string other = "thrad_unit_" + RandomHex(6);
+  ASSERT_OK(admin_->ExecScript("CREATE DATABASE " + other));
+  std::vector<std::thread> threads;
+  std::vector<Status> results(6);
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto s = PostgresStore::Open(WithDatabase(base_url_, other));
+      results[i] = s.ok() ? (*s)->Migrate() : s.status();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& st : results) EXPECT_OK(st) << st.ToString();
+  (void)admin_->ExecScript("DROP DATABASE IF EXISTS " + other + " WITH (FORCE)");
+  EXPECT_EQ(Count("schema_migrations"), static_cast<int64_t>(EmbeddedPostgresMigrations().size()));
+}
+
+TEST_F(PgStoreTest, TextWithNulIsStoredExactlyAndDeduplicated) {
+  EventRecord nul = Event("p1", std::string("site:\0", 6), std::string("e\0", 2));
+  nul.event_name = std::string("a\0b", 3);
+  WriteOp first = EventOp({nul, Event("p1", "site:a", "e1")});
+  Commit({&first});
+  EXPECT_THAT(Outcomes(first), ElementsAre(WriteOutcome::kStored, WriteOutcome::kStored));
+  WriteOp again = EventOp({nul});
+  Commit({&again});
+  EXPECT_THAT(Outcomes(again), ElementsAre(WriteOutcome::kDuplicate));
+  auto rows = ExportEvents();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[0], HasSubstr(R"("event_name":"a\u0000b")"));
+  EXPECT_THAT(rows[0], HasSubstr(R"("event_id":"e\u0000")"));
+}
+
+TEST_F(PgStoreTest, RacingStoresOnOneDatabaseStoreOnce) {
+  ASSERT_OK(store_->InsertClick(Click("p1", "clk_1")));
+  // Four stores (as four servers would) commit the same identity at once.
+  std::vector<std::unique_ptr<PostgresStore>> stores;
+  for (int i = 0; i < 4; ++i) {
+    auto s = PostgresStore::Open(url_);
+    ASSERT_OK(s);
+    stores.push_back(std::move(s).value());
+  }
+  std::vector<WriteOutcome> outcomes(stores.size() * 5);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < stores.size(); ++i) {
+    threads.emplace_back([&, i] {
+      for (size_t j = 0; j < 5; ++j) {
+        WriteOp op = ConversionOp(Conversion("p1", "clk_1", "race"));
+        WriteOp* ops[] = {&op};
+        EXPECT_OK(stores[i]->CommitBatch(ops));
+        outcomes[i * 5 + j] = Conv(op).outcome;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), WriteOutcome::kStored), 1);
+  EXPECT_EQ(std::count(outcomes.begin(), outcomes.end(), WriteOutcome::kDuplicate),
+            static_cast<long>(outcomes.size()) - 1);
+  EXPECT_EQ(Count("conversions"), 1);
+}
+
+TEST_F(PgStoreTest, ExportMatchesTheSqliteStoreByteForByte) {
+  TempDir dir;
+  auto lite = SqliteStore::Open(dir.File("x.db"));
+  ASSERT_OK(lite);
+  ASSERT_OK((*lite)->Migrate());
+  EventRecord e = Event("p1", "site:example.com", "e1");
+  e.timestamp = 1771523999;
+  e.page_url = "https://example.com/a?q=\"x\"\\";
+  e.user_agent = "UA/1.0 ü 😀";
+  e.view_time_ms = 1500;
+  e.consent_json = R"({"gdpr":true})";
+  e.params_json = R"({"integration":"partner_s2s","extra":{"a":[1,2],"s":"a\u0000b"}})";
+  e.received_at = 1771524000123456;
+  ConversionRecord c = Conversion("p1", "clk_1", "idem-1");
+  c.value_micros = 999999999999999999;
+  c.order_id = "o-1";
+  for (Store* s : {static_cast<Store*>(lite->get()), static_cast<Store*>(store_.get())}) {
+    ASSERT_OK(s->InsertClick(Click("p1", "clk_1")));
+    WriteOp ev = EventOp({e, Event("p2", "site:x", std::nullopt)});
+    WriteOp cv = ConversionOp(c);
+    WriteOp* ops[] = {&ev, &cv};
+    ASSERT_OK(s->CommitBatch(ops));
+  }
+  auto lines = [](Store& s, bool conversions, ExportFilter f) {
+    std::vector<std::string> rows;
+    auto add = [&](const std::string& r) {
+      rows.push_back(r);
+      return Status::Ok();
+    };
+    EXPECT_OK((conversions ? s.ExportConversions(f, add) : s.ExportEvents(f, add)));
+    return rows;
+  };
+  for (bool conversions : {false, true}) {
+    for (ExportFilter f : {ExportFilter{}, ExportFilter{1771524000123456, "p1"},
+                           ExportFilter{std::nullopt, "p2"}, ExportFilter{1771524000123457, {}}}) {
+      EXPECT_EQ(lines(*store_, conversions, f), lines(**lite, conversions, f));
+    }
+  }
+  EXPECT_EQ(ExportEvents().size(), 2u);
+  EXPECT_THAT(ExportConversions().at(0), HasSubstr(R"("conversion_value":999999999999.999999)"));
+}
+
+TEST_F(PgStoreTest, BackupPointsToPostgresTools) {
+  Status backup = store_->Backup("/tmp/x.db");
+  EXPECT_EQ(backup.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(backup.message(), HasSubstr("pg_dump"));
+}
+
+TEST_F(PgStoreTest, ReconnectsAfterTheServerDropsItsConnections) {
+  WriteOp first = EventOp({Event("p1", "site:a", "e1")});
+  Commit({&first});
+  ASSERT_OK(store_->FindKeyByDigest("x"));
+  // What a database restart does to every session.
+  auto killed = admin_->Exec(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE datname = $1 AND pid <> pg_backend_pid()",
+      {db_name_});
+  ASSERT_OK(killed) << killed.status().ToString();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  sql_.reset();
+  sql_ = std::move(PgConn::Connect(url_)).value();
+  WriteOp second = EventOp({Event("p1", "site:a", "e2")});
+  Commit({&second});  // the dead connection is noticed and replaced before use
+  EXPECT_OK(second.status);
+  EXPECT_OK(store_->FindKeyByDigest("x"));
+  EXPECT_OK(store_->CheckWritable());
+  EXPECT_EQ(Count("events"), 2);
+}
+
+}  // namespace
+}  // namespace thrad::test

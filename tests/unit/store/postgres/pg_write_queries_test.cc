@@ -1,0 +1,72 @@
+// The statements of PostgresStore's batch write (pg_write_queries.h), built from the one column
+// list (record_columns.h): the exact text each had when it was written out by hand.
+#include "store/postgres/pg_write_queries.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "store/store_test_util.h"
+
+namespace thrad::test {
+namespace {
+
+TEST(PgWriteQueriesTest, InsertEventsIsOnePreparedStatementOverArrays) {
+  WriteOp op = EventOp({Event("p1", "site:a", "e1"), Event("p2", "site:b", std::nullopt)});
+  std::vector<EventSlot> slots;
+  for (size_t i = 0; i < 2; ++i) {
+    slots.push_back({&std::get<EventWrite>(op.payload).events[i], nullptr});
+  }
+  PgQuery q = InsertEventsQuery(slots);
+  EXPECT_EQ(q.sql,
+            "INSERT INTO events(partner_id, key_id, event_name, tag_id, event_id, \"timestamp\", "
+            "page_url, referrer, user_agent, session_id, client_id, attribution_type, "
+            "impression_id, click_id, bid_id, impression_state, view_time_ms, consent_json, "
+            "params_json, channel, client_ip, received_at) "
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+            "$6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], "
+            "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::bigint[], "
+            "$18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[]) "
+            "ON CONFLICT (partner_id, tag_id, event_id) DO NOTHING "
+            "RETURNING partner_id, tag_id, event_id");
+  EXPECT_EQ(q.name, "thrad_insert_events");
+  ASSERT_EQ(q.params.size(), 22u);
+  EXPECT_EQ(q.params[0], R"({"p1","p2"})");
+  EXPECT_EQ(q.params[4], R"({"e1",NULL})");
+  EXPECT_EQ(q.params[21], "{1771524000000000,1771524000000000}");
+}
+
+TEST(PgWriteQueriesTest, InsertConversionsTakesTheChosenOnes) {
+  WriteOp a = ConversionOp(Conversion("p1", "clk_1", "k"));
+  WriteOp b = ConversionOp(Conversion("p2", "clk_2", std::nullopt));
+  std::vector<ConvSlot> slots{{&a, &std::get<ConversionWrite>(a.payload)},
+                              {&b, &std::get<ConversionWrite>(b.payload)}};
+  PgQuery q = InsertConversionsQuery(slots, {1});
+  EXPECT_EQ(q.sql,
+            "INSERT INTO conversions(partner_id, key_id, click_id, bid_id, campaign_id, "
+            "conversion_time, value_micros, currency, event_type, order_id, event_id, tag_id, "
+            "session_id, client_id, page_url, referrer, user_agent, dedup_key, dedup_source, "
+            "params_json, client_ip, received_at) "
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
+            "$6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], "
+            "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
+            "$18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[]) "
+            "ON CONFLICT (partner_id, click_id, event_type, dedup_key) DO NOTHING "
+            "RETURNING partner_id, click_id, event_type, dedup_key");
+  EXPECT_EQ(q.name, "thrad_insert_conversions");
+  ASSERT_EQ(q.params.size(), 22u);
+  EXPECT_EQ(q.params[0], R"({"p2"})");
+  EXPECT_EQ(q.params[17], "{NULL}");  // dedup_key
+  EXPECT_EQ(q.params[18], "{NULL}");  // dedup_source
+}
+
+TEST(PgWriteQueriesTest, CopyTakesTheSameColumns) {
+  EXPECT_EQ(CopyEventsSql(),
+            "COPY events(partner_id, key_id, event_name, tag_id, event_id, \"timestamp\", "
+            "page_url, referrer, user_agent, session_id, client_id, attribution_type, "
+            "impression_id, click_id, bid_id, impression_state, view_time_ms, consent_json, "
+            "params_json, channel, client_ip, received_at) FROM STDIN (FORMAT binary)");
+}
+
+}  // namespace
+}  // namespace thrad::test

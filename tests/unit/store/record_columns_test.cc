@@ -1,0 +1,111 @@
+// The one list of columns a new row is written with (record_columns.h).
+#include "store/record_columns.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "store/store_test_util.h"
+
+namespace thrad::test {
+namespace {
+
+// Each column's value as text ("NULL" when absent), in order.
+template <typename Record>
+std::vector<std::string> Values(const Record& r) {
+  std::vector<std::string> out;
+  ForEachColumn(r, [&out](std::string_view, auto&& value) {
+    using V = std::remove_cvref_t<decltype(value)>;
+    if constexpr (std::is_same_v<V, std::string>) {
+      out.push_back(value);
+    } else if constexpr (std::is_same_v<V, int64_t>) {
+      out.push_back(std::to_string(value));
+    } else if constexpr (std::is_same_v<V, std::optional<std::string>>) {
+      out.push_back(value.value_or("NULL"));
+    } else {
+      static_assert(std::is_same_v<V, std::optional<int64_t>>);
+      out.push_back(value ? std::to_string(*value) : "NULL");
+    }
+  });
+  return out;
+}
+
+TEST(RecordColumnsTest, EventColumnsAreTheSchemasInOrder) {
+  EXPECT_EQ(ColumnNames<EventRecord>(),
+            "partner_id, key_id, event_name, tag_id, event_id, \"timestamp\", page_url, "
+            "referrer, user_agent, session_id, client_id, attribution_type, impression_id, "
+            "click_id, bid_id, impression_state, view_time_ms, consent_json, params_json, "
+            "channel, client_ip, received_at");
+  EXPECT_EQ(ColumnCount<EventRecord>(), 22);
+
+  EventRecord e = Event("p1", "site:a", "e1");
+  e.timestamp = 17;
+  e.page_url = "u";
+  e.view_time_ms = 1500;
+  e.consent_json = "{}";
+  EXPECT_EQ(Values(e), (std::vector<std::string>{"p1",
+                                                 "key_1",
+                                                 "page_view",
+                                                 "site:a",
+                                                 "e1",
+                                                 "17",
+                                                 "u",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "1500",
+                                                 "{}",
+                                                 R"({"integration":"partner_s2s"})",
+                                                 "server",
+                                                 "203.0.113.7",
+                                                 "1771524000000000"}));
+}
+
+TEST(RecordColumnsTest, ConversionColumnsAreTheSchemasInOrder) {
+  EXPECT_EQ(ColumnNames<ConversionRecord>(),
+            "partner_id, key_id, click_id, bid_id, campaign_id, conversion_time, value_micros, "
+            "currency, event_type, order_id, event_id, tag_id, session_id, client_id, page_url, "
+            "referrer, user_agent, dedup_key, dedup_source, params_json, client_ip, received_at");
+  EXPECT_EQ(ColumnCount<ConversionRecord>(), 22);
+
+  ConversionRecord c = Conversion("p1", "clk_1", "k");
+  c.bid_id = "bid";
+  c.order_id = "o";
+  EXPECT_EQ(Values(c), (std::vector<std::string>{"p1",
+                                                 "key_1",
+                                                 "clk_1",
+                                                 "bid",
+                                                 "NULL",
+                                                 "1771524000000000",
+                                                 "49990000",
+                                                 "USD",
+                                                 "purchase_completed",
+                                                 "o",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "NULL",
+                                                 "k",
+                                                 "header",
+                                                 R"({"integration":"partner_s2s"})",
+                                                 "203.0.113.7",
+                                                 "1771524000000001"}));
+  c.dedup_key.reset();
+  c.dedup_source = DedupSource::kNone;
+  EXPECT_EQ(Values(c)[18], "NULL");  // dedup_source
+}
+
+}  // namespace
+}  // namespace thrad::test

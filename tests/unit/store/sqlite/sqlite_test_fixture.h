@@ -1,0 +1,57 @@
+// The fixture of the SqliteStore tests: a migrated store in a temp directory.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store_test_util.h"
+#include "testing/status_matchers.h"
+
+namespace thrad::test {
+
+// The first column of the first row of `sql` (which must return one).
+inline int64_t Scalar(SqliteDb& db, const std::string& sql) {
+  auto q = db.Prepare(sql);
+  EXPECT_OK(q);
+  auto row = q->Step();
+  EXPECT_TRUE(row.ok() && *row) << sql;
+  return q->Int64(0);
+}
+
+// A migrated SqliteStore in a temp dir.
+class SqliteStoreTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    auto opened = SqliteStore::Open(DbPath(), Options());
+    ASSERT_OK(opened);
+    store_ = std::move(opened).value();
+    ASSERT_OK(store_->Migrate());
+  }
+  virtual SqliteStoreOptions Options() const { return {}; }
+  std::string DbPath() const { return dir_.File("db/thrad.db"); }
+
+  Store& store() override { return *store_; }
+
+  // Counted on a connection of its own.
+  int64_t Count(const std::string& table) override {
+    auto db = SqliteDb::Open(DbPath(), false);
+    EXPECT_OK(db);
+    return db.ok() ? Scalar(**db, "SELECT count(*) FROM " + table) : -1;
+  }
+
+  void FailInsertsOfEventsNamed(const std::string& event_name) override {
+    auto db = SqliteDb::Open(DbPath(), false);
+    ASSERT_OK(db);
+    ASSERT_OK((*db)->Exec("CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.event_name = '" +
+                          event_name + "' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+}  // namespace thrad::test
