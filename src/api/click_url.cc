@@ -1,5 +1,6 @@
 #include "api/click_url.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/url/encode.hpp>
 #include <boost/url/encoding_opts.hpp>
@@ -52,6 +53,10 @@ bool IsLandingUrl(std::string_view url) {
 }
 
 std::optional<ClickUrl> ParseClickUrl(std::string_view query) {
+  // Boost.URL 1.81's parse_query reads its input up to a NUL (strlen), past the view's end:
+  // hand it a copy that ends in one. (Found by the click_url fuzzer.)
+  const std::string terminated(query);
+  query = terminated;
   if (!boost::urls::parse_query(query)) return std::nullopt;  // the view below would throw
   boost::urls::encoding_opts form;
   form.space_as_plus = true;
@@ -100,18 +105,34 @@ std::string AddLandingParams(std::string_view landing_url, const LandingParams& 
   auto parsed = boost::urls::parse_uri(landing_url);
   if (!parsed) return std::string(landing_url);  // callers pass IsLandingUrl URLs only
   boost::urls::url url(*parsed);
-  for (std::string_view key : kLandingKeys) url.params().erase(key);  // by decoded key
+  // The URL's own parameters, as they were spelled, minus earlier landing parameters (by
+  // decoded key) and empty ones ("?&"). Rebuilt by hand: Boost.URL 1.81's params().erase(key)
+  // misses keys whose value holds "=" (found by the click_url fuzzer).
+  std::string query;
+  for (const auto& param : url.encoded_params()) {
+    const std::string key = param.key.decode();
+    if (key.empty() && !param.has_value) continue;
+    if (std::find(kLandingKeys.begin(), kLandingKeys.end(), key) != kLandingKeys.end()) continue;
+    if (!query.empty()) query += '&';
+    query += std::string_view(param.key);
+    if (param.has_value) {
+      query += '=';
+      query += std::string_view(param.value);
+    }
+  }
   // Values are written with every reserved character escaped (a space as %20, '+' as %2B),
   // so a landing page that reads its query by RFC 3986 or as a form gets the same values.
-  auto encode = [](std::string_view v) {
-    return boost::urls::encode(v, boost::urls::unreserved_chars);
-  };
-  const std::string exp = std::to_string(p.exp);
-  const std::string values[] = {encode(p.click_id), exp, encode(p.sig), encode(p.bid_id)};
-  boost::urls::params_encoded_ref params = url.encoded_params();
+  const std::string values[] = {boost::urls::encode(p.click_id, boost::urls::unreserved_chars),
+                                std::to_string(p.exp),
+                                boost::urls::encode(p.sig, boost::urls::unreserved_chars),
+                                boost::urls::encode(p.bid_id, boost::urls::unreserved_chars)};
   for (size_t i = 0; i < kLandingKeys.size(); ++i) {
-    params.append(boost::urls::param_pct_view(kLandingKeys[i], values[i]));
+    if (!query.empty()) query += '&';
+    query += kLandingKeys[i];
+    query += '=';
+    query += values[i];
   }
+  url.set_encoded_query(query);
   return std::string(url.buffer());
 }
 
