@@ -7,6 +7,7 @@
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <charconv>
@@ -53,6 +54,7 @@ bool IsLandingUrl(std::string_view url) {
 }
 
 std::optional<ClickUrl> ParseClickUrl(std::string_view query) {
+  if (query.empty()) return std::nullopt;  // and Boost.URL 1.81 mis-iterates an empty query
   // Boost.URL 1.81's parse_query reads its input up to a NUL (strlen), past the view's end:
   // hand it a copy that ends in one. (Found by the click_url fuzzer.)
   const std::string terminated(query);
@@ -106,19 +108,24 @@ std::string AddLandingParams(std::string_view landing_url, const LandingParams& 
   if (!parsed) return std::string(landing_url);  // callers pass IsLandingUrl URLs only
   boost::urls::url url(*parsed);
   // The URL's own parameters, as they were spelled, minus earlier landing parameters (by
-  // decoded key) and empty ones ("?&"). Rebuilt by hand: Boost.URL 1.81's params().erase(key)
-  // misses keys whose value holds "=" (found by the click_url fuzzer).
+  // decoded key) and empty ones ("?&"). Split here rather than through Boost.URL 1.81's params
+  // views: their erase(key) misses keys whose value holds "=", and iterating an empty query
+  // read freed memory (both found by the click_url fuzzer and its unit test).
   std::string query;
-  for (const auto& param : url.encoded_params()) {
-    const std::string key = param.key.decode();
-    if (key.empty() && !param.has_value) continue;
-    if (std::find(kLandingKeys.begin(), kLandingKeys.end(), key) != kLandingKeys.end()) continue;
-    if (!query.empty()) query += '&';
-    query += std::string_view(param.key);
-    if (param.has_value) {
-      query += '=';
-      query += std::string_view(param.value);
+  const std::string_view own = url.has_query() ? std::string_view(url.encoded_query()) : "";
+  for (size_t start = 0; start <= own.size();) {
+    const size_t end = std::min(own.find('&', start), own.size());
+    const std::string_view param = own.substr(start, end - start);
+    start = end + 1;
+    if (param.empty()) continue;
+    const std::string_view raw_key = param.substr(0, param.find('='));
+    auto key = boost::urls::make_pct_string_view(raw_key);  // valid: parse_uri checked it
+    const std::string decoded = key ? key->decode() : std::string(raw_key);
+    if (std::find(kLandingKeys.begin(), kLandingKeys.end(), decoded) != kLandingKeys.end()) {
+      continue;
     }
+    if (!query.empty()) query += '&';
+    query += param;
   }
   // Values are written with every reserved character escaped (a space as %20, '+' as %2B),
   // so a landing page that reads its query by RFC 3986 or as a form gets the same values.

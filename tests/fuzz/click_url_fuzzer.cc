@@ -71,9 +71,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     keys.push_back(param.key);
     values.push_back(param.value);
   }
-  for (const auto& param : original->params()) {
-    if (param.key.empty() && !param.has_value) continue;  // "?&" and the like are dropped
-    if (!IsLandingKey(param.key)) kept.push_back(param.key);
+  // Boost.URL 1.81 cannot iterate the parameters of an empty query ("?"): it overflows the
+  // stack; such a URL has none to keep.
+  if (!original->encoded_query().empty()) {
+    for (const auto& param : original->params()) {
+      if (param.key.empty() && !param.has_value) continue;  // "?&" and the like are dropped
+      if (!IsLandingKey(param.key)) kept.push_back(param.key);
+    }
   }
   FUZZ_CHECK(keys.size() == kept.size() + 4);
   for (size_t i = 0; i < kept.size(); ++i) FUZZ_CHECK(keys[i] == kept[i]);
