@@ -11,7 +11,6 @@
 #include "api/params.h"
 #include "api/string_fields.h"
 #include "common/decimal.h"
-#include "common/time_format.h"
 
 namespace thrad {
 namespace {
@@ -40,25 +39,6 @@ constexpr auto kKnownFields = std::to_array<std::string_view>({
     "referrer",
     "user_agent",
 });
-
-std::optional<int64_t> ConversionTime(const json::object& obj, std::vector<FieldError>& errors) {
-  constexpr std::string_view kField = "conversion_time";
-  const json::value* v = FindPresent(obj, kField);
-  if (v == nullptr) {
-    errors.push_back(MissingError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  if (!v->is_string()) {
-    errors.push_back(StringTypeError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  Result<int64_t> t = ParseIsoDateTime(v->get_string());
-  if (!t.ok()) {
-    errors.push_back(DatetimeParsingError(BodyLoc(kField), t.status().message()));
-    return std::nullopt;
-  }
-  return *t;
-}
 
 std::optional<int64_t> ValueMicros(const JsonBody& body, std::vector<FieldError>& errors) {
   constexpr std::string_view kField = "conversion_value";
@@ -131,7 +111,7 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
 
   std::optional<std::string> click_id =
       RequiredString(obj, "click_id", {.max_chars = kMaxIdChars, .reject_blank = true}, errors);
-  std::optional<int64_t> conversion_time = ConversionTime(obj, errors);
+  std::optional<int64_t> conversion_time = RequiredDateTime(obj, "conversion_time", errors);
   std::optional<int64_t> value_micros = ValueMicros(body, errors);
   std::optional<std::string> currency = Currency(obj, errors);
   std::optional<std::string> event_type =
