@@ -30,8 +30,7 @@ const json::array& BatchBody::items() const { return json.object.at(key).get_arr
 
 const RawNumbers& BatchBody::raw_numbers(size_t index) const {
   static const RawNumbers kNoRawNumbers;
-  return index < json.element_raw_numbers.size() ? json.element_raw_numbers[index]
-                                                 : kNoRawNumbers;
+  return index < json.element_raw_numbers.size() ? json.element_raw_numbers[index] : kNoRawNumbers;
 }
 
 BatchBody ParseBatchBody(std::string_view body_text, std::string_view key, size_t max_items) {
@@ -69,8 +68,7 @@ void RerootItemErrors(std::vector<FieldError>& errors, std::string_view key, siz
   }
 }
 
-void FailItem(BatchItem& item, std::vector<FieldError> errors, std::string_view key,
-              size_t index) {
+void FailItem(BatchItem& item, std::vector<FieldError> errors, std::string_view key, size_t index) {
   item.status = BatchItemStatus::kError;
   item.errors = std::move(errors);
   RerootItemErrors(item.errors, key, index);

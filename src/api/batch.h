@@ -69,8 +69,7 @@ void RerootItemErrors(std::vector<FieldError>& errors, std::string_view key, siz
 const boost::json::object* ItemObject(const BatchBody& body, size_t index, BatchItem& item);
 
 // Marks `item` invalid with `errors` (located as for a single body; re-rooted here).
-void FailItem(BatchItem& item, std::vector<FieldError> errors, std::string_view key,
-              size_t index);
+void FailItem(BatchItem& item, std::vector<FieldError> errors, std::string_view key, size_t index);
 
 // Applies the store's decisions (`outcomes[i]` for the record in slot i) to the items:
 // kStored stays ok, kDuplicate becomes duplicate. Repeats and errors are left as they are.
