@@ -5,7 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "api/field_error.h"
@@ -70,6 +73,29 @@ const boost::json::object* ItemObject(const BatchBody& body, size_t index, Batch
 
 // Marks `item` invalid with `errors` (located as for a single body; re-rooted here).
 void FailItem(BatchItem& item, std::vector<FieldError> errors, std::string_view key, size_t index);
+
+// The identities of the records kept so far in one batch, each with its slot.
+using BatchIdentities = std::unordered_map<std::string, size_t>;
+
+// Keeps a valid item's record: appends it to `records` (item.slot = its position), unless
+// `identity` (when set) is already in `seen`; then the item is a duplicate of that earlier
+// record (kDuplicate, repeat, the earlier slot) and nothing is appended. No identity never
+// repeats.
+template <typename Record>
+void KeepBatchRecord(BatchItem& item, Record record, std::optional<std::string> identity,
+                     BatchIdentities& seen, std::vector<Record>& records) {
+  if (identity) {
+    auto [it, inserted] = seen.try_emplace(std::move(*identity), records.size());
+    if (!inserted) {
+      item.status = BatchItemStatus::kDuplicate;
+      item.repeat = true;
+      item.slot = it->second;
+      return;
+    }
+  }
+  item.slot = records.size();
+  records.push_back(std::move(record));
+}
 
 // Applies the store's decisions (`outcomes[i]` for the record in slot i) to the items:
 // kStored stays ok, kDuplicate becomes duplicate. Repeats and errors are left as they are.

@@ -9,7 +9,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <optional>
-#include <unordered_map>
 #include <utility>
 
 #include "api/click_url.h"
@@ -144,7 +143,7 @@ ParsedClickBatch ParseClickBatch(std::string_view body_text, const RequestContex
   const size_t size = body.items().size();
   out.items.resize(size);
   out.clicks.reserve(size);
-  std::unordered_map<std::string, size_t> seen;  // Identity(partner_id, click_id) -> slot
+  BatchIdentities seen;
   for (size_t i = 0; i < size; ++i) {
     BatchItem& item = out.items[i];
     const json::object* object = ItemObject(body, i, item);
@@ -154,16 +153,8 @@ ParsedClickBatch ParseClickBatch(std::string_view body_text, const RequestContex
       FailItem(item, std::move(click.errors), kClicksKey, i);
       continue;
     }
-    auto [it, inserted] = seen.try_emplace(
-        Identity({click.record.partner_id, click.record.click_id}), out.clicks.size());
-    if (!inserted) {
-      item.status = BatchItemStatus::kDuplicate;
-      item.repeat = true;
-      item.slot = it->second;
-      continue;
-    }
-    item.slot = out.clicks.size();
-    out.clicks.push_back(std::move(click.record));
+    std::string identity = Identity({click.record.partner_id, click.record.click_id});
+    KeepBatchRecord(item, std::move(click.record), std::move(identity), seen, out.clicks);
   }
   return out;
 }

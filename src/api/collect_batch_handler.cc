@@ -4,7 +4,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 #include "api/collect_handler.h"
@@ -37,7 +36,7 @@ ParsedBatch ParseCollectBatch(std::string_view body_text, const RequestContext& 
   const json::array& array = body.items();
   out.items.resize(array.size());
   out.events.reserve(array.size());
-  std::unordered_map<std::string, size_t> seen;  // dedup key -> slot
+  BatchIdentities seen;
   for (size_t i = 0; i < array.size(); ++i) {
     BatchItem& item = out.items[i];
     const json::object* object = ItemObject(body, i, item);
@@ -48,17 +47,9 @@ ParsedBatch ParseCollectBatch(std::string_view body_text, const RequestContext& 
       FailItem(item, std::move(event.errors), kEventsKey, i);
       continue;
     }
-    if (event.record.event_id) {
-      auto [it, inserted] = seen.try_emplace(EventIdentity(event.record), out.events.size());
-      if (!inserted) {
-        item.status = BatchItemStatus::kDuplicate;
-        item.repeat = true;
-        item.slot = it->second;
-        continue;
-      }
-    }
-    item.slot = out.events.size();
-    out.events.push_back(std::move(event.record));
+    std::optional<std::string> identity;
+    if (event.record.event_id) identity = EventIdentity(event.record);
+    KeepBatchRecord(item, std::move(event.record), std::move(identity), seen, out.events);
   }
   return out;
 }
