@@ -12,31 +12,15 @@
 #include <boost/url/url.hpp>
 #include <charconv>
 
+#include "api/ascii.h"
 #include "api/string_fields.h"
 
 namespace thrad {
 namespace {
 
-bool HasControlChar(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return true;
-  }
-  return false;
-}
-
 // A decoded value within `max_chars` code points, valid UTF-8, without control characters.
 bool ValidValue(std::string_view v, size_t max_chars) {
   return IsValidUtf8(v) && !HasControlChar(v) && Utf8Length(v) <= max_chars;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
 }
 
 constexpr std::array<std::string_view, 4> kLandingKeys = {"thrad_click_id", "thrad_exp",
@@ -49,7 +33,7 @@ bool IsLandingUrl(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);  // absolute, a fragment allowed
   if (!parsed) return false;
   const std::string_view scheme = parsed->scheme();
-  if (!IEquals(scheme, "http") && !IEquals(scheme, "https")) return false;
+  if (!EqualsIgnoreCase(scheme, "http") && !EqualsIgnoreCase(scheme, "https")) return false;
   return parsed->has_authority() && !parsed->encoded_host().empty();
 }
 

@@ -121,6 +121,10 @@ struct ConversionRecord {
   std::optional<std::string> bid_id;
   std::optional<std::string> campaign_id;
   std::optional<UnixMicros> click_time;  // the click's clicked_at
+  // The landing parameters as the partner captured them (thrad_exp, thrad_sig; both or neither):
+  // verified by the HTTP layer before the write; not stored.
+  std::optional<int64_t> landing_exp;
+  std::optional<std::string> landing_sig;
 };
 
 // The normalized payload that decides, between two conversions of one identity, duplicate
