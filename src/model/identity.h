@@ -37,6 +37,18 @@ inline std::string EventIdentity(const EventRecord& e) {
   return Identity({e.partner_id, e.tag_id, *e.event_id});
 }
 
+// The unique key of a click: (partner_id, click_id). Every click has one (it always can
+// conflict). What decides a duplicate click, and PostgreSQL's lock order.
+using ClickKey = std::tuple<std::string_view, std::string_view>;
+inline std::optional<ClickKey> ClickKeyOf(const ClickRecord& c) {
+  return ClickKey(c.partner_id, c.click_id);
+}
+
+// ClickKeyOf(c) as one string.
+inline std::string ClickIdentity(const ClickRecord& c) {
+  return Identity({c.partner_id, c.click_id});
+}
+
 // The unique key of a conversion that can conflict with another: (partner_id, click_id,
 // event_type, dedup_key). nullopt without a dedup key (a NULL dedup_key never conflicts). What
 // decides duplicate or payload mismatch between two conversions, and PostgreSQL's lock order.

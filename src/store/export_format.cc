@@ -18,6 +18,7 @@ enum class Encoding {
   kOptText,     // a string or null
   kStoredJson,  // a stored JSON document (StoredJson)
   kTime,        // microseconds since the epoch as an RFC 3339 string
+  kOptTime,     // the same, or null
   kMicros,      // an amount in micros: the exact decimal under `key`, the integer under `key2`
 };
 
@@ -62,6 +63,7 @@ constexpr Field kConversionFields[] = {
     {"click_id", "click_id", Encoding::kOptText},
     {"bid_id", "bid_id", Encoding::kOptText},
     {"campaign_id", "campaign_id", Encoding::kOptText},
+    {"click_time", "click_time", Encoding::kOptTime},
     {"conversion_time", "conversion_time", Encoding::kTime},
     {"conversion_value", "value_micros", Encoding::kMicros, "conversion_value_micros"},
     {"currency", "currency", Encoding::kOptText},
@@ -79,6 +81,22 @@ constexpr Field kConversionFields[] = {
     {"params", "params_json", Encoding::kStoredJson},
     {"client_ip", "client_ip", Encoding::kOptText},
     {"received_at", "received_at", Encoding::kTime},
+};
+
+constexpr Field kClickFields[] = {
+    {"partner_id", "partner_id", Encoding::kOptText},
+    {"click_id", "click_id", Encoding::kOptText},
+    {"bid_id", "bid_id", Encoding::kOptText},
+    {"campaign_id", "campaign_id", Encoding::kOptText},
+    {"tag_id", "tag_id", Encoding::kOptText},
+    {"landing_url", "landing_url", Encoding::kOptText},
+    {"clicked_at", "clicked_at", Encoding::kTime},
+    {"exp", "exp", Encoding::kOptInt64},
+    {"source", "source", Encoding::kOptText},
+    {"filter_reason", "filter_reason", Encoding::kOptText},
+    {"client_ip", "client_ip", Encoding::kOptText},
+    {"user_agent", "user_agent", Encoding::kOptText},
+    {"referrer", "referrer", Encoding::kOptText},
 };
 
 std::string Columns(std::span<const Field> fields) {
@@ -120,6 +138,12 @@ std::string RowJson(std::span<const Field> fields, const ExportRow& row) {
       case Encoding::kTime:
         w.Add(f.key, boost::json::string(FormatRfc3339(row.Int64(column))));
         break;
+      case Encoding::kOptTime: {
+        const std::optional<int64_t> t = row.OptInt64(column);
+        w.Add(f.key, t ? boost::json::value(boost::json::string(FormatRfc3339(*t)))
+                       : boost::json::value(nullptr));
+        break;
+      }
       case Encoding::kMicros: {
         const int64_t micros = row.Int64(column);
         w.AddRaw(f.key, FormatMicros(micros));
@@ -143,9 +167,16 @@ const std::string& ConversionColumns() {
   return columns;
 }
 
+const std::string& ClickColumns() {
+  static const std::string columns = Columns(kClickFields);
+  return columns;
+}
+
 std::string EventJson(const ExportRow& row) { return RowJson(kEventFields, row); }
 
 std::string ConversionJson(const ExportRow& row) { return RowJson(kConversionFields, row); }
+
+std::string ClickJson(const ExportRow& row) { return RowJson(kClickFields, row); }
 
 void JsonObjectWriter::Key(std::string_view key) {
   if (out_.size() > 1) out_ += ',';

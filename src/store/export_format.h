@@ -6,14 +6,14 @@
 #include <string>
 #include <string_view>
 
-// The export rows (`export events`, `export conversions`): which columns each store selects and
-// how a selected row becomes one JSON line. Both stores use this one field list, so their output
-// is the same byte for byte.
+// The export rows (`export events`, `export conversions`, `export clicks`): which columns each
+// store selects and how a selected row becomes one JSON line. Both stores use this one field list,
+// so their output is the same byte for byte.
 namespace thrad::export_format {
 
 // One row of a backend's export query, read by 0-based column position. The columns are those
-// of EventColumns() or ConversionColumns(), in that order. Text comes back as the store was
-// given it. Valid only while the backend's row is current.
+// of EventColumns(), ConversionColumns() or ClickColumns(), in that order. Text comes back as the
+// store was given it. Valid only while the backend's row is current.
 class ExportRow {
  public:
   virtual ~ExportRow() = default;
@@ -22,15 +22,31 @@ class ExportRow {
   virtual std::optional<std::string> OptText(int column) const = 0;
 };
 
-// The SELECT column list ("id, partner_id, ...") for the events / conversions table, valid SQL
-// for both SQLite and PostgreSQL.
+// The ExportRow over a backend's row type, which has the same three methods (an SqliteStatement,
+// a PgRow). Valid while `row` is.
+template <typename Row>
+class ExportRowOf final : public ExportRow {
+ public:
+  explicit ExportRowOf(const Row& row) : row_(row) {}
+  int64_t Int64(int column) const override { return row_.Int64(column); }
+  std::optional<int64_t> OptInt64(int column) const override { return row_.OptInt64(column); }
+  std::optional<std::string> OptText(int column) const override { return row_.OptText(column); }
+
+ private:
+  const Row& row_;
+};
+
+// The SELECT column list ("id, partner_id, ...") for the events / conversions / clicks table,
+// valid SQL for both SQLite and PostgreSQL.
 const std::string& EventColumns();
 const std::string& ConversionColumns();
+const std::string& ClickColumns();
 
 // One export line (a JSON object without the newline) for a row selected with EventColumns() /
-// ConversionColumns().
+// ConversionColumns() / ClickColumns().
 std::string EventJson(const ExportRow& row);
 std::string ConversionJson(const ExportRow& row);
+std::string ClickJson(const ExportRow& row);
 
 // Builds one JSON object's text field by field, so a field can carry number text that
 // boost::json would round (an exact decimal). Keys must be unique; insertion order is kept.

@@ -6,10 +6,10 @@
 
 #include "model/records.h"
 
-// The columns a new event or conversion row is written with, each with the record's value for
-// it, in one order: the one list behind SQLite's INSERTs (sqlite_write.cc) and PostgreSQL's
+// The columns a new event, conversion or click row is written with, each with the record's value
+// for it, in one order: the one list behind SQLite's INSERTs (sqlite_write.cc) and PostgreSQL's
 // INSERT ... unnest(...) (pg_write_queries.cc) and COPY (pg_copy_events.cc). The store fills
-// `id`; bid_id and campaign_id of a conversion come from its click.
+// `id`; bid_id, campaign_id and click_time of a conversion come from its click.
 namespace thrad {
 
 // Calls `column(name, value)` once per column, in order. `name` is the column as SQL for both
@@ -66,6 +66,47 @@ void ForEachColumn(const ConversionRecord& c, Column&& column) {
   column("params_json", c.params_json);
   column("client_ip", c.client_ip);
   column("received_at", int64_t{c.received_at});
+  column("click_time", c.click_time);
+}
+
+template <typename Column>
+void ForEachColumn(const ClickRecord& c, Column&& column) {
+  column("partner_id", c.partner_id);
+  column("click_id", c.click_id);
+  column("bid_id", c.bid_id);
+  column("campaign_id", c.campaign_id);
+  column("clicked_at", int64_t{c.created_at});
+  column("tag_id", c.tag_id);
+  column("landing_url", c.landing_url);
+  column("client_ip", c.client_ip);
+  column("user_agent", c.user_agent);
+  column("referrer", c.referrer);
+  column("exp", c.exp);
+  column("source", c.source);
+  column("filter_reason", c.filter_reason);
+}
+
+// The click stored in a row whose columns from `first` on are ColumnNames<ClickRecord>(), read
+// through `row`: anything with OptText(i), Int64(i) and OptInt64(i) for a 0-based column i (an
+// SqliteStatement, an export_format::ExportRow). The inverse of ForEachColumn(ClickRecord).
+template <typename Row>
+ClickRecord ReadClickColumns(const Row& row, int first = 0) {
+  ClickRecord c;
+  int i = first;
+  c.partner_id = row.OptText(i++).value_or("");
+  c.click_id = row.OptText(i++).value_or("");
+  c.bid_id = row.OptText(i++);
+  c.campaign_id = row.OptText(i++);
+  c.created_at = row.Int64(i++);
+  c.tag_id = row.OptText(i++);
+  c.landing_url = row.OptText(i++);
+  c.client_ip = row.OptText(i++);
+  c.user_agent = row.OptText(i++);
+  c.referrer = row.OptText(i++);
+  c.exp = row.OptInt64(i++);
+  c.source = row.OptText(i++).value_or("");
+  c.filter_reason = row.OptText(i++);
+  return c;
 }
 
 // How many columns ForEachColumn visits for a `Record`.

@@ -5,6 +5,7 @@
 #include "store/export_store.h"
 #include "store/key_store.h"
 #include "store/maintenance_store.h"
+#include "store/signing_key_store.h"
 #include "store/write_store.h"
 
 namespace thrad {
@@ -20,7 +21,8 @@ class Store : public WriteStore,
               public KeyStore,
               public ClickStore,
               public ExportStore,
-              public MaintenanceStore {
+              public MaintenanceStore,
+              public SigningKeyStore {
  public:
   // Creates or upgrades the schema to the newest migration.
   virtual Status Migrate() = 0;

@@ -1,5 +1,5 @@
-// PostgresStore: keys, clicks and retention (rare writes on the admin connection, key look-ups
-// on the reader connection).
+// PostgresStore: keys and retention (rare writes on the admin connection, key look-ups on the
+// reader connection, retention deletes on the maintenance connection).
 #include <cstdio>
 #include <string>
 
@@ -29,11 +29,6 @@ KeyRecord ReadKey(const PgResult& r, int row) {
   return k;
 }
 
-std::optional<std::string> Param(const std::optional<int64_t>& v) {
-  if (!v) return std::nullopt;
-  return std::to_string(*v);
-}
-
 std::optional<std::string> Param(const std::optional<double>& v) {
   if (!v) return std::nullopt;
   char buf[32];
@@ -50,8 +45,8 @@ Status PostgresStore::InsertKey(const KeyRecord& key) {
                   ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
               {PgTextParam(key.id), PgTextParam(key.digest), PgTextParam(key.partner_id),
                PgTextParam(key.label), std::to_string(key.scopes), std::to_string(key.created_at),
-               Param(key.expires_at), Param(key.revoked_at), Param(key.last_used_at),
-               Param(key.rate_limit_rps), Param(key.rate_limit_burst)}})
+               PgIntParam(key.expires_at), PgIntParam(key.revoked_at), PgIntParam(key.last_used_at),
+               Param(key.rate_limit_rps), PgIntParam(key.rate_limit_burst)}})
       .status();
 }
 
@@ -122,7 +117,7 @@ Status PostgresStore::UpdateKeyLimits(std::string_view key_id, std::optional<dou
   Result<PgResult> r =
       Run(admin_, {"UPDATE api_keys SET rate_limit_rps = $1::float8, "
                    "rate_limit_burst = $2::bigint WHERE id = $3",
-                   {Param(rate_limit_rps), Param(rate_limit_burst), PgTextParam(key_id)}});
+                   {Param(rate_limit_rps), PgIntParam(rate_limit_burst), PgTextParam(key_id)}});
   if (!r.ok()) return r.status();
   if (r->Affected() == 0) return Status::NotFound("no key with id " + std::string(key_id));
   return Status::Ok();
@@ -143,19 +138,20 @@ Result<uint64_t> PostgresStore::DeleteOlderThan(Table table, UnixMicros cutoff, 
   return r->Affected();
 }
 
-Status PostgresStore::InsertClick(const ClickRecord& click) {
-  std::lock_guard lock(admin_mu_);
-  Status st = Run(admin_, {"INSERT INTO clicks(partner_id, click_id, bid_id, campaign_id, "
-                           "created_at) VALUES($1, $2, $3, $4, $5)",
-                           {PgTextParam(click.partner_id), PgTextParam(click.click_id),
-                            PgTextParam(click.bid_id), PgTextParam(click.campaign_id),
-                            std::to_string(click.created_at)}})
-                  .status();
-  if (st.code() == StatusCode::kAlreadyExists) {
-    return Status::AlreadyExists("click " + click.click_id + " exists for partner " +
-                                 click.partner_id);
-  }
-  return st;
+Result<uint64_t> PostgresStore::DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now,
+                                                    size_t max_rows) {
+  if (max_rows == 0) return Status::InvalidArgument("max_rows must be positive");
+  std::lock_guard lock(maintenance_mu_);
+  // The oldest first (clicks_clicked_at, which holds exp too), at most max_rows, only those both
+  // older than the cutoff and past their exp (kept through the second of their exp).
+  Result<PgResult> r =
+      Run(maintenance_,
+          {"DELETE FROM clicks WHERE (partner_id, click_id) IN (SELECT partner_id, "
+           "click_id FROM clicks WHERE clicked_at < $1 AND (exp IS NULL OR exp < $2) "
+           "ORDER BY clicked_at LIMIT $3)",
+           {std::to_string(cutoff), std::to_string(UnixSecondOf(now)), std::to_string(max_rows)}});
+  if (!r.ok()) return r.status();
+  return r->Affected();
 }
 
 }  // namespace thrad

@@ -41,4 +41,18 @@ class PgResult {
   pg_result* res_ = nullptr;
 };
 
+// One row of a result, read by column alone: what readers written for any store's rows take
+// (ReadClickColumns, export_format::ExportRowOf). Valid while `result` lives.
+class PgRow {
+ public:
+  PgRow(const PgResult& result, int row) : r_(result), row_(row) {}
+  int64_t Int64(int column) const { return r_.Int64(row_, column); }
+  std::optional<int64_t> OptInt64(int column) const { return r_.OptInt64(row_, column); }
+  std::optional<std::string> OptText(int column) const { return r_.OptText(row_, column); }
+
+ private:
+  const PgResult& r_;
+  const int row_;
+};
+
 }  // namespace thrad

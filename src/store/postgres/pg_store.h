@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 
+#include "store/export_format.h"
 #include "store/postgres/pg_link.h"
 #include "store/postgres/pg_query.h"
 #include "store/postgres/pg_result.h"
@@ -18,12 +19,12 @@ namespace thrad {
 // SQLite store; durability is the server's COMMIT (synchronous_commit as configured, `on` by
 // default: the WAL is flushed before COMMIT returns).
 //
-// Connections: one for the writer (CommitBatch, CheckWritable), one for key look-ups and one
-// for the rare admin writes (keys, clicks, migrations, keys' last use) and one for retention
-// deletes, each behind
-// its own mutex and each reopened on demand with backoff after a failure (PgLink); every export
-// opens a connection of its own. Every method is thread-safe. A method that cannot reach the
-// database returns Unavailable (503 on the request path).
+// Connections: one for the writer (CommitBatch, CheckWritable), one for key, click and
+// signing-key look-ups, one for the rare admin writes (keys, clicks, signing keys, migrations,
+// keys' last use) and one for retention deletes, each behind its own mutex and each reopened on
+// demand with backoff after a failure (PgLink); every export opens a connection of its own. Every
+// method is thread-safe. A method that cannot reach the database returns Unavailable (503 on the
+// request path).
 class PostgresStore final : public Store {
  public:
   // Checks the URL and connects once (so a wrong URL or an unreachable database fails here).
@@ -46,7 +47,7 @@ class PostgresStore final : public Store {
   // the deduplicating INSERT (pg_copy_events.cc).
   CopyStats CopyCounters() const override;
 
-  // KeyStore, ClickStore and MaintenanceStore (pg_keys.cc): look-ups on the reader connection,
+  // KeyStore and MaintenanceStore (pg_keys.cc): look-ups on the reader connection,
   // writes on the admin connection, retention deletes on the maintenance connection.
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
@@ -57,17 +58,31 @@ class PostgresStore final : public Store {
   Status UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
                          std::optional<int64_t> rate_limit_burst) override;
   Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) override;
+  // One DELETE of the oldest expired clicks' keys, found through clicks_clicked_at (row locks
+  // only: the servers' writes go on).
+  Result<uint64_t> DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now, size_t max_rows) override;
   // InvalidArgument: a PostgreSQL database is backed up with its own tools (pg_dump,
   // pg_basebackup).
   Status Backup(const std::string& dest_path) override;
 
+  // ClickStore (pg_clicks.cc): InsertClick on the admin connection, FindClick on the reader.
   Status InsertClick(const ClickRecord& click) override;
+  Result<std::optional<ClickLookup>> FindClick(std::string_view partner_id,
+                                               std::string_view click_id) override;
+
+  // SigningKeyStore (pg_clicks.cc): writes on the admin connection, the list on the reader.
+  Status InsertSigningKey(const SigningKeyRecord& key) override;
+  Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
+  Status RetireSigningKey(std::string_view kid, UnixMicros at) override;
+  Status RevokeSigningKey(std::string_view kid, UnixMicros at) override;
 
   // ExportStore (pg_export.cc).
   Status ExportEvents(const ExportFilter& filter,
                       const std::function<Status(const std::string&)>& row) override;
   Status ExportConversions(const ExportFilter& filter,
                            const std::function<Status(const std::string&)>& row) override;
+  Status ExportClicks(const ExportFilter& filter,
+                      const std::function<Status(const std::string&)>& row) override;
 
  private:
   explicit PostgresStore(const std::string& url);
@@ -93,8 +108,10 @@ class PostgresStore final : public Store {
   // COMMIT it, pipelined with the statements).
   Status ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool own_transaction);
 
-  // Streams `query`'s rows as export JSON (pg_export.cc) on a connection of its own.
-  Status Export(const PgQuery& query, bool conversions,
+  // Streams `query`'s rows as export JSON, each row made by `to_json` (pg_export.cc), on a
+  // connection of its own.
+  using ExportJson = std::string (*)(const export_format::ExportRow&);
+  Status Export(const PgQuery& query, ExportJson to_json,
                 const std::function<Status(const std::string&)>& row);
 
   const std::string url_;

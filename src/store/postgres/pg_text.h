@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,5 +24,10 @@ inline std::optional<std::string> PgTextParam(const std::string& text) {
   return PgTextParam(std::string_view(text));
 }
 std::optional<std::string> PgTextParam(const std::optional<std::string>& text);
+// Integer parameter: its decimal digits, or NULL.
+inline std::optional<std::string> PgIntParam(const std::optional<int64_t>& value) {
+  if (!value) return std::nullopt;
+  return std::to_string(*value);
+}
 
 }  // namespace thrad

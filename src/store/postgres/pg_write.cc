@@ -2,10 +2,12 @@
 // set-based statement over arrays (pg_write_queries.h), and the statements of a phase are sent
 // together in pipeline mode.
 //
-//   plan:    which events to insert or look up, which are decided already (PlanBatch)
-//   phase 1: BEGIN; INSERT events ... ON CONFLICT DO NOTHING RETURNING; look-up of the dry-run
-//            events; look-up of the conversions' clicks; COMMIT when there are no conversions
-//            (WriteEvents)
+//   plan:    which events and clicks to insert or look up, which are decided already
+//            (PlanBatch)
+//   phase 1: BEGIN; INSERT events ... ON CONFLICT DO NOTHING RETURNING; INSERT clicks ... ON
+//            CONFLICT DO NOTHING RETURNING; read back the batch's stored clicks; look-up of the
+//            dry-run events; look-up of the conversions' clicks (which sees the clicks just
+//            inserted); COMMIT when there are no conversions (WriteEventsAndClicks)
 //   plan:    which conversions to insert, which follow an earlier one of their identity
 //            (PlanConversions)
 //   phase 2: INSERT conversions ... ON CONFLICT DO NOTHING RETURNING; COMMIT (InsertConversions)
@@ -18,7 +20,13 @@
 // an identity is the one inserted and later ones are duplicates of it (or payload mismatches);
 // against other transactions, by the unique constraints. INSERT ... ON CONFLICT DO NOTHING
 // waits for a concurrent transaction holding the same key and then skips, so two servers racing
-// on one identity cannot both store it.
+// on one identity cannot both store it. A duplicate click is answered with the stored click,
+// read back in the same transaction after the INSERT (whose snapshot is then new enough to see
+// a racing server's row).
+//
+// Rows that can conflict are inserted in the global lock order of pg_identity.h: events, then
+// clicks, then conversions, each sorted by its unique key.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -30,6 +38,7 @@
 #include "store/postgres/pg_identity.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_write_queries.h"
+#include "store/record_columns.h"
 
 namespace thrad {
 namespace {
@@ -38,6 +47,8 @@ namespace {
 struct BatchPlan {
   std::vector<EventSlot> ev_insert;  // events to insert (sent in lock order)
   std::vector<EventSlot> ev_dry;     // dry-run events with an event_id: looked up
+  std::vector<ClickSlot> cl_insert;  // the leaders: clicks to insert (sent in lock order)
+  std::vector<ClickSlot> cl_find;    // every click, in batch order: its stored row is read back
   std::vector<ConvSlot> convs;       // every conversion of the batch
   std::vector<bool> click_ok;        // per conversion: its click exists and has a bid
   std::vector<size_t> to_insert;     // conversions to insert
@@ -47,6 +58,13 @@ struct BatchPlan {
   std::vector<size_t> to_find;   // conversions whose identity's stored payload is needed
   std::vector<bool> conflicted;  // per conversion: its insert met a stored row
 };
+
+// An op's kind in the lock order: events, then clicks, then conversions.
+int KindRank(const WriteOp* op) {
+  if (std::holds_alternative<EventWrite>(op->payload)) return 0;
+  if (std::holds_alternative<ClickWrite>(op->payload)) return 1;
+  return 2;
+}
 
 WriteOutcome Compare(const ConversionRecord& c, const ConversionPayload& stored) {
   return stored == ConversionPayload::Of(c) ? WriteOutcome::kDuplicate
@@ -71,8 +89,21 @@ Result<std::vector<PgResult>> RunPipeline(PgConn& conn, const std::vector<PgQuer
 BatchPlan PlanBatch(std::span<WriteOp* const> ops) {
   BatchPlan plan;
   std::unordered_set<std::string> ev_identities;  // of ev_insert's events with an event_id
+  std::unordered_set<std::string> cl_identities;  // of cl_insert's clicks
   for (WriteOp* op : ops) {
     if (!op->status.ok()) continue;
+    if (auto* c = std::get_if<ClickWrite>(&op->payload)) {
+      c->outcomes.assign(c->clicks.size(), WriteOutcome::kPending);
+      for (size_t i = 0; i < c->clicks.size(); ++i) {
+        ClickSlot slot{&c->clicks[i], &c->outcomes[i], op->dry_run, false};
+        if (!op->dry_run && cl_identities.insert(ClickIdentity(*slot.click)).second) {
+          slot.leader = true;
+          plan.cl_insert.push_back(slot);
+        }
+        plan.cl_find.push_back(slot);
+      }
+      continue;
+    }
     auto* w = std::get_if<EventWrite>(&op->payload);
     if (w == nullptr) {
       plan.convs.push_back({op, &std::get<ConversionWrite>(op->payload)});
@@ -124,8 +155,42 @@ void ReadStoredEvents(const PgResult& res, std::vector<EventSlot>& dry) {
   }
 }
 
-// The clicks look-up's answer: each conversion's click ownership, bid and campaign.
-void ReadClicks(const PgResult& res, BatchPlan& plan) {
+// The clicks INSERT's and read-back's answers: a leader whose identity came back is stored;
+// every other click of an op that writes is a duplicate (of a click stored before or of its
+// leader) and a dry-run click is one when a click of its identity is stored. A duplicate is
+// answered with the stored click. Internal when a click that conflicted has no stored row (it
+// cannot happen: the conflicting row was committed or is this transaction's).
+Status ReadClickResults(const PgResult* inserted, const PgResult& found, BatchPlan& plan) {
+  const bool all = inserted && static_cast<size_t>(inserted->Rows()) == plan.cl_insert.size();
+  std::unordered_set<std::string> stored;
+  for (int row = 0; inserted && !all && row < inserted->Rows(); ++row) {
+    stored.insert(Identity({inserted->Str(row, 0), inserted->Str(row, 1)}));
+  }
+  std::vector<int> rows(plan.cl_find.size(), -1);  // per cl_find slot: its row in `found`
+  for (int row = 0; row < found.Rows(); ++row) {
+    rows[static_cast<size_t>(found.Int64(row, 0) - 1)] = row;
+  }
+  for (size_t i = 0; i < plan.cl_find.size(); ++i) {
+    ClickSlot& s = plan.cl_find[i];
+    if (s.leader && (all || stored.contains(ClickIdentity(*s.click)))) {
+      *s.outcome = WriteOutcome::kStored;
+      continue;
+    }
+    if (rows[i] < 0) {
+      if (!s.dry_run)
+        return Status::Internal("click insert conflicted but no stored click was found");
+      *s.outcome = WriteOutcome::kStored;
+      continue;
+    }
+    *s.click = ReadClickColumns(PgRow(found, rows[i]), 1);
+    *s.outcome = WriteOutcome::kDuplicate;
+  }
+  return Status::Ok();
+}
+
+// The conversions' clicks look-up's answer: each conversion's click ownership, bid, campaign
+// and click time.
+void ReadConversionClicks(const PgResult& res, BatchPlan& plan) {
   plan.click_ok.assign(plan.convs.size(), false);
   for (ConvSlot& s : plan.convs) s.write->outcome = WriteOutcome::kClickNotFound;
   for (int row = 0; row < res.Rows(); ++row) {
@@ -138,26 +203,35 @@ void ReadClicks(const PgResult& res, BatchPlan& plan) {
     w.outcome = WriteOutcome::kPending;
     w.conversion.bid_id = res.Str(row, 1);
     w.conversion.campaign_id = res.OptText(row, 2);
+    w.conversion.click_time = res.Int64(row, 3);
     plan.click_ok[idx] = true;
   }
 }
 
-// Phase 1. Fills every event's outcome and, with conversions, plan.click_ok.
-Status WriteEvents(PgConn& conn, BatchPlan& plan, bool own_tx) {
+// Phase 1. Fills every event's and click's outcome and, with conversions, plan.click_ok.
+Status WriteEventsAndClicks(PgConn& conn, BatchPlan& plan, bool own_tx) {
   std::vector<PgQuery> q;
-  int at_insert = -1, at_dry = -1, at_clicks = -1, at_commit = -1;
+  int at_insert = -1, at_dry = -1, at_cl_insert = -1, at_cl_find = -1, at_clicks = -1,
+      at_commit = -1;
   if (own_tx) Push(q, {"BEGIN", {}});
   SortInLockOrder(plan.ev_insert, [](const EventSlot& s) { return EventKeyOf(*s.event); });
+  SortInLockOrder(plan.cl_insert, [](const ClickSlot& s) { return ClickKeyOf(*s.click); });
   if (!plan.ev_insert.empty()) at_insert = Push(q, InsertEventsQuery(plan.ev_insert));
+  if (!plan.cl_insert.empty()) at_cl_insert = Push(q, InsertClicksQuery(plan.cl_insert));
+  if (!plan.cl_find.empty()) at_cl_find = Push(q, FindStoredClicksQuery(plan.cl_find));
   if (!plan.ev_dry.empty()) at_dry = Push(q, FindEventsQuery(plan.ev_dry));
-  if (!plan.convs.empty()) at_clicks = Push(q, FindClicksQuery(plan.convs));
+  if (!plan.convs.empty()) at_clicks = Push(q, FindConversionClicksQuery(plan.convs));
   if (own_tx && plan.convs.empty()) at_commit = Push(q, {"COMMIT", {}});
   Result<std::vector<PgResult>> results = RunPipeline(conn, q);
   if (!results.ok()) return results.status();
   if (at_commit >= 0) THRAD_RETURN_IF_ERROR(CheckCommitted((*results)[at_commit]));
   if (at_insert >= 0) ReadInsertedEvents((*results)[at_insert], plan.ev_insert);
+  if (at_cl_find >= 0) {
+    const PgResult* inserted = at_cl_insert >= 0 ? &(*results)[at_cl_insert] : nullptr;
+    THRAD_RETURN_IF_ERROR(ReadClickResults(inserted, (*results)[at_cl_find], plan));
+  }
   if (at_dry >= 0) ReadStoredEvents((*results)[at_dry], plan.ev_dry);
-  if (at_clicks >= 0) ReadClicks((*results)[at_clicks], plan);
+  if (at_clicks >= 0) ReadConversionClicks((*results)[at_clicks], plan);
   return Status::Ok();
 }
 
@@ -304,7 +378,12 @@ Status PostgresStore::WriteTogether(PgConn& conn, std::span<WriteOp* const> ops)
 
 Status PostgresStore::WriteIsolated(PgConn& conn, std::span<WriteOp* const> ops) {
   THRAD_RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
-  for (WriteOp* op : ops) {
+  // Op by op, kind by kind in the lock order (so a conversion also finds a click of the same
+  // batch), each kind in batch order.
+  std::vector<WriteOp*> ordered(ops.begin(), ops.end());
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const WriteOp* a, const WriteOp* b) { return KindRank(a) < KindRank(b); });
+  for (WriteOp* op : ordered) {
     Status st = conn.ExecScript("SAVEPOINT op");
     if (st.ok()) st = ApplyOps(conn, std::span<WriteOp* const>(&op, 1), false);
     if (st.ok()) st = conn.ExecScript("RELEASE SAVEPOINT op");
@@ -321,7 +400,7 @@ Status PostgresStore::WriteIsolated(PgConn& conn, std::span<WriteOp* const> ops)
 
 Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool own_tx) {
   BatchPlan plan = PlanBatch(ops);
-  THRAD_RETURN_IF_ERROR(WriteEvents(conn, plan, own_tx));
+  THRAD_RETURN_IF_ERROR(WriteEventsAndClicks(conn, plan, own_tx));
   if (plan.convs.empty()) return Status::Ok();
   PlanConversions(plan);
   THRAD_RETURN_IF_ERROR(InsertConversions(conn, plan, own_tx));

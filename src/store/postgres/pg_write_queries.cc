@@ -47,13 +47,35 @@ const std::string& InsertConversionsSql() {
   return *kSql;
 }
 
+const std::string& InsertClicksSql() {
+  static const auto* const kSql =
+      new std::string(InsertSql<ClickRecord>("clicks", "partner_id, click_id"));
+  return *kSql;
+}
+
+const std::string& FindStoredClicksSql() {
+  static const auto* const kSql = [] {
+    std::string columns;
+    ForEachColumn(ClickRecord{}, [&columns](std::string_view name, auto&&) {
+      columns += ", c.";
+      columns += name;
+    });
+    return new std::string("SELECT k.ord" + columns +
+                           " FROM unnest($1::text[], $2::text[]) WITH ORDINALITY "
+                           "AS k(partner_id, click_id, ord) JOIN clicks c "
+                           "ON c.partner_id = k.partner_id AND c.click_id = k.click_id");
+  }();
+  return *kSql;
+}
+
 constexpr char kFindEvents[] =
     "SELECT k.ord FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY "
     "AS k(partner_id, tag_id, event_id, ord) WHERE EXISTS (SELECT 1 FROM events e "
     "WHERE e.partner_id = k.partner_id AND e.tag_id = k.tag_id AND e.event_id = k.event_id)";
 
-constexpr char kFindClicks[] =
-    "SELECT k.ord, c.bid_id, c.campaign_id FROM unnest($1::text[], $2::text[]) WITH ORDINALITY "
+constexpr char kFindConversionClicks[] =
+    "SELECT k.ord, c.bid_id, c.campaign_id, c.clicked_at FROM unnest($1::text[], $2::text[]) "
+    "WITH ORDINALITY "
     "AS k(partner_id, click_id, ord) JOIN clicks c "
     "ON c.partner_id = k.partner_id AND c.click_id = k.click_id";
 
@@ -97,13 +119,28 @@ PgQuery FindEventsQuery(const std::vector<EventSlot>& slots) {
   return ArrayQuery(kFindEvents, "thrad_find_events", columns);
 }
 
-PgQuery FindClicksQuery(const std::vector<ConvSlot>& slots) {
+PgQuery InsertClicksQuery(const std::vector<ClickSlot>& slots) {
+  std::vector<PgArray> columns(static_cast<size_t>(ColumnCount<ClickRecord>()));
+  for (const ClickSlot& s : slots) AddRow(columns, *s.click);
+  return ArrayQuery(InsertClicksSql(), "thrad_insert_clicks", columns);
+}
+
+PgQuery FindStoredClicksQuery(const std::vector<ClickSlot>& slots) {
+  std::vector<PgArray> columns(2);
+  for (const ClickSlot& s : slots) {
+    columns[0].Add(s.click->partner_id);
+    columns[1].Add(s.click->click_id);
+  }
+  return ArrayQuery(FindStoredClicksSql(), "thrad_find_stored_clicks", columns);
+}
+
+PgQuery FindConversionClicksQuery(const std::vector<ConvSlot>& slots) {
   std::vector<PgArray> columns(2);
   for (const ConvSlot& s : slots) {
     columns[0].Add(s.write->conversion.partner_id);
     columns[1].Add(s.write->conversion.click_id);
   }
-  return ArrayQuery(kFindClicks, "thrad_find_clicks", columns);
+  return ArrayQuery(kFindConversionClicks, "thrad_find_conversion_clicks", columns);
 }
 
 PgQuery InsertConversionsQuery(const std::vector<ConvSlot>& slots,

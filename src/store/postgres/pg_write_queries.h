@@ -19,6 +19,14 @@ struct EventSlot {
   WriteOutcome* outcome;
 };
 
+// One click of the batch, where its outcome goes, and how the batch write decides it.
+struct ClickSlot {
+  ClickRecord* click;
+  WriteOutcome* outcome;
+  bool dry_run = false;
+  bool leader = false;  // the batch's first click of its identity in an op that writes
+};
+
 // One conversion of the batch and its op.
 struct ConvSlot {
   WriteOp* op;
@@ -30,8 +38,14 @@ struct ConvSlot {
 PgQuery InsertEventsQuery(const std::vector<EventSlot>& slots);
 // The positions (ord) of the events whose identity is stored.
 PgQuery FindEventsQuery(const std::vector<EventSlot>& slots);
-// (ord, bid_id, campaign_id) of each conversion whose click exists for its partner.
-PgQuery FindClicksQuery(const std::vector<ConvSlot>& slots);
+// INSERT INTO clicks ... ON CONFLICT DO NOTHING RETURNING (partner_id, click_id) of each row
+// inserted.
+PgQuery InsertClicksQuery(const std::vector<ClickSlot>& slots);
+// (ord, then the columns of ColumnNames<ClickRecord>()) of the stored click with the identity of
+// each slot, for those stored.
+PgQuery FindStoredClicksQuery(const std::vector<ClickSlot>& slots);
+// (ord, bid_id, campaign_id, clicked_at) of each conversion whose click exists for its partner.
+PgQuery FindConversionClicksQuery(const std::vector<ConvSlot>& slots);
 // INSERT INTO conversions (slots[which...]) ... ON CONFLICT DO NOTHING RETURNING (partner_id,
 // click_id, event_type, dedup_key) of each row inserted.
 PgQuery InsertConversionsQuery(const std::vector<ConvSlot>& slots,

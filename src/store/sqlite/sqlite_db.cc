@@ -77,6 +77,10 @@ void SqliteStatement::Bind(int index, const std::optional<double>& value) {
 
 void SqliteStatement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
 
+void SqliteStatement::BindBlob(int index, std::string_view bytes) {
+  sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+}
+
 void SqliteStatement::BindStatic(int index, std::string_view text) {
   sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
 }
@@ -116,6 +120,12 @@ std::string SqliteStatement::Text(int column) const {
   const unsigned char* p = sqlite3_column_text(stmt_, column);
   if (p == nullptr) return std::string();
   return std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, column));
+}
+
+std::string SqliteStatement::Blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  if (p == nullptr) return std::string();
+  return std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt_, column));
 }
 
 std::optional<std::string> SqliteStatement::OptText(int column) const {

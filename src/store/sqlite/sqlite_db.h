@@ -45,6 +45,7 @@ class SqliteStatement {
   void Bind(int index, double value);
   void Bind(int index, const std::optional<double>& value);  // NULL when absent
   void BindNull(int index);
+  void BindBlob(int index, std::string_view bytes);  // bytes, not text (copied)
   // Binds without copying: `text` must stay alive and unchanged until the statement is reset
   // (or destroyed). For the hot write path, where a copy per column is measurable.
   void BindStatic(int index, std::string_view text);
@@ -61,6 +62,7 @@ class SqliteStatement {
   bool IsNull(int column) const;
   int64_t Int64(int column) const;
   std::string Text(int column) const;
+  std::string Blob(int column) const;  // a BLOB's bytes ("" when NULL)
   std::optional<std::string> OptText(int column) const;
   std::optional<int64_t> OptInt64(int column) const;
   std::optional<double> OptDouble(int column) const;

@@ -1,4 +1,4 @@
-// SqliteStore: export of stored events and conversions as JSON lines.
+// SqliteStore: export of stored events, conversions and clicks as JSON lines.
 #include <string>
 
 #include "store/export_format.h"
@@ -8,26 +8,21 @@
 namespace thrad {
 namespace {
 
-// The shared export row over the statement's current row.
-class StatementRow final : public export_format::ExportRow {
- public:
-  explicit StatementRow(const SqliteStatement& s) : s_(s) {}
-  int64_t Int64(int column) const override { return s_.Int64(column); }
-  std::optional<int64_t> OptInt64(int column) const override { return s_.OptInt64(column); }
-  std::optional<std::string> OptText(int column) const override { return s_.OptText(column); }
-
- private:
-  const SqliteStatement& s_;
-};
-
-// Conversions have an index on received_at; events have event_spans (sqlite_spans.h).
+// Conversions have an index on received_at, clicks one on clicked_at; events have event_spans
+// (sqlite_spans.h).
 constexpr std::string_view kConversionsReceivedSince = "received_at >= ?1";
+constexpr std::string_view kClicksClickedSince = "clicked_at >= ?1";
 
-// "SELECT <columns> FROM <table> [WHERE ...] ORDER BY id" with ?1 = since (the condition
+// Export order: events and conversions by id; clicks, which have none, by clicked_at (the
+// order of their index) and then by identity, so both stores give the same order.
+constexpr std::string_view kById = "id";
+constexpr std::string_view kByClickedAt = "clicked_at, partner_id, click_id";
+
+// "SELECT <columns> FROM <table> [WHERE ...] ORDER BY <order>" with ?1 = since (the condition
 // `since`), ?2 = partner_id when the filter has them (conditions are only added when set, so
 // indexes stay usable).
 std::string ExportQuery(std::string_view columns, std::string_view table, std::string_view since,
-                        const ExportFilter& filter) {
+                        const ExportFilter& filter, std::string_view order = kById) {
   std::string sql = "SELECT " + std::string(columns) + " FROM " + std::string(table);
   const char* glue = " WHERE ";
   if (filter.since.has_value()) {
@@ -39,7 +34,7 @@ std::string ExportQuery(std::string_view columns, std::string_view table, std::s
     sql += glue;
     sql += "partner_id = ?2";
   }
-  return sql + " ORDER BY id";
+  return sql + " ORDER BY " + std::string(order);
 }
 
 // Streams the query's rows through `to_json` into `row` on a connection of its own.
@@ -54,7 +49,7 @@ Status StreamRows(SqliteDb& db, const std::string& sql, const ExportFilter& filt
     Result<bool> more = query->Step();
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
-    THRAD_RETURN_IF_ERROR(row(to_json(StatementRow(*query))));
+    THRAD_RETURN_IF_ERROR(row(to_json(export_format::ExportRowOf<SqliteStatement>(*query))));
   }
 }
 
@@ -77,6 +72,16 @@ Status SqliteStore::ExportConversions(const ExportFilter& filter,
                     ExportQuery(export_format::ConversionColumns(), "conversions",
                                 kConversionsReceivedSince, filter),
                     filter, export_format::ConversionJson, row);
+}
+
+Status SqliteStore::ExportClicks(const ExportFilter& filter,
+                                 const std::function<Status(const std::string&)>& row) {
+  Result<std::unique_ptr<SqliteDb>> db = Connect();
+  if (!db.ok()) return db.status();
+  return StreamRows(**db,
+                    ExportQuery(export_format::ClickColumns(), "clicks", kClicksClickedSince,
+                                filter, kByClickedAt),
+                    filter, export_format::ClickJson, row);
 }
 
 }  // namespace thrad

@@ -1,4 +1,4 @@
-// SqliteStore: keys and clicks (rare writes on the admin connection, look-ups on the reader).
+// SqliteStore: API keys (rare writes on the admin connection, look-ups on the reader).
 #include <string>
 
 #include "store/sqlite/sqlite_store.h"
@@ -129,25 +129,6 @@ Status SqliteStore::TouchKeys(const std::vector<std::pair<std::string, UnixMicro
     }
     return Status::Ok();
   });
-}
-
-Status SqliteStore::InsertClick(const ClickRecord& click) {
-  std::lock_guard lock(admin_mu_);
-  Result<SqliteStatement> insert = admin_->Prepare(
-      "INSERT INTO clicks(partner_id, click_id, bid_id, campaign_id, created_at) "
-      "VALUES(?,?,?,?,?)");
-  if (!insert.ok()) return insert.status();
-  insert->Bind(1, click.partner_id);
-  insert->Bind(2, click.click_id);
-  insert->Bind(3, click.bid_id);
-  insert->Bind(4, click.campaign_id);
-  insert->Bind(5, int64_t{click.created_at});
-  Status st = insert->Run();
-  if (st.code() == StatusCode::kAlreadyExists) {
-    return Status::AlreadyExists("click " + click.click_id + " exists for partner " +
-                                 click.partner_id);
-  }
-  return st;
 }
 
 }  // namespace thrad

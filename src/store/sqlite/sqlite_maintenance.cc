@@ -1,4 +1,4 @@
-// SqliteStore: retention deletes and online backup.
+// SqliteStore: retention deletes (events, conversions, clicks) and online backup.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/random.h"
 #include "store/sqlite/file_sync.h"
@@ -62,17 +64,32 @@ Status CopyInto(sqlite3* src, const std::string& dest_path) {
   return Status::Ok();
 }
 
+// A click may be pruned when clicked_at < ?1 (the cutoff) and its exp, if any, is before ?2 (the
+// current Unix second: a click is kept through the second of its exp).
+constexpr std::string_view kFindExpiredClicks =
+    "SELECT partner_id, click_id FROM clicks WHERE clicked_at < ?1 "
+    "AND (exp IS NULL OR exp < ?2) ORDER BY clicked_at LIMIT ?3";
+constexpr std::string_view kDeleteExpiredClick =
+    "DELETE FROM clicks WHERE partner_id = ?3 AND click_id = ?4 AND clicked_at < ?1 "
+    "AND (exp IS NULL OR exp < ?2)";
+
 }  // namespace
 
-Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) {
-  if (max_rows == 0) return Status::InvalidArgument("max_rows must be positive");
-  std::lock_guard lock(maintenance_mu_);
+Result<SqliteDb*> SqliteStore::MaintenanceDb() {
   if (maintenance_ == nullptr) {
     Result<std::unique_ptr<SqliteDb>> db = Connect();
     if (!db.ok()) return db.status();
     maintenance_ = std::move(db).value();
   }
-  SqliteDb& db = *maintenance_;
+  return maintenance_.get();
+}
+
+Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) {
+  if (max_rows == 0) return Status::InvalidArgument("max_rows must be positive");
+  std::lock_guard lock(maintenance_mu_);
+  Result<SqliteDb*> conn = MaintenanceDb();
+  if (!conn.ok()) return conn.status();
+  SqliteDb& db = **conn;
   // One short write transaction. Conversions: the oldest first, through their received_at
   // index. Events have no such index: the lowest ids first, bounded through event_spans
   // (sqlite_spans.h); then the spans that cover no row any more go too.
@@ -90,6 +107,52 @@ Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, si
     THRAD_RETURN_IF_ERROR(del->Run());
     deleted = static_cast<uint64_t>(db.Changes());
     return table == Table::kEvents ? db.Run(kDropUncoveredSpans) : Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return deleted;
+}
+
+Result<uint64_t> SqliteStore::DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now,
+                                                  size_t max_rows) {
+  if (max_rows == 0) return Status::InvalidArgument("max_rows must be positive");
+  std::lock_guard lock(maintenance_mu_);
+  Result<SqliteDb*> conn = MaintenanceDb();
+  if (!conn.ok()) return conn.status();
+  SqliteDb& db = **conn;
+  const int64_t now_seconds = UnixSecondOf(now);
+  // The search reads clicks_clicked_at (clicked_at, exp) oldest first, in a read snapshot of its
+  // own: the clicks that must be kept, however many, are passed over without the write lock.
+  std::vector<std::pair<std::string, std::string>> expired;
+  {
+    Result<SqliteStatement> find = db.Prepare(kFindExpiredClicks);
+    if (!find.ok()) return find.status();
+    find->Bind(1, int64_t{cutoff});
+    find->Bind(2, now_seconds);
+    find->Bind(3, static_cast<int64_t>(max_rows));
+    while (true) {
+      Result<bool> row = find->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      expired.emplace_back(find->Text(0), find->Text(1));
+    }
+  }
+  if (expired.empty()) return uint64_t{0};
+  // Then one short write transaction deletes them by primary key, checking the rule again
+  // (clicks never change, but another prune may have deleted some meanwhile).
+  uint64_t deleted = 0;
+  Status st = InWriteTransaction(db, [&]() -> Status {
+    Result<SqliteStatement> del = db.Prepare(kDeleteExpiredClick);
+    if (!del.ok()) return del.status();
+    for (const auto& [partner_id, click_id] : expired) {
+      del->Reset();
+      del->Bind(1, int64_t{cutoff});
+      del->Bind(2, now_seconds);
+      del->Bind(3, partner_id);
+      del->Bind(4, click_id);
+      THRAD_RETURN_IF_ERROR(del->Run());
+      deleted += static_cast<uint64_t>(db.Changes());
+    }
+    return Status::Ok();
   });
   if (!st.ok()) return st;
   return deleted;

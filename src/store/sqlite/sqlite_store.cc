@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <utility>
+#include <variant>
 
 #include "common/clock.h"
 #include "store/sqlite/file_sync.h"
@@ -161,7 +162,14 @@ Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
       st = sequence.status();
     }
   }
-  for (size_t i = 0; st.ok() && i < ops.size(); ++i) st = ApplyInSavepoint(db, *ops[i]);
+  // Clicks first, so that a conversion finds a click committed in the same batch.
+  for (const bool clicks : {true, false}) {
+    for (size_t i = 0; st.ok() && i < ops.size(); ++i) {
+      if (std::holds_alternative<ClickWrite>(ops[i]->payload) == clicks) {
+        st = ApplyInSavepoint(db, *ops[i]);
+      }
+    }
+  }
   if (st.ok() && may_store_events) st = RecordEventSpan(db, ops, event_sequence);
   if (st.ok()) st = db.Run("COMMIT");
   if (st.ok()) return st;

@@ -26,7 +26,7 @@ struct SqliteStoreOptions {
 // many rows it holds (see SqliteStoreOptions::pipelined_sync for where that sync runs).
 //
 // Connections: a writer connection used only by CommitBatch/CheckWritable (the writer
-// thread), a read connection for key look-ups and an admin connection for the rare
+// thread), a read connection for key and click look-ups and an admin connection for the rare
 // key/click writes, each behind its own mutex; every export opens a connection of its own
 // so a long export never blocks authentication. Every method is thread-safe.
 class SqliteStore final : public Store {
@@ -55,8 +55,7 @@ class SqliteStore final : public Store {
   // written what the failed one lost.
   Status SyncCommitted() override;
 
-  // KeyStore and ClickStore (sqlite_keys.cc): look-ups on the reader connection, writes on the
-  // admin connection.
+  // KeyStore (sqlite_keys.cc): look-ups on the reader connection, writes on the admin connection.
   Status InsertKey(const KeyRecord& key) override;
   Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view digest) override;
   Result<std::optional<KeyRecord>> FindKeyById(std::string_view key_id) override;
@@ -74,13 +73,28 @@ class SqliteStore final : public Store {
   // renamed into place; `dest_path` must not exist (AlreadyExists).
   Status Backup(const std::string& dest_path) override;
 
+  // Deletes on the maintenance connection; the search for expired clicks runs before the
+  // delete transaction, in a read snapshot that never holds the write lock.
+  Result<uint64_t> DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now, size_t max_rows) override;
+
+  // ClickStore (sqlite_clicks.cc): InsertClick on the admin connection, FindClick on the reader.
   Status InsertClick(const ClickRecord& click) override;
+  Result<std::optional<ClickLookup>> FindClick(std::string_view partner_id,
+                                               std::string_view click_id) override;
+
+  // SigningKeyStore (sqlite_clicks.cc): writes on the admin connection, the list on the reader.
+  Status InsertSigningKey(const SigningKeyRecord& key) override;
+  Result<std::vector<SigningKeyRecord>> ListSigningKeys() override;
+  Status RetireSigningKey(std::string_view kid, UnixMicros at) override;
+  Status RevokeSigningKey(std::string_view kid, UnixMicros at) override;
 
   // ExportStore (sqlite_export.cc).
   Status ExportEvents(const ExportFilter& filter,
                       const std::function<Status(const std::string&)>& row) override;
   Status ExportConversions(const ExportFilter& filter,
                            const std::function<Status(const std::string&)>& row) override;
+  Status ExportClicks(const ExportFilter& filter,
+                      const std::function<Status(const std::string&)>& row) override;
 
   const std::string& path() const { return path_; }
 
@@ -90,6 +104,9 @@ class SqliteStore final : public Store {
   // A new connection to path_ with this store's PRAGMAs applied.
   Result<std::unique_ptr<SqliteDb>> Connect() const;
 
+  // The maintenance connection, opened on first use. Requires maintenance_mu_.
+  Result<SqliteDb*> MaintenanceDb();
+
   // The key with `column` (id or digest) = `value` (sqlite_keys.cc).
   Result<std::optional<KeyRecord>> FindKey(std::string_view column, std::string_view value);
 
@@ -98,6 +115,7 @@ class SqliteStore final : public Store {
   Status ApplyOp(SqliteDb& db, WriteOp& op);
   Status ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run);
   Status ApplyConversion(SqliteDb& db, ConversionWrite& write, bool dry_run);
+  Status ApplyClicks(SqliteDb& db, ClickWrite& write, bool dry_run);
   Status ApplyInSavepoint(SqliteDb& db, WriteOp& op);
   // CommitBatch's transaction, with the writer connection at synchronous=FULL (`sync`) or
   // NORMAL. Requires writer_mu_.

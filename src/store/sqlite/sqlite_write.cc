@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <optional>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "store/record_columns.h"
+#include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace thrad {
@@ -19,27 +19,12 @@ namespace {
 // 32 x 22 = 704 parameters, far below SQLite's limit of 32,766.
 constexpr size_t kRowsPerStatement = 32;
 
-// "INSERT INTO <table>(<columns>) VALUES(?,...)[,(?,...)...] ON CONFLICT(<unique key>) DO
-// NOTHING" for `rows` rows of a `Record` (record_columns.h).
-template <typename Record>
-std::string InsertSql(std::string_view table, std::string_view unique_key, size_t rows) {
-  std::string row = "(";
-  for (int i = 0; i < ColumnCount<Record>(); ++i) row += i == 0 ? "?" : ",?";
-  row += ')';
-  std::string sql = "INSERT INTO " + std::string(table) + "(" + ColumnNames<Record>() + ") VALUES";
-  for (size_t r = 0; r < rows; ++r) {
-    if (r > 0) sql += ',';
-    sql += row;
-  }
-  return sql + " ON CONFLICT(" + std::string(unique_key) + ") DO NOTHING";
-}
-
 // The events INSERT for `rows` rows (1 to kRowsPerStatement).
 const std::string& InsertEventSql(size_t rows) {
   static const auto* const kSql = [] {
     auto* sql = new std::vector<std::string>(kRowsPerStatement + 1);
     for (size_t n = 1; n <= kRowsPerStatement; ++n) {
-      (*sql)[n] = InsertSql<EventRecord>("events", "partner_id, tag_id, event_id", n);
+      (*sql)[n] = SqliteInsertSql<EventRecord>("events", "partner_id, tag_id, event_id", n);
     }
     return sql;
   }();
@@ -47,8 +32,14 @@ const std::string& InsertEventSql(size_t rows) {
 }
 
 const std::string& InsertConversionSql() {
-  static const auto* const kSql = new std::string(
-      InsertSql<ConversionRecord>("conversions", "partner_id, click_id, event_type, dedup_key", 1));
+  static const auto* const kSql = new std::string(SqliteInsertSql<ConversionRecord>(
+      "conversions", "partner_id, click_id, event_type, dedup_key", 1));
+  return *kSql;
+}
+
+const std::string& InsertClickSql() {
+  static const auto* const kSql =
+      new std::string(SqliteInsertSql<ClickRecord>("clicks", "partner_id, click_id", 1));
   return *kSql;
 }
 
@@ -56,35 +47,11 @@ constexpr std::string_view kEventExists =
     "SELECT 1 FROM events WHERE partner_id = ? AND tag_id = ? AND event_id = ?";
 
 constexpr std::string_view kFindClick =
-    "SELECT bid_id, campaign_id FROM clicks WHERE partner_id = ? AND click_id = ?";
+    "SELECT bid_id, campaign_id, clicked_at FROM clicks WHERE partner_id = ? AND click_id = ?";
 
 constexpr std::string_view kFindConversion =
     "SELECT conversion_time, value_micros, currency, order_id FROM conversions "
     "WHERE partner_id = ? AND click_id = ? AND event_type = ? AND dedup_key = ?";
-
-// Binds `value` as parameter `index`: text that lives in the record without copying it (the
-// record must outlive the statement's run), a computed value by copy.
-template <typename T>
-void BindColumn(SqliteStatement& s, int index, T&& value) {
-  using V = std::remove_cvref_t<T>;
-  constexpr bool text =
-      std::is_same_v<V, std::string> || std::is_same_v<V, std::optional<std::string>>;
-  if constexpr (text && std::is_lvalue_reference_v<T>) {
-    s.BindStatic(index, value);
-  } else {
-    s.Bind(index, value);
-  }
-}
-
-// Binds `r`'s columns as row `row` (0-based) of an InsertSql statement. `r` must outlive the
-// statement's run.
-template <typename Record>
-void BindRow(SqliteStatement& s, const Record& r, int row = 0) {
-  int i = row * ColumnCount<Record>();
-  ForEachColumn(r, [&](std::string_view, auto&& value) {
-    BindColumn(s, ++i, std::forward<decltype(value)>(value));
-  });
-}
 
 // kDuplicate when the stored conversion with c's identity has the same normalized payload
 // (conversion_time, value, currency, order_id), kPayloadMismatch when it differs, kStored
@@ -160,9 +127,9 @@ Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
   op.ResetOutcomes();
   // A savepoint undoes a failed op's earlier statements. An op with one write statement needs
   // none (SQLite backs out a failed statement by itself), and it costs two statements per op:
-  // so only a multi-event write (a batch) takes one. A dry run writes nothing.
-  const auto* events = std::get_if<EventWrite>(&op.payload);
-  const bool savepoint = !op.dry_run && events != nullptr && events->events.size() > 1;
+  // so only an op that writes several rows (a batch of events or clicks) takes one. A dry run
+  // writes nothing.
+  const bool savepoint = !op.dry_run && op.rows() > 1;
   if (savepoint) THRAD_RETURN_IF_ERROR(db.Run("SAVEPOINT op"));
   Status st = ApplyOp(db, op);
   if (st.ok()) return savepoint ? db.Run("RELEASE op") : Status::Ok();
@@ -178,7 +145,45 @@ Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
 
 Status SqliteStore::ApplyOp(SqliteDb& db, WriteOp& op) {
   if (auto* w = std::get_if<EventWrite>(&op.payload)) return ApplyEvents(db, *w, op.dry_run);
+  if (auto* w = std::get_if<ClickWrite>(&op.payload)) return ApplyClicks(db, *w, op.dry_run);
   return ApplyConversion(db, std::get<ConversionWrite>(op.payload), op.dry_run);
+}
+
+Status SqliteStore::ApplyClicks(SqliteDb& db, ClickWrite& write, bool dry_run) {
+  // ON CONFLICT DO NOTHING on (partner_id, click_id): a click already stored, by an earlier
+  // transaction or earlier in this one (so the first of an identity wins), is a duplicate,
+  // answered with the stored click, read in this transaction.
+  std::optional<SqliteStatement> insert;
+  for (size_t i = 0; i < write.clicks.size(); ++i) {
+    ClickRecord& click = write.clicks[i];
+    if (!dry_run) {
+      if (!insert) {
+        Result<SqliteStatement> prepared = db.Prepare(InsertClickSql());
+        if (!prepared.ok()) return prepared.status();
+        insert.emplace(std::move(prepared).value());
+      } else {
+        insert->Reset();
+      }
+      BindRow(*insert, click);
+      THRAD_RETURN_IF_ERROR(insert->Run());
+      if (db.Changes() != 0) {
+        write.outcomes[i] = WriteOutcome::kStored;
+        continue;
+      }
+    }
+    Result<std::optional<ClickRecord>> stored =
+        FindStoredClick(db, click.partner_id, click.click_id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) {
+      if (!dry_run)
+        return Status::Internal("click insert conflicted but no stored click was found");
+      write.outcomes[i] = WriteOutcome::kStored;
+      continue;
+    }
+    click = std::move(**stored);
+    write.outcomes[i] = WriteOutcome::kDuplicate;
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run) {
@@ -230,6 +235,7 @@ Status SqliteStore::ApplyConversion(SqliteDb& db, ConversionWrite& write, bool d
     }
     c.bid_id = click->Text(0);
     c.campaign_id = click->OptText(1);
+    c.click_time = click->Int64(2);
   }
 
   if (dry_run) {

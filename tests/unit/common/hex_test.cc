@@ -12,5 +12,15 @@ TEST(HexEncodeTest, LowercaseHighNibbleFirst) {
   EXPECT_EQ(HexEncode(bytes, 0), "");
 }
 
+TEST(HexDecodeTest, InvertsHexEncodeAndRejectsNonHex) {
+  const unsigned char bytes[] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xff};
+  EXPECT_EQ(HexDecode("00017f80abff"), std::string(reinterpret_cast<const char*>(bytes), 6));
+  EXPECT_EQ(HexDecode("ABff"), std::string("\xab\xff"));
+  EXPECT_EQ(HexDecode(""), std::string());
+  EXPECT_EQ(HexDecode("abc"), std::nullopt);
+  EXPECT_EQ(HexDecode("zz"), std::nullopt);
+  EXPECT_EQ(HexDecode("0g"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace thrad::test

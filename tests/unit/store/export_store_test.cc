@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <tuple>
 
 #include "store/store_conformance.h"
 #include "store/store_test_util.h"
@@ -126,6 +127,7 @@ TYPED_TEST(ExportStoreTest, ConversionHasEveryFieldAndExactValue) {
                                                   "click_id",
                                                   "bid_id",
                                                   "campaign_id",
+                                                  "click_time",
                                                   "conversion_time",
                                                   "conversion_value",
                                                   "conversion_value_micros",
@@ -150,6 +152,7 @@ TYPED_TEST(ExportStoreTest, ConversionHasEveryFieldAndExactValue) {
   EXPECT_EQ(o["click_id"], "clk_1");
   EXPECT_EQ(o["bid_id"], "bid_1");
   EXPECT_EQ(o["campaign_id"], "cmp_1");
+  EXPECT_EQ(o["click_time"], "2026-02-19T17:43:20Z");  // the click's clicked_at
   EXPECT_EQ(o["conversion_time"], "2026-02-19T18:00:00Z");
   EXPECT_EQ(o["conversion_value_micros"].as_int64(), 49990000);
   EXPECT_EQ(o["currency"], "USD");
@@ -197,6 +200,76 @@ TYPED_TEST(ExportStoreTest, FiltersBySinceAndPartnerOldestFirst) {
   EXPECT_THAT(ids(this->ExportEvents({.since = k20260219 + 1, .partner_id = "p2"})),
               ::testing::ElementsAre("e1", "e3"));
   EXPECT_TRUE(this->ExportConversions().empty());
+}
+
+TYPED_TEST(ExportStoreTest, ClickHasEveryField) {
+  ClickRecord full = FullClick("p1", "clk_full");
+  full.created_at = k20260219 + 123456;
+  WriteOp op = ClickOp({full});
+  this->Commit({&op});
+  ClickRecord bare = Click("p1", "clk_bare", std::nullopt, std::nullopt);
+  bare.created_at = k20260219 + 123457;
+  ASSERT_OK(this->store().InsertClick(bare));
+
+  auto rows = this->ExportClicks();
+  ASSERT_EQ(rows.size(), 2u);
+  json::object o = json::parse(rows[0]).as_object();
+  EXPECT_THAT(Keys(o), ::testing::ElementsAreArray({"partner_id", "click_id", "bid_id",
+                                                    "campaign_id", "tag_id", "landing_url",
+                                                    "clicked_at", "exp", "source", "filter_reason",
+                                                    "client_ip", "user_agent", "referrer"}));
+  EXPECT_EQ(o["partner_id"], "p1");
+  EXPECT_EQ(o["click_id"], "clk_full");
+  EXPECT_EQ(o["bid_id"], "bid_1");
+  EXPECT_EQ(o["campaign_id"], "cmp_1");
+  EXPECT_EQ(o["tag_id"], "pub_001");
+  EXPECT_EQ(o["landing_url"], "https://shop.example.com/landing?a=1");
+  EXPECT_EQ(o["clicked_at"], "2026-02-19T18:00:00.123456Z");
+  EXPECT_EQ(o["exp"].as_int64(), 1779299000);
+  EXPECT_EQ(o["source"], "redirect");
+  EXPECT_EQ(o["filter_reason"], "prefetch");
+  EXPECT_EQ(o["client_ip"], "198.51.100.4");
+  EXPECT_EQ(o["user_agent"], "UA/2.0");
+  EXPECT_EQ(o["referrer"], "https://pub.example/");
+
+  json::object b = json::parse(rows[1]).as_object();
+  EXPECT_EQ(b.size(), o.size());
+  EXPECT_EQ(b["click_id"], "clk_bare");
+  EXPECT_EQ(b["source"], "cli");
+  for (const char* absent : {"bid_id", "campaign_id", "tag_id", "landing_url", "exp",
+                             "filter_reason", "client_ip", "user_agent", "referrer"}) {
+    EXPECT_TRUE(b[absent].is_null()) << absent;
+  }
+}
+
+TYPED_TEST(ExportStoreTest, ClicksFilterByClickedAtAndPartnerOldestFirst) {
+  // Stored out of time order; two clicks share a time (then by partner, then click id).
+  const std::vector<std::tuple<std::string, std::string, UnixMicros>> clicks = {
+      {"p2", "c3", k20260219 + 3},
+      {"p1", "c0", k20260219},
+      {"p2", "c1b", k20260219 + 1},
+      {"p1", "c1a", k20260219 + 1},
+      {"p1", "c2", k20260219 + 2}};
+  for (const auto& [partner, id, at] : clicks) {
+    ClickRecord c = Click(partner, id);
+    c.created_at = at;
+    WriteOp op = ClickOp({c});
+    this->Commit({&op});
+  }
+  auto ids = [](const std::vector<std::string>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.emplace_back(json::parse(r).at("click_id").as_string());
+    return out;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(ids(this->ExportClicks()), ElementsAre("c0", "c1a", "c1b", "c2", "c3"));
+  EXPECT_THAT(ids(this->ExportClicks({.since = k20260219 + 1, .partner_id = std::nullopt})),
+              ElementsAre("c1a", "c1b", "c2", "c3"));
+  EXPECT_THAT(ids(this->ExportClicks({.since = std::nullopt, .partner_id = "p1"})),
+              ElementsAre("c0", "c1a", "c2"));
+  EXPECT_THAT(ids(this->ExportClicks({.since = k20260219 + 2, .partner_id = "p2"})),
+              ElementsAre("c3"));
+  EXPECT_TRUE(this->ExportClicks({.since = k20260219 + 4, .partner_id = std::nullopt}).empty());
 }
 
 TYPED_TEST(ExportStoreTest, StopsAtTheFirstFailingRow) {

@@ -1,5 +1,6 @@
-// Conformance (store_conformance.h): MaintenanceStore::DeleteOlderThan (retention). Backup is
-// each backend's own (sqlite/sqlite_maintenance_test.cc, postgres/pg_store_test.cc).
+// Conformance (store_conformance.h): MaintenanceStore::DeleteOlderThan and DeleteExpiredClicks
+// (retention). Backup is each backend's own (sqlite/sqlite_maintenance_test.cc,
+// postgres/pg_store_test.cc).
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -77,6 +78,54 @@ TYPED_TEST(MaintenanceStoreTest, DeletesTheOldestFirstAndOnlyBeforeTheCutoff) {
   EXPECT_EQ(*deleted, 0u);
   EXPECT_EQ(this->Count("events"), 2);
   EXPECT_EQ(this->Count("events WHERE received_at >= 1003"), 2);
+}
+
+// A click goes only once it is both older than the cutoff and past its exp (kept through the
+// second of its exp); a click without exp needs only the first. Conversions are not touched.
+TYPED_TEST(MaintenanceStoreTest, ExpiredClicksGoOnlyWhenOldAndPastTheirExp) {
+  constexpr UnixMicros kNow = 1771524000500000;  // 0.5 s into second 1771524000
+  constexpr UnixMicros kCutoff = kNow - 1000;
+  auto click = [](const std::string& id, UnixMicros clicked_at, std::optional<int64_t> exp) {
+    ClickRecord c = Click("p1", id);
+    c.created_at = clicked_at;
+    c.exp = exp;
+    return c;
+  };
+  WriteOp op = ClickOp({
+      click("old_expired", kCutoff - 10, 1771523999),         // deleted
+      click("old_no_exp", kCutoff - 9, std::nullopt),         // deleted
+      click("old_exp_this_second", kCutoff - 8, 1771524000),  // kept: exp is this second
+      click("old_exp_future", kCutoff - 7, 1771524001),       // kept
+      click("new_expired", kCutoff, 1771520000),              // kept: not older than the cutoff
+      click("new_no_exp", kCutoff + 1, std::nullopt),         // kept
+  });
+  this->Commit({&op});
+  ASSERT_OK(this->store().InsertClick(click("older_expired", kCutoff - 100, 100)));  // deleted
+  WriteOp conv = ConversionOp(Conversion("p1", "old_expired", "k"));
+  this->Commit({&conv});
+  ASSERT_EQ(Conv(conv).outcome, WriteOutcome::kStored);
+
+  auto first = this->maintenance().DeleteExpiredClicks(kCutoff, kNow, 2);
+  ASSERT_OK(first);
+  EXPECT_EQ(*first, 2u);  // the oldest two
+  EXPECT_EQ(this->Count("clicks WHERE click_id IN ('older_expired', 'old_expired')"), 0);
+  auto second = this->maintenance().DeleteExpiredClicks(kCutoff, kNow, 2);
+  ASSERT_OK(second);
+  EXPECT_EQ(*second, 1u);  // fewer than asked: done
+  auto third = this->maintenance().DeleteExpiredClicks(kCutoff, kNow, 2);
+  ASSERT_OK(third);
+  EXPECT_EQ(*third, 0u);
+  EXPECT_EQ(this->Count("clicks"), 4);
+  EXPECT_EQ(this->Count("clicks WHERE click_id LIKE 'old_exp%' OR click_id LIKE 'new%'"), 4);
+  EXPECT_EQ(this->Count("conversions"), 1);
+
+  // A second later the click whose exp was that second goes too.
+  auto later = this->maintenance().DeleteExpiredClicks(kCutoff, kNow + 1000000, 10);
+  ASSERT_OK(later);
+  EXPECT_EQ(*later, 1u);
+  EXPECT_EQ(this->Count("clicks WHERE click_id = 'old_exp_this_second'"), 0);
+  EXPECT_EQ(this->maintenance().DeleteExpiredClicks(kCutoff, kNow, 0).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 }  // namespace

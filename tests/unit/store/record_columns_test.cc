@@ -74,12 +74,14 @@ TEST(RecordColumnsTest, ConversionColumnsAreTheSchemasInOrder) {
   EXPECT_EQ(ColumnNames<ConversionRecord>(),
             "partner_id, key_id, click_id, bid_id, campaign_id, conversion_time, value_micros, "
             "currency, event_type, order_id, event_id, tag_id, session_id, client_id, page_url, "
-            "referrer, user_agent, dedup_key, dedup_source, params_json, client_ip, received_at");
-  EXPECT_EQ(ColumnCount<ConversionRecord>(), 22);
+            "referrer, user_agent, dedup_key, dedup_source, params_json, client_ip, received_at, "
+            "click_time");
+  EXPECT_EQ(ColumnCount<ConversionRecord>(), 23);
 
   ConversionRecord c = Conversion("p1", "clk_1", "k");
   c.bid_id = "bid";
   c.order_id = "o";
+  c.click_time = 1771523000000000;
   EXPECT_EQ(Values(c), (std::vector<std::string>{"p1",
                                                  "key_1",
                                                  "clk_1",
@@ -101,10 +103,48 @@ TEST(RecordColumnsTest, ConversionColumnsAreTheSchemasInOrder) {
                                                  "header",
                                                  R"({"integration":"partner_s2s"})",
                                                  "203.0.113.7",
-                                                 "1771524000000001"}));
+                                                 "1771524000000001",
+                                                 "1771523000000000"}));
   c.dedup_key.reset();
   c.dedup_source = DedupSource::kNone;
   EXPECT_EQ(Values(c)[18], "NULL");  // dedup_source
+}
+
+TEST(RecordColumnsTest, ClickColumnsAreTheSchemasInOrderAndReadBack) {
+  EXPECT_EQ(ColumnNames<ClickRecord>(),
+            "partner_id, click_id, bid_id, campaign_id, clicked_at, tag_id, landing_url, "
+            "client_ip, user_agent, referrer, exp, source, filter_reason");
+  EXPECT_EQ(ColumnCount<ClickRecord>(), 13);
+
+  ClickRecord c = FullClick("p1", "clk_1");
+  EXPECT_EQ(Values(c), (std::vector<std::string>{
+                           "p1", "clk_1", "bid_1", "cmp_1", "1771523000000000", "pub_001",
+                           "https://shop.example.com/landing?a=1", "198.51.100.4", "UA/2.0",
+                           "https://pub.example/", "1779299000", "redirect", "prefetch"}));
+  ClickRecord bare = Click("p1", "clk_2", std::nullopt, std::nullopt);
+  EXPECT_EQ(Values(bare)[2], "NULL");
+  EXPECT_EQ(Values(bare)[10], "NULL");  // exp
+  EXPECT_EQ(Values(bare)[11], "cli");   // source
+
+  // ReadClickColumns reads back what ForEachColumn wrote, from any column on.
+  struct Row {
+    std::vector<std::string> values;
+    std::optional<std::string> OptText(int i) const {
+      const std::string& v = values[static_cast<size_t>(i)];
+      return v == "NULL" ? std::nullopt : std::optional<std::string>(v);
+    }
+    int64_t Int64(int i) const { return std::stoll(values[static_cast<size_t>(i)]); }
+    std::optional<int64_t> OptInt64(int i) const {
+      std::optional<std::string> v = OptText(i);
+      return v ? std::optional<int64_t>(std::stoll(*v)) : std::nullopt;
+    }
+  };
+  for (const ClickRecord& r : {c, bare}) {
+    Row row{Values(r)};
+    row.values.insert(row.values.begin(), "ord");
+    ClickRecord back = ReadClickColumns(row, 1);
+    EXPECT_EQ(Values(back), Values(r));
+  }
 }
 
 }  // namespace

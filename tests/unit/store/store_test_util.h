@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,24 +47,43 @@ class StoreTest : public ::testing::Test {
   // Makes the insert of any event named `event_name` fail from now on (with a trigger): a real
   // statement failure on the data of one op.
   virtual void FailInsertsOfEventsNamed(const std::string& event_name) = 0;
+  // The same for any click with tag_id `tag`.
+  virtual void FailInsertsOfClicksTagged(const std::string& tag) = 0;
+
+  // For the migration test: replaces store() by nothing and the database by a new one migrated
+  // only as far as before clicks had every field (SQLite 003, PostgreSQL 001); Sql() then runs
+  // statements on it, AddSpanOfRawEvents() makes events inserted by Sql() exportable (SQLite's
+  // event_spans; nothing on PostgreSQL), and ReopenStore() opens it with this binary's store
+  // and migrates it.
+  virtual void RecreateBeforeClickFields() = 0;
+  virtual void Sql(const std::string& statements) = 0;
+  virtual void AddSpanOfRawEvents() = 0;
+  virtual void ReopenStore() = 0;
 
   // Commits `ops` in one batch, expecting the transaction to commit.
   void Commit(std::vector<WriteOp*> ops) { ASSERT_OK(store().CommitBatch(ops)); }
 
-  std::vector<std::string> ExportEvents(ExportFilter filter = {}) { return Export(false, filter); }
+  std::vector<std::string> ExportEvents(ExportFilter filter = {}) {
+    return Export(&ExportStore::ExportEvents, filter);
+  }
   std::vector<std::string> ExportConversions(ExportFilter filter = {}) {
-    return Export(true, filter);
+    return Export(&ExportStore::ExportConversions, filter);
+  }
+  std::vector<std::string> ExportClicks(ExportFilter filter = {}) {
+    return Export(&ExportStore::ExportClicks, filter);
   }
 
  private:
-  std::vector<std::string> Export(bool conversions, const ExportFilter& filter) {
+  using ExportMethod = Status (ExportStore::*)(const ExportFilter&,
+                                               const std::function<Status(const std::string&)>&);
+  std::vector<std::string> Export(ExportMethod method, const ExportFilter& filter) {
     std::vector<std::string> rows;
     auto add = [&](const std::string& r) {
       rows.push_back(r);
       return Status::Ok();
     };
-    EXPECT_OK(conversions ? store().ExportConversions(filter, add)
-                          : store().ExportEvents(filter, add));
+    ExportStore& exports = store();
+    EXPECT_OK((exports.*method)(filter, add));
     return rows;
   }
 };
@@ -148,6 +168,31 @@ inline ClickRecord Click(std::string partner, std::string click_id,
   c.created_at = 1771523000000000;
   return c;
 }
+
+// A click with every field set (as the click redirect stores one).
+inline ClickRecord FullClick(std::string partner, std::string click_id) {
+  ClickRecord c = Click(std::move(partner), std::move(click_id));
+  c.tag_id = "pub_001";
+  c.landing_url = "https://shop.example.com/landing?a=1";
+  c.client_ip = "198.51.100.4";
+  c.user_agent = "UA/2.0";
+  c.referrer = "https://pub.example/";
+  c.exp = 1779299000;  // created_at (1771523000 s) + 90 days
+  c.source = "redirect";
+  c.filter_reason = "prefetch";
+  return c;
+}
+
+inline WriteOp ClickOp(std::vector<ClickRecord> clicks, bool dry_run = false) {
+  WriteOp op;
+  ClickWrite w;
+  w.clicks = std::move(clicks);
+  op.payload = std::move(w);
+  op.dry_run = dry_run;
+  return op;
+}
+
+inline const ClickWrite& Clicks(const WriteOp& op) { return std::get<ClickWrite>(op.payload); }
 
 // Appends an op of `n` events of `partner` received at `at` to `keep` (which keeps it alive).
 inline void AddEventsAt(const std::string& partner, int n, UnixMicros at,

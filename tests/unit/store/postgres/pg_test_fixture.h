@@ -13,6 +13,7 @@
 
 #include "common/random.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_store.h"
 #include "store/store_test_util.h"
 #include "testing/status_matchers.h"
@@ -77,6 +78,46 @@ class PgStoreTest : public StoreTest {
           RETURN NEW;
         END $$;
         CREATE TRIGGER poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION poison();)sql"));
+  }
+
+  void FailInsertsOfClicksTagged(const std::string& tag) override {
+    ASSERT_OK(sql_->ExecScript(R"sql(
+        CREATE FUNCTION poison_clicks() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.tag_id = ')sql" +
+                               tag + R"sql(' THEN RAISE EXCEPTION 'boom'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER poison_clicks BEFORE INSERT ON clicks FOR EACH ROW
+          EXECUTE FUNCTION poison_clicks();)sql"));
+  }
+
+  // Migration 001: the schema before 002_clicks.sql.
+  static constexpr size_t kMigrationsBeforeClickFields = 1;
+
+  void RecreateBeforeClickFields() override {
+    store_.reset();
+    sql_.reset();
+    ASSERT_OK(admin_->ExecScript("DROP DATABASE IF EXISTS " + db_name_ + " WITH (FORCE)"));
+    db_name_ = "thrad_unit_" + RandomHex(6);
+    ASSERT_OK(admin_->ExecScript("CREATE DATABASE " + db_name_));
+    url_ = WithDatabase(base_url_, db_name_);
+    auto sql = PgConn::Connect(url_);
+    ASSERT_OK(sql);
+    sql_ = std::move(sql).value();
+    ASSERT_OK(MigratePostgres(
+        *sql_, EmbeddedPostgresMigrations().subspan(0, kMigrationsBeforeClickFields), 1));
+  }
+
+  void Sql(const std::string& statements) override { ASSERT_OK(sql_->ExecScript(statements)); }
+
+  void AddSpanOfRawEvents() override {}
+
+  void ReopenStore() override {
+    auto opened = PostgresStore::Open(url_);
+    ASSERT_OK(opened) << opened.status().ToString();
+    store_ = std::move(opened).value();
+    ASSERT_OK(store_->Migrate());
   }
 
   std::string base_url_, url_, db_name_;

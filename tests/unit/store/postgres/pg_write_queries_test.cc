@@ -46,18 +46,48 @@ TEST(PgWriteQueriesTest, InsertConversionsTakesTheChosenOnes) {
             "INSERT INTO conversions(partner_id, key_id, click_id, bid_id, campaign_id, "
             "conversion_time, value_micros, currency, event_type, order_id, event_id, tag_id, "
             "session_id, client_id, page_url, referrer, user_agent, dedup_key, dedup_source, "
-            "params_json, client_ip, received_at) "
+            "params_json, client_ip, received_at, click_time) "
             "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], "
             "$6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], "
             "$12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], "
-            "$18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[]) "
+            "$18::text[], $19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[]) "
             "ON CONFLICT (partner_id, click_id, event_type, dedup_key) DO NOTHING "
             "RETURNING partner_id, click_id, event_type, dedup_key");
   EXPECT_EQ(q.name, "thrad_insert_conversions");
-  ASSERT_EQ(q.params.size(), 22u);
+  ASSERT_EQ(q.params.size(), 23u);
   EXPECT_EQ(q.params[0], R"({"p2"})");
   EXPECT_EQ(q.params[17], "{NULL}");  // dedup_key
   EXPECT_EQ(q.params[18], "{NULL}");  // dedup_source
+}
+
+TEST(PgWriteQueriesTest, ClicksAreInsertedAndReadBackByIdentity) {
+  ClickRecord a = FullClick("p1", "clk_1");
+  ClickRecord b = Click("p2", "clk_2", std::nullopt, std::nullopt);
+  std::vector<ClickSlot> slots{{&a, nullptr}, {&b, nullptr}};
+  PgQuery insert = InsertClicksQuery(slots);
+  EXPECT_EQ(insert.sql,
+            "INSERT INTO clicks(partner_id, click_id, bid_id, campaign_id, clicked_at, tag_id, "
+            "landing_url, client_ip, user_agent, referrer, exp, source, filter_reason) "
+            "SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+            "$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], "
+            "$12::text[], $13::text[]) "
+            "ON CONFLICT (partner_id, click_id) DO NOTHING RETURNING partner_id, click_id");
+  EXPECT_EQ(insert.name, "thrad_insert_clicks");
+  ASSERT_EQ(insert.params.size(), 13u);
+  EXPECT_EQ(insert.params[1], R"({"clk_1","clk_2"})");
+  EXPECT_EQ(insert.params[10], "{1779299000,NULL}");
+  EXPECT_EQ(insert.params[11], R"({"redirect","cli"})");
+
+  PgQuery find = FindStoredClicksQuery(slots);
+  EXPECT_EQ(find.sql,
+            "SELECT k.ord, c.partner_id, c.click_id, c.bid_id, c.campaign_id, c.clicked_at, "
+            "c.tag_id, c.landing_url, c.client_ip, c.user_agent, c.referrer, c.exp, c.source, "
+            "c.filter_reason FROM unnest($1::text[], $2::text[]) WITH ORDINALITY "
+            "AS k(partner_id, click_id, ord) JOIN clicks c "
+            "ON c.partner_id = k.partner_id AND c.click_id = k.click_id");
+  EXPECT_EQ(find.name, "thrad_find_stored_clicks");
+  ASSERT_EQ(find.params.size(), 2u);
+  EXPECT_EQ(find.params[0], R"({"p1","p2"})");
 }
 
 TEST(PgWriteQueriesTest, CopyTakesTheSameColumns) {

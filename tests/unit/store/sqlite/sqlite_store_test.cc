@@ -108,6 +108,32 @@ TEST_F(BusySqliteStoreTest, LockedDatabaseFailsTheWholeBatchThenRecovers) {
   EXPECT_EQ(Count("events"), 1);
 }
 
+class PipelinedSqliteStoreTest : public SqliteStoreTest {
+ protected:
+  SqliteStoreOptions Options() const override {
+    SqliteStoreOptions o;
+    o.pipelined_sync = true;
+    return o;
+  }
+};
+
+// The deferred-sync path (CommitBatchUnsynced, then SyncCommitted) writes clicks like
+// CommitBatch: before the conversions of the batch, duplicates answered with the stored click.
+TEST_F(PipelinedSqliteStoreTest, UnsyncedCommitWritesClicksBeforeConversions) {
+  WriteOp conv = ConversionOp(Conversion("p1", "clk_1", "k"));
+  WriteOp clicks = ClickOp({Click("p1", "clk_1"), Click("p1", "clk_1", "bid_2")});
+  ASSERT_OK(store_->CommitBatchUnsynced(std::vector<WriteOp*>{&conv, &clicks}));
+  ASSERT_OK(store_->SyncCommitted());
+  EXPECT_OK(clicks.status);
+  EXPECT_THAT(Clicks(clicks).outcomes,
+              ElementsAre(WriteOutcome::kStored, WriteOutcome::kDuplicate));
+  EXPECT_EQ(Clicks(clicks).clicks[1].bid_id, "bid_1");
+  EXPECT_EQ(Conv(conv).outcome, WriteOutcome::kStored);
+  EXPECT_EQ(Conv(conv).conversion.click_time, Click("p1", "clk_1").created_at);
+  EXPECT_EQ(Count("clicks"), 1);
+  EXPECT_EQ(Count("conversions"), 1);
+}
+
 TEST(SqliteStoreOpenTest, FailsCleanlyOnUnwritableLocation) {
   TempDir dir;
   std::string blocker = dir.File("file");

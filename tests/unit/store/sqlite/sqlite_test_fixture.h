@@ -7,6 +7,7 @@
 #include <string>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_test_util.h"
 #include "testing/status_matchers.h"
@@ -32,7 +33,7 @@ class SqliteStoreTest : public StoreTest {
     ASSERT_OK(store_->Migrate());
   }
   virtual SqliteStoreOptions Options() const { return {}; }
-  std::string DbPath() const { return dir_.File("db/thrad.db"); }
+  std::string DbPath() const { return dir_.File(db_file_); }
 
   Store& store() override { return *store_; }
 
@@ -50,7 +51,43 @@ class SqliteStoreTest : public StoreTest {
                           event_name + "' BEGIN SELECT RAISE(ABORT, 'boom'); END"));
   }
 
+  void FailInsertsOfClicksTagged(const std::string& tag) override {
+    Sql("CREATE TRIGGER poison_clicks BEFORE INSERT ON clicks WHEN NEW.tag_id = '" + tag +
+        "' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+  }
+
+  // Migrations 001-003: the schema before 004_clicks.sql.
+  static constexpr size_t kMigrationsBeforeClickFields = 3;
+
+  void RecreateBeforeClickFields() override {
+    store_.reset();
+    db_file_ = "db/before_clicks.db";
+    auto db = SqliteDb::Open(DbPath(), /*create=*/true);
+    ASSERT_OK(db);
+    ASSERT_OK(MigrateSqlite(
+        **db, EmbeddedSqliteMigrations().subspan(0, kMigrationsBeforeClickFields), 1));
+  }
+
+  void Sql(const std::string& statements) override {
+    auto db = SqliteDb::Open(DbPath(), false);
+    ASSERT_OK(db);
+    ASSERT_OK((*db)->Exec(statements));
+  }
+
+  void AddSpanOfRawEvents() override {
+    Sql("INSERT INTO event_spans(first_id, last_id, min_received_at, max_received_at) "
+        "SELECT min(id), max(id), min(received_at), max(received_at) FROM events");
+  }
+
+  void ReopenStore() override {
+    auto opened = SqliteStore::Open(DbPath(), Options());
+    ASSERT_OK(opened);
+    store_ = std::move(opened).value();
+    ASSERT_OK(store_->Migrate());
+  }
+
   TempDir dir_;
+  std::string db_file_ = "db/thrad.db";
   std::unique_ptr<SqliteStore> store_;
 };
 
