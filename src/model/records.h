@@ -38,6 +38,8 @@ struct KeyRecord {
   std::optional<int64_t> rate_limit_burst;
 
   bool HasScope(Scope s) const { return (scopes & static_cast<uint32_t>(s)) != 0; }
+  // Whether the key has at least one of `any_of` (Scope bits).
+  bool HasAnyScope(uint32_t any_of) const { return (scopes & any_of) != 0; }
   bool ActiveAt(UnixMicros now) const {
     return !revoked_at.has_value() && (!expires_at.has_value() || now < *expires_at);
   }
