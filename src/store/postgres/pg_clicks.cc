@@ -65,7 +65,8 @@ Status PostgresStore::InsertClick(const ClickRecord& click) {
 Result<std::optional<ClickLookup>> PostgresStore::FindClick(std::string_view partner_id,
                                                             std::string_view click_id) {
   std::lock_guard lock(reader_mu_);
-  Result<PgResult> r = Run(reader_, {FindClickSql(), {PgTextParam(partner_id), PgTextParam(click_id)}});
+  Result<PgResult> r =
+      Run(reader_, {FindClickSql(), {PgTextParam(partner_id), PgTextParam(click_id)}});
   if (!r.ok()) return r.status();
   if (r->Rows() == 0) return std::optional<ClickLookup>();
   ClickLookup lookup;

@@ -10,8 +10,9 @@ namespace thrad {
 namespace {
 
 const std::string& FindClickSql() {
-  static const auto* const kSql = new std::string("SELECT " + ColumnNames<ClickRecord>() +
-                                                  " FROM clicks WHERE partner_id = ? AND click_id = ?");
+  static const auto* const kSql =
+      new std::string("SELECT " + ColumnNames<ClickRecord>() +
+                      " FROM clicks WHERE partner_id = ? AND click_id = ?");
   return *kSql;
 }
 
@@ -134,8 +135,8 @@ Status SqliteStore::RetireSigningKey(std::string_view kid, UnixMicros at) {
 
 Status SqliteStore::RevokeSigningKey(std::string_view kid, UnixMicros at) {
   std::lock_guard lock(admin_mu_);
-  Result<SqliteStatement> revoke = admin_->Prepare(
-      "UPDATE signing_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE kid = ?");
+  Result<SqliteStatement> revoke =
+      admin_->Prepare("UPDATE signing_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE kid = ?");
   if (!revoke.ok()) return revoke.status();
   revoke->Bind(1, int64_t{at});
   revoke->Bind(2, kid);
