@@ -33,8 +33,8 @@ class SqliteClicksQueryPlanTest : public SqliteStoreTest {
 };
 
 TEST_F(SqliteClicksQueryPlanTest, ExportAndPruneReadTheClickedAtIndex) {
-  EXPECT_THAT(Plan("SELECT * FROM clicks WHERE " + std::string(kClicksClickedSince) +
-                   " ORDER BY " + std::string(kClicksExportOrder)),
+  EXPECT_THAT(Plan("SELECT * FROM clicks WHERE " + std::string(kClicksClickedSince) + " ORDER BY " +
+                   std::string(kClicksExportOrder)),
               HasSubstr("SEARCH clicks USING INDEX clicks_clicked_at (clicked_at>?)"));
   // The clicks prune passes over (not yet past their exp) are judged from the index alone.
   EXPECT_THAT(Plan(std::string(kFindExpiredClicks)),
