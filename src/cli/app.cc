@@ -14,6 +14,7 @@
 #include "cli/keys_command.h"
 #include "cli/maintenance_command.h"
 #include "cli/serve_command.h"
+#include "cli/signing_keys_command.h"
 
 #ifndef THRAD_VERSION
 #define THRAD_VERSION "unknown"
@@ -52,6 +53,7 @@ int RunApp(int argc, char** argv) {
 
     RegisterServeCommand(root);
     RegisterKeysCommand(root);
+    RegisterSigningKeysCommand(root);
     RegisterClicksCommand(root);
     RegisterExportCommand(root);
     RegisterMaintenanceCommands(root);

@@ -5,7 +5,8 @@
 
 namespace thrad {
 
-// Adds `clicks add` (spec section 8) to `root`.
+// Adds `clicks add` (spec section 8, CLICKS.md section 7) and `clicks url` (CLICKS.md section 2)
+// to `root`.
 void RegisterClicksCommand(CLI::App& root);
 
 // True for a click id the CLI accepts: a UUID (8-4-4-4-12 hex digits, any version, either

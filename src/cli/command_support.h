@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "model/records.h"
@@ -23,6 +24,9 @@ void PrintJsonLine(const boost::json::value& value);
 boost::json::value JsonTime(std::optional<UnixMicros> t);
 // JSON string, or null when absent.
 boost::json::value JsonString(const std::optional<std::string>& s);
+
+// Prints `rows` (the first is the header) as left-aligned columns two spaces apart.
+void PrintTable(const std::vector<std::vector<std::string>>& rows);
 
 // Parses an RFC 3339 / ISO-8601 date-time flag value; FailCommand (exit 1) naming `flag`
 // when it is not one.

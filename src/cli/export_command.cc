@@ -16,7 +16,7 @@ namespace {
 
 struct ExportOptions {
   StoreConfig store;
-  std::string what;  // "events" or "conversions"
+  std::string what;  // "events", "conversions" or "clicks"
   std::optional<std::string> since;
   std::optional<std::string> partner;
 };
@@ -37,8 +37,9 @@ void RunExport(const ExportOptions& o) {
     filter.partner_id = o.partner;
   }
   std::unique_ptr<ExportStore> store = OpenMigratedStoreOrFail(o.store);
-  Status st = o.what == "events" ? store->ExportEvents(filter, WriteLine)
-                                 : store->ExportConversions(filter, WriteLine);
+  Status st = o.what == "events"        ? store->ExportEvents(filter, WriteLine)
+              : o.what == "conversions" ? store->ExportConversions(filter, WriteLine)
+                                        : store->ExportClicks(filter, WriteLine);
   if (std::fflush(stdout) != 0 && st.ok()) {
     st = Status::IoError(std::string("cannot write to stdout: ") + std::strerror(errno));
   }
@@ -50,10 +51,11 @@ void RunExport(const ExportOptions& o) {
 void RegisterExportCommand(CLI::App& root) {
   auto opts = std::make_shared<ExportOptions>();
   CLI::App* e = root.add_subcommand("export", "Stream stored records as JSON lines to stdout");
-  e->add_option("WHAT", opts->what, "events or conversions")
+  e->add_option("WHAT", opts->what, "events, conversions or clicks")
       ->required()
-      ->check(CLI::IsMember({"events", "conversions"}));
-  e->add_option("--since", opts->since, "Only records received at or after this time")
+      ->check(CLI::IsMember({"events", "conversions", "clicks"}));
+  e->add_option("--since", opts->since,
+                "Only records received (clicks: clicked) at or after this time")
       ->type_name("RFC3339");
   e->add_option("--partner", opts->partner, "Only this partner's records")->type_name("ID");
   AddStoreOptions(e, &opts->store);

@@ -136,23 +136,6 @@ void RunCreate(const CreateOptions& o) {
   }
 }
 
-void PrintTable(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
-    }
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stdout);
-  }
-}
-
 void RunList(const ListOptions& o) {
   std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store);
   Result<std::vector<KeyRecord>> keys = store->ListKeys(o.partner);

@@ -37,13 +37,13 @@ struct BackupOptions {
   bool json = false;
 };
 
-// Deletes every row of `table` received before `cutoff`, batch by batch.
-uint64_t PruneTable(MaintenanceStore& store, MaintenanceStore::Table table, UnixMicros cutoff,
-                    const PruneOptions& o, const char* name) {
+// Calls `delete_batch(max_rows)` until it deletes fewer than a batch, pausing between batches,
+// and returns how many rows it deleted; fails the command naming `name` when a batch fails.
+template <typename DeleteBatch>
+uint64_t PruneInBatches(const PruneOptions& o, const char* name, DeleteBatch delete_batch) {
   uint64_t total = 0;
   for (;;) {
-    Result<uint64_t> deleted =
-        store.DeleteOlderThan(table, cutoff, static_cast<size_t>(o.batch_size));
+    Result<uint64_t> deleted = delete_batch(static_cast<size_t>(o.batch_size));
     if (!deleted.ok()) {
       FailCommand(fmt::format("prune {} stopped after {} rows: {}", name, total,
                               deleted.status().ToString()));
@@ -57,18 +57,32 @@ uint64_t PruneTable(MaintenanceStore& store, MaintenanceStore::Table table, Unix
 void RunPrune(const PruneOptions& o) {
   Result<int64_t> age = ParseDurationMicros(o.older_than);
   if (!age.ok()) FailCommand("--older-than: " + age.status().message(), 2);
-  const UnixMicros cutoff = SystemClock::Instance().NowMicros() - *age;
+  const UnixMicros now = SystemClock::Instance().NowMicros();
+  const UnixMicros cutoff = now - *age;
   std::unique_ptr<MaintenanceStore> store = OpenMigratedStoreOrFail(o.store);
-  const uint64_t events = PruneTable(*store, MaintenanceStore::Table::kEvents, cutoff, o, "events");
+  auto older_than = [&](MaintenanceStore::Table table) {
+    return [&store, table, cutoff](size_t max_rows) {
+      return store->DeleteOlderThan(table, cutoff, max_rows);
+    };
+  };
+  const uint64_t events = PruneInBatches(o, "events", older_than(MaintenanceStore::Table::kEvents));
   const uint64_t conversions =
-      PruneTable(*store, MaintenanceStore::Table::kConversions, cutoff, o, "conversions");
+      PruneInBatches(o, "conversions", older_than(MaintenanceStore::Table::kConversions));
+  // Clicks only once past their exp as well, so a conversion still within its click's window
+  // finds the click.
+  const uint64_t clicks = PruneInBatches(o, "clicks", [&](size_t max_rows) {
+    return store->DeleteExpiredClicks(cutoff, now, max_rows);
+  });
   if (o.json) {
     PrintJsonLine(boost::json::object{{"cutoff", FormatRfc3339(cutoff)},
                                       {"events_deleted", events},
-                                      {"conversions_deleted", conversions}});
+                                      {"conversions_deleted", conversions},
+                                      {"clicks_deleted", clicks}});
   } else {
-    fmt::print("deleted {} events and {} conversions received before {}\n", events, conversions,
-               FormatRfc3339(cutoff));
+    fmt::print(
+        "deleted {} events and {} conversions received before {}, and {} clicks made before it "
+        "and past their exp\n",
+        events, conversions, FormatRfc3339(cutoff), clicks);
   }
 }
 
@@ -95,9 +109,11 @@ void RunBackup(const BackupOptions& o) {
 void RegisterMaintenanceCommands(CLI::App& root) {
   auto prune = std::make_shared<PruneOptions>();
   CLI::App* p = root.add_subcommand(
-      "prune", "Delete events and conversions older than a duration (safe while serving)");
+      "prune",
+      "Delete events, conversions and expired clicks older than a duration (safe while serving)");
   p->add_option("--older-than", prune->older_than,
-                "Age of the rows to delete, by receive time: 30d, 12h, 90m, 1h30m, 1500ms ...")
+                "Age of the rows to delete, by receive (clicks: click) time: 30d, 12h, 90m, "
+                "1h30m, 1500ms ...; a click also waits for its exp")
       ->type_name("DURATION")
       ->required();
   p->add_option("--batch-size", prune->batch_size, "Rows deleted per short transaction")

@@ -202,7 +202,7 @@ class Cli:
         return rows[0]
 
     def export(self, what, partner=None, since=None):
-        assert what in ("events", "conversions")
+        assert what in ("events", "conversions", "clicks")
         args = []
         if partner is not None:
             args += ["--partner", partner]

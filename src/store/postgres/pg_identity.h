@@ -16,9 +16,12 @@ namespace thrad {
 // that transaction; two transactions that insert the same keys in opposite orders wait for each
 // other, and PostgreSQL breaks such a deadlock only after deadlock_timeout (1 s by default) by
 // failing one of them. So every writer inserts the rows that can conflict in one global order:
-// ascending by their unique key, events before conversions. Rows that cannot conflict (no
-// event_id or dedup key: NULLs never conflict) keep their places, and the conflict-capable ones
-// are sorted among the places they hold, so a batch stays in arrival order as far as it can.
+// events, then clicks, then conversions (the order of the batch write's statements, pg_write.cc),
+// each kind ascending by its unique key: events by (partner_id, tag_id, event_id), clicks by
+// (partner_id, click_id), conversions by (partner_id, click_id, event_type, dedup_key). Rows
+// that cannot conflict (no event_id or dedup key: NULLs never conflict; every click can) keep
+// their places, and the conflict-capable ones are sorted among the places they hold, so a batch
+// stays in arrival order as far as it can.
 //
 // `key(row)` is the row's unique key (a tuple of string_views), or nullopt when it cannot
 // conflict.

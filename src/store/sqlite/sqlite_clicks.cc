@@ -1,5 +1,7 @@
 // SqliteStore: clicks and signing keys (rare writes on the admin connection, look-ups on the
 // reader).
+#include "store/sqlite/sqlite_clicks.h"
+
 #include <string>
 
 #include "store/record_columns.h"

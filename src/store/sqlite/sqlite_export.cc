@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/export_format.h"
+#include "store/sqlite/sqlite_clicks.h"
 #include "store/sqlite/sqlite_spans.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -11,12 +12,10 @@ namespace {
 // Conversions have an index on received_at, clicks one on clicked_at; events have event_spans
 // (sqlite_spans.h).
 constexpr std::string_view kConversionsReceivedSince = "received_at >= ?1";
-constexpr std::string_view kClicksClickedSince = "clicked_at >= ?1";
 
-// Export order: events and conversions by id; clicks, which have none, by clicked_at (the
-// order of their index) and then by identity, so both stores give the same order.
+// Export order: events and conversions by id; clicks, which have none, by clicked_at
+// (kClicksExportOrder, sqlite_clicks.h).
 constexpr std::string_view kById = "id";
-constexpr std::string_view kByClickedAt = "clicked_at, partner_id, click_id";
 
 // "SELECT <columns> FROM <table> [WHERE ...] ORDER BY <order>" with ?1 = since (the condition
 // `since`), ?2 = partner_id when the filter has them (conditions are only added when set, so
@@ -80,7 +79,7 @@ Status SqliteStore::ExportClicks(const ExportFilter& filter,
   if (!db.ok()) return db.status();
   return StreamRows(**db,
                     ExportQuery(export_format::ClickColumns(), "clicks", kClicksClickedSince,
-                                filter, kByClickedAt),
+                                filter, kClicksExportOrder),
                     filter, export_format::ClickJson, row);
 }
 

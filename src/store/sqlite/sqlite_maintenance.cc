@@ -14,6 +14,7 @@
 
 #include "common/random.h"
 #include "store/sqlite/file_sync.h"
+#include "store/sqlite/sqlite_clicks.h"
 #include "store/sqlite/sqlite_spans.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -63,15 +64,6 @@ Status CopyInto(sqlite3* src, const std::string& dest_path) {
   }
   return Status::Ok();
 }
-
-// A click may be pruned when clicked_at < ?1 (the cutoff) and its exp, if any, is before ?2 (the
-// current Unix second: a click is kept through the second of its exp).
-constexpr std::string_view kFindExpiredClicks =
-    "SELECT partner_id, click_id FROM clicks WHERE clicked_at < ?1 "
-    "AND (exp IS NULL OR exp < ?2) ORDER BY clicked_at LIMIT ?3";
-constexpr std::string_view kDeleteExpiredClick =
-    "DELETE FROM clicks WHERE partner_id = ?3 AND click_id = ?4 AND clicked_at < ?1 "
-    "AND (exp IS NULL OR exp < ?2)";
 
 }  // namespace
 

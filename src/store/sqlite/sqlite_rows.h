@@ -53,8 +53,4 @@ void BindRow(SqliteStatement& s, const Record& r, int row = 0) {
   });
 }
 
-// The stored click (partner_id, click_id) read on `db` (sqlite_clicks.cc); nullopt when none.
-Result<std::optional<ClickRecord>> FindStoredClick(SqliteDb& db, std::string_view partner_id,
-                                                   std::string_view click_id);
-
 }  // namespace thrad

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/record_columns.h"
+#include "store/sqlite/sqlite_clicks.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 

@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <barrier>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -98,6 +101,78 @@ TEST_F(PgStoreTest, RacingStoresOnOneDatabaseStoreOnce) {
   EXPECT_EQ(Count("conversions"), 1);
 }
 
+// Four stores (four servers) commit the same batches at once, each with its events, clicks and
+// conversions in another order. Every writer inserts events, then clicks, then conversions,
+// each sorted by unique key (pg_identity.h), so none waits for another in a cycle: no deadlock,
+// and each identity is stored once, the other stores' copies answered as duplicates with the
+// stored click's values.
+TEST_F(PgStoreTest, RacingBatchesOfClicksEventsAndConversionsNeverDeadlock) {
+  constexpr int kStores = 4, kRounds = 30, kPerBatch = 6;
+  const int64_t own_backends = Backends();
+  std::vector<std::unique_ptr<PostgresStore>> stores;
+  for (int i = 0; i < kStores; ++i) {
+    auto s = PostgresStore::Open(url_);
+    ASSERT_OK(s);
+    stores.push_back(std::move(s).value());
+  }
+  std::vector<int> stored(kRounds * kPerBatch, 0);
+  std::vector<int> duplicate(kRounds * kPerBatch, 0);
+  std::vector<int> conversions_stored(kRounds * kPerBatch, 0);
+  std::mutex mu;
+  std::barrier round_start(kStores);  // every round's batches race each other
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStores; ++i) {
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < kRounds; ++round) {
+        std::vector<int> ids(kPerBatch);
+        for (int k = 0; k < kPerBatch; ++k) {
+          ids[k] = round * kPerBatch + (i % 2 == 0 ? k : kPerBatch - 1 - k);  // two orders
+        }
+        std::vector<ClickRecord> clicks;
+        std::vector<EventRecord> events;
+        std::vector<WriteOp> convs;
+        for (int id : ids) {
+          clicks.push_back(Click("p1", "clk_" + std::to_string(id), "bid_" + std::to_string(i)));
+          events.push_back(
+              Event("p1", "site:a",
+                    "e" + std::to_string(id) + "-" + std::to_string(i)));  // stored by every store
+          convs.push_back(ConversionOp(Conversion("p1", "clk_" + std::to_string(id), "k")));
+        }
+        WriteOp click_op = ClickOp(clicks);
+        WriteOp event_op = EventOp(events);
+        std::vector<WriteOp*> ops;
+        for (WriteOp& c : convs) ops.push_back(&c);  // conversions first: the store reorders
+        ops.insert(ops.begin() + (i % 2) * kPerBatch, &click_op);
+        ops.push_back(&event_op);
+        round_start.arrive_and_wait();
+        Status st = stores[i]->CommitBatch(ops);
+        EXPECT_OK(st) << st.ToString();  // no ASSERT: every thread must reach every barrier
+        std::lock_guard lock(mu);
+        for (int k = 0; k < kPerBatch; ++k) {
+          EXPECT_OK(convs[k].status);
+          const ClickWrite& w = Clicks(click_op);
+          (w.outcomes[k] == WriteOutcome::kStored ? stored : duplicate)[ids[k]]++;
+          if (w.outcomes[k] == WriteOutcome::kDuplicate) {
+            EXPECT_NE(w.clicks[k].bid_id, "bid_" + std::to_string(i)) << "not the stored click";
+          }
+          if (Conv(convs[k]).outcome == WriteOutcome::kStored) conversions_stored[ids[k]]++;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t id = 0; id < stored.size(); ++id) {
+    EXPECT_EQ(stored[id], 1) << id;
+    EXPECT_EQ(duplicate[id], kStores - 1) << id;
+    EXPECT_EQ(conversions_stored[id], 1) << id;
+  }
+  EXPECT_EQ(Count("clicks"), kRounds * kPerBatch);
+  EXPECT_EQ(Count("events"), kStores * kRounds * kPerBatch);
+  EXPECT_EQ(Count("conversions"), kRounds * kPerBatch);
+  stores.clear();
+  EXPECT_EQ(DeadlocksOnceEnded(own_backends), 0);
+}
+
 TEST_F(PgStoreTest, ExportMatchesTheSqliteStoreByteForByte) {
   TempDir dir;
   auto lite = SqliteStore::Open(dir.File("x.db"));
@@ -114,29 +189,44 @@ TEST_F(PgStoreTest, ExportMatchesTheSqliteStoreByteForByte) {
   ConversionRecord c = Conversion("p1", "clk_1", "idem-1");
   c.value_micros = 999999999999999999;
   c.order_id = "o-1";
+  ClickRecord full = FullClick("p1", "clk_2");
+  full.user_agent = "UA/1.0 ü 😀 \"q\"";
+  full.landing_url = "https://shop.example.com/l?q=a%20b&x=\\";
+  full.created_at = 1771524000123456;
+  ClickRecord nul = Click("p2", std::string("clk_\0", 5));
+  nul.referrer = std::string("a\0b", 3);
+  nul.created_at = 1771524000123456;
   for (Store* s : {static_cast<Store*>(lite->get()), static_cast<Store*>(store_.get())}) {
     ASSERT_OK(s->InsertClick(Click("p1", "clk_1")));
     WriteOp ev = EventOp({e, Event("p2", "site:x", std::nullopt)});
     WriteOp cv = ConversionOp(c);
-    WriteOp* ops[] = {&ev, &cv};
+    WriteOp cl = ClickOp({full, nul});
+    WriteOp* ops[] = {&ev, &cv, &cl};
     ASSERT_OK(s->CommitBatch(ops));
   }
-  auto lines = [](Store& s, bool conversions, ExportFilter f) {
+  using Method = Status (ExportStore::*)(const ExportFilter&,
+                                         const std::function<Status(const std::string&)>&);
+  auto lines = [](Store& s, Method method, ExportFilter f) {
     std::vector<std::string> rows;
     auto add = [&](const std::string& r) {
       rows.push_back(r);
       return Status::Ok();
     };
-    EXPECT_OK((conversions ? s.ExportConversions(f, add) : s.ExportEvents(f, add)));
+    ExportStore& exports = s;
+    EXPECT_OK((exports.*method)(f, add));
     return rows;
   };
-  for (bool conversions : {false, true}) {
+  for (Method method :
+       {&ExportStore::ExportEvents, &ExportStore::ExportConversions, &ExportStore::ExportClicks}) {
     for (ExportFilter f : {ExportFilter{}, ExportFilter{1771524000123456, "p1"},
                            ExportFilter{std::nullopt, "p2"}, ExportFilter{1771524000123457, {}}}) {
-      EXPECT_EQ(lines(*store_, conversions, f), lines(**lite, conversions, f));
+      EXPECT_EQ(lines(*store_, method, f), lines(**lite, method, f));
     }
   }
   EXPECT_EQ(ExportEvents().size(), 2u);
+  EXPECT_EQ(ExportClicks().size(), 3u);
+  EXPECT_THAT(ExportClicks().at(2), HasSubstr(R"("click_id":"clk_\u0000")"));
+  EXPECT_THAT(ExportConversions().at(0), HasSubstr(R"("click_time":"2026-02-19T17:43:20Z")"));
   EXPECT_THAT(ExportConversions().at(0), HasSubstr(R"("conversion_value":999999999999.999999)"));
 }
 

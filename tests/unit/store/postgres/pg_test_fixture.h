@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/random.h"
@@ -118,6 +120,24 @@ class PgStoreTest : public StoreTest {
     ASSERT_OK(opened) << opened.status().ToString();
     store_ = std::move(opened).value();
     ASSERT_OK(store_->Migrate());
+  }
+
+  // Sessions on the test's database now.
+  int64_t Backends() {
+    auto r = sql_->Exec("SELECT count(*) FROM pg_stat_activity WHERE datname = $1", {db_name_});
+    return r.ok() ? r->Int64(0, 0) : -1;
+  }
+
+  // Deadlocks PostgreSQL broke on the test's database, once the sessions beyond `own_backends`
+  // (stores the test closed) have ended and reported their statistics.
+  int64_t DeadlocksOnceEnded(int64_t own_backends) {
+    for (int i = 0; i < 100 && Backends() > own_backends; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(Backends(), own_backends);
+    (void)sql_->ExecScript("SELECT pg_stat_clear_snapshot()");
+    auto r = sql_->Exec("SELECT deadlocks FROM pg_stat_database WHERE datname = $1", {db_name_});
+    return r.ok() ? r->Int64(0, 0) : -1;
   }
 
   std::string base_url_, url_, db_name_;

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/records.h"
+#include "store/sqlite/sqlite_db.h"
+
+// SqliteStore's click statements shared by its files (sqlite_clicks.cc, sqlite_write.cc,
+// sqlite_export.cc, sqlite_maintenance.cc), over the index clicks_clicked_at (clicked_at, exp)
+// of schema/sqlite/004_clicks.sql.
+namespace thrad {
+
+// The stored click (partner_id, click_id) read on `db`; nullopt when none.
+Result<std::optional<ClickRecord>> FindStoredClick(SqliteDb& db, std::string_view partner_id,
+                                                   std::string_view click_id);
+
+// Export: clicks clicked at or after ?1, in the order of the index (ties, rare, sorted by
+// identity as PostgreSQL does).
+inline constexpr std::string_view kClicksClickedSince = "clicked_at >= ?1";
+inline constexpr std::string_view kClicksExportOrder = "clicked_at, partner_id, click_id";
+
+// Prune: up to ?3 clicks older than ?1 (the cutoff) and past their exp (exp before ?2, the
+// current Unix second: a click is kept through the second of its exp), oldest first. Answered
+// from the index alone: the clicks passed over are never read from the table.
+inline constexpr std::string_view kFindExpiredClicks =
+    "SELECT partner_id, click_id FROM clicks WHERE clicked_at < ?1 "
+    "AND (exp IS NULL OR exp < ?2) ORDER BY clicked_at LIMIT ?3";
+// Deletes the click (?3, ?4) if it still is older than ?1 and past its exp at second ?2.
+inline constexpr std::string_view kDeleteExpiredClick =
+    "DELETE FROM clicks WHERE partner_id = ?3 AND click_id = ?4 AND clicked_at < ?1 "
+    "AND (exp IS NULL OR exp < ?2)";
+
+}  // namespace thrad
