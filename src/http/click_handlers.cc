@@ -1,6 +1,6 @@
-// The click routes (CLICKS.md): the signed click redirect, click registration and look-up. Pure checks live in
-// api/click_url.h and api/click_filter.h, signatures in auth/signing.h; here they meet the
-// signing keys, the rate limit and the group commit.
+// The click routes (CLICKS.md): the signed click redirect, click registration and look-up. Pure
+// checks live in api/click_url.h and api/click_filter.h, signatures in auth/signing.h; here they
+// meet the signing keys, the rate limit and the group commit.
 #include <boost/url/pct_string_view.hpp>
 #include <utility>
 
@@ -64,7 +64,8 @@ Prepared ApiService::HandleClickRedirect(const ApiCall& call) {
   const SigningKeyRecord* verifier = keys->Verifier(url->kid);
   const ClickUrlFields fields{url->partner, url->bid, url->campaign,
                               url->tag,     url->url, url->exp_text};
-  if (verifier == nullptr || !SignaturesEqual(ClickUrlSignature(verifier->secret, fields), url->sig)) {
+  if (verifier == nullptr ||
+      !SignaturesEqual(ClickUrlSignature(verifier->secret, fields), url->sig)) {
     metrics_.CountRedirectRefused(Metrics::RedirectRefusal::kInvalidSignature);
     return RedirectError(ApiErrorKind::kInvalidClickSignature, req.request_id);
   }
@@ -133,13 +134,13 @@ std::optional<ApiError> ApiService::VerifyLandingParams(const ConversionRecord& 
   if (keys == nullptr) return ApiError{ApiErrorKind::kUnavailable};
   const std::optional<LandingSignatureParts> parts = SplitLandingSignature(*c.landing_sig);
   const SigningKeyRecord* verifier = parts ? keys->Verifier(parts->kid) : nullptr;
-  if (verifier == nullptr ||
-      !SignaturesEqual(LandingSignature(verifier->kid, verifier->secret, c.click_id, *c.landing_exp),
-                       *c.landing_sig)) {
-    return ApiError{ApiErrorKind::kValidation,
-                    {FieldError{BodyLoc("thrad_sig"),
-                                "Signature does not match the click id and thrad_exp",
-                                "invalid_signature"}}};
+  if (verifier == nullptr || !SignaturesEqual(LandingSignature(verifier->kid, verifier->secret,
+                                                               c.click_id, *c.landing_exp),
+                                              *c.landing_sig)) {
+    return ApiError{
+        ApiErrorKind::kValidation,
+        {FieldError{BodyLoc("thrad_sig"), "Signature does not match the click id and thrad_exp",
+                    "invalid_signature"}}};
   }
   if (*c.landing_exp < clock_.NowMicros() / 1'000'000) {
     return ApiError{ApiErrorKind::kValidation,
@@ -182,9 +183,9 @@ Prepared ApiService::HandleClickRegistration(const ApiCall& call) {
   write.clicks = std::move(parsed.clicks);
   op->payload = std::move(write);
   return PendingWrite{
-      std::move(op), [this, request_id = req.request_id, validate_only, ttl,
-                      sign = std::move(sign),
-                      items = std::move(parsed.items)](const WriteOp& done) mutable -> ApiResponse {
+      std::move(op),
+      [this, request_id = req.request_id, validate_only, ttl, sign = std::move(sign),
+       items = std::move(parsed.items)](const WriteOp& done) mutable -> ApiResponse {
         if (!done.status.ok()) return MakeErrorResponse({ErrorKindOf(done.status)}, request_id);
         const auto& w = std::get<ClickWrite>(done.payload);
         ApplyBatchOutcomes(items, w.outcomes);
@@ -196,8 +197,7 @@ Prepared ApiService::HandleClickRegistration(const ApiCall& call) {
             }
           }
         }
-        return JsonResponse(200,
-                            ClickBatchResultJson(items, w.clicks, ttl, sign, validate_only));
+        return JsonResponse(200, ClickBatchResultJson(items, w.clicks, ttl, sign, validate_only));
       }};
 }
 
