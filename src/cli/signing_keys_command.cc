@@ -49,9 +49,10 @@ void RunCreate(const CreateOptions& o) {
       Base64UrlDecode(o.secret.has_value() ? *o.secret : RandomBase64Url(kSigningSecretBytes));
   if (!secret.has_value() || secret->size() != kSigningSecretBytes) {
     // Never echo the flag's value: it is (meant to be) a secret.
-    FailCommand(fmt::format("--secret must decode to exactly {} bytes: base64url without padding, "
-                            "{} characters of [A-Za-z0-9_-]",
-                            kSigningSecretBytes, (kSigningSecretBytes * 4 + 2) / 3));
+    FailCommand(
+        fmt::format("--secret must decode to exactly {} bytes: base64url without padding, "
+                    "{} characters of [A-Za-z0-9_-]",
+                    kSigningSecretBytes, (kSigningSecretBytes * 4 + 2) / 3));
   }
   key.secret = std::move(*secret);
   key.created_at = SystemClock::Instance().NowMicros();
