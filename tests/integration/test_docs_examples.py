@@ -48,8 +48,8 @@ LABEL = "Acme checkout backend"
 COMMAND_TIMEOUT_S = 30
 
 # Keys whose values differ on every run (ids, secrets, times); compared for presence only.
-VOLATILE = {"id", "key", "key_id", "created_at", "received_at", "last_used_at", "click_time",
-            "exp", "thrad_exp", "thrad_sig"}
+VOLATILE = {"id", "key", "key_id", "created_at", "received_at", "last_used_at", "clicked_at",
+            "click_time", "exp", "thrad_exp", "thrad_sig"}
 # Response headers that must be documented whenever the server sends them.
 SIGNIFICANT_HEADERS = {"content-type", "idempotent-replayed", "www-authenticate", "allow",
                        "retry-after"}
