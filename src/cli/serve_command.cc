@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "store/delayed_store.h"
 #include "store/group_commit_writer.h"
+#include "store/store_health.h"
 
 namespace thrad {
 namespace {
@@ -126,16 +127,24 @@ int Serve(ServeOptions& o) {
   Metrics metrics;
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
+  // The writer and the key cache both report into it: a failing key look-up makes the store
+  // unhealthy for /readyz as much as a failing commit.
+  StoreHealth health;
   KeyCache keys(db, SystemClock::Instance(), o.key_cache_ttl);
+  keys.ReportHealthTo(&health);
   GroupCommitWriter writer(writes, o.writer);
+  writer.ReportHealthTo(&health);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
     metrics.ObserveCommit(ops, latency, ok);
   });
-  writer.SetPeriodicTask(std::chrono::milliseconds(1000),
-                         [&keys, &db] { FlushKeyUsage(keys, db); });
+  writer.SetPeriodicTask(std::chrono::milliseconds(1000), [&keys, &db] {
+    FlushKeyUsage(keys, db);
+    keys.ProbeIfFailing();
+  });
   writer.Start();
 
   o.service.access_log = access_log ? &*access_log : nullptr;
+  o.service.store_health = &health;
   ApiService service(keys, writer, metrics, SystemClock::Instance(), o.service);
   Server server(o.server, service);
   st = server.Listen();

@@ -14,6 +14,7 @@
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "store/group_commit_writer.h"
+#include "store/store_health.h"
 
 namespace thrad {
 
@@ -24,6 +25,9 @@ struct ServiceConfig {
   // Server-wide token bucket per API key (keys may override it); rps 0: no limit.
   RateLimit rate_limit;
   AccessLog* access_log = nullptr;  // not owned; null: no access log
+  // What /readyz and thrad_store_healthy read (not owned). Null: the writer's and the key
+  // cache's own health.
+  const StoreHealth* store_health = nullptr;
 };
 
 // Request handling between the wire and the pure handlers: every route's common steps,
@@ -62,6 +66,8 @@ class ApiService {
   std::optional<ApiError> Authenticate(const ApiRequest& req, Scope scope,
                                        std::shared_ptr<const KeyRecord>& key);
   std::string ClientIp(const ApiRequest& req) const;
+  // Whether the store works as far as its users last saw (ServiceConfig::store_health).
+  bool StoreHealthy() const;
   // The 429 answer when `key` is over its rate limit; nullopt otherwise.
   std::optional<ApiResponse> CheckRateLimit(const KeyRecord& key, const std::string& request_id);
 

@@ -146,7 +146,8 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
           writer.copy.conflicts);
   Header(out, "thrad_store_queue_depth", "gauge", "Write ops waiting for the writer.");
   out += fmt::format("thrad_store_queue_depth {}\n", writer.queue_depth);
-  Header(out, "thrad_store_healthy", "gauge", "1 when the last commit or probe succeeded.");
+  Header(out, "thrad_store_healthy", "gauge",
+         "1 when the last commit, key look-up or probe succeeded.");
   out += fmt::format("thrad_store_healthy {}\n", store_healthy ? 1 : 0);
 
   Header(out, "thrad_duplicates_total", "counter", "Duplicate writes answered, by kind.");
