@@ -129,4 +129,9 @@ FieldError ValueError(FieldLoc loc, std::string_view reason) {
   return Make(std::move(loc), "value_error", "Value error, " + std::string(reason));
 }
 
+FieldError BoolParsingError(FieldLoc loc) {
+  return Make(std::move(loc), "bool_parsing",
+              "Input should be a valid boolean, unable to interpret input");
+}
+
 }  // namespace thrad

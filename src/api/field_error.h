@@ -52,6 +52,8 @@ FieldLoc BodyLoc(std::string_view field);
 //   too_long               List should have at most <n> items after validation, not <m>
 //   datetime_parsing       Input should be a valid datetime, <reason>
 //   value_error            Value error, <reason>
+//   bool_parsing           Input should be a valid boolean, unable to interpret input
+//   timestamp_in_future    Input should not be more than 1 day in the future[<hint>]
 FieldError JsonInvalidError(std::string_view reason);
 FieldError NotAnObjectBodyError();
 FieldError MissingError(FieldLoc loc);
@@ -72,6 +74,7 @@ FieldError ListTooShortError(FieldLoc loc, int64_t min_items, int64_t actual);
 FieldError ListTooLongError(FieldLoc loc, int64_t max_items, int64_t actual);
 FieldError DatetimeParsingError(FieldLoc loc, std::string_view reason);
 FieldError ValueError(FieldLoc loc, std::string_view reason);
+FieldError BoolParsingError(FieldLoc loc);
 
 // Counts what section 5 sanitizing dropped or changed (for the metrics); the request still
 // succeeds.

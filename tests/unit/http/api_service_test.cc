@@ -168,6 +168,21 @@ TEST_F(ApiServiceTest, ValidateOnlyStoresNothing) {
   EXPECT_EQ(StoredEvents(), 0u);
 }
 
+TEST_F(ApiServiceTest, ValidateOnlyThatIsNotABooleanIs422AtTheQuery) {
+  ApiService service = Service();
+  ApiResponse r = Answer(
+      service, Request("/v1/api/collect?validate_only=yes", R"({"event_name":""})", collect_key_));
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(Json(r).at("errors"), boost::json::parse(R"([
+      {"loc":["query","validate_only"],
+       "msg":"Input should be a valid boolean, unable to interpret input","type":"bool_parsing"},
+      {"loc":["body","event_name"],"msg":"String should not be blank","type":"string_blank"}])"));
+  r = Answer(service,
+             Request("/v1/api/collect?validate_only=TRUE", R"({"event_name":"x"})", collect_key_));
+  EXPECT_EQ(Json(r).at("status").as_string(), "valid");
+  EXPECT_EQ(StoredEvents(), 0u);
+}
+
 TEST_F(ApiServiceTest, InvalidBodiesAre422WithEveryFieldError) {
   ApiService service = Service();
   ApiResponse r = Answer(service, Request("/v1/api/collect", R"({"timestamp":"x"})", both_key_));
