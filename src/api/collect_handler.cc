@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/extras.h"
+#include "api/future_time.h"
 #include "api/json_body.h"
 #include "api/params.h"
 #include "api/string_fields.h"
@@ -123,6 +124,11 @@ Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers
   std::optional<std::string> tag_id = OptionalString(obj, "tag_id", id_rule, errors);
   r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
   r.timestamp = OptionalNonNegativeInt(obj, raw_numbers, "timestamp", errors);
+  if (r.timestamp) {
+    if (auto e = FutureUnixSecondsError("timestamp", *r.timestamp, ctx.received_at)) {
+      errors.push_back(std::move(*e));
+    }
+  }
   // Spec section 3: when absent, the server's receive time (Unix seconds) is used.
   if (!r.timestamp) r.timestamp = ctx.received_at / 1'000'000;
   r.page_url = OptionalString(obj, "page_url", url_rule, errors);

@@ -6,6 +6,7 @@
 
 #include "api/currency.h"
 #include "api/extras.h"
+#include "api/future_time.h"
 #include "api/idempotency_key.h"
 #include "api/json_body.h"
 #include "api/params.h"
@@ -132,6 +133,11 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
   std::optional<std::string> click_id =
       RequiredString(obj, "click_id", {.max_chars = kMaxIdChars, .reject_blank = true}, errors);
   std::optional<int64_t> conversion_time = ConversionTime(obj, errors);
+  if (conversion_time) {
+    if (auto e = FutureTimeError("conversion_time", *conversion_time, ctx.received_at)) {
+      errors.push_back(std::move(*e));
+    }
+  }
   std::optional<int64_t> value_micros = ValueMicros(body, errors);
   std::optional<std::string> currency = Currency(obj, errors);
   std::optional<std::string> event_type =

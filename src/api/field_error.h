@@ -53,7 +53,8 @@ FieldLoc BodyLoc(std::string_view field);
 //   datetime_parsing       Input should be a valid datetime, <reason>
 //   value_error            Value error, <reason>
 //   bool_parsing           Input should be a valid boolean, unable to interpret input
-//   timestamp_in_future    Input should not be more than 1 day in the future[<hint>]
+//   timestamp_in_future    Input should be at most 1 day in the future[; it looks like <unit>,
+//                          send Unix seconds]
 FieldError JsonInvalidError(std::string_view reason);
 FieldError NotAnObjectBodyError();
 FieldError MissingError(FieldLoc loc);
@@ -75,6 +76,8 @@ FieldError ListTooLongError(FieldLoc loc, int64_t max_items, int64_t actual);
 FieldError DatetimeParsingError(FieldLoc loc, std::string_view reason);
 FieldError ValueError(FieldLoc loc, std::string_view reason);
 FieldError BoolParsingError(FieldLoc loc);
+// `unit`: the unit the value seems to be in ("milliseconds"), or empty.
+FieldError TimestampInFutureError(FieldLoc loc, std::string_view unit);
 
 // Counts what section 5 sanitizing dropped or changed (for the metrics); the request still
 // succeeds.

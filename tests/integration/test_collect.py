@@ -350,3 +350,25 @@ def test_validate_only_other_values_are_422_and_store_nothing(partner, query):
     assert_422_at(r, ("query", "validate_only"))
     assert partner.events() == []
     assert partner.conversions() == []
+
+
+# --- timestamps in the future (milliseconds sent as seconds) ----------------------------------
+
+def test_timestamp_in_milliseconds_is_refused_naming_the_unit(partner):
+    now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    eid = uid("ms-")
+    r = partner.collect({"event_name": "x", "event_id": eid, "timestamp": now * 1000 + 123})
+    body = assert_error(r, 422, "Validation error")
+    assert body["errors"] == [{
+        "loc": ["body", "timestamp"], "type": "timestamp_in_future",
+        "msg": "Input should be at most 1 day in the future; it looks like milliseconds, "
+               "send Unix seconds"}], body
+    r = partner.collect({"event_name": "x", "event_id": eid, "timestamp": now + 2 * 86400})
+    body = assert_error(r, 422, "Validation error")
+    assert body["errors"] == [{"loc": ["body", "timestamp"], "type": "timestamp_in_future",
+                               "msg": "Input should be at most 1 day in the future"}], body
+    assert partner.events() == []
+    # Clock skew of a few hours passes.
+    assert_no_content(partner.collect({"event_name": "x", "event_id": eid,
+                                       "timestamp": now + 3 * 3600}))
+    assert partner.event(eid)["timestamp"] == now + 3 * 3600
