@@ -14,6 +14,7 @@
 #include "api/string_fields.h"
 #include "api/tag_id.h"
 #include "common/decimal.h"
+#include "common/json_numbers.h"
 
 namespace thrad {
 namespace {
@@ -153,7 +154,7 @@ Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers
   r.event_name = std::move(*event_name);
   r.tag_id = (tag_id && !IsBlank(*tag_id)) ? std::move(*tag_id)
                                            : DeriveTagId(r.page_url, ctx.origin, ctx.referer);
-  if (consent) r.consent_json = json::serialize(*consent);
+  if (consent) r.consent_json = SerializeJson(*consent);
 
   // params: the client's object as sent, except that params.extra always holds sanitized
   // content (section 5): the client's own params.extra members, then the unknown top-level
@@ -173,7 +174,7 @@ Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers
   }
   if (!extra.empty()) stored_params["extra"] = SanitizeExtra(extra, out.sanitize);
   StampParams(stored_params, ctx);
-  r.params_json = json::serialize(stored_params);
+  r.params_json = SerializeJson(stored_params);
 
   r.channel = "server";
   r.partner_id = ctx.partner_id;

@@ -1,7 +1,6 @@
 #include "api/conversion_handler.h"
 
 #include <array>
-#include <boost/json/serialize.hpp>
 #include <string>
 
 #include "api/currency.h"
@@ -12,6 +11,7 @@
 #include "api/params.h"
 #include "api/string_fields.h"
 #include "common/decimal.h"
+#include "common/json_numbers.h"
 #include "common/time_format.h"
 
 namespace thrad {
@@ -175,7 +175,7 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
   json::object params;
   StampParams(params, ctx);
   params["extra"] = SanitizeExtra(UnknownMembers(obj, kKnownFields), out.sanitize);
-  r.params_json = json::serialize(params);
+  r.params_json = SerializeJson(params);
 
   r.partner_id = ctx.partner_id;
   r.key_id = ctx.key_id;
