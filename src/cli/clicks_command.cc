@@ -62,7 +62,7 @@ void RunAdd(const AddOptions& o) {
   click.campaign_id = o.campaign_id;
   click.created_at = SystemClock::Instance().NowMicros();
 
-  std::unique_ptr<ClickStore> store = OpenMigratedStoreOrFail(o.store);
+  std::unique_ptr<ClickStore> store = OpenMigratedStoreOrFail(o.store, IfMissing::kCreate);
   Status st = store->InsertClick(click);
   if (st.code() == StatusCode::kAlreadyExists) {
     FailCommand("click already exists: " + click.click_id + " for partner " + click.partner_id);

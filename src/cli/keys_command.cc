@@ -96,7 +96,7 @@ void RunCreate(const CreateOptions& o) {
   // A past --expires is allowed: it creates an already-expired key (useful for tests).
   if (o.expires.has_value()) expires_at = ParseTimeFlagOrFail("--expires", *o.expires);
 
-  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store);
+  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store, IfMissing::kCreate);
   NewKey key =
       GenerateKey(o.partner, o.label, *scopes, expires_at, SystemClock::Instance().NowMicros());
   key.record.rate_limit_rps = o.rate_limit_rps;

@@ -113,7 +113,7 @@ int Serve(ServeOptions& o) {
   if (!st.ok()) FailCommand(st, 2);
 
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
-  auto store = OpenMigratedStore(o.store);
+  auto store = OpenMigratedStore(o.store, IfMissing::kCreate);
   if (!store.ok()) FailCommand(store.status());
   std::unique_ptr<WriteStore> delayed;
   if (o.debug_commit_delay_ms > 0) {
