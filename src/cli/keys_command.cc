@@ -13,6 +13,7 @@
 
 #include "auth/api_key.h"
 #include "cli/command_support.h"
+#include "cli/number_option.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/time_format.h"
@@ -245,12 +246,12 @@ void AddRateLimitOptions(CLI::App* cmd, std::optional<double>* rps, std::optiona
                   "This key's requests per second (token refill rate); 0: no limit for this key. "
                   "Unset: the server's --rate-limit-rps")
       ->type_name("RPS")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(Number(0, 1e9));
   cmd->add_option("--rate-limit-burst", *burst,
                   "This key's bucket size (requests allowed at once). Unset: the server's "
                   "--rate-limit-burst")
       ->type_name("N")
-      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
+      ->check(WholeNumber(1, 1'000'000'000));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/command_support.h"
+#include "cli/number_option.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -101,10 +102,10 @@ void RegisterMaintenanceCommands(CLI::App& root) {
       ->type_name("DURATION")
       ->required();
   p->add_option("--batch-size", prune->batch_size, "Rows deleted per short transaction")
-      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}))
+      ->check(WholeNumber(1, 1'000'000))
       ->capture_default_str();
   p->add_option("--pause-ms", prune->pause_ms, "Pause between batches, in milliseconds")
-      ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
+      ->check(WholeNumber(0, 60'000))
       ->capture_default_str();
   p->add_flag("--json", prune->json, "Print one JSON object");
   AddStoreOptions(p, &prune->store);

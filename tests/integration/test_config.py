@@ -115,3 +115,64 @@ def test_help_documents_every_knob_with_its_default_and_variable():
         if name not in ("--config", "--port-file", "--database-url"):
             assert "=" in rest, f"{name}: no default shown in {rest!r}"
     assert "--debug-commit-delay-ms" not in text  # a hidden test knob
+
+
+# Every numeric serve option and the words of its range (issue 19, item 6).
+NUMERIC_OPTIONS = {
+    "threads": "a whole number from 1 to 256",
+    "body-limit": "a whole number from 1 to 67108864",
+    "batch-body-limit": "a whole number from 1 to 67108864",
+    "key-cache-ttl-ms": "a whole number from 0 to 5000",
+    "header-timeout-ms": "a whole number from 1 to 3600000",
+    "body-timeout-ms": "a whole number from 1 to 3600000",
+    "idle-timeout-ms": "a whole number from 1 to 3600000",
+    "write-timeout-ms": "a whole number from 1 to 3600000",
+    "shutdown-grace-ms": "a whole number from 0 to 3600000",
+    "max-connections": "a whole number from 1 to 1000000",
+    "max-header-fields": "a whole number from 1 to 10000",
+    "max-queue": "a whole number from 1 to 1000000",
+    "max-batch": "a whole number from 1 to 1000000",
+    "max-batch-rows": "a whole number from 1 to 10000000",
+    "max-queue-rows": "a whole number from 1 to 100000000",
+    "probe-interval-ms": "a whole number from 10 to 60000",
+    "rate-limit-rps": "a number from 0 to 1000000000",
+    "rate-limit-burst": "a whole number from 0 to 1000000000",
+    "log-queue-size": "a whole number from 16 to 1048576",
+}
+
+
+def test_numeric_options_say_what_they_expect_from_flag_env_and_file(tmp_path):
+    for name, words in NUMERIC_OPTIONS.items():
+        for bad in ("lots", "-1" if "from 0" not in words else "-2", "1e999", "99999999999999999999"):
+            expected = f"--{name}: expected {words}, got '{bad}'"
+            env_name = "THRAD_" + name.upper().replace("-", "_")
+            cfg = write_config(tmp_path, f'{name} = "{bad}"\n', name=f"{name}.toml")
+            for source, proc in (("flag", run_serve(f"--{name}", bad)),
+                                 ("env", run_serve(env={env_name: bad})),
+                                 ("file", run_serve("--config", cfg))):
+                err = proc.stderr.decode()
+                assert proc.returncode == 2, (name, bad, source, err)
+                first = err.splitlines()[0]
+                assert first.startswith("error: ") and first.endswith(expected), \
+                    (name, bad, source, first)
+                assert len(first) < 200, first
+
+
+def test_other_commands_numeric_options_say_what_they_expect(tmp_path):
+    db = tmp_path / "x.db"
+    cases = [
+        (["keys", "create", "--partner", "p", "--label", "l", "--rate-limit-rps", "fast"],
+         "--rate-limit-rps: expected a number from 0 to 1000000000, got 'fast'"),
+        (["keys", "create", "--partner", "p", "--label", "l", "--rate-limit-burst", "0"],
+         "--rate-limit-burst: expected a whole number from 1 to 1000000000, got '0'"),
+        (["prune", "--older-than", "1d", "--batch-size", "many"],
+         "--batch-size: expected a whole number from 1 to 1000000, got 'many'"),
+        (["prune", "--older-than", "1d", "--pause-ms", "1.5"],
+         "--pause-ms: expected a whole number from 0 to 60000, got '1.5'"),
+    ]
+    for args, expected in cases:
+        proc = subprocess.run([BIN, *args, "--db", str(db)], capture_output=True,
+                              timeout=CLI_TIMEOUT_S, env=child_env())
+        first = proc.stderr.decode().splitlines()[0]
+        assert proc.returncode == 2 and first == "error: " + expected, (args, proc.returncode, first)
+    assert not db.exists()
