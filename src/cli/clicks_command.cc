@@ -69,6 +69,12 @@ void RunAdd(const AddOptions& o) {
   }
   if (!st.ok()) FailCommand("cannot store click: " + st.message());
 
+  if (!click.bid_id.has_value()) {
+    fmt::print(stderr,
+               "warning: click {} has no bid id (--bid-id): every conversion on it will be "
+               "answered 400 Click missing bid id\n",
+               click.click_id);
+  }
   if (o.json) {
     PrintJsonLine(boost::json::object{
         {"click_id", click.click_id},

@@ -94,12 +94,18 @@ void RunCreate(const CreateOptions& o) {
   Result<uint32_t> scopes = ParseScopes(o.scopes);
   if (!scopes.ok()) FailCommand("--scopes: " + scopes.status().message());
   std::optional<UnixMicros> expires_at;
-  // A past --expires is allowed: it creates an already-expired key (useful for tests).
-  if (o.expires.has_value()) expires_at = ParseTimeFlagOrFail("--expires", *o.expires);
+  const UnixMicros now = SystemClock::Instance().NowMicros();
+  if (o.expires.has_value()) {
+    expires_at = ParseTimeFlagOrFail("--expires", *o.expires);
+    // A key that has expired already would be refused on its first use: a typo, not a wish.
+    if (*expires_at <= now) {
+      FailCommand(
+          fmt::format("--expires: {} is not in the future; the key would never work", *o.expires));
+    }
+  }
 
   std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store, IfMissing::kCreate);
-  NewKey key =
-      GenerateKey(o.partner, o.label, *scopes, expires_at, SystemClock::Instance().NowMicros());
+  NewKey key = GenerateKey(o.partner, o.label, *scopes, expires_at, now);
   key.record.rate_limit_rps = o.rate_limit_rps;
   key.record.rate_limit_burst = o.rate_limit_burst;
   Status st = store->InsertKey(key.record);

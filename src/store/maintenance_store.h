@@ -22,6 +22,9 @@ class MaintenanceStore {
   // `max_rows` is 0.
   enum class Table { kEvents, kConversions };
   virtual Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) = 0;
+  // How many rows of `table` DeleteOlderThan would delete in all for `cutoff` (prune
+  // --dry-run); reads only.
+  virtual Result<uint64_t> CountOlderThan(Table table, UnixMicros cutoff) = 0;
 
   // A consistent online copy of the whole store at `dest_path` (file mode 0600). SQLite only;
   // other backends answer InvalidArgument and point to their own tools.

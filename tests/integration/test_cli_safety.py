@@ -2,11 +2,12 @@
 (item 5); `keys create --expires` in the past, `prune --dry-run` and `clicks add` without a bid
 id (item 8)."""
 
+import json
 import subprocess
 
 import pytest
 
-from helpers import BIN
+from helpers import BIN, Partner
 from processes import CLI_TIMEOUT_S, child_env
 
 
@@ -53,3 +54,63 @@ def test_commands_that_write_still_create_the_database(tmp_path):
     # ... and then every command reads it.
     proc = run("keys", "list", "--db", db)
     assert proc.returncode == 0 and b" p " in proc.stdout, proc
+
+
+# --- item 8: silent traps -------------------------------------------------------------------
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "t.db"
+    proc = run("keys", "create", "--partner", "p", "--label", "l", "--db", path)
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+@pytest.mark.parametrize("expires", ["2020-01-01T00:00:00Z", "1970-01-01T00:00:00Z"])
+def test_keys_create_refuses_an_expiry_in_the_past(db, expires):
+    proc = run("keys", "create", "--partner", "past", "--label", "l", "--expires", expires,
+               "--json", "--db", db)
+    assert proc.returncode == 1, proc
+    assert proc.stderr.decode() == (f"error: --expires: {expires} is not in the future; the key "
+                                    "would never work\n"), proc.stderr
+    assert proc.stdout == b""
+    listed = run("keys", "list", "--partner", "past", "--json", "--db", db)
+    assert listed.returncode == 0 and listed.stdout == b"", listed
+    future = run("keys", "create", "--partner", "past", "--label", "l", "--expires",
+                 "2999-01-01T00:00:00Z", "--json", "--db", db)
+    assert future.returncode == 0, future.stderr
+
+
+def test_prune_dry_run_counts_per_table_and_deletes_nothing(make_server):
+    partner = Partner(make_server())
+    click = partner.add_click()
+    for i in range(3):
+        assert partner.collect({"event_name": "e", "event_id": f"e{i}"}).status == 204
+    r = partner.conversion({"click_id": click, "conversion_time": "2026-02-19T18:00:00Z",
+                            "conversion_value": 1, "currency": "USD"}, idem="d1")
+    assert r.status == 200, r
+    cli = partner.cli
+    out = cli.run("prune", "--older-than", "0s", "--dry-run").stdout.decode()
+    assert out.startswith("dry run: would delete 3 events and 1 conversions received before "), out
+    assert out.rstrip().endswith("; nothing was deleted"), out
+    dry = json.loads(cli.run("prune", "--older-than", "0s", "--dry-run", "--json").stdout)
+    assert dry["dry_run"] is True and dry["events_to_delete"] == 3, dry
+    assert dry["conversions_to_delete"] == 1, dry
+    assert len(partner.events()) == 3 and len(partner.conversions()) == 1
+    # An older cutoff would delete nothing.
+    dry = json.loads(cli.run("prune", "--older-than", "1d", "--dry-run", "--json").stdout)
+    assert (dry["events_to_delete"], dry["conversions_to_delete"]) == (0, 0), dry
+    # The real run deletes exactly what the dry run counted.
+    done = json.loads(cli.run("prune", "--older-than", "0s", "--json").stdout)
+    assert (done["events_deleted"], done["conversions_deleted"]) == (3, 1), done
+
+
+def test_clicks_add_without_bid_id_warns(db):
+    proc = run("clicks", "add", "--partner", "p", "--click-id", "clk_nobid", "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"clk_nobid\n"
+    assert proc.stderr.decode() == ("warning: click clk_nobid has no bid id (--bid-id): every "
+                                    "conversion on it will be answered 400 Click missing bid id\n")
+    proc = run("clicks", "add", "--partner", "p", "--click-id", "clk_bid", "--bid-id", "b",
+               "--db", db)
+    assert proc.returncode == 0 and proc.stderr == b"", proc.stderr

@@ -57,6 +57,7 @@ class PostgresStore final : public Store {
   Status UpdateKeyLimits(std::string_view key_id, std::optional<double> rate_limit_rps,
                          std::optional<int64_t> rate_limit_burst) override;
   Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) override;
+  Result<uint64_t> CountOlderThan(Table table, UnixMicros cutoff) override;
   // InvalidArgument: a PostgreSQL database is backed up with its own tools (pg_dump,
   // pg_basebackup).
   Status Backup(const std::string& dest_path) override;

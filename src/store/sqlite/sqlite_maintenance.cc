@@ -64,15 +64,21 @@ Status CopyInto(sqlite3* src, const std::string& dest_path) {
 
 }  // namespace
 
-Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) {
-  if (max_rows == 0) return Status::InvalidArgument("max_rows must be positive");
-  std::lock_guard lock(maintenance_mu_);
+Result<SqliteDb*> SqliteStore::MaintenanceDb() {
   if (maintenance_ == nullptr) {
     Result<std::unique_ptr<SqliteDb>> db = Connect();
     if (!db.ok()) return db.status();
     maintenance_ = std::move(db).value();
   }
-  SqliteDb& db = *maintenance_;
+  return maintenance_.get();
+}
+
+Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) {
+  if (max_rows == 0) return Status::InvalidArgument("max_rows must be positive");
+  std::lock_guard lock(maintenance_mu_);
+  Result<SqliteDb*> opened = MaintenanceDb();
+  if (!opened.ok()) return opened.status();
+  SqliteDb& db = **opened;
   // One short write transaction. Conversions: the oldest first, through their received_at
   // index. Events have no such index: the lowest ids first, bounded through event_spans
   // (sqlite_spans.h); then the spans that cover no row any more go too.
@@ -93,6 +99,20 @@ Result<uint64_t> SqliteStore::DeleteOlderThan(Table table, UnixMicros cutoff, si
   });
   if (!st.ok()) return st;
   return deleted;
+}
+
+Result<uint64_t> SqliteStore::CountOlderThan(Table table, UnixMicros cutoff) {
+  std::lock_guard lock(maintenance_mu_);
+  Result<SqliteDb*> db = MaintenanceDb();
+  if (!db.ok()) return db.status();
+  Result<SqliteStatement> count = (*db)->Prepare(
+      table == Table::kEvents ? kCountEventsReceivedBefore
+                              : "SELECT count(*) FROM conversions WHERE received_at < ?1");
+  if (!count.ok()) return count.status();
+  count->Bind(1, int64_t{cutoff});
+  Result<bool> row = count->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<uint64_t>(count->Int64(0)) : uint64_t{0};
 }
 
 Status SqliteStore::Backup(const std::string& dest_path) {
