@@ -1,6 +1,7 @@
 """Configuration: flags, THRAD_* environment variables and a --config file, with the
 documented precedence flag > environment > file > default; bad configuration fails at start."""
 
+import pathlib
 import re
 import subprocess
 
@@ -176,3 +177,48 @@ def test_other_commands_numeric_options_say_what_they_expect(tmp_path):
         first = proc.stderr.decode().splitlines()[0]
         assert proc.returncode == 2 and first == "error: " + expected, (args, proc.returncode, first)
     assert not db.exists()
+
+
+DEPLOY_TOML = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "thrad-events.toml"
+# Settings the example names only in a comment: they have no sensible shared value.
+COMMENTED_ONLY = {"database-url", "port-file"}
+
+
+def serve_help_defaults():
+    """{option name: default as --help shows it (None: no default)} for every serve setting."""
+    proc = subprocess.run([BIN, "serve", "--help"], capture_output=True, timeout=CLI_TIMEOUT_S,
+                          env=child_env())
+    assert proc.returncode == 0, proc.stderr
+    options = {}
+    for name, rest in re.findall(r"^\s+--([a-z-]+)([^\n]*)$", proc.stdout.decode(), flags=re.M):
+        if name in ("help", "config"):
+            continue
+        m = re.search(r"=(\S+) \(Env:", rest)
+        options[name] = m.group(1) if m else None
+    return options
+
+
+def test_deploy_example_names_every_serve_setting_with_its_default():
+    """Issue 19, item 12: deploy/thrad-events.toml is complete and cannot drift from serve."""
+    text = DEPLOY_TOML.read_text()
+    named = {}
+    for line in text.splitlines():
+        m = re.match(r"^(#\s*)?([a-z][a-z-]*) = (\S+)(.*)$", line)
+        if m:
+            named[m.group(2)] = (m.group(1) is not None, m.group(3).strip('"'), m.group(4))
+    options = serve_help_defaults()
+    missing = sorted(set(options) - set(named))
+    assert not missing, f"deploy/thrad-events.toml does not name {missing}"
+    unknown = sorted(set(named) - set(options))
+    assert not unknown, f"deploy/thrad-events.toml names settings serve lacks: {unknown}"
+    for name, (commented, value, rest) in named.items():
+        assert commented == (name in COMMENTED_ONLY), (name, "commented" if commented else "set")
+        if commented or "not the default" in rest:
+            continue
+        assert value == options[name], f"{name} = {value}, but the default is {options[name]}"
+
+
+def test_deploy_example_is_accepted_by_serve(make_server):
+    srv = make_server("--config", DEPLOY_TOML)  # the test's --listen and --db win over it
+    assert srv.get("/readyz").status == 200
+    assert capacity(srv) == 16384
