@@ -14,6 +14,7 @@
 #include "cli/command_support.h"
 #include "cli/config_file.h"
 #include "cli/number_option.h"
+#include "cli/startup_summary.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/logging.h"
@@ -44,6 +45,7 @@ struct ServeOptions {
   std::string port_file;
   std::string config_file;
   int64_t debug_commit_delay_ms = 0;  // tests only: a deliberately slow store
+  std::string startup_summary;        // the first log line (StartupSummary)
 };
 
 // Upper bound of every timeout option: an hour (longer is a mistake, not a setting).
@@ -111,6 +113,7 @@ int Serve(ServeOptions& o) {
   o.logging.format = *log_format;
   auto logging = Logging::Start(o.logging);
   if (!logging.ok()) FailCommand(logging.status(), 2);
+  spdlog::info("{}", o.startup_summary);
   std::optional<AccessLog> access_log;  // writes into `logging`'s buffer; outlives `service`
   if (LogFlusher* lines = (*logging)->access_lines()) access_log.emplace(*log_format, lines);
   Status st = ParseListen(o.listen, o.server);
@@ -314,6 +317,7 @@ void RegisterServeCommand(CLI::App& root) {
       Status applied = ApplyConfigFile(cmd, opts->config_file);
       if (!applied.ok()) FailCommand(applied, 2);
     }
+    opts->startup_summary = StartupSummary(*cmd, opts->config_file);
     const int rc = Serve(*opts);
     if (rc != 0) FailCommand("server failed", rc);
   });

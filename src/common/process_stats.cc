@@ -80,8 +80,8 @@ bool ParseProcStat(std::string_view stat, int64_t ticks_per_second, int64_t page
   out.cpu_seconds = static_cast<double>(*utime + *stime) / ticks;
   out.virtual_bytes = static_cast<uint64_t>(*vsize);
   out.resident_bytes = static_cast<uint64_t>(*rss_pages * page_bytes);
-  out.start_time_seconds = static_cast<double>(boot_time_seconds) +
-                           static_cast<double>(*start_ticks) / ticks;
+  out.start_time_seconds =
+      static_cast<double>(boot_time_seconds) + static_cast<double>(*start_ticks) / ticks;
   return true;
 }
 

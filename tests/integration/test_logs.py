@@ -170,3 +170,49 @@ def test_a_blocked_stdout_never_blocks_requests(store, tmp_path):
                 proc.kill()
                 proc.wait()
     assert os.path.exists(port_file)
+
+
+def startup_line(server):
+    def find():
+        for line in json_lines(server):
+            if line.get("logger") == "thrad" and "starting" in line.get("msg", ""):
+                return line
+        return None
+
+    line, waited = wait_for(find, timeout=5, interval=0.05)
+    assert waited is not None, server.log_tail(10)
+    return line["msg"]
+
+
+def version():
+    proc = subprocess.run([BIN, "--version"], capture_output=True, timeout=10, env=child_env())
+    return proc.stdout.decode().split()[-1]
+
+
+def test_startup_line_names_version_config_file_and_non_default_settings(make_server, tmp_path):
+    """Issue 19, item 15."""
+    cfg = tmp_path / "thrad.toml"
+    cfg.write_text("max-queue = 111\nthreads = 2\n")  # threads = 2 is the default
+    srv = make_server("--config", cfg, "--max-batch", "64", env={"THRAD_TRUST_PROXY": "true"})
+    msg = startup_line(srv)
+    assert msg.startswith(f"thrad-events {version()} starting; config file {cfg}; "), msg
+    settings = msg.split("settings other than their defaults: ", 1)[1].split(", ")
+    assert "max-queue=111" in settings and "max-batch=64" in settings, msg
+    assert "trust-proxy=true" in settings, msg
+    assert f"port-file={srv.port_file}" in settings, msg  # the harness's own flags count too
+    assert not [s for s in settings if s.startswith(("threads=", "body-limit=", "config="))], msg
+
+    plain = make_server()
+    msg = startup_line(plain)
+    assert f"thrad-events {version()} starting; no config file; " in msg, msg
+
+
+def test_startup_line_never_shows_a_database_password(tmp_path):
+    url = "postgresql://thrad:s3cret-pw@127.0.0.1:1/thrad?sslmode=disable&password=s3cret-pw"
+    proc = subprocess.run([BIN, "serve", "--listen", f"{HOST}:0", "--database-url", url],
+                          capture_output=True, timeout=30, env=child_env())
+    out = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode != 0, out  # nothing listens on port 1
+    assert "starting" in out, out
+    assert "s3cret-pw" not in out, out
+    assert "database-url=postgresql://***@127.0.0.1:1/thrad" in out, out

@@ -25,8 +25,8 @@ TEST(ProcessStatsTest, RefusesTextThatIsNotAStatLine) {
   ProcessStats s;
   EXPECT_FALSE(ParseProcStat("", 100, 4096, 0, s));
   EXPECT_FALSE(ParseProcStat("1 (x) S 1 2 3", 100, 4096, 0, s));
-  EXPECT_FALSE(ParseProcStat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 x 1 0 0 20 0 1 0 5 6 7\n", 100, 4096,
-                             0, s));
+  EXPECT_FALSE(
+      ParseProcStat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 x 1 0 0 20 0 1 0 5 6 7\n", 100, 4096, 0, s));
   EXPECT_FALSE(s.cpu_seconds.has_value());
 }
 
@@ -39,9 +39,8 @@ TEST(ProcessStatsTest, ReadsThisProcess) {
   EXPECT_GE(*s.virtual_bytes, *s.resident_bytes);
   EXPECT_GE(*s.open_fds, 3u);  // stdin, stdout, stderr at least
   EXPECT_GE(*s.max_fds, *s.open_fds);
-  const double now = std::chrono::duration<double>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_LE(*s.start_time_seconds, now + 1);
   EXPECT_GT(*s.start_time_seconds, now - 3600);  // this test binary started moments ago
 }
