@@ -115,7 +115,11 @@ int Serve(ServeOptions& o) {
   if (!logging.ok()) FailCommand(logging.status(), 2);
   spdlog::info("{}", o.startup_summary);
   std::optional<AccessLog> access_log;  // writes into `logging`'s buffer; outlives `service`
-  if (LogFlusher* lines = (*logging)->access_lines()) access_log.emplace(*log_format, lines);
+  if (LogFlusher* lines = (*logging)->access_lines()) {
+    // At debug (or trace) a refused request's line says why.
+    const bool error_details = o.logging.level == "debug" || o.logging.level == "trace";
+    access_log.emplace(*log_format, lines, error_details);
+  }
   Status st = ParseListen(o.listen, o.server);
   if (!st.ok()) FailCommand(st, 2);
 
