@@ -253,8 +253,8 @@ TEST(ParseCollectTest, ChannelMustBeAString) {
 TEST(ParseCollectTest, TimestampValues) {
   EXPECT_EQ(Ok(With(R"("timestamp":0)")).timestamp, 0);
   EXPECT_EQ(Ok(With(R"("timestamp":1771524000)")).timestamp, 1771524000);
-  EXPECT_EQ(Ok(With(R"("timestamp":9223372036854775807)")).timestamp,
-            std::numeric_limits<int64_t>::max());
+  // Up to 1 day past the receive time (2026-02-19T18:00:00Z): clock skew passes.
+  EXPECT_EQ(Ok(With(R"("timestamp":1771610400)")).timestamp, 1771610400);
   EXPECT_EQ(Ok(With(R"("timestamp":-0)")).timestamp, 0);
   // A number whose exact value is whole is an integer.
   EXPECT_EQ(Ok(With(R"("timestamp":1.0)")).timestamp, 1);
@@ -286,6 +286,28 @@ TEST(ParseCollectTest, TimestampErrors) {
   }
   EXPECT_THAT(Errors(With(R"("timestamp":-1e400)")),
               ElementsAre(ErrorAt(BodyAt("timestamp"), "greater_than_equal")));
+}
+
+TEST(ParseCollectTest, TimestampMoreThanADayAheadIsRefusedNamingTheLikelyUnit) {
+  // The receive time is 2026-02-19T18:00:00Z = 1771524000 s.
+  EXPECT_THAT(Errors(With(R"("timestamp":1771610401)")),
+              ElementsAre(ErrorIs(BodyAt("timestamp"), "timestamp_in_future",
+                                  "Input should be at most 1 day in the future")));
+  EXPECT_THAT(Errors(With(R"("timestamp":1771524000123)")),
+              ElementsAre(ErrorIs(BodyAt("timestamp"), "timestamp_in_future",
+                                  "Input should be at most 1 day in the future; it looks like "
+                                  "milliseconds, send Unix seconds")));
+  EXPECT_THAT(Errors(With(R"("timestamp":1771524000123456)")),
+              ElementsAre(ErrorIs(BodyAt("timestamp"), "timestamp_in_future",
+                                  "Input should be at most 1 day in the future; it looks like "
+                                  "microseconds, send Unix seconds")));
+  EXPECT_THAT(Errors(With(R"("timestamp":1771524000123456789)")),
+              ElementsAre(ErrorIs(BodyAt("timestamp"), "timestamp_in_future",
+                                  "Input should be at most 1 day in the future; it looks like "
+                                  "nanoseconds, send Unix seconds")));
+  EXPECT_THAT(Errors(With(R"("timestamp":9223372036854775807)")),
+              ElementsAre(ErrorIs(BodyAt("timestamp"), "timestamp_in_future",
+                                  "Input should be at most 1 day in the future")));
 }
 
 TEST(ParseCollectTest, ViewTimeMs) {
