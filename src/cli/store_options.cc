@@ -42,8 +42,9 @@ Result<std::unique_ptr<Store>> OpenMigratedStore(const StoreConfig& cfg, IfMissi
     if (if_missing == IfMissing::kFail) {
       std::error_code ec;
       if (!std::filesystem::exists(cfg.sqlite_path, ec)) {
-        return Status::NotFound("no such database: " + cfg.sqlite_path +
-                                " (serve, keys create and clicks add create one)");
+        return Status::NotFound(
+            "no such database: " + cfg.sqlite_path +
+            " (serve, keys create, clicks add and signing-keys create make one)");
       }
     }
     std::filesystem::path parent = std::filesystem::path(cfg.sqlite_path).parent_path();

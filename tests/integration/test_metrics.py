@@ -9,7 +9,8 @@ import pytest
 import prom
 from helpers import COLLECT, Partner, assert_no_content, uid, wait_for
 
-ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "unknown"}
+ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "click",
+          "clicks", "click_lookup", "unknown"}
 
 # Every family the operations issue asks for, with its type.
 REQUIRED = {

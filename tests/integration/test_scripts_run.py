@@ -59,8 +59,9 @@ def ready(port):
         return False
 
 
-def serve_once(db, port):
-    """Runs scripts/run until the server answers; returns the printed key; stops it."""
+def serve_once(db, port, then=None):
+    """Runs scripts/run until the server answers; returns the printed key (or, with `then`,
+    what then(printed text, port) returns); stops it."""
     proc = subprocess.Popen([str(SCRIPT)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env=run_env(db, port), stdin=subprocess.DEVNULL)
     try:
@@ -70,7 +71,7 @@ def serve_once(db, port):
             line = proc.stdout.readline().decode()
             assert line or proc.poll() is None, "scripts/run exited:\n" + "".join(lines)
             lines.append(line)
-            if line.startswith("Then see what was stored"):
+            if line.startswith("Mint click URLs with"):
                 break
         text = "".join(lines)
         match = KEY_RE.search(text)
@@ -80,7 +81,7 @@ def serve_once(db, port):
         r = request(port, "POST", "/v1/api/collect", body={"event_name": "demo"},
                     headers=bearer(match.group(1)))
         assert_no_content(r)
-        return match.group(1)
+        return then(text, port) if then else match.group(1)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
@@ -102,3 +103,23 @@ def test_second_run_reuses_the_demo_key(tmp_path):
     third = serve_once(db, free_port())
     assert third != first
     assert len(demo_keys(db)) == 2
+
+
+def test_the_printed_click_loop_runs_as_printed(tmp_path):
+    """Issue 14: the first README command shows the loop. The three commands scripts/run
+    prints are run as a new user would paste them: click -> 302 -> the conversion is ok."""
+    def loop(text, port):
+        lines = [l.strip() for l in text.splitlines()]
+        follow = next(l for l in lines if l.startswith('curl -i "http') and "/v1/click?" in l)
+        keep = next(l for l in lines if l.startswith("click_id=$("))
+        convert = next(l for l in lines if l.startswith("curl -i -X POST") and "conversion" in l)
+        first = subprocess.run(["bash", "-c", follow], capture_output=True, timeout=30)
+        assert first.stdout.startswith(b"HTTP/1.1 302 Found"), first.stdout
+        assert b"thrad_click_id=" in first.stdout, first.stdout
+        both = subprocess.run(["bash", "-c", f"{keep}\n{convert}\n{convert}"],
+                              capture_output=True, timeout=30)
+        out = both.stdout.decode()
+        assert out.count("HTTP/1.1 200 OK") == 2, out
+        assert '{"status":"ok"}' in out and '{"status":"duplicate"}' in out, out
+        return out
+    serve_once(tmp_path / "data" / "demo.db", free_port(), then=loop)
