@@ -4,10 +4,6 @@
 #include <string>
 #include <vector>
 
-#ifndef THRAD_VERSION
-#define THRAD_VERSION "unknown"
-#endif
-
 namespace thrad {
 namespace {
 

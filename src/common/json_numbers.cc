@@ -86,16 +86,21 @@ void ShortenJsonDoubles(std::string& text) {
   text.swap(out);
 }
 
-std::string SerializeJson(const boost::json::value& value) {
-  std::string text = boost::json::serialize(value);
+namespace {
+
+std::string Shortened(std::string text) {
   ShortenJsonDoubles(text);
   return text;
 }
 
+}  // namespace
+
+std::string SerializeJson(const boost::json::value& value) {
+  return Shortened(boost::json::serialize(value));
+}
+
 std::string SerializeJson(const boost::json::object& value) {
-  std::string text = boost::json::serialize(value);
-  ShortenJsonDoubles(text);
-  return text;
+  return Shortened(boost::json::serialize(value));
 }
 
 }  // namespace thrad

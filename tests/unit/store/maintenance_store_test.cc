@@ -62,12 +62,7 @@ TYPED_TEST(MaintenanceStoreTest, CountOlderThanCountsWhatDeleteWouldDeleteAndDel
   AddEventsAt("p", 7, 1000, ops);
   AddEventsAt("p", 3, 5000, ops);
   for (WriteOp& op : ops) this->Commit({&op});
-  ClickRecord click;
-  click.click_id = "clk";
-  click.partner_id = "p";
-  click.bid_id = "bid";
-  click.created_at = 1;
-  ASSERT_OK(this->store().InsertClick(click));
+  ASSERT_OK(this->store().InsertClick(Click("p", "clk")));
   for (UnixMicros at : {1000, 1500, 6000}) {
     ConversionRecord c = Conversion("p", "clk", "k" + std::to_string(at));
     c.received_at = at;
