@@ -18,7 +18,7 @@ struct Enrichment {
   std::optional<std::string> ua_browser;          // ua-parser's family, e.g. "Chrome"
   std::optional<std::string> ua_browser_version;  // major version only, e.g. "131"
   std::optional<std::string> ua_os;               // ua-parser's OS family, e.g. "Android"
-  std::optional<std::string> ua_device;  // "desktop", "mobile", "tablet", "bot" or "other"
+  std::optional<std::string> ua_device;           // "desktop", "mobile", "tablet", "bot" or "other"
   std::optional<bool> is_bot;
 
   bool operator==(const Enrichment&) const = default;

@@ -121,7 +121,7 @@ struct ConversionRecord {
   std::optional<std::string> dedup_key;
   DedupSource dedup_source = DedupSource::kNone;
   std::string params_json;  // {"integration":..,"partner_id":..,"api_key_label":..,"extra":{..}}
-  std::string client_ip;  // as stored: anonymized under serve --ip-anonymize
+  std::string client_ip;    // as stored: anonymized under serve --ip-anonymize
   UnixMicros received_at = 0;
   Enrichment enrichment;  // from the request's address and user agent
   // Filled by the store from the click inside the write transaction.
