@@ -94,8 +94,9 @@ Prepared ApiService::HandleClickRedirect(const ApiCall& call) {
   click.campaign_id = NonEmpty(url->campaign);
   click.tag_id = NonEmpty(url->tag);
   click.landing_url = url->url;
-  click.client_ip = std::move(client_ip);
   click.user_agent = Copy(req.user_agent);
+  Enrich(client_ip, std::nullopt, req.user_agent, click.enrichment);
+  click.client_ip = std::move(client_ip);
   click.referrer = Copy(req.referer);
   click.created_at = now;
   click.exp = now / 1'000'000 + config_.click_ttl.count();
@@ -176,6 +177,13 @@ Prepared ApiService::HandleClickRegistration(const ApiCall& call) {
   if (parsed.clicks.empty()) {  // every item invalid: nothing to commit
     return JsonResponse(
         200, ClickBatchResultJson(parsed.items, parsed.clicks, ttl, sign, validate_only));
+  }
+  // A registered click's address and agent are its visitor's, sent in the item (never the ad
+  // server's own, which made the request).
+  for (ClickRecord& c : parsed.clicks) {
+    std::string ip = c.client_ip.value_or("");
+    Enrich(ip, c.user_agent, std::nullopt, c.enrichment);
+    if (c.client_ip) c.client_ip = std::move(ip);
   }
   auto op = std::make_unique<WriteOp>();
   op->dry_run = validate_only;
