@@ -181,7 +181,7 @@ def test_other_commands_numeric_options_say_what_they_expect(tmp_path):
 
 DEPLOY_TOML = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "thrad-events.toml"
 # Settings the example names only in a comment: they have no sensible shared value.
-COMMENTED_ONLY = {"database-url", "port-file"}
+COMMENTED_ONLY = {"database-url", "port-file", "geoip-db"}
 
 
 def serve_help_defaults():
