@@ -53,6 +53,10 @@ class GeoDb {
 // The database the server looks addresses up in, replaceable while requests run (SIGHUP or
 // an admin command re-reads the file after a weekly GeoLite2 update).
 //
+// Update the file by writing a new one and renaming it over the path (geoipupdate does): the
+// file is memory-mapped, so rewriting it in place changes (or truncating it crashes, SIGBUS)
+// the database under the lookups still using the old mapping.
+//
 // Thread-safety: Lookup from any thread, concurrently with Reload. A lookup takes its own
 // reference to the current GeoDb, so a Reload that swaps in a new one never unmaps the file
 // under it; the old mapping goes away with the last lookup that holds it.
