@@ -24,7 +24,8 @@ inline bool MakeMmdb(const std::string& spec_json, const std::string& out_mmdb) 
 }
 
 // A City database: 203.0.113.0/24 San Francisco, 198.51.100.0/24 a country without a
-// subdivision or city, 2001:db8::/32 Berlin, 192.0.2.0/24 only a registered_country.
+// subdivision or city except its one address 198.51.100.77 in Lyon, 2001:db8::/32 Berlin,
+// 192.0.2.0/24 only a registered_country.
 inline const char* kCitySpec = R"({
   "database_type": "GeoIP2-City",
   "networks": {
@@ -41,6 +42,12 @@ inline const char* kCitySpec = R"({
     "198.51.100.0/24": {
       "country": {"iso_code": "FR"},
       "location": {"latitude": 48.8582, "longitude": 2.3387}
+    },
+    "198.51.100.77/32": {
+      "country": {"iso_code": "FR"},
+      "subdivisions": [{"iso_code": "ARA"}],
+      "city": {"names": {"en": "Lyon"}},
+      "location": {"latitude": 45.764, "longitude": 4.8357}
     },
     "192.0.2.0/24": {
       "registered_country": {"iso_code": "NL"}
