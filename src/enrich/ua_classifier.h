@@ -65,7 +65,11 @@ std::string_view DeviceClass(const UaParse& parse, std::string_view user_agent);
 // every one of them as written and its leftmost-first semantics are the reference
 // implementations', so no regex needs rewriting (RE2 rejects some constructs and uap-cpp
 // rewrites them; std::regex is several times slower and recursion-bound). Matching cost is
-// paid once per distinct agent thanks to the cache, which makes raw engine speed secondary.
+// paid once per distinct agent thanks to the cache, which makes raw engine speed secondary:
+// measured ~0.35-0.5 ms per uncached agent (all three parsers; the spider alternations of
+// user_agent_parsers and the device list dominate) against ~0.12-0.16 us per cached one, on a
+// loaded 2-core machine. PCRE2-JIT or an RE2/Hyperscan prefilter would be faster but are not
+// installed here; revisit if distinct-agent floods show up in profiles.
 //
 // is_bot is true exactly for the "bot" class. HTTP libraries are "other" but not bots: the
 // conversion API is legitimately called server-to-server with curl or python-requests, and
