@@ -146,7 +146,8 @@ int Serve(ServeOptions& o) {
   std::unique_ptr<GeoResolver> geo;
   if (!o.geoip_db.empty()) {
     auto opened = GeoResolver::Open(o.geoip_db);
-    if (!opened.ok()) FailCommand(Status::InvalidArgument("--geoip-db: " + opened.status().message()), 2);
+    if (!opened.ok())
+      FailCommand(Status::InvalidArgument("--geoip-db: " + opened.status().message()), 2);
     geo = std::move(*opened);
   }
   std::unique_ptr<UaClassifier> ua;
@@ -177,7 +178,7 @@ int Serve(ServeOptions& o) {
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
   if (ua) {
-    metrics.ua_parses = [c = ua.get()] { return c->Parses(); };
+    metrics.ua_parses = [c = ua.get()] { return c->CacheMisses(); };
     metrics.ua_cache_hits = [c = ua.get()] { return c->CacheHits(); };
   }
   if (geo) {

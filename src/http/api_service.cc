@@ -101,8 +101,7 @@ std::string ApiService::ClientIp(const ApiRequest& req) const {
 }
 
 void ApiService::Enrich(std::string& client_ip, const std::optional<std::string>& user_agent,
-                        std::optional<std::string_view> header_user_agent,
-                        Enrichment& out) const {
+                        std::optional<std::string_view> header_user_agent, Enrichment& out) const {
   if (config_.enricher == nullptr) return;
   std::optional<std::string_view> agent = header_user_agent;
   if (user_agent) agent = *user_agent;

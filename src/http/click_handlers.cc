@@ -101,7 +101,8 @@ Prepared ApiService::HandleClickRedirect(const ApiCall& call) {
   click.created_at = now;
   click.exp = now / 1'000'000 + config_.click_ttl.count();
   click.source = "redirect";
-  click.filter_reason = ClickFilterReason(req.sec_purpose, req.purpose, req.user_agent);
+  click.filter_reason =
+      ClickFilterReason(req.sec_purpose, req.purpose, click.enrichment.is_bot.value_or(false));
 
   auto op = std::make_unique<WriteOp>();
   ClickWrite write;

@@ -116,7 +116,8 @@ Prepared ApiService::HandleCollectBatch(const ApiCall& call) {
     count_duplicates(parsed.items);
     return JsonResponse(200, BatchResultJson(parsed.items, parsed.events, validate_only));
   }
-  for (EventRecord& e : parsed.events) Enrich(e.client_ip, e.user_agent, req.user_agent, e.enrichment);
+  for (EventRecord& e : parsed.events)
+    Enrich(e.client_ip, e.user_agent, req.user_agent, e.enrichment);
   // All valid events of the request in ONE op: they commit together.
   EventWrite write;
   write.events = std::move(parsed.events);
