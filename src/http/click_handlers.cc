@@ -232,6 +232,21 @@ Prepared ApiService::HandleClickLookup(const ApiCall& call) {
   body["exp"] = c.exp ? boost::json::value(*c.exp) : boost::json::value(nullptr);
   body["source"] = c.source;
   body["filter_reason"] = opt(c.filter_reason);
+  // The enrichment stored with the click (null when unset: older clicks, no geo database).
+  const Enrichment& n = c.enrichment;
+  auto opt_double = [](std::optional<double> v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  body["geo_country"] = opt(n.geo_country);
+  body["geo_region"] = opt(n.geo_region);
+  body["geo_city"] = opt(n.geo_city);
+  body["geo_lat"] = opt_double(n.geo_lat);
+  body["geo_lon"] = opt_double(n.geo_lon);
+  body["ua_browser"] = opt(n.ua_browser);
+  body["ua_browser_version"] = opt(n.ua_browser_version);
+  body["ua_os"] = opt(n.ua_os);
+  body["ua_device"] = opt(n.ua_device);
+  body["is_bot"] = n.is_bot ? boost::json::value(*n.is_bot) : boost::json::value(nullptr);
   body["conversions"] = (*found)->conversions;
   return JsonResponse(200, body);
 }
