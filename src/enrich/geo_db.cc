@@ -1,8 +1,11 @@
 #include "enrich/geo_db.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -58,14 +61,59 @@ bool ToSockaddr(std::string_view ip, sockaddr_storage& ss) {
   return true;
 }
 
+// A private, in-memory copy of the file at `path` (an anonymous memfd), as a descriptor. The
+// server maps the copy, never the operator's file: overwriting the file in place (`cp new.mmdb
+// GeoLite2-City.mmdb`, the usual thing to do) would otherwise change the database under
+// running look-ups, and truncating it would kill the process with SIGBUS. The copy costs the
+// database's size in memory (about 60 MB for GeoLite2-City), twice during a reload.
+Result<int> PrivateCopy(const std::string& path) {
+  const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    return Status::IoError("geoip database " + path + ": cannot open (" + std::strerror(errno) +
+                           ")");
+  }
+  const int out = ::memfd_create("thrad-geoip", MFD_CLOEXEC);
+  if (out < 0) {
+    const int saved = errno;
+    ::close(in);
+    return Status::IoError(std::string("memfd_create: ") + std::strerror(saved));
+  }
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(in, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    ssize_t written = 0;
+    while (n > 0 && written < n) {
+      const ssize_t w = ::write(out, buf + written, static_cast<size_t>(n - written));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) break;
+      written += w;
+    }
+    if (n < 0 || written < n) {
+      const int saved = errno;
+      ::close(in);
+      ::close(out);
+      return Status::IoError("geoip database " + path + ": cannot read (" + std::strerror(saved) +
+                             ")");
+    }
+  }
+  ::close(in);
+  return out;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const GeoDb>> GeoDb::Open(const std::string& path) {
+  Result<int> copy = PrivateCopy(path);
+  if (!copy.ok()) return copy.status();
+  const std::string copy_path = "/proc/self/fd/" + std::to_string(*copy);
   std::shared_ptr<GeoDb> db(new GeoDb(path));
-  int st = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db->mmdb_);
+  int st = MMDB_open(copy_path.c_str(), MMDB_MODE_MMAP, &db->mmdb_);
+  const int saved_errno = errno;
+  ::close(*copy);  // the mapping, if any, keeps the memory
   if (st != MMDB_SUCCESS) {
     // MMDB_open leaves nothing to close on failure; mark it so the destructor skips it.
-    int saved_errno = errno;
     db->mmdb_.file_content = nullptr;
     std::string msg = "geoip database " + path + ": " + MMDB_strerror(st);
     if (st == MMDB_FILE_OPEN_ERROR || st == MMDB_IO_ERROR) {

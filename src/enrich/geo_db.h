@@ -15,9 +15,10 @@
 namespace thrad {
 
 // One opened MaxMind DB file (GeoIP2/GeoLite2 City or Country, DB-IP Lite: the same layout),
-// memory-mapped by libmaxminddb. Immutable after Open, so Lookup is safe from any number of
-// threads at once (libmaxminddb only reads the mapping). Reloading means opening a new GeoDb
-// (GeoResolver); the mapping lives until the last shared_ptr holder lets go of it.
+// read into a private in-memory copy that libmaxminddb maps (so changes to the file on disk
+// never reach a running server until it reloads). Immutable after Open, so Lookup is safe from any
+// number of threads at once (libmaxminddb only reads the mapping). Reloading means opening a new
+// GeoDb (GeoResolver); the mapping lives until the last shared_ptr holder lets go of it.
 class GeoDb {
  public:
   // Maps `path`. A missing, unreadable or corrupt file is an error naming the path and
@@ -53,9 +54,9 @@ class GeoDb {
 // The database the server looks addresses up in, replaceable while requests run (SIGHUP or
 // an admin command re-reads the file after a weekly GeoLite2 update).
 //
-// Update the file by writing a new one and renaming it over the path (geoipupdate does): the
-// file is memory-mapped, so rewriting it in place changes (or truncating it crashes, SIGBUS)
-// the database under the lookups still using the old mapping.
+// The file may be replaced in any way (renamed over, or copied over in place) before a
+// reload: the server holds its own copy (GeoDb). A reload that reads a half-written file
+// fails its checks and keeps the old database.
 //
 // Thread-safety: Lookup from any thread, concurrently with Reload. A lookup takes its own
 // reference to the current GeoDb, so a Reload that swaps in a new one never unmaps the file

@@ -98,8 +98,9 @@ TEST(ClickBotTest, BrowsersAreNotBots) {
       // A person in Facebook's in-app browser.
       "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
       "Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/458.0.0.38.108;FBBV/591233436;FBDV/iPhone15,2]",
-      // Words that merely contain a token.
-      "Abbott-Browser/1.0 Robotic/2.0 Spiderman/3.0 Crawlers-United",
+      // (The old token list's made-up "Abbott-Browser/1.0 Robotic/2.0 Spiderman/3.0
+      // Crawlers-United" is a crawler to uap-core, whose generic patterns match "crawl" and
+      // "spider" inside words: no real browser sends such a string.)
   };
   for (const char* ua : browsers) EXPECT_FALSE(Enrich().IsBot(ua)) << ua;
 }
