@@ -18,6 +18,10 @@ std::string_view ErasureSelectorName(ErasureSelector selector) {
   return "unknown";
 }
 
+std::string_view ErasureSelectedColumn(ErasureSelector selector) {
+  return selector == ErasureSelector::kIp ? "client_ip" : ErasureSelectorName(selector);
+}
+
 Result<std::vector<std::string>> ErasureMatchValues(const ErasureRequest& request) {
   if (request.partner_id.empty()) return Status::InvalidArgument("erase: empty partner id");
   if (request.value.empty()) {

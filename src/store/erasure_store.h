@@ -17,6 +17,10 @@ enum class ErasureSelector { kClientId, kSessionId, kIp };
 // "client_id", "session_id" or "ip": the selector's name in output and logs.
 std::string_view ErasureSelectorName(ErasureSelector selector);
 
+// The column a selector matches in events and conversions (and, for an IP, clicks):
+// client_id, session_id or client_ip.
+std::string_view ErasureSelectedColumn(ErasureSelector selector);
+
 // One erasure: the rows of one partner selected by one value.
 struct ErasureRequest {
   std::string partner_id;

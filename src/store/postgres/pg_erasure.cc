@@ -20,18 +20,6 @@
 namespace thrad {
 namespace {
 
-std::string_view SelectedColumn(ErasureSelector selector) {
-  switch (selector) {
-    case ErasureSelector::kClientId:
-      return "client_id";
-    case ErasureSelector::kSessionId:
-      return "session_id";
-    case ErasureSelector::kIp:
-      return "client_ip";
-  }
-  return "client_id";
-}
-
 // One step over `table`'s rows of partner $1 with `key` after the cursor $2 (NULL: from the
 // start), $5 rows at most: deletes (a dry run: counts) those whose `column` is $3 or $4, and
 // answers the step's last key (NULL: no row), how many rows it read and how many matched.
@@ -56,7 +44,7 @@ std::string StepSql(std::string_view table, std::string_view key, std::string_vi
 Result<ErasureCounts> PostgresStore::Erase(const ErasureRequest& request) {
   Result<std::vector<std::string>> values = ErasureMatchValues(request);
   if (!values.ok()) return values.status();
-  const std::string_view column = SelectedColumn(request.selector);
+  const std::string_view column = ErasureSelectedColumn(request.selector);
   ErasureCounts counts;
   auto failed = [&](const Status& st) {
     return Status(st.code(), "erase stopped after " + std::to_string(counts.events) + " events, " +

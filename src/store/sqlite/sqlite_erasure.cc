@@ -24,19 +24,6 @@
 namespace thrad {
 namespace {
 
-// The column a selector matches in events and conversions.
-std::string_view SelectedColumn(ErasureSelector selector) {
-  switch (selector) {
-    case ErasureSelector::kClientId:
-      return "client_id";
-    case ErasureSelector::kSessionId:
-      return "session_id";
-    case ErasureSelector::kIp:
-      return "client_ip";
-  }
-  return "client_id";
-}
-
 // One table's walk: the step query's text, first step and later ones (?1 the cursor, ?2 the
 // partner, ?3 and ?4 the values, ?5 the step's size; it answers each row's key and whether it
 // matches), and the delete of one matching row by key (?1 the key, ?2 to ?4 as above, so a row
@@ -136,7 +123,7 @@ Result<ErasureCounts> SqliteStore::Erase(const ErasureRequest& request) {
   Result<SqliteDb*> conn = MaintenanceDb();
   if (!conn.ok()) return conn.status();
   SqliteDb& db = **conn;
-  const std::string_view column = SelectedColumn(request.selector);
+  const std::string_view column = ErasureSelectedColumn(request.selector);
   ErasureCounts counts;
   auto failed = [&](const Status& st) {
     return Status(st.code(), "erase stopped after " + std::to_string(counts.events) + " events, " +
