@@ -146,24 +146,40 @@ void GeoDb::Lookup(std::string_view ip, Enrichment& out) const {
   // unknown, like any other address the database does not cover.
   if (mmdb_error != MMDB_SUCCESS || !r.found_entry) return;
 
-  std::optional<std::string> country = GetString(r.entry, "country", "iso_code");
-  if (!country) country = GetString(r.entry, "registered_country", "iso_code");
+  // Many addresses share one data record (a city's): decode each record once.
+  const uint32_t offset = r.entry.offset;
+  const std::string_view key(reinterpret_cast<const char*>(&offset), sizeof offset);
+  std::optional<GeoFields> fields = records_.Get(key);
+  if (!fields) {
+    fields = Decode(r.entry);
+    records_.Put(key, *fields);
+  }
+  out.geo_country = std::move(fields->country);
+  out.geo_region = std::move(fields->region);
+  out.geo_city = std::move(fields->city);
+  out.geo_lat = fields->lat;
+  out.geo_lon = fields->lon;
+}
+
+GeoDb::GeoFields GeoDb::Decode(MMDB_entry_s& entry) {
+  GeoFields out;
+  std::optional<std::string> country = GetString(entry, "country", "iso_code");
+  if (!country) country = GetString(entry, "registered_country", "iso_code");
   if (country) {
-    if (std::optional<std::string> sub = GetString(r.entry, "subdivisions", "0", "iso_code")) {
-      out.geo_region = *country + "-" + *sub;
+    if (std::optional<std::string> sub = GetString(entry, "subdivisions", "0", "iso_code")) {
+      out.region = *country + "-" + *sub;
     }
-    out.geo_country = std::move(country);
+    out.country = std::move(country);
   }
-  if (std::optional<std::string> city = GetString(r.entry, "city", "names", "en")) {
-    out.geo_city = std::move(city);
-  }
-  std::optional<double> lat = GetDouble(r.entry, "location", "latitude");
-  std::optional<double> lon = GetDouble(r.entry, "location", "longitude");
+  out.city = GetString(entry, "city", "names", "en");
+  std::optional<double> lat = GetDouble(entry, "location", "latitude");
+  std::optional<double> lon = GetDouble(entry, "location", "longitude");
   // One without the other is no position.
   if (lat && lon) {
-    out.geo_lat = lat;
-    out.geo_lon = lon;
+    out.lat = lat;
+    out.lon = lon;
   }
+  return out;
 }
 
 Result<std::unique_ptr<GeoResolver>> GeoResolver::Open(std::string path) {

@@ -42,11 +42,11 @@ class ShardedLruCache {
     std::lock_guard lock(s.mu);
     auto it = s.map.find(key);
     if (it == s.map.end()) {
-      misses_.fetch_add(1, std::memory_order_relaxed);
+      ++s.misses;
       return std::nullopt;
     }
     s.order.splice(s.order.begin(), s.order, it->second);
-    hits_.fetch_add(1, std::memory_order_relaxed);
+    ++s.hits;
     return it->second->second;
   }
 
@@ -65,7 +65,7 @@ class ShardedLruCache {
       // The map's key views the list node's string: erase it from the map first.
       s.map.erase(std::string_view(s.order.back().first));
       s.order.pop_back();
-      evictions_.fetch_add(1, std::memory_order_relaxed);
+      ++s.evictions;
     }
     s.order.emplace_front(std::string(key), std::move(value));
     s.map.emplace(std::string_view(s.order.front().first), s.order.begin());
@@ -80,9 +80,9 @@ class ShardedLruCache {
     return n;
   }
   size_t Capacity() const { return per_shard_ * shards_.size(); }
-  uint64_t Hits() const { return hits_.load(std::memory_order_relaxed); }
-  uint64_t Misses() const { return misses_.load(std::memory_order_relaxed); }
-  uint64_t Evictions() const { return evictions_.load(std::memory_order_relaxed); }
+  uint64_t Hits() const { return Sum(&Shard::hits); }
+  uint64_t Misses() const { return Sum(&Shard::misses); }
+  uint64_t Evictions() const { return Sum(&Shard::evictions); }
 
  private:
   using Entry = std::pair<std::string, V>;
@@ -91,7 +91,19 @@ class ShardedLruCache {
     std::list<Entry> order;  // most recently used first
     // Keys view the strings in `order` (list nodes never move), so a hit allocates nothing.
     std::unordered_map<std::string_view, typename std::list<Entry>::iterator> map;
+    // Counted under `mu`, per shard: one counter shared by every thread would bounce its
+    // cache line between the I/O threads on every look-up.
+    uint64_t hits = 0, misses = 0, evictions = 0;
   };
+
+  uint64_t Sum(uint64_t Shard::*counter) const {
+    uint64_t n = 0;
+    for (const Shard& s : shards_) {
+      std::lock_guard lock(s.mu);
+      n += s.*counter;
+    }
+    return n;
+  }
 
   Shard& ShardFor(std::string_view key) {
     return shards_[std::hash<std::string_view>{}(key) % shards_.size()];
@@ -99,9 +111,6 @@ class ShardedLruCache {
 
   std::vector<Shard> shards_;
   const size_t per_shard_;
-  std::atomic<uint64_t> hits_{0};
-  std::atomic<uint64_t> misses_{0};
-  std::atomic<uint64_t> evictions_{0};
 };
 
 }  // namespace thrad
