@@ -219,3 +219,15 @@ def test_sighup_reloads_the_database_under_load_without_a_failed_request(make_se
     assert srv.running
     reloads = prom.parse(srv.get("/metrics").body.decode())["thrad_geoip_reloads_total"]
     assert reloads.value(result="ok") == 1 and reloads.value(result="error") == 1, reloads.samples
+
+
+def test_ua_regexes_off_leaves_the_device_null_and_a_missing_file_stops_the_start(make_server,
+                                                                                   tmp_path):
+    p = Partner(make_server("--ua-regexes", "off"))
+    row = collect(p, "127.0.0.1", header_ua=GOOGLEBOT)
+    assert only(row, UA_FIELDS) == dict.fromkeys(UA_FIELDS), row
+    srv = make_server("--ua-regexes", tmp_path / "no-regexes.yaml", start=False)
+    with pytest.raises(AssertionError) as failure:
+        srv.start()
+    assert "--ua-regexes" in str(failure.value) and "no-regexes.yaml" in str(failure.value)
+    assert "uap-core" in str(failure.value), failure.value
