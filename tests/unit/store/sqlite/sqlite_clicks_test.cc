@@ -40,7 +40,11 @@ TEST_F(SqliteClicksQueryPlanTest, ExportAndPruneReadTheClickedAtIndex) {
   EXPECT_THAT(Plan(std::string(kFindExpiredClicks)),
               HasSubstr("SEARCH clicks USING COVERING INDEX clicks_clicked_at (clicked_at<?)"));
   EXPECT_THAT(Plan(std::string(kDeleteExpiredClick)),
-              HasSubstr("SEARCH clicks USING PRIMARY KEY (partner_id=? AND click_id=?)"));
+              HasSubstr("SEARCH clicks USING INTEGER PRIMARY KEY (rowid=?)"));
+  // Writes and look-ups by identity use the unique index.
+  EXPECT_THAT(Plan("SELECT * FROM clicks WHERE partner_id = ? AND click_id = ?"),
+              HasSubstr("SEARCH clicks USING INDEX sqlite_autoindex_clicks_1 (partner_id=? AND "
+                        "click_id=?)"));
 }
 
 }  // namespace
