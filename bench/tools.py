@@ -6,6 +6,9 @@
                                   the server's (PID) VmRSS and VmHWM in kB: "rss_kb hwm_kb"
   tools.py startup BIN ARGS       start `BIN serve ARGS --listen 127.0.0.1:0 --port-file F`;
                                   print the time in ms from spawn until /readyz answers 200
+  tools.py click-urls FILE N KID SECRET PARTNER
+                                  write N signed click URLs (paths), one per line, each with
+                                  its own bid, signed as docs/api.md documents (wrk has no HMAC)
 """
 
 import os
@@ -102,12 +105,33 @@ def startup_once(argv):
             proc.wait(timeout=30)
 
 
+def click_urls(path, n, kid, secret, partner):
+    import base64
+    import hashlib
+    import hmac
+    import urllib.parse
+    key = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
+    exp = str(int(time.time()) + 86400)
+    url = "https://shop.example/landing?utm_source=thrad"
+    quoted_url = urllib.parse.quote(url, safe="")
+    with open(path, "w") as out:
+        for i in range(n):
+            bid = f"bid-{i}"
+            message = f"thrad-click-url.v1\n{partner}\n{bid}\ncmp-1\npub-1\n{url}\n{exp}"
+            sig = base64.urlsafe_b64encode(
+                hmac.new(key, message.encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+            out.write(f"/v1/click?partner={partner}&bid={bid}&campaign=cmp-1&tag=pub-1"
+                      f"&url={quoted_url}&exp={exp}&kid={kid}&sig={sig}\n")
+
+
 def main():
     what = sys.argv[1]
     if what == "idle":
         idle(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     elif what == "startup":
         print(f"{startup_once(sys.argv[2:]):.1f}")
+    elif what == "click-urls":
+        click_urls(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6])
     else:
         raise SystemExit(__doc__)
 

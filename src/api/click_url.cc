@@ -1,40 +1,26 @@
 #include "api/click_url.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/url/encode.hpp>
 #include <boost/url/encoding_opts.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <charconv>
 
+#include "api/ascii.h"
 #include "api/string_fields.h"
 
 namespace thrad {
 namespace {
 
-bool HasControlChar(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return true;
-  }
-  return false;
-}
-
 // A decoded value within `max_chars` code points, valid UTF-8, without control characters.
 bool ValidValue(std::string_view v, size_t max_chars) {
   return IsValidUtf8(v) && !HasControlChar(v) && Utf8Length(v) <= max_chars;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] + 32) : a[i];
-    if (x != b[i]) return false;
-  }
-  return true;
 }
 
 constexpr std::array<std::string_view, 4> kLandingKeys = {"thrad_click_id", "thrad_exp",
@@ -47,11 +33,16 @@ bool IsLandingUrl(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);  // absolute, a fragment allowed
   if (!parsed) return false;
   const std::string_view scheme = parsed->scheme();
-  if (!IEquals(scheme, "http") && !IEquals(scheme, "https")) return false;
+  if (!EqualsIgnoreCase(scheme, "http") && !EqualsIgnoreCase(scheme, "https")) return false;
   return parsed->has_authority() && !parsed->encoded_host().empty();
 }
 
 std::optional<ClickUrl> ParseClickUrl(std::string_view query) {
+  if (query.empty()) return std::nullopt;  // and Boost.URL 1.81 mis-iterates an empty query
+  // Boost.URL 1.81's parse_query reads its input up to a NUL (strlen), past the view's end:
+  // hand it a copy that ends in one. (Found by the click_url fuzzer.)
+  const std::string terminated(query);
+  query = terminated;
   if (!boost::urls::parse_query(query)) return std::nullopt;  // the view below would throw
   boost::urls::encoding_opts form;
   form.space_as_plus = true;
@@ -100,18 +91,39 @@ std::string AddLandingParams(std::string_view landing_url, const LandingParams& 
   auto parsed = boost::urls::parse_uri(landing_url);
   if (!parsed) return std::string(landing_url);  // callers pass IsLandingUrl URLs only
   boost::urls::url url(*parsed);
-  for (std::string_view key : kLandingKeys) url.params().erase(key);  // by decoded key
+  // The URL's own parameters, as they were spelled, minus earlier landing parameters (by
+  // decoded key) and empty ones ("?&"). Split here rather than through Boost.URL 1.81's params
+  // views: their erase(key) misses keys whose value holds "=", and iterating an empty query
+  // read freed memory (both found by the click_url fuzzer and its unit test).
+  std::string query;
+  const std::string_view own = url.has_query() ? std::string_view(url.encoded_query()) : "";
+  for (size_t start = 0; start <= own.size();) {
+    const size_t end = std::min(own.find('&', start), own.size());
+    const std::string_view param = own.substr(start, end - start);
+    start = end + 1;
+    if (param.empty()) continue;
+    const std::string_view raw_key = param.substr(0, param.find('='));
+    auto key = boost::urls::make_pct_string_view(raw_key);  // valid: parse_uri checked it
+    const std::string decoded = key ? key->decode() : std::string(raw_key);
+    if (std::find(kLandingKeys.begin(), kLandingKeys.end(), decoded) != kLandingKeys.end()) {
+      continue;
+    }
+    if (!query.empty()) query += '&';
+    query += param;
+  }
   // Values are written with every reserved character escaped (a space as %20, '+' as %2B),
   // so a landing page that reads its query by RFC 3986 or as a form gets the same values.
-  auto encode = [](std::string_view v) {
-    return boost::urls::encode(v, boost::urls::unreserved_chars);
-  };
-  const std::string exp = std::to_string(p.exp);
-  const std::string values[] = {encode(p.click_id), exp, encode(p.sig), encode(p.bid_id)};
-  boost::urls::params_encoded_ref params = url.encoded_params();
+  const std::string values[] = {boost::urls::encode(p.click_id, boost::urls::unreserved_chars),
+                                std::to_string(p.exp),
+                                boost::urls::encode(p.sig, boost::urls::unreserved_chars),
+                                boost::urls::encode(p.bid_id, boost::urls::unreserved_chars)};
   for (size_t i = 0; i < kLandingKeys.size(); ++i) {
-    params.append(boost::urls::param_pct_view(kLandingKeys[i], values[i]));
+    if (!query.empty()) query += '&';
+    query += kLandingKeys[i];
+    query += '=';
+    query += values[i];
   }
+  url.set_encoded_query(query);
   return std::string(url.buffer());
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/batch.h"
 #include "api/field_error.h"
 #include "api/request_context.h"
 #include "model/records.h"
@@ -19,25 +20,11 @@ namespace thrad {
 // is ServerConfig::batch_body_limit: past it, 413.)
 inline constexpr size_t kMaxBatchEvents = 1000;
 
-// What happened to one element of the batch's "events" array.
-enum class BatchItemStatus {
-  kOk,         // valid; stored (or, before the store answered, to be stored)
-  kDuplicate,  // valid, but its (tag_id, event_id) is already stored or came earlier in the batch
-  kError,      // invalid: `errors` says why; nothing written
-};
-
-struct BatchItem {
-  BatchItemStatus status = BatchItemStatus::kOk;
-  std::vector<FieldError> errors;  // kError only; every loc starts ["body","events",index]
-  // Position in ParsedBatch::events of the record written for this item (for a repeat: of the
-  // earlier item it repeats). Unset for kError.
-  std::optional<size_t> slot;
-  bool repeat = false;  // a duplicate of an earlier event of the same batch
-};
-
 // A parsed batch. When `errors` is non-empty the whole request is invalid (422) and nothing
-// else is meaningful. Otherwise `items` has one entry per element of "events", and `events`
-// holds the records to write in ONE EventWrite: the valid events, without the in-batch repeats.
+// else is meaningful. Otherwise `items` has one entry per element of "events" (each slot a
+// position in `events`), and `events` holds the records to write in ONE EventWrite: the valid
+// events, without the in-batch repeats. ApplyBatchOutcomes (api/batch.h) applies the store's
+// decisions to the items.
 struct ParsedBatch {
   std::vector<BatchItem> items;
   std::vector<EventRecord> events;
@@ -49,10 +36,9 @@ struct ParsedBatch {
 
 // Parses POST /v1/api/collect/batch: {"events":[<event>, ...]}. Pure: no I/O.
 //
-// Whole-body errors (422, nothing written): the body is not a JSON object (as for collect, at
-// ["body"]); "events" missing or null (missing), not an array (list_type), empty (too_short)
-// or longer than `max_events` (too_long), all at ["body","events"]. Other top-level members
-// are ignored.
+// Whole-body errors (422, nothing written): those of ParseBatchBody for "events" (the body is
+// not a JSON object, at ["body"]; "events" missing, not an array, empty or longer than
+// `max_events`, at ["body","events"]). Other top-level members are ignored.
 //
 // Each element is read with the single-event rules (ParseCollectObject, same context); an
 // element that is not an object is dict_type at ["body","events",i]. An invalid element is
@@ -61,17 +47,6 @@ struct ParsedBatch {
 // repeats an earlier valid event of the batch is a duplicate and is not written twice.
 ParsedBatch ParseCollectBatch(std::string_view body, const RequestContext& ctx,
                               size_t max_events = kMaxBatchEvents);
-
-// Applies the store's decisions (`outcomes[i]` for the record that was ParsedBatch::events[i])
-// to the items: kStored stays ok, kDuplicate becomes duplicate.
-void ApplyBatchOutcomes(std::vector<BatchItem>& items, const std::vector<WriteOutcome>& outcomes);
-
-struct BatchCounts {
-  int64_t accepted = 0;    // ok: stored (validate_only: would be stored)
-  int64_t duplicates = 0;  // answered as duplicates; nothing written
-  int64_t rejected = 0;    // invalid
-};
-BatchCounts CountBatch(const std::vector<BatchItem>& items);
 
 // The 200 body: {"accepted":n,"duplicates":m,"rejected":k,"results":[...]}. `results` lists the
 // items that are not ok, in order: {"index":i,"status":"duplicate"} or

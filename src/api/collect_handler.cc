@@ -2,17 +2,16 @@
 
 #include <array>
 #include <boost/json/serialize.hpp>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "api/extras.h"
 #include "api/json_body.h"
+#include "api/number_fields.h"
 #include "api/params.h"
 #include "api/string_fields.h"
 #include "api/tag_id.h"
-#include "common/decimal.h"
 
 namespace thrad {
 namespace {
@@ -46,39 +45,6 @@ constexpr auto kKnownFields = std::to_array<std::string_view>({
     "consent",
     "params",
 });
-
-// An optional integer >= 0 (Unix seconds, milliseconds). A number whose exact value is whole
-// is accepted ("1.0", "1e3"); 1.5 is int_from_float; booleans and strings are int_type.
-std::optional<int64_t> OptionalNonNegativeInt(const json::object& obj,
-                                              const RawNumbers& raw_numbers, std::string_view field,
-                                              std::vector<FieldError>& errors) {
-  const json::value* v = FindPresent(obj, field);
-  if (v == nullptr) return std::nullopt;
-  if (!v->is_number()) {
-    errors.push_back(IntTypeError(BodyLoc(field)));
-    return std::nullopt;
-  }
-  const std::string* raw = RawNumberOf(obj, raw_numbers, field);
-  const std::string text = raw != nullptr ? *raw : json::serialize(*v);
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  const DecimalInt n = ParseNonNegativeInteger(text, kMax);
-  if (n.ok()) return n.value;
-  switch (*n.error) {
-    case DecimalError::kFraction:
-      errors.push_back(IntFromFloatError(BodyLoc(field)));
-      break;
-    case DecimalError::kNegative:
-      errors.push_back(GreaterThanEqualError(BodyLoc(field), "0"));
-      break;
-    case DecimalError::kTooLarge:
-      errors.push_back(LessThanEqualError(BodyLoc(field), std::to_string(kMax)));
-      break;
-    case DecimalError::kSyntax:
-      errors.push_back(IntTypeError(BodyLoc(field)));
-      break;
-  }
-  return std::nullopt;
-}
 
 // An optional JSON object (consent, params), which must not hold a number JSON cannot store.
 std::optional<json::object> OptionalObject(const json::object& body, std::string_view field,

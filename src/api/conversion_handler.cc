@@ -8,10 +8,10 @@
 #include "api/extras.h"
 #include "api/idempotency_key.h"
 #include "api/json_body.h"
+#include "api/number_fields.h"
 #include "api/params.h"
 #include "api/string_fields.h"
 #include "common/decimal.h"
-#include "common/time_format.h"
 
 namespace thrad {
 namespace {
@@ -23,6 +23,7 @@ constexpr size_t kMaxIdChars = 256;  // click_id, order_id, event_id, tag_id, ..
 constexpr size_t kMaxEventTypeChars = 64;
 constexpr size_t kMaxUrlChars = 2048;
 constexpr size_t kMaxUserAgentChars = 1024;
+constexpr size_t kMaxLandingSigChars = 128;
 constexpr std::string_view kDefaultEventType = "purchase_completed";
 
 constexpr auto kKnownFields = std::to_array<std::string_view>({
@@ -39,26 +40,9 @@ constexpr auto kKnownFields = std::to_array<std::string_view>({
     "page_url",
     "referrer",
     "user_agent",
+    "thrad_exp",
+    "thrad_sig",
 });
-
-std::optional<int64_t> ConversionTime(const json::object& obj, std::vector<FieldError>& errors) {
-  constexpr std::string_view kField = "conversion_time";
-  const json::value* v = FindPresent(obj, kField);
-  if (v == nullptr) {
-    errors.push_back(MissingError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  if (!v->is_string()) {
-    errors.push_back(StringTypeError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  Result<int64_t> t = ParseIsoDateTime(v->get_string());
-  if (!t.ok()) {
-    errors.push_back(DatetimeParsingError(BodyLoc(kField), t.status().message()));
-    return std::nullopt;
-  }
-  return *t;
-}
 
 std::optional<int64_t> ValueMicros(const JsonBody& body, std::vector<FieldError>& errors) {
   constexpr std::string_view kField = "conversion_value";
@@ -106,6 +90,20 @@ std::optional<std::string> Currency(const json::object& obj, std::vector<FieldEr
   return upper;
 }
 
+// thrad_exp and thrad_sig (CLICKS.md section 5): both or neither; the missing one of a pair is
+// `missing`. Checked (signature, expiry) by the HTTP layer, which holds the keys.
+void LandingParams(const JsonBody& body, ConversionRecord& r, std::vector<FieldError>& errors) {
+  constexpr std::string_view kExp = "thrad_exp";
+  constexpr std::string_view kSig = "thrad_sig";
+  const json::object& obj = body.object;
+  const bool has_exp = FindPresent(obj, kExp) != nullptr;
+  const bool has_sig = FindPresent(obj, kSig) != nullptr;
+  if (has_exp && !has_sig) errors.push_back(MissingError(BodyLoc(kSig)));
+  if (has_sig && !has_exp) errors.push_back(MissingError(BodyLoc(kExp)));
+  r.landing_exp = OptionalNonNegativeInt(obj, body.raw_numbers, kExp, errors);
+  r.landing_sig = OptionalString(obj, kSig, {.max_chars = kMaxLandingSigChars}, errors);
+}
+
 }  // namespace
 
 Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
@@ -131,7 +129,7 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
 
   std::optional<std::string> click_id =
       RequiredString(obj, "click_id", {.max_chars = kMaxIdChars, .reject_blank = true}, errors);
-  std::optional<int64_t> conversion_time = ConversionTime(obj, errors);
+  std::optional<int64_t> conversion_time = RequiredDateTime(obj, "conversion_time", errors);
   std::optional<int64_t> value_micros = ValueMicros(body, errors);
   std::optional<std::string> currency = Currency(obj, errors);
   std::optional<std::string> event_type =
@@ -145,6 +143,7 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
   r.page_url = OptionalString(obj, "page_url", url_rule, errors);
   r.referrer = OptionalString(obj, "referrer", url_rule, errors);
   r.user_agent = OptionalString(obj, "user_agent", {.max_chars = kMaxUserAgentChars}, errors);
+  LandingParams(body, r, errors);
   if (!errors.empty()) return out;
 
   r.click_id = std::move(*click_id);

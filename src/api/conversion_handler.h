@@ -36,6 +36,11 @@ inline constexpr int64_t kMaxConversionValueMicros = 1'000'000'000'000'000'000;
 // - params_json = {"integration":"partner_s2s","partner_id":..,"api_key_label":..,"extra":{..}}
 //   where extra is SanitizeExtra of every other top-level key (a client "params" included),
 //   {} when there is none.
+// - thrad_exp (an integer >= 0, read like collect's timestamp: int_type, int_from_float,
+//   greater_than_equal) and thrad_sig (a string of at most 128 characters), the landing
+//   parameters of CLICKS.md section 5: both or neither (the missing one of a pair is `missing`
+//   at its loc). They go to landing_exp and landing_sig for the HTTP layer to verify (signature,
+//   expiry) before the store is asked; they are never stored, not even under params.extra.
 // - partner_id, key_id, client_ip and received_at come from `ctx`.
 Parsed<ConversionRecord> ParseConversion(std::string_view body,
                                          std::optional<std::string_view> idempotency_key_header,

@@ -125,6 +125,24 @@ FieldError DatetimeParsingError(FieldLoc loc, std::string_view reason) {
               "Input should be a valid datetime, " + std::string(reason));
 }
 
+FieldError DatetimePastError(FieldLoc loc, int64_t tolerance_seconds) {
+  return Make(std::move(loc), "datetime_past",
+              "Input should be in the past, or at most " + std::to_string(tolerance_seconds) +
+                  " seconds in the future");
+}
+
+FieldError UrlParsingError(FieldLoc loc, std::string_view reason) {
+  return Make(std::move(loc), "url_parsing", "Input should be a valid URL, " + std::string(reason));
+}
+
+FieldError IpAddressError(FieldLoc loc) {
+  return Make(std::move(loc), "ip_any_address", "Input is not a valid IPv4 or IPv6 address");
+}
+
+FieldError ExtraForbiddenError(FieldLoc loc) {
+  return Make(std::move(loc), "extra_forbidden", "Extra inputs are not permitted");
+}
+
 FieldError ValueError(FieldLoc loc, std::string_view reason) {
   return Make(std::move(loc), "value_error", "Value error, " + std::string(reason));
 }

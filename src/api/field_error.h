@@ -51,6 +51,10 @@ FieldLoc BodyLoc(std::string_view field);
 //   too_short              List should have at least <n> item(s) after validation, not <m>
 //   too_long               List should have at most <n> items after validation, not <m>
 //   datetime_parsing       Input should be a valid datetime, <reason>
+//   datetime_past          Input should be in the past, or at most <n> seconds in the future
+//   url_parsing            Input should be a valid URL, <reason>
+//   ip_any_address         Input is not a valid IPv4 or IPv6 address
+//   extra_forbidden        Extra inputs are not permitted          (a member no field names)
 //   value_error            Value error, <reason>
 FieldError JsonInvalidError(std::string_view reason);
 FieldError NotAnObjectBodyError();
@@ -71,6 +75,10 @@ FieldError ListTypeError(FieldLoc loc);
 FieldError ListTooShortError(FieldLoc loc, int64_t min_items, int64_t actual);
 FieldError ListTooLongError(FieldLoc loc, int64_t max_items, int64_t actual);
 FieldError DatetimeParsingError(FieldLoc loc, std::string_view reason);
+FieldError DatetimePastError(FieldLoc loc, int64_t tolerance_seconds);
+FieldError UrlParsingError(FieldLoc loc, std::string_view reason);
+FieldError IpAddressError(FieldLoc loc);
+FieldError ExtraForbiddenError(FieldLoc loc);
 FieldError ValueError(FieldLoc loc, std::string_view reason);
 
 // Counts what section 5 sanitizing dropped or changed (for the metrics); the request still

@@ -3,10 +3,15 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "common/time_format.h"
+
 namespace thrad {
 namespace {
 
 bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// Completes StringPatternError's "String should contain only ".
+constexpr std::string_view kNoControlChars = "non-control characters";
 
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
@@ -25,11 +30,35 @@ std::optional<std::string> CheckString(const boost::json::value& v, std::string_
     errors.push_back(StringBlankError(BodyLoc(field)));
     return std::nullopt;
   }
-  if (Utf8Length(text) > rule.max_chars) {
+  const size_t chars = Utf8Length(text);
+  if (chars < rule.min_chars) {
+    errors.push_back(StringTooShortError(BodyLoc(field), static_cast<int64_t>(rule.min_chars)));
+    return std::nullopt;
+  }
+  if (chars > rule.max_chars) {
     errors.push_back(StringTooLongError(BodyLoc(field), static_cast<int64_t>(rule.max_chars)));
     return std::nullopt;
   }
+  if (rule.reject_control_chars && HasControlChar(text)) {
+    errors.push_back(StringPatternError(BodyLoc(field), kNoControlChars));
+    return std::nullopt;
+  }
   return std::string(text);
+}
+
+// Shared by OptionalDateTime and RequiredDateTime once the value is known to be present.
+std::optional<int64_t> CheckDateTime(const boost::json::value& v, std::string_view field,
+                                     std::vector<FieldError>& errors) {
+  if (!v.is_string()) {
+    errors.push_back(StringTypeError(BodyLoc(field)));
+    return std::nullopt;
+  }
+  Result<int64_t> t = ParseIsoDateTime(v.get_string());
+  if (!t.ok()) {
+    errors.push_back(DatetimeParsingError(BodyLoc(field), t.status().message()));
+    return std::nullopt;
+  }
+  return *t;
 }
 
 }  // namespace
@@ -95,6 +124,14 @@ std::string_view TrimWhitespace(std::string_view text) {
 
 bool IsBlank(std::string_view text) { return TrimWhitespace(text).empty(); }
 
+bool HasControlChar(std::string_view text) {
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) return true;
+  }
+  return false;
+}
+
 const boost::json::value* FindPresent(const boost::json::object& body, std::string_view field) {
   const boost::json::value* v = body.if_contains(field);
   return (v == nullptr || v->is_null()) ? nullptr : v;
@@ -123,6 +160,23 @@ std::optional<std::string> OptionalNonBlankString(const boost::json::object& bod
   const boost::json::value* v = FindPresent(body, field);
   if (v == nullptr || (v->is_string() && IsBlank(v->get_string()))) return std::nullopt;
   return CheckString(*v, field, {.max_chars = max_chars}, errors);
+}
+
+std::optional<int64_t> OptionalDateTime(const boost::json::object& body, std::string_view field,
+                                        std::vector<FieldError>& errors) {
+  const boost::json::value* v = FindPresent(body, field);
+  if (v == nullptr) return std::nullopt;
+  return CheckDateTime(*v, field, errors);
+}
+
+std::optional<int64_t> RequiredDateTime(const boost::json::object& body, std::string_view field,
+                                        std::vector<FieldError>& errors) {
+  const boost::json::value* v = FindPresent(body, field);
+  if (v == nullptr) {
+    errors.push_back(MissingError(BodyLoc(field)));
+    return std::nullopt;
+  }
+  return CheckDateTime(*v, field, errors);
 }
 
 }  // namespace thrad

@@ -3,20 +3,11 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "api/ascii.h"
 #include "api/string_fields.h"
 
 namespace thrad {
 namespace {
-
-char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLower(a[i]) != ToLower(b[i])) return false;
-  }
-  return true;
-}
 
 // Characters a DNS name may carry here (unreserved, RFC 3986 section 2.3).
 bool IsHostChar(char c) {
@@ -49,7 +40,7 @@ std::optional<std::string> ParseHttpHost(std::string_view url) {
     default:  // IPvFuture, no host
       return std::nullopt;
   }
-  for (char& c : host) c = ToLower(c);
+  for (char& c : host) c = AsciiLower(c);
   if (u.host_type() == boost::urls::host_type::name) {
     while (!host.empty() && host.back() == '.') host.pop_back();
     for (char c : host) {

@@ -11,10 +11,12 @@
 #include <string>
 
 #include "auth/key_cache.h"
+#include "auth/signing_key_ring.h"
 #include "cli/command_support.h"
 #include "cli/config_file.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/logging.h"
 #include "http/access_log.h"
 #include "http/api_service.h"
@@ -39,6 +41,7 @@ struct ServeOptions {
   std::string listen = server.host + ":" + std::to_string(server.port);
   std::string log_format{LogFormatName(logging.format)};
   std::string sqlite_sync = "pipelined";  // serve's own default: other commands sync inline
+  std::string click_ttl = std::to_string(service.click_ttl.count() / 86400) + "d";
   std::string port_file;
   std::string config_file;
   int64_t debug_commit_delay_ms = 0;  // tests only: a deliberately slow store
@@ -110,6 +113,14 @@ int Serve(ServeOptions& o) {
   if (LogFlusher* lines = (*logging)->access_lines()) access_log.emplace(*log_format, lines);
   Status st = ParseListen(o.listen, o.server);
   if (!st.ok()) FailCommand(st, 2);
+  Result<int64_t> click_ttl = ParseDurationMicros(o.click_ttl);
+  if (!click_ttl.ok() || *click_ttl < 1'000'000) {
+    FailCommand(Status::InvalidArgument("--click-ttl: expected a duration of at least 1s such as "
+                                        "90d, 12h or 3600s, got '" +
+                                        o.click_ttl + "'"),
+                2);
+  }
+  o.service.click_ttl = std::chrono::seconds(*click_ttl / 1'000'000);
 
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
   auto store = OpenMigratedStore(o.store);
@@ -127,6 +138,7 @@ int Serve(ServeOptions& o) {
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
   KeyCache keys(db, SystemClock::Instance(), o.key_cache_ttl);
+  SigningKeyRing signing_keys(db, SystemClock::Instance());
   GroupCommitWriter writer(writes, o.writer);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
     metrics.ObserveCommit(ops, latency, ok);
@@ -136,7 +148,13 @@ int Serve(ServeOptions& o) {
   writer.Start();
 
   o.service.access_log = access_log ? &*access_log : nullptr;
-  ApiService service(keys, writer, metrics, SystemClock::Instance(), o.service);
+  ApiService service({.keys = keys,
+                      .signing_keys = signing_keys,
+                      .clicks = db,
+                      .writer = writer,
+                      .metrics = metrics,
+                      .clock = SystemClock::Instance()},
+                     o.service);
   Server server(o.server, service);
   st = server.Listen();
   if (!st.ok()) {
@@ -253,6 +271,22 @@ void RegisterServeCommand(CLI::App& root) {
                   "Default bucket size per API key (requests allowed at once); 0: the rate, "
                   "rounded up")
       ->envname("THRAD_RATE_LIMIT_BURST")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--click-ttl", opts->click_ttl,
+                  "How long a click takes conversions: its landing parameters' thrad_exp is the "
+                  "click time plus this (e.g. 90d, 12h)")
+      ->envname("THRAD_CLICK_TTL")
+      ->capture_default_str();
+  cmd->add_option("--click-rate-limit-rps", opts->service.click_rate_limit.rps,
+                  "Clicks per second per client IP on the click redirect (token bucket); past it "
+                  "the visitor still lands but no click is stored. 0: no limit")
+      ->envname("THRAD_CLICK_RATE_LIMIT_RPS")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--click-rate-limit-burst", opts->service.click_rate_limit.burst,
+                  "Clicks allowed at once per client IP; 0: the rate, rounded up")
+      ->envname("THRAD_CLICK_RATE_LIMIT_BURST")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
       ->capture_default_str();
   cmd->add_option("--sqlite-sync", opts->sqlite_sync,

@@ -28,6 +28,7 @@ constexpr size_t kKidRandomBytes = 8;
 struct CreateOptions {
   StoreConfig store;
   std::optional<std::string> secret;  // base64url; default: 32 random bytes
+  std::optional<std::string> kid;     // default: "sk_" + random hex
   bool json = false;
 };
 
@@ -43,7 +44,11 @@ struct ChangeOptions {
 
 void RunCreate(const CreateOptions& o) {
   SigningKeyRecord key;
-  key.kid = "sk_" + RandomHex(kKidRandomBytes);
+  key.kid = o.kid.value_or("sk_" + RandomHex(kKidRandomBytes));
+  if (!IsValidKid(key.kid)) {
+    FailCommand("--kid must be sk_ followed by 1-32 characters of [A-Za-z0-9], got '" + key.kid +
+                "'");
+  }
   // A random secret comes from the CSPRNG already written as base64url: decoded like --secret.
   std::optional<std::string> secret =
       Base64UrlDecode(o.secret.has_value() ? *o.secret : RandomBase64Url(kSigningSecretBytes));
@@ -147,6 +152,10 @@ void RegisterSigningKeysCommand(CLI::App& root) {
   c->add_option("--secret", create->secret,
                 "Import this secret (32 bytes, base64url without padding) instead of a random one")
       ->type_name("B64URL");
+  c->add_option("--kid", create->kid,
+                "With --secret: keep the kid your ad servers already use for it (sk_ and 1-32 of "
+                "[A-Za-z0-9]); default: a new random kid")
+      ->type_name("KID");
   c->add_flag("--json", create->json, "Print one JSON object");
   AddStoreOptions(c, &create->store);
   c->callback([create] { RunCreate(*create); });

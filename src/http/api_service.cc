@@ -63,9 +63,20 @@ Prepared WithKey(Prepared prepared, const std::shared_ptr<const KeyRecord>& key)
 
 }  // namespace
 
-ApiService::ApiService(KeyCache& keys, GroupCommitWriter& writer, Metrics& metrics,
-                       const Clock& clock, ServiceConfig config)
-    : keys_(keys), writer_(writer), metrics_(metrics), clock_(clock), config_(config) {}
+ApiService::ApiService(ServiceDeps deps, ServiceConfig config)
+    : keys_(deps.keys),
+      signing_keys_(deps.signing_keys),
+      clicks_(deps.clicks),
+      writer_(deps.writer),
+      metrics_(deps.metrics),
+      clock_(deps.clock),
+      config_(config) {}
+
+std::shared_ptr<const SigningKeyRing::Snapshot> ApiService::SigningKeys() {
+  Result<std::shared_ptr<const SigningKeyRing::Snapshot>> keys = signing_keys_.Current();
+  if (!keys.ok()) return nullptr;
+  return std::move(keys).value();
+}
 
 std::optional<ApiError> ApiService::CheckHead(const std::optional<RouteMatch>& route, Method method,
                                               std::optional<uint64_t> content_length,
@@ -88,7 +99,7 @@ std::string ApiService::ClientIp(const ApiRequest& req) const {
   return req.peer_ip;
 }
 
-std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, Scope scope,
+std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, uint32_t scopes,
                                                  std::shared_ptr<const KeyRecord>& key) {
   std::optional<std::string_view> token;
   if (req.authorization) token = ParseBearerToken(*req.authorization);
@@ -102,7 +113,7 @@ std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, Scope sc
     metrics_.CountAuthFailure(Metrics::AuthFailure::kInvalidKey);
     return ApiError{ApiErrorKind::kInvalidKey};
   }
-  if (!(*found)->HasScope(scope)) {
+  if (!(*found)->HasAnyScope(scopes)) {
     metrics_.CountAuthFailure(Metrics::AuthFailure::kForbiddenScope);
     return ApiError{ApiErrorKind::kForbiddenScope};
   }
@@ -114,8 +125,8 @@ std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, Scope sc
 Prepared ApiService::Handle(const RouteMatch& route, const ApiRequest& req) {
   const RouteSpec& spec = *route.spec;
   ApiCall call{req, route, nullptr, req.target.validate_only};
-  if (spec.scope) {
-    if (auto err = Authenticate(req, *spec.scope, call.key)) {
+  if (spec.scopes != 0) {
+    if (auto err = Authenticate(req, spec.scopes, call.key)) {
       return MakeErrorResponse(*err, req.request_id);
     }
     if (auto limited = CheckRateLimit(*call.key, req.request_id)) {

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "auth/key_cache.h"
+#include "auth/signing_key_ring.h"
 #include "common/clock.h"
 #include "http/api_request.h"
 #include "http/api_response.h"
@@ -13,6 +15,7 @@
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
+#include "store/click_store.h"
 #include "store/group_commit_writer.h"
 
 namespace thrad {
@@ -24,6 +27,22 @@ struct ServiceConfig {
   // Server-wide token bucket per API key (keys may override it); rps 0: no limit.
   RateLimit rate_limit;
   AccessLog* access_log = nullptr;  // not owned; null: no access log
+  // How long a click's landing parameters stay valid (thrad_exp = click time + this): the
+  // documented landing script keeps them in cookies for 90 days.
+  std::chrono::seconds click_ttl{90 * 24 * 3600};
+  // Per-client-IP token bucket of the click redirect (rps 0: off): past it the visitor still
+  // lands, but nothing is stored (guards the store against one URL replayed in a loop).
+  RateLimit click_rate_limit;
+};
+
+// What the service reads and writes through. Not owned; each outlives the service.
+struct ServiceDeps {
+  KeyCache& keys;
+  SigningKeyRing& signing_keys;
+  ClickStore& clicks;  // look-ups (GET /v1/api/clicks/{click_id}); writes go through `writer`
+  GroupCommitWriter& writer;
+  Metrics& metrics;
+  const Clock& clock;
 };
 
 // Request handling between the wire and the pure handlers: every route's common steps,
@@ -32,8 +51,7 @@ struct ServiceConfig {
 // Thread-safety: all methods may be called from any I/O thread concurrently.
 class ApiService {
  public:
-  ApiService(KeyCache& keys, GroupCommitWriter& writer, Metrics& metrics, const Clock& clock,
-             ServiceConfig config);
+  ApiService(ServiceDeps deps, ServiceConfig config);
 
   // Checks that need only the request line and headers, in the spec's order: route (404),
   // method (405), announced size (413). nullopt: go on and read the body.
@@ -50,27 +68,40 @@ class ApiService {
   AccessLog* access_log() const { return config_.access_log; }
 
   // Route handlers, called only through the route table (route_table.cc).
-  Prepared HandleCollect(const ApiCall& call);       // write_handlers.cc
-  Prepared HandleCollectBatch(const ApiCall& call);  // write_handlers.cc
-  Prepared HandleConversion(const ApiCall& call);    // write_handlers.cc
+  Prepared HandleCollect(const ApiCall& call);            // write_handlers.cc
+  Prepared HandleCollectBatch(const ApiCall& call);       // write_handlers.cc
+  Prepared HandleConversion(const ApiCall& call);         // write_handlers.cc
+  Prepared HandleClickRedirect(const ApiCall& call);      // click_handlers.cc
+  Prepared HandleClickRegistration(const ApiCall& call);  // click_handlers.cc
+  Prepared HandleClickLookup(const ApiCall& call);        // click_handlers.cc
   Prepared HandleHealthz(const ApiCall& call);
   Prepared HandleReadyz(const ApiCall& call);
   Prepared HandleMetrics(const ApiCall& call);
 
  private:
-  // nullopt when authenticated with `scope`; the error answer otherwise.
-  std::optional<ApiError> Authenticate(const ApiRequest& req, Scope scope,
+  // nullopt when authenticated with one of `scopes`; the error answer otherwise.
+  std::optional<ApiError> Authenticate(const ApiRequest& req, uint32_t scopes,
                                        std::shared_ptr<const KeyRecord>& key);
   std::string ClientIp(const ApiRequest& req) const;
+  // A conversion's signed landing parameters (thrad_sig, thrad_exp), when sent: nullopt when
+  // they verify and are not expired, else the 422 (or 503 without readable keys).
+  std::optional<ApiError> VerifyLandingParams(const ConversionRecord& c);
   // The 429 answer when `key` is over its rate limit; nullopt otherwise.
   std::optional<ApiResponse> CheckRateLimit(const KeyRecord& key, const std::string& request_id);
 
+  // The signing keys now; nullptr when they cannot be read (the store is down and they never
+  // were).
+  std::shared_ptr<const SigningKeyRing::Snapshot> SigningKeys();
+
   KeyCache& keys_;
+  SigningKeyRing& signing_keys_;
+  ClickStore& clicks_;
   GroupCommitWriter& writer_;
   Metrics& metrics_;
   const Clock& clock_;
   const ServiceConfig config_;
   RateLimiter rate_limiter_;
+  RateLimiter click_rate_limiter_;  // by client IP
 };
 
 }  // namespace thrad

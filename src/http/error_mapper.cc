@@ -14,6 +14,8 @@ KindInfo InfoOf(ApiErrorKind kind) {
   switch (kind) {
     case ApiErrorKind::kBadRequest:
       return {400, "Bad request"};
+    case ApiErrorKind::kInvalidClickUrl:
+      return {400, "Invalid click URL"};
     case ApiErrorKind::kClickMissingBid:
       return {400, "Click missing bid id"};
     case ApiErrorKind::kMissingToken:
@@ -22,6 +24,8 @@ KindInfo InfoOf(ApiErrorKind kind) {
       return {401, "Invalid API key"};
     case ApiErrorKind::kForbiddenScope:
       return {403, "API key not permitted for this endpoint"};
+    case ApiErrorKind::kInvalidClickSignature:
+      return {403, "Invalid click signature"};
     case ApiErrorKind::kNotFound:
       return {404, "Not found"};
     case ApiErrorKind::kClickNotFound:
@@ -30,6 +34,8 @@ KindInfo InfoOf(ApiErrorKind kind) {
       return {405, "Method not allowed"};
     case ApiErrorKind::kRequestTimeout:
       return {408, "Request timeout"};
+    case ApiErrorKind::kClickUrlExpired:
+      return {410, "Click URL expired"};
     case ApiErrorKind::kBodyTooLarge:
       return {413, "Request body too large"};
     case ApiErrorKind::kUnsupportedMediaType:

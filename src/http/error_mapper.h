@@ -14,22 +14,25 @@ namespace thrad {
 // Every error the API can answer. The one place that knows their status codes, bodies and
 // headers is MakeErrorResponse (spec sections 1, 2 and 4).
 enum class ApiErrorKind {
-  kBadRequest,            // 400 malformed HTTP
-  kClickMissingBid,       // 400 the click has no bid id
-  kMissingToken,          // 401 no/other-scheme/empty Authorization
-  kInvalidKey,            // 401 unknown, revoked or expired key
-  kForbiddenScope,        // 403 key lacks the endpoint's scope
-  kNotFound,              // 404 unknown path
-  kClickNotFound,         // 404 click missing or another partner's
-  kMethodNotAllowed,      // 405 (Allow: POST or GET)
-  kRequestTimeout,        // 408 the request did not arrive in time
-  kBodyTooLarge,          // 413
-  kUnsupportedMediaType,  // 415
-  kValidation,            // 422 with the list of field errors
-  kIdempotencyMismatch,   // 422 same identity, different payload
-  kRateLimited,           // 429
-  kHeadersTooLarge,       // 431
-  kUnavailable,           // 503 overload or storage failure
+  kBadRequest,             // 400 malformed HTTP
+  kInvalidClickUrl,        // 400 a click URL's parameters missing, too long or malformed
+  kClickMissingBid,        // 400 the click has no bid id
+  kMissingToken,           // 401 no/other-scheme/empty Authorization
+  kInvalidKey,             // 401 unknown, revoked or expired key
+  kForbiddenScope,         // 403 key lacks the endpoint's scope
+  kInvalidClickSignature,  // 403 unknown or revoked kid, or a signature that does not match
+  kNotFound,               // 404 unknown path
+  kClickNotFound,          // 404 click missing or another partner's
+  kMethodNotAllowed,       // 405 (Allow: POST or GET)
+  kRequestTimeout,         // 408 the request did not arrive in time
+  kClickUrlExpired,        // 410 a click URL past its exp
+  kBodyTooLarge,           // 413
+  kUnsupportedMediaType,   // 415
+  kValidation,             // 422 with the list of field errors
+  kIdempotencyMismatch,    // 422 same identity, different payload
+  kRateLimited,            // 429
+  kHeadersTooLarge,        // 431
+  kUnavailable,            // 503 overload or storage failure
 };
 
 struct ApiError {

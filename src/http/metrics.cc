@@ -89,6 +89,19 @@ void Metrics::CountSanitized(const SanitizeStats& stats) {
   extra_cleaned_strings.fetch_add(stats.cleaned_strings, std::memory_order_relaxed);
 }
 
+void Metrics::CountClicksStored(ClickSource source, ClickFilter filter, uint64_t n) {
+  clicks_stored_[static_cast<size_t>(source)][static_cast<size_t>(filter)].fetch_add(
+      n, std::memory_order_relaxed);
+}
+
+void Metrics::CountRedirectRefused(RedirectRefusal reason) {
+  redirects_refused_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void Metrics::CountRedirectUnrecorded(RedirectUnrecorded reason) {
+  redirects_unrecorded_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
 void Metrics::CountAuthFailure(AuthFailure reason) {
   auth_failures_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
 }
@@ -172,6 +185,32 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
   for (size_t i = 0; i < 3; ++i) {
     out += fmt::format("thrad_auth_failures_total{{reason=\"{}\"}} {}\n", kReasons[i],
                        auth_failures_[i].load(std::memory_order_relaxed));
+  }
+  Header(out, "thrad_clicks_stored_total", "counter",
+         "Clicks stored, by road (redirect, api) and filter reason (none, prefetch, bot).");
+  static constexpr const char* kClickSources[] = {"redirect", "api"};
+  static constexpr const char* kClickFilters[] = {"none", "prefetch", "bot"};
+  for (size_t src = 0; src < 2; ++src) {
+    for (size_t f = 0; f < 3; ++f) {
+      out += fmt::format("thrad_clicks_stored_total{{source=\"{}\",filter_reason=\"{}\"}} {}\n",
+                         kClickSources[src], kClickFilters[f],
+                         clicks_stored_[src][f].load(std::memory_order_relaxed));
+    }
+  }
+  Header(out, "thrad_click_redirects_refused_total", "counter",
+         "Click redirects refused, by reason (400, 403, 410, 503 without an active signing key).");
+  static constexpr const char* kRefusals[] = {"invalid_url", "invalid_signature", "expired",
+                                              "no_signing_key"};
+  for (size_t i = 0; i < 4; ++i) {
+    out += fmt::format("thrad_click_redirects_refused_total{{reason=\"{}\"}} {}\n", kRefusals[i],
+                       redirects_refused_[i].load(std::memory_order_relaxed));
+  }
+  Header(out, "thrad_click_redirects_unrecorded_total", "counter",
+         "Click redirects answered with the bare landing URL and no click stored, by reason.");
+  static constexpr const char* kUnrecorded[] = {"store_unavailable", "rate_limited"};
+  for (size_t i = 0; i < 2; ++i) {
+    out += fmt::format("thrad_click_redirects_unrecorded_total{{reason=\"{}\"}} {}\n",
+                       kUnrecorded[i], redirects_unrecorded_[i].load(std::memory_order_relaxed));
   }
   counter("thrad_rate_limited_total", "Requests refused with 429.",
           rate_limited.load(std::memory_order_relaxed));

@@ -18,8 +18,8 @@ namespace thrad {
 // Thread-safe: relaxed atomics only.
 class Metrics {
  public:
-  static constexpr std::array<unsigned, 17> kStatuses = {
-      200, 204, 400, 401, 403, 404, 405, 408, 413, 415, 422, 429, 431, 500, 503, 100, 0};
+  static constexpr std::array<unsigned, 19> kStatuses = {
+      200, 204, 302, 400, 401, 403, 404, 405, 408, 410, 413, 415, 422, 429, 431, 500, 503, 100, 0};
   // Upper bounds, in seconds, of the request and commit latency histograms.
   static constexpr std::array<double, 14> kLatencyBuckets = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -37,6 +37,16 @@ class Metrics {
   void CountAuthFailure(AuthFailure reason);
   // What sanitizing params.extra dropped, cut or cleaned in one request (spec section 5).
   void CountSanitized(const SanitizeStats& stats);
+
+  // Clicks (CLICKS.md section 7): stored, by road and filter reason; click redirects refused
+  // (400/403/410/503), and those answered with the bare landing URL without recording.
+  enum class ClickSource { kRedirect, kApi };
+  enum class ClickFilter { kNone, kPrefetch, kBot };
+  void CountClicksStored(ClickSource source, ClickFilter filter, uint64_t n = 1);
+  enum class RedirectRefusal { kInvalidUrl, kInvalidSignature, kExpired, kNoSigningKey };
+  void CountRedirectRefused(RedirectRefusal reason);
+  enum class RedirectUnrecorded { kStoreUnavailable, kRateLimited };
+  void CountRedirectUnrecorded(RedirectUnrecorded reason);
 
   std::atomic<uint64_t> collect_duplicates{0};
   std::atomic<uint64_t> conversion_duplicates{0};
@@ -72,6 +82,9 @@ class Metrics {
   Histogram<kLatencyBuckets.size()> commit_latency_{};
   Histogram<kBatchBuckets.size()> commit_batch_{};
   std::array<std::atomic<uint64_t>, 3> auth_failures_{};
+  std::array<std::array<std::atomic<uint64_t>, 3>, 2> clicks_stored_{};  // [source][filter]
+  std::array<std::atomic<uint64_t>, 4> redirects_refused_{};
+  std::array<std::atomic<uint64_t>, 2> redirects_unrecorded_{};
 };
 
 }  // namespace thrad

@@ -26,6 +26,10 @@ RateLimit EffectiveLimit(const KeyRecord& key, const RateLimit& server_default) 
   if (key.rate_limit_burst.has_value() && *key.rate_limit_burst > 0) {
     limit.burst = *key.rate_limit_burst;
   }
+  return WithDefaultBurst(limit);
+}
+
+RateLimit WithDefaultBurst(RateLimit limit) {
   if (!limit.enabled()) return RateLimit{};
   if (limit.burst <= 0) limit.burst = std::max<int64_t>(1, CeilSeconds(limit.rps));
   return limit;

@@ -26,6 +26,10 @@ struct RateLimit {
 // ceil(rps), at least 1.
 RateLimit EffectiveLimit(const KeyRecord& key, const RateLimit& server_default);
 
+// `limit` ready for Acquire: disabled stays disabled (rps 0), a burst of 0 becomes ceil(rps),
+// at least 1.
+RateLimit WithDefaultBurst(RateLimit limit);
+
 // One request's verdict, with what the RateLimit-* and Retry-After headers report.
 struct RateDecision {
   bool allowed = true;

@@ -15,43 +15,61 @@ constexpr std::string_view kConversionPaths[] = {"/v1/api/conversion", "/api/con
 constexpr std::string_view kHealthzPaths[] = {"/healthz"};
 constexpr std::string_view kReadyzPaths[] = {"/readyz"};
 constexpr std::string_view kMetricsPaths[] = {"/metrics"};
+constexpr std::string_view kClickPaths[] = {"/v1/click"};
+constexpr std::string_view kClicksPaths[] = {"/v1/api/clicks"};
+constexpr std::string_view kClickLookupPaths[] = {"/v1/api/clicks/{click_id}"};
 
 // The one table. Order is the order of /metrics series.
 constexpr std::array kRoutes = {
     RouteSpec{.name = "collect",
               .paths = kCollectPaths,
               .methods = Methods(Method::kPost),
-              .scope = Scope::kCollect,
+              .scopes = Scopes(Scope::kCollect),
               .accepts = MediaType::kJson,
               .handler = &ApiService::HandleCollect},
     RouteSpec{.name = "collect_batch",
               .paths = kCollectBatchPaths,
               .methods = Methods(Method::kPost),
-              .scope = Scope::kCollect,
+              .scopes = Scopes(Scope::kCollect),
               .body_limit = BodyLimitClass::kBatch,
               .accepts = MediaType::kJson,
               .handler = &ApiService::HandleCollectBatch},
     RouteSpec{.name = "conversion",
               .paths = kConversionPaths,
               .methods = Methods(Method::kPost),
-              .scope = Scope::kConversion,
+              .scopes = Scopes(Scope::kConversion),
               .accepts = MediaType::kJson,
               .handler = &ApiService::HandleConversion},
     RouteSpec{.name = "healthz",
               .paths = kHealthzPaths,
               .methods = Methods(Method::kGet),
-              .scope = std::nullopt,
               .handler = &ApiService::HandleHealthz},
     RouteSpec{.name = "readyz",
               .paths = kReadyzPaths,
               .methods = Methods(Method::kGet),
-              .scope = std::nullopt,
               .handler = &ApiService::HandleReadyz},
     RouteSpec{.name = "metrics",
               .paths = kMetricsPaths,
               .methods = Methods(Method::kGet),
-              .scope = std::nullopt,
               .handler = &ApiService::HandleMetrics},
+    // CLICKS.md: the signed click redirect (the signature is the credential), click
+    // registration by ad servers, and a partner's look-up of its own click.
+    RouteSpec{.name = "click",
+              .paths = kClickPaths,
+              .methods = Methods(Method::kGet),
+              .handler = &ApiService::HandleClickRedirect},
+    RouteSpec{.name = "clicks",
+              .paths = kClicksPaths,
+              .methods = Methods(Method::kPost),
+              .scopes = Scopes(Scope::kClicks),
+              .body_limit = BodyLimitClass::kBatch,
+              .accepts = MediaType::kJson,
+              .handler = &ApiService::HandleClickRegistration},
+    RouteSpec{.name = "click_lookup",
+              .paths = kClickLookupPaths,
+              .methods = Methods(Method::kGet),
+              .scopes = Scopes(Scope::kConversion),
+              .handler = &ApiService::HandleClickLookup},
 };
 
 }  // namespace

@@ -22,6 +22,7 @@ constexpr MethodSet operator|(Method a, Method b) {
   return static_cast<MethodSet>(static_cast<uint8_t>(a) | static_cast<uint8_t>(b));
 }
 constexpr MethodSet Methods(Method m) { return static_cast<MethodSet>(m); }
+constexpr uint32_t Scopes(Scope s) { return static_cast<uint32_t>(s); }
 
 // Media types a route accepts for its body; a route without any reads no body.
 enum class MediaType : uint8_t { kNone = 0, kJson = 1 };
@@ -44,8 +45,8 @@ struct RouteSpec {
   std::span<const std::string_view> paths;
   // GET implies HEAD (answered without a body).
   MethodSet methods;
-  // The key scope a request needs; nullopt: no key is asked for.
-  std::optional<Scope> scope;
+  // The key scopes of which a request needs one (Scope bits); 0: no key is asked for.
+  uint32_t scopes = 0;
   BodyLimitClass body_limit = BodyLimitClass::kSmall;
   // Content types accepted for the body (415 otherwise); kNone: the body is not read.
   MediaType accepts = MediaType::kNone;

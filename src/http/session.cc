@@ -324,6 +324,9 @@ class Session {
     api_req.referer = Header(req, http::field::referer);
     api_req.idempotency_key = Header(req, "Idempotency-Key");
     api_req.forwarded_for = Header(req, "X-Forwarded-For");
+    api_req.user_agent = Header(req, http::field::user_agent);
+    api_req.sec_purpose = Header(req, "Sec-Purpose");
+    api_req.purpose = Header(req, "Purpose");
     api_req.body = req.body();
     ex.bytes_in = api_req.body.size();
     api_req.peer_ip = peer_ip_;

@@ -130,6 +130,11 @@ Prepared ApiService::HandleConversion(const ApiCall& call) {
   if (!parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
+  // Signed landing parameters are checked before the click is looked up: a forged or expired
+  // signature never reaches the store (CLICKS.md section 5).
+  if (auto refused = VerifyLandingParams(parsed.record)) {
+    return MakeErrorResponse(*refused, req.request_id);
+  }
   return PendingWrite{
       MakeOp(call.validate_only, ConversionWrite{std::move(parsed.record)}),
       [this, request_id = req.request_id,

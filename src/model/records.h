@@ -38,6 +38,8 @@ struct KeyRecord {
   std::optional<int64_t> rate_limit_burst;
 
   bool HasScope(Scope s) const { return (scopes & static_cast<uint32_t>(s)) != 0; }
+  // Whether the key has at least one of `any_of` (Scope bits).
+  bool HasAnyScope(uint32_t any_of) const { return (scopes & any_of) != 0; }
   bool ActiveAt(UnixMicros now) const {
     return !revoked_at.has_value() && (!expires_at.has_value() || now < *expires_at);
   }
@@ -121,6 +123,10 @@ struct ConversionRecord {
   std::optional<std::string> bid_id;
   std::optional<std::string> campaign_id;
   std::optional<UnixMicros> click_time;  // the click's clicked_at
+  // The landing parameters as the partner captured them (thrad_exp, thrad_sig; both or neither):
+  // verified by the HTTP layer before the write; not stored.
+  std::optional<int64_t> landing_exp;
+  std::optional<std::string> landing_sig;
 };
 
 // The normalized payload that decides, between two conversions of one identity, duplicate

@@ -5,8 +5,9 @@
 // the server closes. No timeouts are involved: the client always ends its side, so each input
 // costs well under a millisecond plus its writes.
 //
-// Fixtures every corpus file can use: the key "Bearer thr_fuzz_secret" (both scopes) and the
-// click "clk_fuzz" (with a bid id) of partner "p-fuzz"; "clk_nobid" has no bid id.
+// Fixtures every corpus file can use: the key "Bearer thr_fuzz_secret" (collect, conversion and
+// clicks scopes) and the click "clk_fuzz" (with a bid id) of partner "p-fuzz"; "clk_nobid" has
+// no bid id; the signing key "sk_fuzz" with the spec's test-vector secret (the bytes 0..31).
 //
 // Checks: no crash, ASan/UBSan clean, the session always ends (bounded by a deadline), and
 // every answer the client receives starts with an HTTP/1.1 status line.
@@ -32,6 +33,7 @@
 
 #include "auth/api_key.h"
 #include "auth/key_cache.h"
+#include "auth/signing_key_ring.h"
 #include "common/clock.h"
 #include "fuzz_check.h"
 #include "http/api_service.h"
@@ -73,8 +75,15 @@ struct Harness {
       : dir(MakeTempDir()),
         store(OpenStore(dir + "/fuzz.db")),
         keys(*store, clock, std::chrono::milliseconds(5000)),
+        signing_keys(*store, clock),
         writer(*store, thrad::GroupCommitOptions{}),
-        service(keys, writer, metrics, clock, thrad::ServiceConfig{}),
+        service({.keys = keys,
+                 .signing_keys = signing_keys,
+                 .clicks = *store,
+                 .writer = writer,
+                 .metrics = metrics,
+                 .clock = clock},
+                thrad::ServiceConfig{}),
         acceptor(ctx, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     const int64_t now = clock.NowMicros();
     thrad::KeyRecord key;
@@ -82,7 +91,7 @@ struct Harness {
     key.digest = thrad::KeyDigest("thr_fuzz_secret");
     key.partner_id = "p-fuzz";
     key.label = "fuzz";
-    key.scopes = thrad::kAllScopes;
+    key.scopes = thrad::kAllScopes | static_cast<uint32_t>(thrad::Scope::kClicks);
     key.created_at = now;
     FUZZ_CHECK(store->InsertKey(key).ok());
     auto click = [now](const char* id, std::optional<std::string> bid,
@@ -97,6 +106,11 @@ struct Harness {
     };
     FUZZ_CHECK(store->InsertClick(click("clk_fuzz", "bid-1", "camp-1")).ok());
     FUZZ_CHECK(store->InsertClick(click("clk_nobid", std::nullopt, std::nullopt)).ok());
+    thrad::SigningKeyRecord signing;  // the spec's test-vector secret: the bytes 0..31
+    signing.kid = "sk_fuzz";
+    for (int i = 0; i < 32; ++i) signing.secret += static_cast<char>(i);
+    signing.created_at = now;
+    FUZZ_CHECK(store->InsertSigningKey(signing).ok());
     writer.Start();
     config.body_limit = 4096;  // small, so the fuzzer reaches the 413 paths
     config.header_limit = 2048;
@@ -119,6 +133,7 @@ struct Harness {
   std::unique_ptr<thrad::SqliteStore> store;
   thrad::Metrics metrics;
   thrad::KeyCache keys;
+  thrad::SigningKeyRing signing_keys;
   thrad::GroupCommitWriter writer;
   thrad::ApiService service;
   thrad::ServerConfig config;

@@ -20,6 +20,11 @@ The convention in docs/api.md:
 - A `cli` example's ```sh block holds one `thrad-events ...` command line, run with THRAD_DB
   pointing at the server's store; it must exit 0. When a ```json block follows, the command
   must print exactly one line, equal to it as JSON except for the values of VOLATILE keys.
+- A `script LANG` example (`<!-- example: NAME script python -->` or `script sh`) is a
+  program an integration owner copies: a ```python or ```sh block run with BASE,
+  THRAD_SIGNING_KID and THRAD_SIGNING_SECRET set (the docs' signing key: kid `sk_docs`, the
+  spec's test-vector secret). It must exit 0 and print one click URL, which the server must
+  follow with a 302 that hands out a click id.
 - Every ```sh block that contains `curl ` must be an example.
 
 Examples run once, in document order, on one fresh server and store (they build on each
@@ -52,13 +57,19 @@ REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 ELLIPSIS = {"…", "..."}
 
 # What issue 3 asks the reference to show at least.
-REQUIRED = ["collect-quickstart", "collect-duplicate", "collect-validate-only", "missing-token",
+REQUIRED = ["click-url-python", "click-url-shell", "click-redirect", "clicks-register",
+            "click-lookup", "conversion-signed", "collect-quickstart", "collect-duplicate", "collect-validate-only", "missing-token",
             "invalid-key", "collect-422", "collect-415", "conversion-ok", "conversion-duplicate",
             "conversion-click-not-found", "conversion-idempotency-mismatch",
             "conversion-validate-only"]
 
 MARKER_RE = re.compile(r"^<!--\s*example:\s*(?P<name>[A-Za-z0-9_.-]+)(?P<cli>\s+cli)?"
+                       r"(?:\s+script\s+(?P<script>python|sh))?"
                        r"(?:\s+setup:\s*(?P<setup>.*?))?\s*-->$")
+# The docs' signing key: the click URLs, landing signatures and answers shown in docs/api.md
+# are made with it, so they are the same on every run.
+DOC_SIGNING_KID = "sk_docs"
+DOC_SIGNING_SECRET = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"  # the bytes 0..31
 FENCE_RE = re.compile(r"^```(?P<lang>[A-Za-z0-9_-]*)\s*$")
 
 
@@ -76,8 +87,8 @@ class Block:
 
 
 class Example:
-    def __init__(self, name, cli, setup, command, expected, line):
-        self.name, self.cli, self.setup = name, cli, setup
+    def __init__(self, name, cli, setup, command, expected, line, script=None):
+        self.name, self.cli, self.setup, self.script = name, cli, setup, script
         self.command, self.expected, self.line = command, expected, line
 
     def __repr__(self):
@@ -117,7 +128,16 @@ def parse_examples(text):
     blocks = parse_blocks(text)
     examples = []
     for idx, b in enumerate(blocks):
-        if b.lang != "sh" or b.marker is None:
+        if b.marker is None:
+            continue
+        script = b.marker.group("script")
+        if script:
+            assert b.lang == script, (f"docs/api.md:{b.line}: example {b.marker.group('name')} "
+                                      f"is a {script} script in a ```{b.lang} block")
+            examples.append(Example(b.marker.group("name"), False, b.marker.group("setup"),
+                                    b.text, None, b.line, script=script))
+            continue
+        if b.lang != "sh":
             continue
         nxt = blocks[idx + 1] if idx + 1 < len(blocks) else None
         cli = bool(b.marker.group("cli"))
@@ -148,19 +168,23 @@ class Outcome:
         self.rc = None
         self.stdout = b""
         self.stderr = b""
+        self.followed = None  # script examples: the answer to the URL they printed
 
 
-def run_shell(command, env):
-    return subprocess.run(["bash", "-c", command], env=env, capture_output=True,
-                          timeout=COMMAND_TIMEOUT_S)
+def run_shell(command, env, language="sh"):
+    argv = ["/usr/bin/python3", "-c", command] if language == "python" else ["bash", "-c", command]
+    return subprocess.run(argv, env=env, capture_output=True, timeout=COMMAND_TIMEOUT_S)
 
 
-def example_env(server, token, bindir):
+def example_env(server, token, bindir, adserver_token):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("THRAD_") and k.lower() not in
            ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
     env["BASE"] = f"http://127.0.0.1:{server.port}"
     env["THRAD_PARTNER_TOKEN"] = token
+    env["THRAD_ADSERVER_TOKEN"] = adserver_token
+    env["THRAD_SIGNING_KID"] = DOC_SIGNING_KID
+    env["THRAD_SIGNING_SECRET"] = DOC_SIGNING_SECRET
     env["THRAD_DB"] = str(server.store.path)
     env["PATH"] = f"{bindir}:{env.get('PATH', '/usr/bin:/bin')}"
     env["NO_PROXY"] = "*"
@@ -174,11 +198,15 @@ def outcomes(tmp_path_factory):
     bindir.mkdir()
     (bindir / "thrad-events").symlink_to(os.path.abspath(BIN))
     store = SqliteStore(workdir / "docs.db")
-    server = Server(store, workdir, name="docs")
+    # A click TTL of 100 years keeps the documented clicks (fixed clicked_at) taking conversions.
+    server = Server(store, workdir, ("--click-ttl", "36500d"), name="docs")
     server.start()
     try:
-        token = Cli(store).create_key(PARTNER, LABEL)["key"]
-        env = example_env(server, token, bindir)
+        cli = Cli(store)
+        token = cli.create_key(PARTNER, LABEL)["key"]
+        adserver = cli.create_key("adplatform", "Ad server", scopes="clicks")["key"]
+        cli.run("signing-keys create", "--kid", DOC_SIGNING_KID, "--secret", DOC_SIGNING_SECRET)
+        env = example_env(server, token, bindir, adserver)
         results = {}
         for ex in EXAMPLES:
             out = Outcome(ex)
@@ -189,8 +217,10 @@ def outcomes(tmp_path_factory):
                     out.setup_error = (f"setup `{ex.setup}` exited {proc.returncode}: "
                                        f"{proc.stderr.decode(errors='replace')}")
                     continue
-            proc = run_shell(ex.command, env)
+            proc = run_shell(ex.command, env, ex.script or "sh")
             out.rc, out.stdout, out.stderr = proc.returncode, proc.stdout, proc.stderr
+            if ex.script and proc.returncode == 0:
+                out.followed = request_path(server, proc.stdout.decode().strip())
         yield results
     finally:
         server.stop()
@@ -330,6 +360,25 @@ def check_cli(out):
                          f"\n  documented: {json.dumps(want, default=str)}")
 
 
+def request_path(server, url):
+    """GET `url` (which must be on this server) without following redirects."""
+    base = f"http://127.0.0.1:{server.port}"
+    assert url.startswith(base + "/"), f"{url!r} is not a URL of the server at {base}"
+    return server.get(url[len(base):])
+
+
+def check_script(out):
+    ex = out.example
+    stdout = out.stdout.decode(errors="replace")
+    assert out.rc == 0, (f"{ex.name}: exited {out.rc}\nstdout: {stdout}\nstderr: "
+                         f"{out.stderr.decode(errors='replace')}")
+    lines = [l for l in stdout.splitlines() if l.strip()]
+    assert len(lines) == 1 and "/v1/click?" in lines[0], f"{ex.name}: printed {lines}"
+    r = out.followed
+    assert r is not None and r.status == 302, f"{ex.name}: following {lines[0]} answered {r}"
+    assert "thrad_click_id=" in r.headers.get("Location"), r.headers
+
+
 # ---------------------------------------------------------------------------------------------
 # Tests.
 
@@ -343,7 +392,7 @@ def test_every_curl_block_is_a_checked_example():
                 f"docs/api.md:{b.line}: a curl block without an <!-- example: ... --> comment"
             assert not b.marker.group("cli"), f"docs/api.md:{b.line}: curl block marked cli"
     for ex in EXAMPLES:
-        if not ex.cli:
+        if not ex.cli and not ex.script:
             assert ex.command.count("curl ") == 1, f"{ex.name}: one curl command per example"
             assert '"$BASE/' in ex.command, f"{ex.name}: the URL must start with \"$BASE/"
 
@@ -358,7 +407,21 @@ def test_required_examples_are_documented():
 def test_example(outcomes, example):
     out = outcomes[example.name]
     assert out.setup_error is None, out.setup_error
-    if example.cli:
+    if example.script:
+        check_script(out)
+    elif example.cli:
         check_cli(out)
     else:
         check_http(out)
+
+
+def test_the_python_and_shell_click_url_examples_mint_the_same_url(outcomes):
+    python, shell = outcomes["click-url-python"], outcomes["click-url-shell"]
+    assert python.rc == 0 and shell.rc == 0, (python.stderr, shell.stderr)
+    assert python.stdout.strip() == shell.stdout.strip(), (python.stdout, shell.stdout)
+    # The documented example signature: the spec's algorithm, computed independently here.
+    from click_signing import click_url_signature
+    sig = click_url_signature(DOC_SIGNING_SECRET, "acme", "bid-7", "cmp-42", "pub_001",
+                              "https://shop.example.com/landing?utm_source=thrad#top",
+                              4102444800)
+    assert python.stdout.decode().strip().endswith(f"&kid={DOC_SIGNING_KID}&sig={sig}")

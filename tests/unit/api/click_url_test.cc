@@ -93,6 +93,11 @@ TEST(ClickUrlTest, AddLandingParamsKeepsOrderSpellingAndFragment) {
   EXPECT_EQ(AddLandingParams("https://shop.example.com/landing?utm_source=thrad#top", p),
             "https://shop.example.com/landing?utm_source=thrad&" + suffix + "#top");
   EXPECT_EQ(AddLandingParams("https://shop.example.com", p), "https://shop.example.com?" + suffix);
+  // A landing key whose value holds '=' goes too (Boost.URL 1.81's erase(key) missed it),
+  // and empty parameters are dropped.
+  EXPECT_EQ(AddLandingParams("https://x.example/p?thrad_sig=_click_id=x&&a", p),
+            "https://x.example/p?a&" + suffix);
+  EXPECT_EQ(AddLandingParams("https://x.example/p?#f", p), "https://x.example/p?" + suffix + "#f");
   // Earlier landing parameters go; others keep their place and their escapes.
   EXPECT_EQ(AddLandingParams("https://s.example/p?thrad_sig=old&a=%41+b&thrad_click_id=x&z=1", p),
             "https://s.example/p?a=%41+b&z=1&" + suffix);

@@ -453,6 +453,81 @@ TEST(ParseConversionTest, NullKnownFieldsDoNotReachExtra) {
   EXPECT_TRUE(params.at("extra").as_object().empty());
 }
 
+// --- signed landing parameters (thrad_exp, thrad_sig) ------------------------------------
+
+constexpr std::string_view kSig = "v1.sk_test.4_zvQx127wD_8vbooTWEgvVlI2FRy6tb0lkmYtWJCiE";
+
+TEST(ParseConversionTest, LandingParamsAreCarriedForTheHttpLayerAndNeverStored) {
+  ConversionRecord r = Ok(With(R"("thrad_exp":1798761600,"thrad_sig":)" + Quote(kSig)));
+  EXPECT_EQ(r.landing_exp, 1798761600);
+  EXPECT_EQ(r.landing_sig, kSig);
+  EXPECT_EQ(ParseObject(r.params_json),
+            ParseObject(R"({"integration":"partner_s2s","partner_id":"partner_1",)"
+                        R"("api_key_label":"Main server","extra":{}})"));
+}
+
+TEST(ParseConversionTest, LandingParamsAreOptional) {
+  ConversionRecord r = Ok(With(""));
+  EXPECT_EQ(r.landing_exp, std::nullopt);
+  EXPECT_EQ(r.landing_sig, std::nullopt);
+  r = Ok(With(R"("thrad_exp":null,"thrad_sig":null)"));
+  EXPECT_EQ(r.landing_exp, std::nullopt);
+  EXPECT_EQ(r.landing_sig, std::nullopt);
+  EXPECT_TRUE(ParseObject(r.params_json).at("extra").as_object().empty());
+}
+
+TEST(ParseConversionTest, LandingParamsComeBothOrNeither) {
+  EXPECT_THAT(Errors(With(R"("thrad_exp":1798761600)")),
+              ElementsAre(ErrorIs(BodyAt("thrad_sig"), "missing", "Field required")));
+  EXPECT_THAT(Errors(With(R"("thrad_sig":"v1.k.s")")),
+              ElementsAre(ErrorIs(BodyAt("thrad_exp"), "missing", "Field required")));
+  EXPECT_THAT(Errors(With(R"("thrad_sig":"v1.k.s","thrad_exp":null)")),
+              ElementsAre(ErrorAt(BodyAt("thrad_exp"), "missing")));
+  // The one sent is still checked.
+  EXPECT_THAT(Errors(With(R"("thrad_exp":"1798761600")")),
+              ElementsAre(ErrorAt(BodyAt("thrad_sig"), "missing"),
+                          ErrorAt(BodyAt("thrad_exp"), "int_type")));
+}
+
+TEST(ParseConversionTest, ThradExpIsAnInteger) {
+  auto exp_error = [](std::string_view value) {
+    return Errors(With(R"("thrad_sig":"v1.k.s","thrad_exp":)" + std::string(value)));
+  };
+  EXPECT_THAT(exp_error(R"("1798761600")"), ElementsAre(ErrorAt(BodyAt("thrad_exp"), "int_type")));
+  EXPECT_THAT(exp_error("true"), ElementsAre(ErrorAt(BodyAt("thrad_exp"), "int_type")));
+  EXPECT_THAT(exp_error("[1]"), ElementsAre(ErrorAt(BodyAt("thrad_exp"), "int_type")));
+  EXPECT_THAT(exp_error("1798761600.5"),
+              ElementsAre(ErrorIs(BodyAt("thrad_exp"), "int_from_float",
+                                  "Input should be a valid integer, got a number with a "
+                                  "fractional part")));
+  EXPECT_THAT(exp_error("-1"), ElementsAre(ErrorAt(BodyAt("thrad_exp"), "greater_than_equal")));
+  EXPECT_THAT(exp_error("1e19"), ElementsAre(ErrorAt(BodyAt("thrad_exp"), "less_than_equal")));
+  EXPECT_EQ(Ok(With(R"("thrad_sig":"v1.k.s","thrad_exp":1.7987616e9)")).landing_exp, 1798761600);
+  EXPECT_EQ(Ok(With(R"("thrad_sig":"v1.k.s","thrad_exp":0)")).landing_exp, 0);
+}
+
+TEST(ParseConversionTest, ThradSigIsAStringOfAtMost128Characters) {
+  auto sig_error = [](std::string_view value) {
+    return Errors(With(R"("thrad_exp":1798761600,"thrad_sig":)" + std::string(value)));
+  };
+  EXPECT_THAT(sig_error("7"), ElementsAre(ErrorAt(BodyAt("thrad_sig"), "string_type")));
+  EXPECT_THAT(sig_error("{}"), ElementsAre(ErrorAt(BodyAt("thrad_sig"), "string_type")));
+  EXPECT_THAT(sig_error(Quote(Repeat("s", 129))),
+              ElementsAre(ErrorIs(BodyAt("thrad_sig"), "string_too_long",
+                                  "String should have at most 128 characters")));
+  EXPECT_EQ(Ok(With(R"("thrad_exp":1,"thrad_sig":)" + Quote(Repeat(kE, 128)))).landing_sig,
+            Repeat(kE, 128));
+}
+
+TEST(ParseConversionTest, LandingParamErrorsComeAfterTheOtherFields) {
+  EXPECT_THAT(Errors(R"({"thrad_sig":5,"user_agent":1,"click_id":"c",)"
+                     R"("conversion_time":"2026-02-19T18:00:00Z","conversion_value":1,)"
+                     R"("currency":"USD","thrad_exp":1.5})"),
+              ElementsAre(ErrorAt(BodyAt("user_agent"), "string_type"),
+                          ErrorAt(BodyAt("thrad_exp"), "int_from_float"),
+                          ErrorAt(BodyAt("thrad_sig"), "string_type")));
+}
+
 // --- several problems, bodies -------------------------------------------------------------
 
 TEST(ParseConversionTest, EveryProblemIsListedInTableOrder) {

@@ -62,6 +62,12 @@ TEST(VocabularyTest, TypesAndMessages) {
       {DictTypeError(loc), "dict_type", "Input should be a valid dictionary"},
       {DatetimeParsingError(loc, "invalid month"), "datetime_parsing",
        "Input should be a valid datetime, invalid month"},
+      {DatetimePastError(loc, 300), "datetime_past",
+       "Input should be in the past, or at most 300 seconds in the future"},
+      {UrlParsingError(loc, "relative URL"), "url_parsing",
+       "Input should be a valid URL, relative URL"},
+      {IpAddressError(loc), "ip_any_address", "Input is not a valid IPv4 or IPv6 address"},
+      {ExtraForbiddenError(loc), "extra_forbidden", "Extra inputs are not permitted"},
       {ValueError(loc, "bad"), "value_error", "Value error, bad"},
   };
   for (const Case& c : cases) {

@@ -133,6 +133,67 @@ TEST(OptionalStringTest, TrimAndBlank) {
   EXPECT_THAT(errors, ElementsAre(ErrorAt(BodyAt("f"), "string_too_long")));
 }
 
+TEST(OptionalStringTest, MinChars) {
+  std::vector<FieldError> errors;
+  const StringRule rule{.max_chars = 5, .min_chars = 2};
+  EXPECT_EQ(OptionalString(Obj(R"({"f":"ab"})"), "f", rule, errors), "ab");
+  EXPECT_EQ(OptionalString(Obj(std::string(R"({"f":")") + kE + kE + "\"}"), "f", rule, errors),
+            std::string(kE) + kE);  // code points, not bytes
+  EXPECT_THAT(errors, IsEmpty());
+  EXPECT_EQ(OptionalString(Obj(R"({"f":"a"})"), "f", rule, errors), std::nullopt);
+  EXPECT_EQ(OptionalString(Obj(std::string(R"({"f":")") + kEmoji + "\"}"), "f", rule, errors),
+            std::nullopt);
+  EXPECT_THAT(errors, ElementsAre(ErrorIs(BodyAt("f"), "string_too_short",
+                                          "String should have at least 2 characters"),
+                                  ErrorAt(BodyAt("f"), "string_too_short")));
+}
+
+TEST(OptionalStringTest, ControlCharacters) {
+  const StringRule rule{.max_chars = 5, .reject_control_chars = true};
+  for (const char* bad : {R"("a\u0000")", R"("\u001f")", R"("a\tb")", R"("\u007f")"}) {
+    std::vector<FieldError> errors;
+    EXPECT_EQ(OptionalString(Obj(std::string(R"({"f":)") + bad + "}"), "f", rule, errors),
+              std::nullopt);
+    EXPECT_THAT(errors, ElementsAre(ErrorIs(BodyAt("f"), "string_pattern_mismatch",
+                                            "String should contain only non-control characters")))
+        << bad;
+  }
+  std::vector<FieldError> errors;
+  // C1 controls are not C0 or DEL; without the rule control characters are content.
+  EXPECT_EQ(OptionalString(Obj(R"({"f":"a\u0085 "})"), "f", rule, errors), "a\xC2\x85 ");
+  EXPECT_EQ(OptionalString(Obj(R"({"f":"a\tb"})"), "f", {.max_chars = 5}, errors), "a\tb");
+  EXPECT_THAT(errors, IsEmpty());
+}
+
+TEST(HasControlCharTest, C0AndDel) {
+  EXPECT_FALSE(HasControlChar(""));
+  EXPECT_FALSE(HasControlChar("abc ~"));
+  EXPECT_FALSE(HasControlChar(kEmoji));
+  EXPECT_TRUE(HasControlChar(std::string_view("a\0b", 3)));
+  EXPECT_TRUE(HasControlChar("\x1f"));
+  EXPECT_TRUE(HasControlChar("\x7f"));
+}
+
+TEST(DateTimeTest, OptionalAndRequired) {
+  std::vector<FieldError> errors;
+  EXPECT_EQ(OptionalDateTime(Obj("{}"), "t", errors), std::nullopt);
+  EXPECT_EQ(OptionalDateTime(Obj(R"({"t":null})"), "t", errors), std::nullopt);
+  EXPECT_THAT(errors, IsEmpty());
+  EXPECT_EQ(OptionalDateTime(Obj(R"({"t":"2026-02-19T18:00:00Z"})"), "t", errors),
+            1771524000'000000);
+  EXPECT_EQ(RequiredDateTime(Obj(R"({"t":"1970-01-01T00:00:00.5+00:00"})"), "t", errors), 500000);
+  EXPECT_THAT(errors, IsEmpty());
+  EXPECT_EQ(OptionalDateTime(Obj(R"({"t":1771524000})"), "t", errors), std::nullopt);
+  EXPECT_EQ(OptionalDateTime(Obj(R"({"t":"2026-13-01T00:00:00Z"})"), "t", errors), std::nullopt);
+  EXPECT_EQ(RequiredDateTime(Obj("{}"), "t", errors), std::nullopt);
+  EXPECT_EQ(RequiredDateTime(Obj(R"({"t":null})"), "t", errors), std::nullopt);
+  EXPECT_THAT(errors,
+              ElementsAre(ErrorAt(BodyAt("t"), "string_type"),
+                          ErrorIs(BodyAt("t"), "datetime_parsing",
+                                  "Input should be a valid datetime, invalid month"),
+                          ErrorAt(BodyAt("t"), "missing"), ErrorAt(BodyAt("t"), "missing")));
+}
+
 TEST(RequiredStringTest, MissingAndNull) {
   std::vector<FieldError> errors;
   EXPECT_EQ(RequiredString(Obj("{}"), "f", {.max_chars = 5}, errors), std::nullopt);

@@ -32,6 +32,7 @@ class ApiServiceTest : public ::testing::Test {
     store_ = std::move(opened).value();
     ASSERT_OK(store_->Migrate());
     keys_ = std::make_unique<KeyCache>(*store_, clock_);
+    signing_keys_ = std::make_unique<SigningKeyRing>(*store_, clock_);
     writer_ = std::make_unique<GroupCommitWriter>(*store_, GroupCommitOptions{});
     writer_->Start();
     collect_key_ = AddKey("p1", static_cast<uint32_t>(Scope::kCollect));
@@ -45,9 +46,16 @@ class ApiServiceTest : public ::testing::Test {
     return k.secret;
   }
 
-  ApiService Service(ServiceConfig config = {}) {
-    return ApiService(*keys_, *writer_, metrics_, clock_, config);
+  ServiceDeps Deps(GroupCommitWriter& writer) {
+    return {.keys = *keys_,
+            .signing_keys = *signing_keys_,
+            .clicks = *store_,
+            .writer = writer,
+            .metrics = metrics_,
+            .clock = clock_};
   }
+
+  ApiService Service(ServiceConfig config = {}) { return ApiService(Deps(*writer_), config); }
 
   // A request to `target` with `body`, authenticated by `secret` when given.
   ApiRequest Request(std::string_view target, std::string_view body = "",
@@ -97,6 +105,7 @@ class ApiServiceTest : public ::testing::Test {
   ManualClock clock_{kNow};
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<KeyCache> keys_;
+  std::unique_ptr<SigningKeyRing> signing_keys_;
   std::unique_ptr<GroupCommitWriter> writer_;
   Metrics metrics_;
   std::string collect_key_;
@@ -204,7 +213,9 @@ TEST_F(ApiServiceTest, ConversionOfAnUnknownClickIs404) {
 }
 
 TEST_F(ApiServiceTest, RateLimitIs429WithItsHeaders) {
-  ApiService service = Service({.rate_limit = {.rps = 1, .burst = 1}});
+  ServiceConfig config;
+  config.rate_limit = {.rps = 1, .burst = 1};
+  ApiService service = Service(config);
   const std::string body = R"({"event_name":"x"})";
   EXPECT_EQ(Answer(service, Request("/v1/api/collect", body, collect_key_)).status, 204u);
   ApiResponse r = Answer(service, Request("/v1/api/collect", body, collect_key_));
@@ -233,7 +244,7 @@ TEST_F(ApiServiceTest, OpsRoutesNeedNoKey) {
 TEST_F(ApiServiceTest, ReadyzIs503WhileTheWriterIsSaturated) {
   // A writer that was never started takes ops into its queue and never drains it.
   GroupCommitWriter stalled(*store_, GroupCommitOptions{.max_queue = 2});
-  ApiService service(*keys_, stalled, metrics_, clock_, {});
+  ApiService service(Deps(stalled), {});
   ApiRequest ready = Request("/readyz");
   ready.method = Method::kGet;
   EXPECT_EQ(Answer(service, ready).status, 200u);

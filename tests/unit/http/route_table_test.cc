@@ -50,7 +50,7 @@ TEST(RouteTableTest, CanonicalPathsAndAliases) {
     ASSERT_TRUE(r) << p;
     EXPECT_EQ(r->spec->name, "collect");
     EXPECT_EQ(r->spec->AllowHeader(), "POST");
-    EXPECT_EQ(r->spec->scope, Scope::kCollect);
+    EXPECT_EQ(r->spec->scopes, Scopes(Scope::kCollect));
     EXPECT_EQ(r->spec->body_limit, BodyLimitClass::kSmall);
   }
   for (const char* p : {"/v1/api/collect/batch", "/api/collect/batch"}) {
@@ -63,19 +63,37 @@ TEST(RouteTableTest, CanonicalPathsAndAliases) {
     auto r = MatchRoute(p);
     ASSERT_TRUE(r) << p;
     EXPECT_EQ(r->spec->name, "conversion");
-    EXPECT_EQ(r->spec->scope, Scope::kConversion);
+    EXPECT_EQ(r->spec->scopes, Scopes(Scope::kConversion));
   }
   for (const char* p : {"/healthz", "/readyz", "/metrics"}) {
     auto r = MatchRoute(p);
     ASSERT_TRUE(r) << p;
     EXPECT_EQ(r->spec->AllowHeader(), "GET, HEAD");
-    EXPECT_FALSE(r->spec->scope.has_value()) << p;
+    EXPECT_EQ(r->spec->scopes, 0u) << p;
     EXPECT_EQ(r->spec->accepts, MediaType::kNone);
   }
   EXPECT_FALSE(MatchRoute("/v1/api/collect/"));
   EXPECT_FALSE(MatchRoute("/V1/API/COLLECT"));
   EXPECT_FALSE(MatchRoute("/"));
   EXPECT_FALSE(MatchRoute(""));
+}
+
+TEST(RouteTableTest, ClickRoutesAndThePathParameter) {
+  auto redirect = MatchRoute("/v1/click");
+  ASSERT_TRUE(redirect);
+  EXPECT_EQ(redirect->spec->scopes, 0u);  // the signature is the credential
+  auto reg = MatchRoute("/v1/api/clicks");
+  ASSERT_TRUE(reg);
+  EXPECT_EQ(reg->spec->name, "clicks");
+  EXPECT_EQ(reg->spec->scopes, Scopes(Scope::kClicks));
+  EXPECT_EQ(reg->spec->body_limit, BodyLimitClass::kBatch);
+  auto lookup = MatchRoute("/v1/api/clicks/22222222-2222-4222-8222-222222222222");
+  ASSERT_TRUE(lookup);
+  EXPECT_EQ(lookup->spec->name, "click_lookup");
+  EXPECT_EQ(lookup->param, "22222222-2222-4222-8222-222222222222");
+  EXPECT_FALSE(MatchRoute("/v1/api/clicks/"));     // an empty segment is no click id
+  EXPECT_FALSE(MatchRoute("/v1/api/clicks/a/b"));  // one segment only
+  EXPECT_FALSE(MatchRoute("/v1/api/clicksX"));
 }
 
 TEST(RouteTableTest, MethodsGetImpliesHead) {
@@ -93,8 +111,8 @@ TEST(RouteTableTest, MethodsGetImpliesHead) {
 TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   std::vector<std::string_view> names;
   for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
-  EXPECT_THAT(
-      names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz", "metrics"));
+  EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
+                                 "metrics", "click", "clicks", "click_lookup"));
 }
 
 TEST(RouterTest, TargetQuery) {

@@ -12,28 +12,9 @@
 #include "model/write_op.h"
 #include "store/store.h"
 #include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
 
 namespace thrad::test {
-
-// A fresh directory under the test temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "thrad_store_XXXXXX";
-    char* made = ::mkdtemp(tmpl.data());
-    EXPECT_NE(made, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The base of every store fixture (SqliteStoreTest, PgStoreTest): a migrated backend behind
 // store(), and what tests need that the Store interface does not offer. The conformance suite
