@@ -2,11 +2,12 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <string>
 #include <utility>
 
 #include "api/collect_handler.h"
+#include "api/json_body.h"
+#include "common/json_numbers.h"
 #include "model/identity.h"
 
 namespace thrad {
@@ -69,7 +70,7 @@ std::string BatchResultJson(const std::vector<BatchItem>& items,
     results.emplace_back(std::move(r));
   }
   body["results"] = std::move(results);
-  return json::serialize(body);
+  return SerializeJson(body);
 }
 
 }  // namespace thrad

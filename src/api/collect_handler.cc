@@ -7,11 +7,14 @@
 #include <string_view>
 
 #include "api/extras.h"
+#include "api/future_time.h"
 #include "api/json_body.h"
 #include "api/number_fields.h"
 #include "api/params.h"
 #include "api/string_fields.h"
 #include "api/tag_id.h"
+#include "common/decimal.h"
+#include "common/json_numbers.h"
 
 namespace thrad {
 namespace {
@@ -89,6 +92,11 @@ Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers
   std::optional<std::string> tag_id = OptionalString(obj, "tag_id", id_rule, errors);
   r.event_id = OptionalNonBlankString(obj, "event_id", kMaxIdChars, errors);
   r.timestamp = OptionalNonNegativeInt(obj, raw_numbers, "timestamp", errors);
+  if (r.timestamp) {
+    if (auto e = FutureUnixSecondsError("timestamp", *r.timestamp, ctx.received_at)) {
+      errors.push_back(std::move(*e));
+    }
+  }
   // Spec section 3: when absent, the server's receive time (Unix seconds) is used.
   if (!r.timestamp) r.timestamp = ctx.received_at / 1'000'000;
   r.page_url = OptionalString(obj, "page_url", url_rule, errors);
@@ -113,7 +121,7 @@ Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers
   r.event_name = std::move(*event_name);
   r.tag_id = (tag_id && !IsBlank(*tag_id)) ? std::move(*tag_id)
                                            : DeriveTagId(r.page_url, ctx.origin, ctx.referer);
-  if (consent) r.consent_json = json::serialize(*consent);
+  if (consent) r.consent_json = SerializeJson(*consent);
 
   // params: the client's object as sent, except that params.extra always holds sanitized
   // content (section 5): the client's own params.extra members, then the unknown top-level
@@ -133,7 +141,7 @@ Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers
   }
   if (!extra.empty()) stored_params["extra"] = SanitizeExtra(extra, out.sanitize);
   StampParams(stored_params, ctx);
-  r.params_json = json::serialize(stored_params);
+  r.params_json = SerializeJson(stored_params);
 
   r.channel = "server";
   r.partner_id = ctx.partner_id;

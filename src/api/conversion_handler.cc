@@ -1,17 +1,19 @@
 #include "api/conversion_handler.h"
 
 #include <array>
-#include <boost/json/serialize.hpp>
 #include <string>
 
 #include "api/currency.h"
 #include "api/extras.h"
+#include "api/future_time.h"
 #include "api/idempotency_key.h"
 #include "api/json_body.h"
 #include "api/number_fields.h"
 #include "api/params.h"
 #include "api/string_fields.h"
 #include "common/decimal.h"
+#include "common/json_numbers.h"
+#include "common/time_format.h"
 
 namespace thrad {
 namespace {
@@ -130,6 +132,11 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
   std::optional<std::string> click_id =
       RequiredString(obj, "click_id", {.max_chars = kMaxIdChars, .reject_blank = true}, errors);
   std::optional<int64_t> conversion_time = RequiredDateTime(obj, "conversion_time", errors);
+  if (conversion_time) {
+    if (auto e = FutureTimeError("conversion_time", *conversion_time, ctx.received_at)) {
+      errors.push_back(std::move(*e));
+    }
+  }
   std::optional<int64_t> value_micros = ValueMicros(body, errors);
   std::optional<std::string> currency = Currency(obj, errors);
   std::optional<std::string> event_type =
@@ -168,7 +175,7 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
   json::object params;
   StampParams(params, ctx);
   params["extra"] = SanitizeExtra(UnknownMembers(obj, kKnownFields), out.sanitize);
-  r.params_json = json::serialize(params);
+  r.params_json = SerializeJson(params);
 
   r.partner_id = ctx.partner_id;
   r.key_id = ctx.key_id;

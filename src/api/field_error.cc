@@ -147,4 +147,15 @@ FieldError ValueError(FieldLoc loc, std::string_view reason) {
   return Make(std::move(loc), "value_error", "Value error, " + std::string(reason));
 }
 
+FieldError TimestampInFutureError(FieldLoc loc, std::string_view unit) {
+  std::string msg = "Input should be at most 1 day in the future";
+  if (!unit.empty()) msg += "; it looks like " + std::string(unit) + ", send Unix seconds";
+  return Make(std::move(loc), "timestamp_in_future", std::move(msg));
+}
+
+FieldError BoolParsingError(FieldLoc loc) {
+  return Make(std::move(loc), "bool_parsing",
+              "Input should be a valid boolean, unable to interpret input");
+}
+
 }  // namespace thrad

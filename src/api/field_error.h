@@ -56,6 +56,9 @@ FieldLoc BodyLoc(std::string_view field);
 //   ip_any_address         Input is not a valid IPv4 or IPv6 address
 //   extra_forbidden        Extra inputs are not permitted          (a member no field names)
 //   value_error            Value error, <reason>
+//   bool_parsing           Input should be a valid boolean, unable to interpret input
+//   timestamp_in_future    Input should be at most 1 day in the future[; it looks like <unit>,
+//                          send Unix seconds]
 FieldError JsonInvalidError(std::string_view reason);
 FieldError NotAnObjectBodyError();
 FieldError MissingError(FieldLoc loc);
@@ -80,6 +83,9 @@ FieldError UrlParsingError(FieldLoc loc, std::string_view reason);
 FieldError IpAddressError(FieldLoc loc);
 FieldError ExtraForbiddenError(FieldLoc loc);
 FieldError ValueError(FieldLoc loc, std::string_view reason);
+FieldError BoolParsingError(FieldLoc loc);
+// `unit`: the unit the value seems to be in ("milliseconds"), or empty.
+FieldError TimestampInFutureError(FieldLoc loc, std::string_view unit);
 
 // Counts what section 5 sanitizing dropped or changed (for the metrics); the request still
 // succeeds.

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/random.h"
+#include "common/sha256.h"
 
 namespace thrad {
 namespace {

@@ -39,7 +39,7 @@ Result<std::shared_ptr<const KeyRecord>> KeyCache::Lookup(std::string_view secre
 
   // Read outside the lock: concurrent misses for one digest may each read the store, which
   // is harmless and keeps a slow store from blocking hits on other keys.
-  Result<std::optional<KeyRecord>> found = store_.FindKeyByDigest(digest);
+  Result<std::optional<KeyRecord>> found = ReadStore(digest);
   if (!found.ok()) {
     return Status::Unavailable("key lookup failed: " + found.status().message());
   }
@@ -54,6 +54,20 @@ Result<std::shared_ptr<const KeyRecord>> KeyCache::Lookup(std::string_view secre
     InsertLocked(std::move(digest), std::move(entry), now);
   }
   return IfActive(record, now);
+}
+
+Result<std::optional<KeyRecord>> KeyCache::ReadStore(std::string_view digest) {
+  Result<std::optional<KeyRecord>> found = store_.FindKeyByDigest(digest);
+  reads_healthy_.store(found.ok(), std::memory_order_relaxed);
+  if (health_ != nullptr) health_->Report(StoreHealth::Reporter::kKeyReads, found.ok());
+  return found;
+}
+
+void KeyCache::ProbeIfFailing() {
+  if (reads_healthy()) return;
+  // Not a key's digest: secrets have another form, so the read finds nothing either way.
+  static const std::string kProbeDigest = KeyDigest("thrad-events key store probe");
+  (void)ReadStore(kProbeDigest);
 }
 
 void KeyCache::InsertLocked(std::string digest, Entry entry, UnixMicros now) {

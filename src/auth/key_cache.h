@@ -1,9 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -15,6 +17,7 @@
 #include "common/status.h"
 #include "model/records.h"
 #include "store/key_store.h"
+#include "store/store_health.h"
 
 namespace thrad {
 
@@ -24,7 +27,9 @@ namespace thrad {
 // - A positive or negative (no such key) answer is reused for less than `ttl` after it was
 //   read from the store, so a revocation made anywhere is seen within `ttl` (the spec
 //   allows 5 s). Expiry is checked against the clock on every call.
-// - Store errors are not cached.
+// - Store errors are not cached. A failed read counts as the store being unhealthy
+//   (reads_healthy(), and StoreHealth::Reporter::kKeyReads when a StoreHealth is given) until
+//   a later read, a look-up's or ProbeIfFailing's, succeeds.
 // - Only digests are kept; the secret is never stored, logged or put in a message.
 // - At most `max_entries` digests are cached; when full, stale entries are dropped and, if
 //   that is not enough, the whole cache is cleared.
@@ -56,6 +61,16 @@ class KeyCache {
   // Number of cached digests (for tests and metrics).
   size_t size() const;
 
+  // Also reports whether each store read succeeded to `health`, which must outlive the cache.
+  // Call before the first Lookup.
+  void ReportHealthTo(StoreHealth* health) { health_ = health; }
+  // False from a failed store read until a later one succeeds.
+  bool reads_healthy() const { return reads_healthy_.load(std::memory_order_relaxed); }
+  // While the last store read failed, reads the store once more (a digest no key has) and
+  // reports the outcome; does nothing otherwise. Run periodically (the server does, about once
+  // a second), so the health recovers when no request comes to try a key.
+  void ProbeIfFailing();
+
  private:
   struct Entry {
     std::shared_ptr<const KeyRecord> record;  // nullptr: no key has this digest
@@ -63,12 +78,16 @@ class KeyCache {
   };
 
   bool Fresh(const Entry& e, UnixMicros now) const;
+  // Reads `digest` from the store and reports whether the read worked.
+  Result<std::optional<KeyRecord>> ReadStore(std::string_view digest);
   void InsertLocked(std::string digest, Entry entry, UnixMicros now);
 
   KeyStore& store_;
   const Clock& clock_;
   const int64_t ttl_micros_;
   const size_t max_entries_;
+  StoreHealth* health_ = nullptr;  // not owned; null: nobody else is told
+  std::atomic<bool> reads_healthy_{true};
 
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Entry> entries_;  // by digest; guarded by mu_

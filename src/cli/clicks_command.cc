@@ -114,13 +114,19 @@ void RunAdd(const AddOptions& o) {
   click.exp = UnixSecondOf(click.created_at) + kClickTtlSeconds;
   click.source = "cli";
 
-  std::unique_ptr<Store> store = OpenMigratedStoreOrFail(o.store);
+  std::unique_ptr<Store> store = OpenMigratedStoreOrFail(o.store, IfMissing::kCreate);
   Status st = store->InsertClick(click);
   if (st.code() == StatusCode::kAlreadyExists) {
     FailCommand("click already exists: " + click.click_id + " for partner " + click.partner_id);
   }
   if (!st.ok()) FailCommand("cannot store click: " + st.message());
 
+  if (!click.bid_id.has_value()) {
+    fmt::print(stderr,
+               "warning: click {} has no bid id (--bid-id): every conversion on it will be "
+               "answered 400 Click missing bid id\n",
+               click.click_id);
+  }
   if (!o.json) {
     fmt::print("{}\n", click.click_id);
     return;

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
+#include "common/json_numbers.h"
 #include "common/time_format.h"
 
 namespace thrad {
@@ -21,7 +22,7 @@ void FailCommand(std::string_view message, int exit_code) {
 void FailCommand(const Status& status, int exit_code) { FailCommand(status.message(), exit_code); }
 
 void PrintJsonLine(const boost::json::value& value) {
-  std::string line = boost::json::serialize(value);
+  std::string line = SerializeJson(value);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stdout);
 }

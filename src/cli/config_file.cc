@@ -43,7 +43,8 @@ Status ApplyConfigFile(CLI::App* cmd, const std::string& path) {
       }
       opt->run_callback();
     } catch (const CLI::Error& e) {
-      return Status::InvalidArgument(where + ": setting '" + item.name + "': " + e.what());
+      // CLI11's message names the option ("--max-queue: expected ..."), as for a flag.
+      return Status::InvalidArgument(where + ": " + e.what());
     }
   }
   return Status::Ok();

@@ -13,6 +13,7 @@
 
 #include "auth/api_key.h"
 #include "cli/command_support.h"
+#include "cli/number_option.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/time_format.h"
@@ -93,12 +94,18 @@ void RunCreate(const CreateOptions& o) {
   Result<uint32_t> scopes = ParseScopes(o.scopes);
   if (!scopes.ok()) FailCommand("--scopes: " + scopes.status().message());
   std::optional<UnixMicros> expires_at;
-  // A past --expires is allowed: it creates an already-expired key (useful for tests).
-  if (o.expires.has_value()) expires_at = ParseTimeFlagOrFail("--expires", *o.expires);
+  const UnixMicros now = SystemClock::Instance().NowMicros();
+  if (o.expires.has_value()) {
+    expires_at = ParseTimeFlagOrFail("--expires", *o.expires);
+    // A key that has expired already would be refused on its first use: a typo, not a wish.
+    if (*expires_at <= now) {
+      FailCommand(
+          fmt::format("--expires: {} is not in the future; the key would never work", *o.expires));
+    }
+  }
 
-  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store);
-  NewKey key =
-      GenerateKey(o.partner, o.label, *scopes, expires_at, SystemClock::Instance().NowMicros());
+  std::unique_ptr<KeyStore> store = OpenMigratedStoreOrFail(o.store, IfMissing::kCreate);
+  NewKey key = GenerateKey(o.partner, o.label, *scopes, expires_at, now);
   key.record.rate_limit_rps = o.rate_limit_rps;
   key.record.rate_limit_burst = o.rate_limit_burst;
   Status st = store->InsertKey(key.record);
@@ -228,12 +235,12 @@ void AddRateLimitOptions(CLI::App* cmd, std::optional<double>* rps, std::optiona
                   "This key's requests per second (token refill rate); 0: no limit for this key. "
                   "Unset: the server's --rate-limit-rps")
       ->type_name("RPS")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(Number(0, 1e9));
   cmd->add_option("--rate-limit-burst", *burst,
                   "This key's bucket size (requests allowed at once). Unset: the server's "
                   "--rate-limit-burst")
       ->type_name("N")
-      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
+      ->check(WholeNumber(1, 1'000'000'000));
 }
 
 }  // namespace

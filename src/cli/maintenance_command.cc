@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/command_support.h"
+#include "cli/number_option.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -28,6 +29,7 @@ struct PruneOptions {
   int64_t batch_size = 1000;
   // Pause between batches, so the servers' writers get the lock between them.
   int64_t pause_ms = 5;
+  bool dry_run = false;  // count what would go, delete nothing
   bool json = false;
 };
 
@@ -54,12 +56,36 @@ uint64_t PruneInBatches(const PruneOptions& o, const char* name, DeleteBatch del
   }
 }
 
+// prune --dry-run: how many rows of each table would go.
+void PrintPruneDryRun(MaintenanceStore& store, UnixMicros cutoff, bool json) {
+  uint64_t counts[2] = {0, 0};
+  const MaintenanceStore::Table tables[2] = {MaintenanceStore::Table::kEvents,
+                                             MaintenanceStore::Table::kConversions};
+  for (int i = 0; i < 2; ++i) {
+    Result<uint64_t> n = store.CountOlderThan(tables[i], cutoff);
+    if (!n.ok()) FailCommand("prune --dry-run: " + n.status().ToString());
+    counts[i] = *n;
+  }
+  if (json) {
+    PrintJsonLine(boost::json::object{{"cutoff", FormatRfc3339(cutoff)},
+                                      {"dry_run", true},
+                                      {"events_to_delete", counts[0]},
+                                      {"conversions_to_delete", counts[1]}});
+  } else {
+    fmt::print(
+        "dry run: would delete {} events and {} conversions received before {}; nothing was "
+        "deleted\n",
+        counts[0], counts[1], FormatRfc3339(cutoff));
+  }
+}
+
 void RunPrune(const PruneOptions& o) {
   Result<int64_t> age = ParseDurationMicros(o.older_than);
   if (!age.ok()) FailCommand("--older-than: " + age.status().message(), 2);
   const UnixMicros now = SystemClock::Instance().NowMicros();
   const UnixMicros cutoff = now - *age;
   std::unique_ptr<MaintenanceStore> store = OpenMigratedStoreOrFail(o.store);
+  if (o.dry_run) return PrintPruneDryRun(*store, cutoff, o.json);
   auto older_than = [&](MaintenanceStore::Table table) {
     return [&store, table, cutoff](size_t max_rows) {
       return store->DeleteOlderThan(table, cutoff, max_rows);
@@ -117,11 +143,13 @@ void RegisterMaintenanceCommands(CLI::App& root) {
       ->type_name("DURATION")
       ->required();
   p->add_option("--batch-size", prune->batch_size, "Rows deleted per short transaction")
-      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}))
+      ->check(WholeNumber(1, 1'000'000))
       ->capture_default_str();
   p->add_option("--pause-ms", prune->pause_ms, "Pause between batches, in milliseconds")
-      ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
+      ->check(WholeNumber(0, 60'000))
       ->capture_default_str();
+  p->add_flag("--dry-run", prune->dry_run,
+              "Count the rows that would be deleted, per table, and delete nothing");
   p->add_flag("--json", prune->json, "Print one JSON object");
   AddStoreOptions(p, &prune->store);
   p->callback([prune] { RunPrune(*prune); });

@@ -14,6 +14,8 @@
 #include "auth/signing_key_ring.h"
 #include "cli/command_support.h"
 #include "cli/config_file.h"
+#include "cli/number_option.h"
+#include "cli/startup_summary.h"
 #include "cli/store_options.h"
 #include "common/clock.h"
 #include "common/duration.h"
@@ -24,6 +26,7 @@
 #include "http/server.h"
 #include "store/delayed_store.h"
 #include "store/group_commit_writer.h"
+#include "store/store_health.h"
 
 namespace thrad {
 namespace {
@@ -45,7 +48,11 @@ struct ServeOptions {
   std::string port_file;
   std::string config_file;
   int64_t debug_commit_delay_ms = 0;  // tests only: a deliberately slow store
+  std::string startup_summary;        // the first log line (StartupSummary)
 };
+
+// Upper bound of every timeout option: an hour (longer is a mistake, not a setting).
+constexpr int64_t kMaxTimeoutMs = 3'600'000;
 
 // How a bool default is shown in --help.
 const char* BoolText(bool value) { return value ? "true" : "false"; }
@@ -109,8 +116,13 @@ int Serve(ServeOptions& o) {
   o.logging.format = *log_format;
   auto logging = Logging::Start(o.logging);
   if (!logging.ok()) FailCommand(logging.status(), 2);
+  spdlog::info("{}", o.startup_summary);
   std::optional<AccessLog> access_log;  // writes into `logging`'s buffer; outlives `service`
-  if (LogFlusher* lines = (*logging)->access_lines()) access_log.emplace(*log_format, lines);
+  if (LogFlusher* lines = (*logging)->access_lines()) {
+    // At debug (or trace) a refused request's line says why.
+    const bool error_details = o.logging.level == "debug" || o.logging.level == "trace";
+    access_log.emplace(*log_format, lines, error_details);
+  }
   Status st = ParseListen(o.listen, o.server);
   if (!st.ok()) FailCommand(st, 2);
   Result<int64_t> click_ttl = ParseDurationMicros(o.click_ttl);
@@ -123,7 +135,7 @@ int Serve(ServeOptions& o) {
   o.service.click_ttl = std::chrono::seconds(*click_ttl / 1'000'000);
 
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
-  auto store = OpenMigratedStore(o.store);
+  auto store = OpenMigratedStore(o.store, IfMissing::kCreate);
   if (!store.ok()) FailCommand(store.status());
   std::unique_ptr<WriteStore> delayed;
   if (o.debug_commit_delay_ms > 0) {
@@ -137,17 +149,25 @@ int Serve(ServeOptions& o) {
   Metrics metrics;
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
+  // The writer and the key cache both report into it: a failing key look-up makes the store
+  // unhealthy for /readyz as much as a failing commit.
+  StoreHealth health;
   KeyCache keys(db, SystemClock::Instance(), o.key_cache_ttl);
   SigningKeyRing signing_keys(db, SystemClock::Instance());
+  keys.ReportHealthTo(&health);
   GroupCommitWriter writer(writes, o.writer);
+  writer.ReportHealthTo(&health);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
     metrics.ObserveCommit(ops, latency, ok);
   });
-  writer.SetPeriodicTask(std::chrono::milliseconds(1000),
-                         [&keys, &db] { FlushKeyUsage(keys, db); });
+  writer.SetPeriodicTask(std::chrono::milliseconds(1000), [&keys, &db] {
+    FlushKeyUsage(keys, db);
+    keys.ProbeIfFailing();
+  });
   writer.Start();
 
   o.service.access_log = access_log ? &*access_log : nullptr;
+  o.service.store_health = &health;
   ApiService service({.keys = keys,
                       .signing_keys = signing_keys,
                       .clicks = db,
@@ -188,17 +208,17 @@ void RegisterServeCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--threads", opts->server.threads, "I/O threads")
       ->envname("THRAD_THREADS")
-      ->check(CLI::Range(1, 256))
+      ->check(WholeNumber(1, 256))
       ->capture_default_str();
   cmd->add_option("--body-limit", opts->server.body_limit,
                   "Largest request body in bytes; larger bodies get 413")
       ->envname("THRAD_BODY_LIMIT")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{64} << 20))
+      ->check(WholeNumber(1, int64_t{64} << 20))
       ->capture_default_str();
   cmd->add_option("--batch-body-limit", opts->server.batch_body_limit,
                   "Largest POST /v1/api/collect/batch body in bytes; larger bodies get 413")
       ->envname("THRAD_BATCH_BODY_LIMIT")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{64} << 20))
+      ->check(WholeNumber(1, int64_t{64} << 20))
       ->capture_default_str();
   cmd->add_flag("--trust-proxy", opts->service.trust_proxy,
                 "Take the client IP from the first X-Forwarded-For hop (behind a proxy only)")
@@ -207,71 +227,71 @@ void RegisterServeCommand(CLI::App& root) {
   AddMillisOption(cmd, "--key-cache-ttl-ms", &opts->key_cache_ttl,
                   "How long a key lookup is cached; bounds how late a revocation is seen")
       ->envname("THRAD_KEY_CACHE_TTL_MS")
-      ->check(CLI::Range(int64_t{0}, int64_t{5000}));
+      ->check(WholeNumber(0, 5000));
   AddMillisOption(cmd, "--header-timeout-ms", &opts->server.header_timeout,
                   "Time for a request's headers to arrive (slow clients are cut off)")
       ->envname("THRAD_HEADER_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, kMaxTimeoutMs));
   AddMillisOption(cmd, "--body-timeout-ms", &opts->server.body_timeout,
                   "Time for a request body to arrive")
       ->envname("THRAD_BODY_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, kMaxTimeoutMs));
   AddMillisOption(cmd, "--idle-timeout-ms", &opts->server.idle_timeout,
                   "Idle keep-alive connections are closed after this")
       ->envname("THRAD_IDLE_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, kMaxTimeoutMs));
   cmd->add_option("--max-connections", opts->server.max_connections,
                   "Open connections beyond this are answered 503 and closed")
       ->envname("THRAD_MAX_CONNECTIONS")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeNumber(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--max-header-fields", opts->server.max_header_fields,
                   "Requests with more header fields than this get 431")
       ->envname("THRAD_MAX_HEADER_FIELDS")
-      ->check(CLI::Range(1, 10000))
+      ->check(WholeNumber(1, 10'000))
       ->capture_default_str();
   cmd->add_option("--max-queue", opts->writer.max_queue,
                   "Writes waiting for the store beyond this are answered 503 at once")
       ->envname("THRAD_MAX_QUEUE")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeNumber(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--max-batch", opts->writer.max_batch, "Most writes one transaction commits")
       ->envname("THRAD_MAX_BATCH")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeNumber(1, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--max-batch-rows", opts->writer.max_batch_rows,
                   "Most records one transaction commits (a batch request counts its events)")
       ->envname("THRAD_MAX_BATCH_ROWS")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeNumber(1, 10'000'000))
       ->capture_default_str();
   cmd->add_option("--max-queue-rows", opts->writer.max_queue_rows,
                   "Records waiting for the store beyond this are answered 503 at once")
       ->envname("THRAD_MAX_QUEUE_ROWS")
-      ->check(CLI::PositiveNumber)
+      ->check(WholeNumber(1, 100'000'000))
       ->capture_default_str();
   AddMillisOption(cmd, "--shutdown-grace-ms", &opts->server.shutdown_grace,
                   "On SIGTERM, how long in-flight requests may take to finish")
       ->envname("THRAD_SHUTDOWN_GRACE_MS")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber(0, kMaxTimeoutMs));
   AddMillisOption(cmd, "--write-timeout-ms", &opts->server.write_timeout,
                   "Time to write a response before a stalled reader is dropped")
       ->envname("THRAD_WRITE_TIMEOUT_MS")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumber(1, kMaxTimeoutMs));
   AddMillisOption(cmd, "--probe-interval-ms", &opts->writer.probe_interval,
                   "While the store fails, how often it is probed so /readyz recovers")
       ->envname("THRAD_PROBE_INTERVAL_MS")
-      ->check(CLI::Range(int64_t{10}, int64_t{60'000}));
+      ->check(WholeNumber(10, 60'000));
   cmd->add_option("--rate-limit-rps", opts->service.rate_limit.rps,
                   "Default requests per second per API key (token bucket); 0: no limit. Keys "
                   "may override it (keys create/update --rate-limit-rps)")
       ->envname("THRAD_RATE_LIMIT_RPS")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(Number(0, 1e9))
       ->capture_default_str();
   cmd->add_option("--rate-limit-burst", opts->service.rate_limit.burst,
                   "Default bucket size per API key (requests allowed at once); 0: the rate, "
                   "rounded up")
       ->envname("THRAD_RATE_LIMIT_BURST")
-      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
+      ->check(WholeNumber(0, 1'000'000'000))
       ->capture_default_str();
   cmd->add_option("--click-ttl", opts->click_ttl,
                   "How long a click takes conversions: its landing parameters' thrad_exp is the "
@@ -318,7 +338,7 @@ void RegisterServeCommand(CLI::App& root) {
          "Log lines waiting for output; lines past it are dropped (the newest, counted "
          "in thrad_log_dropped_total): requests never wait for output")
       ->envname("THRAD_LOG_QUEUE_SIZE")
-      ->check(CLI::Range(int64_t{16}, int64_t{1'048'576}))
+      ->check(WholeNumber(16, 1'048'576))
       ->default_str(std::to_string(opts->logging.queue_size));
   cmd->add_option("--config", opts->config_file,
                   "Read settings from this TOML/INI file (name = value, names as the long "
@@ -328,13 +348,14 @@ void RegisterServeCommand(CLI::App& root) {
       ->configurable(false);
   // Tests only (hidden): sleep before every commit, to provoke a full queue.
   cmd->add_option("--debug-commit-delay-ms", opts->debug_commit_delay_ms, "")
-      ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
+      ->check(WholeNumber(0, 60'000))
       ->group("");
   cmd->callback([opts, cmd] {
     if (!opts->config_file.empty()) {
       Status applied = ApplyConfigFile(cmd, opts->config_file);
       if (!applied.ok()) FailCommand(applied, 2);
     }
+    opts->startup_summary = StartupSummary(*cmd, opts->config_file);
     const int rc = Serve(*opts);
     if (rc != 0) FailCommand("server failed", rc);
   });

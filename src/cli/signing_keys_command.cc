@@ -62,7 +62,7 @@ void RunCreate(const CreateOptions& o) {
   key.secret = std::move(*secret);
   key.created_at = SystemClock::Instance().NowMicros();
 
-  std::unique_ptr<SigningKeyStore> store = OpenMigratedStoreOrFail(o.store);
+  std::unique_ptr<SigningKeyStore> store = OpenMigratedStoreOrFail(o.store, IfMissing::kCreate);
   Status st = store->InsertSigningKey(key);
   if (!st.ok()) FailCommand("cannot store signing key: " + st.message());
 

@@ -36,9 +36,17 @@ void AddStoreOptions(CLI::App* cmd, StoreConfig* cfg) {
       ->group("Store");
 }
 
-Result<std::unique_ptr<Store>> OpenMigratedStore(const StoreConfig& cfg) {
+Result<std::unique_ptr<Store>> OpenMigratedStore(const StoreConfig& cfg, IfMissing if_missing) {
   if (cfg.database_url.empty()) {
     if (cfg.sqlite_path.empty()) return Status::InvalidArgument("--db must not be empty");
+    if (if_missing == IfMissing::kFail) {
+      std::error_code ec;
+      if (!std::filesystem::exists(cfg.sqlite_path, ec)) {
+        return Status::NotFound(
+            "no such database: " + cfg.sqlite_path +
+            " (serve, keys create, clicks add and signing-keys create make one)");
+      }
+    }
     std::filesystem::path parent = std::filesystem::path(cfg.sqlite_path).parent_path();
     if (!parent.empty()) {
       std::error_code ec;
@@ -55,8 +63,8 @@ Result<std::unique_ptr<Store>> OpenMigratedStore(const StoreConfig& cfg) {
   return store;
 }
 
-std::unique_ptr<Store> OpenMigratedStoreOrFail(const StoreConfig& cfg) {
-  Result<std::unique_ptr<Store>> store = OpenMigratedStore(cfg);
+std::unique_ptr<Store> OpenMigratedStoreOrFail(const StoreConfig& cfg, IfMissing if_missing) {
+  Result<std::unique_ptr<Store>> store = OpenMigratedStore(cfg, if_missing);
   if (!store.ok()) FailCommand("cannot open store: " + store.status().message());
   return std::move(store).value();
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/base64url.h"
 #include "common/hex.h"
 
 namespace thrad {
@@ -29,30 +30,8 @@ std::string RandomHex(size_t bytes) {
 }
 
 std::string RandomBase64Url(size_t bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  auto b = RandomBytes(bytes);
-  std::string out;
-  out.reserve((bytes * 4 + 2) / 3);
-  size_t i = 0;
-  for (; i + 3 <= b.size(); i += 3) {
-    uint32_t v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (b.size() - i == 1) {
-    uint32_t v = b[i] << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-  } else if (b.size() - i == 2) {
-    uint32_t v = (b[i] << 16) | (b[i + 1] << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-  }
-  return out;
+  const auto b = RandomBytes(bytes);
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
 std::string RandomUuidV4() {

@@ -3,10 +3,6 @@
 #include <cstddef>
 #include <string>
 
-// Transitional: Sha256Hex moved to common/sha256.h; src/auth/api_key.cc (owned by another
-// reshape branch) still finds it through this header. Remove once it includes sha256.h.
-#include "common/sha256.h"
-
 namespace thrad {
 
 // Bytes from OpenSSL's CSPRNG, encoded. Abort the process if the CSPRNG fails: a key or id

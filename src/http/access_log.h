@@ -23,6 +23,10 @@ struct AccessLogEntry {
   std::string_view peer_ip;
   uint64_t bytes_in = 0;   // request body bytes
   uint64_t bytes_out = 0;  // response body bytes
+  // A refused request's answer (the error mapper's JSON body), set only when the log wants
+  // error details (AccessLog::error_details()): the line then adds the body's `detail` and
+  // each error's `loc` and `type`, never a `msg` or anything else of the request.
+  std::string_view error_body;
 };
 
 // The fields of an access line, without timestamp and level (AccessLog::Write adds them):
@@ -37,14 +41,18 @@ std::string FormatAccessFields(const AccessLogEntry& entry, LogFormat format);
 // Thread-safe.
 class AccessLog {
  public:
-  // `flusher` must outlive this.
-  AccessLog(LogFormat format, LogFlusher* flusher);
+  // `flusher` must outlive this. `error_details`: a refused request's line says why (set at
+  // --log-level debug; the info level does no extra work per request).
+  AccessLog(LogFormat format, LogFlusher* flusher, bool error_details = false);
 
   void Write(const AccessLogEntry& entry);
+  // Whether callers should fill AccessLogEntry::error_body for 4xx answers.
+  bool error_details() const { return error_details_; }
 
  private:
   const LogFormat format_;
   LogFlusher* const flusher_;
+  const bool error_details_;
 };
 
 }  // namespace thrad

@@ -160,13 +160,19 @@ Prepared ApiService::HandleHealthz(const ApiCall&) {
   return JsonResponse(200, boost::json::object{{"status", "ok"}});
 }
 
+bool ApiService::StoreHealthy() const {
+  if (config_.store_health != nullptr) return config_.store_health->healthy();
+  return writer_.healthy() && keys_.reads_healthy();
+}
+
 Prepared ApiService::HandleReadyz(const ApiCall&) {
-  if (writer_.healthy() && !writer_.Saturated()) {
+  const bool healthy = StoreHealthy();
+  if (healthy && !writer_.Saturated()) {
     return JsonResponse(200, boost::json::object{{"status", "ready"}});
   }
   const WriterStats stats = writer_.Stats();
   return JsonResponse(503, boost::json::object{{"status", "not_ready"},
-                                               {"store_healthy", writer_.healthy()},
+                                               {"store_healthy", healthy},
                                                {"queue_depth", stats.queue_depth}})
       .AddHeader("Retry-After", "1");
 }
@@ -174,7 +180,7 @@ Prepared ApiService::HandleReadyz(const ApiCall&) {
 Prepared ApiService::HandleMetrics(const ApiCall&) {
   ApiResponse res;
   res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  res.body = metrics_.Render(writer_.Stats(), writer_.healthy());
+  res.body = metrics_.Render(writer_.Stats(), StoreHealthy());
   return res;
 }
 

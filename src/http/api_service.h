@@ -17,6 +17,7 @@
 #include "http/router.h"
 #include "store/click_store.h"
 #include "store/group_commit_writer.h"
+#include "store/store_health.h"
 
 namespace thrad {
 
@@ -33,6 +34,9 @@ struct ServiceConfig {
   // Per-client-IP token bucket of the click redirect (rps 0: off): past it the visitor still
   // lands, but nothing is stored (guards the store against one URL replayed in a loop).
   RateLimit click_rate_limit;
+  // What /readyz and thrad_store_healthy read (not owned). Null: the writer's and the key
+  // cache's own health.
+  const StoreHealth* store_health = nullptr;
 };
 
 // What the service reads and writes through. Not owned; each outlives the service.
@@ -86,6 +90,8 @@ class ApiService {
   // A conversion's signed landing parameters (thrad_sig, thrad_exp), when sent: nullopt when
   // they verify and are not expired, else the 422 (or 503 without readable keys).
   std::optional<ApiError> VerifyLandingParams(const ConversionRecord& c);
+  // Whether the store works as far as its users last saw (ServiceConfig::store_health).
+  bool StoreHealthy() const;
   // The 429 answer when `key` is over its rate limit; nullopt otherwise.
   std::optional<ApiResponse> CheckRateLimit(const KeyRecord& key, const std::string& request_id);
 

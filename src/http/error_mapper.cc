@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/json_numbers.h"
+
 namespace thrad {
 namespace {
 
@@ -83,7 +85,7 @@ ApiResponse MakeErrorResponse(const ApiError& error, std::string_view request_id
   ApiResponse res;
   res.status = info.status;
   res.content_type = "application/json";
-  res.body = boost::json::serialize(body);
+  res.body = SerializeJson(body);
   switch (error.kind) {
     case ApiErrorKind::kMissingToken:
       res.AddHeader("WWW-Authenticate", "Bearer");

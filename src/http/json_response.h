@@ -1,10 +1,10 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <string>
 #include <utility>
 
+#include "common/json_numbers.h"
 #include "http/api_response.h"
 
 namespace thrad {
@@ -19,7 +19,7 @@ inline ApiResponse JsonResponse(unsigned status, std::string serialized) {
 }
 
 inline ApiResponse JsonResponse(unsigned status, const boost::json::object& body) {
-  return JsonResponse(status, boost::json::serialize(body));
+  return JsonResponse(status, SerializeJson(body));
 }
 
 inline ApiResponse NoContent() {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/process_stats.h"
 #include "http/router.h"
 
 namespace thrad {
@@ -60,6 +61,25 @@ const int64_t kProcessStartSeconds = std::chrono::duration_cast<std::chrono::sec
 
 void Header(std::string& out, const char* name, const char* type, const char* help) {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+// The standard process_* families, named and typed as Prometheus client libraries export them
+// (so stock dashboards and alerts work); a value that could not be read is left out.
+void AppendProcessMetrics(std::string& out, const ProcessStats& p) {
+  auto family = [&out](const char* name, const char* type, const char* help, auto value) {
+    if (!value) return;
+    Header(out, name, type, help);
+    out += fmt::format("{} {}\n", name, *value);
+  };
+  family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
+         p.cpu_seconds);
+  family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+         p.resident_bytes);
+  family("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", p.virtual_bytes);
+  family("process_open_fds", "gauge", "Number of open file descriptors.", p.open_fds);
+  family("process_max_fds", "gauge", "Maximum number of open file descriptors.", p.max_fds);
+  family("process_start_time_seconds", "gauge",
+         "Start time of the process since unix epoch in seconds.", p.start_time_seconds);
 }
 
 }  // namespace
@@ -159,7 +179,8 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
           writer.copy.conflicts);
   Header(out, "thrad_store_queue_depth", "gauge", "Write ops waiting for the writer.");
   out += fmt::format("thrad_store_queue_depth {}\n", writer.queue_depth);
-  Header(out, "thrad_store_healthy", "gauge", "1 when the last commit or probe succeeded.");
+  Header(out, "thrad_store_healthy", "gauge",
+         "1 when the last commit, key look-up or probe succeeded.");
   out += fmt::format("thrad_store_healthy {}\n", store_healthy ? 1 : 0);
 
   Header(out, "thrad_duplicates_total", "counter", "Duplicate writes answered, by kind.");
@@ -229,6 +250,7 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
   Header(out, "thrad_process_start_time_seconds", "gauge",
          "Start time of the process since the Unix epoch, in seconds.");
   out += fmt::format("thrad_process_start_time_seconds {}\n", kProcessStartSeconds);
+  AppendProcessMetrics(out, ReadProcessStats());
   Header(out, "thrad_build_info", "gauge", "Build information; the value is always 1.");
   out += fmt::format("thrad_build_info{{version=\"{}\",compiler=\"{}\",boost=\"{}\"}} 1\n",
                      THRAD_VERSION, kCompiler, BOOST_LIB_VERSION);

@@ -16,6 +16,21 @@ bool Matches(std::string_view pattern, std::string_view path, std::string_view& 
   return true;
 }
 
+// "true"/"false" in any case, "1"/"0"; nullopt for anything else.
+std::optional<bool> ParseQueryBool(std::string_view v) {
+  auto is = [v](std::string_view word) {
+    if (v.size() != word.size()) return false;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const char c = (v[i] >= 'A' && v[i] <= 'Z') ? static_cast<char>(v[i] - 'A' + 'a') : v[i];
+      if (c != word[i]) return false;
+    }
+    return true;
+  };
+  if (v == "1" || is("true")) return true;
+  if (v == "0" || is("false")) return false;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<RouteMatch> MatchRoute(std::string_view path) {
@@ -48,8 +63,14 @@ Target ParseTarget(std::string_view target) {
   std::string_view query = t.query;
   while (!query.empty()) {
     const size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    if (pair == "validate_only=true" || pair == "validate_only=1") t.validate_only = true;
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == "validate_only") {
+      const std::optional<bool> value =
+          eq == std::string_view::npos ? std::nullopt : ParseQueryBool(pair.substr(eq + 1));
+      t.validate_only = value.value_or(false);
+      t.validate_only_invalid = !value.has_value();
+    }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }

@@ -28,8 +28,12 @@ std::string_view RouteName(size_t index);
 struct Target {
   std::string_view path;
   std::string_view query;      // without the '?'; empty when absent
-  bool validate_only = false;  // the query holds validate_only=true (or =1)
+  bool validate_only = false;  // validate_only=true or =1 (true/false in any case; 1/0)
+  // validate_only had another value (or none: "validate_only", "validate_only="): the write
+  // routes answer 422 at ["query","validate_only"] rather than guess.
+  bool validate_only_invalid = false;
 };
+// When the query names validate_only more than once, the last one decides.
 Target ParseTarget(std::string_view target);
 
 }  // namespace thrad

@@ -368,7 +368,10 @@ class Session {
                   .key_id = key ? std::string_view(key->id) : std::string_view(),
                   .peer_ip = peer_ip_,
                   .bytes_in = ex.bytes_in,
-                  .bytes_out = bytes_out});
+                  .bytes_out = bytes_out,
+                  .error_body = status / 100 == 4 && log->error_details()
+                                    ? std::string_view(api.body)
+                                    : std::string_view()});
     }
     co_return !ec && keep_alive;
   }

@@ -43,6 +43,13 @@ std::unique_ptr<WriteOp> MakeOp(bool dry_run, decltype(WriteOp::payload) payload
   return op;
 }
 
+// Whether the call's query is valid; else `errors` gets the query's problems first.
+bool CheckQuery(const ApiCall& call, std::vector<FieldError>& errors) {
+  if (!call.req.target.validate_only_invalid) return true;
+  errors.insert(errors.begin(), BoolParsingError({"query", "validate_only"}));
+  return false;
+}
+
 // The validate_only answer of a conversion that would be stored.
 ApiResponse ValidConversion(const ConversionRecord& c) {
   boost::json::object body{
@@ -62,7 +69,7 @@ Prepared ApiService::HandleCollect(const ApiCall& call) {
   Parsed<EventRecord> parsed =
       ParseCollect(req.body, MakeContext(call, ClientIp(req), clock_.NowMicros()));
   metrics_.CountSanitized(parsed.sanitize);
-  if (!parsed.ok()) {
+  if (!CheckQuery(call, parsed.errors) || !parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
   std::string tag_id = parsed.record.tag_id;
@@ -94,7 +101,7 @@ Prepared ApiService::HandleCollectBatch(const ApiCall& call) {
   ParsedBatch parsed =
       ParseCollectBatch(req.body, MakeContext(call, ClientIp(req), clock_.NowMicros()));
   metrics_.CountSanitized(parsed.sanitize);
-  if (!parsed.ok()) {
+  if (!CheckQuery(call, parsed.errors) || !parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
   auto count_duplicates = [this, validate_only](const std::vector<BatchItem>& items) {
@@ -127,7 +134,7 @@ Prepared ApiService::HandleConversion(const ApiCall& call) {
   Parsed<ConversionRecord> parsed = ParseConversion(
       req.body, req.idempotency_key, MakeContext(call, ClientIp(req), clock_.NowMicros()));
   metrics_.CountSanitized(parsed.sanitize);
-  if (!parsed.ok()) {
+  if (!CheckQuery(call, parsed.errors) || !parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
   // Signed landing parameters are checked before the click is looked up: a forged or expired

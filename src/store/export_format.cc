@@ -6,6 +6,7 @@
 #include <span>
 
 #include "common/decimal.h"
+#include "common/json_numbers.h"
 #include "common/time_format.h"
 
 namespace thrad::export_format {
@@ -186,7 +187,7 @@ void JsonObjectWriter::Key(std::string_view key) {
 
 void JsonObjectWriter::Add(std::string_view key, const boost::json::value& value) {
   Key(key);
-  out_ += boost::json::serialize(value);
+  out_ += SerializeJson(value);
 }
 
 void JsonObjectWriter::AddRaw(std::string_view key, std::string_view json_text) {

@@ -158,7 +158,7 @@ void GroupCommitWriter::Run() {
         next_probe = SteadyClock::now() + options_.probe_interval;
     } else if (!healthy() && now >= next_probe) {
       if (store_.CheckWritable().ok() && !sync_failed_.load(std::memory_order_relaxed)) {
-        healthy_.store(true, std::memory_order_relaxed);
+        SetHealthy(true);
       }
       next_probe = SteadyClock::now() + options_.probe_interval;
     }
@@ -231,17 +231,20 @@ void GroupCommitWriter::RunSync() {
   }
 }
 
+void GroupCommitWriter::SetHealthy(bool ok) {
+  healthy_.store(ok, std::memory_order_relaxed);
+  if (health_ != nullptr) health_->Report(StoreHealth::Reporter::kWriter, ok);
+}
+
 void GroupCommitWriter::Complete(std::vector<WriteOp*>& batch, const Status& st, SteadyTime start) {
   const auto latency = SteadyClock::now() - start;
   if (st.ok()) {
     commits_.fetch_add(1, std::memory_order_relaxed);
     committed_ops_.fetch_add(batch.size(), std::memory_order_relaxed);
-    if (!sync_failed_.load(std::memory_order_relaxed)) {
-      healthy_.store(true, std::memory_order_relaxed);
-    }
+    if (!sync_failed_.load(std::memory_order_relaxed)) SetHealthy(true);
   } else {
     failed_commits_.fetch_add(1, std::memory_order_relaxed);
-    healthy_.store(false, std::memory_order_relaxed);
+    SetHealthy(false);
     // Never leave an op of a failed batch looking ok, whatever the store filled in.
     for (WriteOp* op : batch)
       op->status = Status::Unavailable("write not committed: " + st.message());

@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "model/write_op.h"
+#include "store/store_health.h"
 #include "store/write_store.h"
 
 namespace thrad {
@@ -107,6 +108,10 @@ class GroupCommitWriter {
   // 1 s), so it recovers by itself (e.g. after disk space is freed). /readyz reads this.
   bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
 
+  // Also reports every change of healthy() to `health` (StoreHealth::Reporter::kWriter), which
+  // must outlive the writer. Call before Start().
+  void ReportHealthTo(StoreHealth* health) { health_ = health; }
+
   // Runs `task` on the writer thread between batches, about every `every` (e.g. flushing
   // keys' last_used_at), and once more when stopping. Call before Start().
   void SetPeriodicTask(std::chrono::milliseconds every, std::function<void()> task);
@@ -132,6 +137,8 @@ class GroupCommitWriter {
   void Complete(std::vector<WriteOp*>& batch, const Status& st, SteadyTime start);
   // The sync thread: takes every committed batch waiting, syncs once, completes them.
   void RunSync();
+  // Sets healthy_ and reports it to health_.
+  void SetHealthy(bool ok);
 
   WriteStore& store_;
   const GroupCommitOptions options_;
@@ -151,6 +158,7 @@ class GroupCommitWriter {
   std::atomic<uint64_t> rejected_full_{0};
   std::atomic<uint64_t> syncs_{0};
   std::atomic<bool> healthy_{true};
+  StoreHealth* health_ = nullptr;  // not owned; null: nobody else is told
   // Set for good by a failed WriteStore::SyncCommitted: every later batch is refused.
   std::atomic<bool> sync_failed_{false};
 

@@ -27,6 +27,9 @@ class MaintenanceStore {
   // `max_rows` is 0.
   enum class Table { kEvents, kConversions };
   virtual Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) = 0;
+  // How many rows of `table` DeleteOlderThan would delete in all for `cutoff` (prune
+  // --dry-run); reads only.
+  virtual Result<uint64_t> CountOlderThan(Table table, UnixMicros cutoff) = 0;
 
   // Click retention (CLICKS.md section 7): deletes at most `max_rows` of the oldest clicks that
   // are both older than `cutoff` (clicked_at < cutoff) and past their exp (exp < UnixSecondOf(

@@ -16,7 +16,9 @@ import uuid
 
 from http_client import HOST, HTTP_TIMEOUT_S, RawConn, request
 
-BIN = os.environ.get("THRAD_BIN", "/work/main/build/thrad-events")
+# The binary under test: THRAD_BIN (ctest sets it), else this clone's own release build.
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("THRAD_BIN", str(REPO_ROOT / "build" / "thrad-events"))
 
 STARTUP_TIMEOUT_S = 10.0
 SHUTDOWN_TIMEOUT_S = 10.0

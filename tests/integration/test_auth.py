@@ -63,15 +63,25 @@ def test_revoked_key_is_refused_within_5_seconds(new_partner):
     assert not listed[other.key_id].get("revoked_at"), listed
 
 
-def test_key_expired_at_creation_is_invalid(new_partner):
-    p = new_partner(expires="2020-01-01T00:00:00Z")
+def expiry_in(seconds):
+    """(Unix seconds, RFC 3339 text) of a whole second at least `seconds` from now."""
+    expires_unix = math.ceil(time.time()) + seconds
+    return expires_unix, rfc3339(datetime.datetime.fromtimestamp(expires_unix,
+                                                                 datetime.timezone.utc))
+
+
+def test_key_expired_before_its_first_use_is_invalid(new_partner):
+    # keys create refuses an expiry in the past (issue 19, item 8), so the key expires between
+    # its creation and its first use.
+    expires_unix, expires = expiry_in(1)
+    p = new_partner(expires=expires)
+    time.sleep(max(0.0, expires_unix - time.time()) + 0.1)
     assert_401(p.collect(EVENT), INVALID, 'Bearer error="invalid_token"')
     assert p.events() == []
 
 
 def test_key_expiring_two_seconds_after_creation(new_partner):
-    expires_unix = math.ceil(time.time()) + 2
-    expires = rfc3339(datetime.datetime.fromtimestamp(expires_unix, datetime.timezone.utc))
+    expires_unix, expires = expiry_in(2)
     p = new_partner(expires=expires)
     assert_no_content(p.collect(EVENT))
     seen = []

@@ -43,7 +43,10 @@ def lines(proc):
 
 @pytest.fixture
 def cli(store):
-    return Cli(store)
+    """The CLI on an existing, migrated store (read-only commands refuse a missing database)."""
+    c = Cli(store)
+    c.create_key("fixture-partner", "makes the database")
+    return c
 
 
 def create_key(cli, secret=None):

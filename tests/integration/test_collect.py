@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from helpers import (Partner, assert_422_at, assert_error, assert_no_content, assert_replayed,
-                     parse_time, uid)
+                     error_locs, parse_time, uid)
 
 QUICKSTART_BODY = b"""{
     "event_name":"page_view",
@@ -310,3 +310,65 @@ def test_validate_only_false_stores(partner):
     assert_no_content(partner.collect({"event_name": "v", "event_id": eid},
                                       query="validate_only=false"))
     assert partner.event(eid)["event_name"] == "v"
+
+
+@pytest.mark.parametrize("value", ["True", "TRUE", "1", "true"])
+def test_validate_only_true_in_any_case_stores_nothing(partner, value):
+    eid = uid("vt-")
+    r = partner.collect({"event_name": "v", "event_id": eid}, query=f"validate_only={value}")
+    assert r.status == 200 and r.json().get("status") == "valid", r
+    assert partner.events() == []
+
+
+@pytest.mark.parametrize("value", ["False", "FALSE", "0"])
+def test_validate_only_false_in_any_case_stores(partner, value):
+    eid = uid("vf-")
+    assert_no_content(partner.collect({"event_name": "v", "event_id": eid},
+                                      query=f"validate_only={value}"))
+    assert partner.event(eid)["event_name"] == "v"
+
+
+@pytest.mark.parametrize("query", ["validate_only=yes", "validate_only=", "validate_only",
+                                   "validate_only=tru", "validate_only=true%20",
+                                   "validate_only=true&validate_only=maybe"])
+def test_validate_only_other_values_are_422_and_store_nothing(partner, query):
+    eid = uid("vx-")
+    r = partner.collect({"event_name": "v", "event_id": eid}, query=query)
+    assert_422_at(r, ("query", "validate_only"))
+    assert r.json()["errors"] == [{"loc": ["query", "validate_only"],
+                                   "msg": "Input should be a valid boolean, unable to interpret input",
+                                   "type": "bool_parsing"}]
+    # Listed with the body's problems, the query's first.
+    r = partner.collect({"event_name": ""}, query=query)
+    assert error_locs(r) == [("query", "validate_only"), ("body", "event_name")], r
+    # Every write endpoint refuses it the same way.
+    r = partner.server.post(f"/v1/api/collect/batch?{query}", {"events": [{"event_name": "b"}]},
+                            partner.headers())
+    assert_422_at(r, ("query", "validate_only"))
+    r = partner.conversion({"click_id": "x", "conversion_time": "2026-02-19T18:00:00Z",
+                            "conversion_value": 1, "currency": "USD"}, query=query)
+    assert_422_at(r, ("query", "validate_only"))
+    assert partner.events() == []
+    assert partner.conversions() == []
+
+
+# --- timestamps in the future (milliseconds sent as seconds) ----------------------------------
+
+def test_timestamp_in_milliseconds_is_refused_naming_the_unit(partner):
+    now = int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    eid = uid("ms-")
+    r = partner.collect({"event_name": "x", "event_id": eid, "timestamp": now * 1000 + 123})
+    body = assert_error(r, 422, "Validation error")
+    assert body["errors"] == [{
+        "loc": ["body", "timestamp"], "type": "timestamp_in_future",
+        "msg": "Input should be at most 1 day in the future; it looks like milliseconds, "
+               "send Unix seconds"}], body
+    r = partner.collect({"event_name": "x", "event_id": eid, "timestamp": now + 2 * 86400})
+    body = assert_error(r, 422, "Validation error")
+    assert body["errors"] == [{"loc": ["body", "timestamp"], "type": "timestamp_in_future",
+                               "msg": "Input should be at most 1 day in the future"}], body
+    assert partner.events() == []
+    # Clock skew of a few hours passes.
+    assert_no_content(partner.collect({"event_name": "x", "event_id": eid,
+                                       "timestamp": now + 3 * 3600}))
+    assert partner.event(eid)["timestamp"] == now + 3 * 3600

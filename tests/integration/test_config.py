@@ -1,6 +1,7 @@
 """Configuration: flags, THRAD_* environment variables and a --config file, with the
 documented precedence flag > environment > file > default; bad configuration fails at start."""
 
+import pathlib
 import re
 import subprocess
 
@@ -115,3 +116,109 @@ def test_help_documents_every_knob_with_its_default_and_variable():
         if name not in ("--config", "--port-file", "--database-url"):
             assert "=" in rest, f"{name}: no default shown in {rest!r}"
     assert "--debug-commit-delay-ms" not in text  # a hidden test knob
+
+
+# Every numeric serve option and the words of its range (issue 19, item 6).
+NUMERIC_OPTIONS = {
+    "threads": "a whole number from 1 to 256",
+    "body-limit": "a whole number from 1 to 67108864",
+    "batch-body-limit": "a whole number from 1 to 67108864",
+    "key-cache-ttl-ms": "a whole number from 0 to 5000",
+    "header-timeout-ms": "a whole number from 1 to 3600000",
+    "body-timeout-ms": "a whole number from 1 to 3600000",
+    "idle-timeout-ms": "a whole number from 1 to 3600000",
+    "write-timeout-ms": "a whole number from 1 to 3600000",
+    "shutdown-grace-ms": "a whole number from 0 to 3600000",
+    "max-connections": "a whole number from 1 to 1000000",
+    "max-header-fields": "a whole number from 1 to 10000",
+    "max-queue": "a whole number from 1 to 1000000",
+    "max-batch": "a whole number from 1 to 1000000",
+    "max-batch-rows": "a whole number from 1 to 10000000",
+    "max-queue-rows": "a whole number from 1 to 100000000",
+    "probe-interval-ms": "a whole number from 10 to 60000",
+    "rate-limit-rps": "a number from 0 to 1000000000",
+    "rate-limit-burst": "a whole number from 0 to 1000000000",
+    "log-queue-size": "a whole number from 16 to 1048576",
+}
+
+
+def test_numeric_options_say_what_they_expect_from_flag_env_and_file(tmp_path):
+    for name, words in NUMERIC_OPTIONS.items():
+        for bad in ("lots", "-1" if "from 0" not in words else "-2", "1e999", "99999999999999999999"):
+            expected = f"--{name}: expected {words}, got '{bad}'"
+            env_name = "THRAD_" + name.upper().replace("-", "_")
+            cfg = write_config(tmp_path, f'{name} = "{bad}"\n', name=f"{name}.toml")
+            for source, proc in (("flag", run_serve(f"--{name}", bad)),
+                                 ("env", run_serve(env={env_name: bad})),
+                                 ("file", run_serve("--config", cfg))):
+                err = proc.stderr.decode()
+                assert proc.returncode == 2, (name, bad, source, err)
+                first = err.splitlines()[0]
+                assert first.startswith("error: ") and first.endswith(expected), \
+                    (name, bad, source, first)
+                assert len(first) < 200, first
+
+
+def test_other_commands_numeric_options_say_what_they_expect(tmp_path):
+    db = tmp_path / "x.db"
+    cases = [
+        (["keys", "create", "--partner", "p", "--label", "l", "--rate-limit-rps", "fast"],
+         "--rate-limit-rps: expected a number from 0 to 1000000000, got 'fast'"),
+        (["keys", "create", "--partner", "p", "--label", "l", "--rate-limit-burst", "0"],
+         "--rate-limit-burst: expected a whole number from 1 to 1000000000, got '0'"),
+        (["prune", "--older-than", "1d", "--batch-size", "many"],
+         "--batch-size: expected a whole number from 1 to 1000000, got 'many'"),
+        (["prune", "--older-than", "1d", "--pause-ms", "1.5"],
+         "--pause-ms: expected a whole number from 0 to 60000, got '1.5'"),
+    ]
+    for args, expected in cases:
+        proc = subprocess.run([BIN, *args, "--db", str(db)], capture_output=True,
+                              timeout=CLI_TIMEOUT_S, env=child_env())
+        first = proc.stderr.decode().splitlines()[0]
+        assert proc.returncode == 2 and first == "error: " + expected, (args, proc.returncode, first)
+    assert not db.exists()
+
+
+DEPLOY_TOML = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "thrad-events.toml"
+# Settings the example names only in a comment: they have no sensible shared value.
+COMMENTED_ONLY = {"database-url", "port-file"}
+
+
+def serve_help_defaults():
+    """{option name: default as --help shows it (None: no default)} for every serve setting."""
+    proc = subprocess.run([BIN, "serve", "--help"], capture_output=True, timeout=CLI_TIMEOUT_S,
+                          env=child_env())
+    assert proc.returncode == 0, proc.stderr
+    options = {}
+    for name, rest in re.findall(r"^\s+--([a-z-]+)([^\n]*)$", proc.stdout.decode(), flags=re.M):
+        if name in ("help", "config"):
+            continue
+        m = re.search(r"=(\S+) \(Env:", rest)
+        options[name] = m.group(1) if m else None
+    return options
+
+
+def test_deploy_example_names_every_serve_setting_with_its_default():
+    """Issue 19, item 12: deploy/thrad-events.toml is complete and cannot drift from serve."""
+    text = DEPLOY_TOML.read_text()
+    named = {}
+    for line in text.splitlines():
+        m = re.match(r"^(#\s*)?([a-z][a-z-]*) = (\S+)(.*)$", line)
+        if m:
+            named[m.group(2)] = (m.group(1) is not None, m.group(3).strip('"'), m.group(4))
+    options = serve_help_defaults()
+    missing = sorted(set(options) - set(named))
+    assert not missing, f"deploy/thrad-events.toml does not name {missing}"
+    unknown = sorted(set(named) - set(options))
+    assert not unknown, f"deploy/thrad-events.toml names settings serve lacks: {unknown}"
+    for name, (commented, value, rest) in named.items():
+        assert commented == (name in COMMENTED_ONLY), (name, "commented" if commented else "set")
+        if commented or "not the default" in rest:
+            continue
+        assert value == options[name], f"{name} = {value}, but the default is {options[name]}"
+
+
+def test_deploy_example_is_accepted_by_serve(make_server):
+    srv = make_server("--config", DEPLOY_TOML)  # the test's --listen and --db win over it
+    assert srv.get("/readyz").status == 200
+    assert capacity(srv) == 16384

@@ -1,5 +1,6 @@
 """Spec sections 4 and 6 for POST /v1/api/conversion."""
 
+import datetime
 import decimal
 
 import pytest
@@ -378,3 +379,16 @@ def test_validate_only_writes_nothing(partner):
     r = partner.conversion({**body, "conversion_value": 1}, idem="vo", query="validate_only=true")
     assert_error(r, 422, DUPLICATE_MISMATCH)
     assert len(partner.conversions()) == 1
+
+
+def test_conversion_time_more_than_a_day_ahead_is_refused(partner):
+    click = partner.add_click()
+    ahead = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)
+    r = partner.conversion(body_for(click, conversion_time=ahead.isoformat()), idem=uid("f-"))
+    body = assert_error(r, 422, "Validation error")
+    assert body["errors"] == [{"loc": ["body", "conversion_time"], "type": "timestamp_in_future",
+                               "msg": "Input should be at most 1 day in the future"}], body
+    assert partner.conversions() == []
+    soon = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=3)
+    r = partner.conversion(body_for(click, conversion_time=soon.isoformat()), idem=uid("f-"))
+    assert r.status == 200 and r.json() == {"status": "ok"}, r

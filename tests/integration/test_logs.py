@@ -170,3 +170,111 @@ def test_a_blocked_stdout_never_blocks_requests(store, tmp_path):
                 proc.kill()
                 proc.wait()
     assert os.path.exists(port_file)
+
+
+def startup_line(server):
+    def find():
+        for line in json_lines(server):
+            if line.get("logger") == "thrad" and "starting" in line.get("msg", ""):
+                return line
+        return None
+
+    line, waited = wait_for(find, timeout=5, interval=0.05)
+    assert waited is not None, server.log_tail(10)
+    return line["msg"]
+
+
+def version():
+    proc = subprocess.run([BIN, "--version"], capture_output=True, timeout=10, env=child_env())
+    return proc.stdout.decode().split()[-1]
+
+
+def test_startup_line_names_version_config_file_and_non_default_settings(make_server, tmp_path):
+    """Issue 19, item 15."""
+    cfg = tmp_path / "thrad.toml"
+    cfg.write_text("max-queue = 111\nthreads = 2\n")  # threads = 2 is the default
+    srv = make_server("--config", cfg, "--max-batch", "64", env={"THRAD_TRUST_PROXY": "true"})
+    msg = startup_line(srv)
+    assert msg.startswith(f"thrad-events {version()} starting; config file {cfg}; "), msg
+    settings = msg.split("settings other than their defaults: ", 1)[1].split(", ")
+    assert "max-queue=111" in settings and "max-batch=64" in settings, msg
+    assert "trust-proxy=true" in settings, msg
+    assert f"port-file={srv.port_file}" in settings, msg  # the harness's own flags count too
+    assert not [s for s in settings if s.startswith(("threads=", "body-limit=", "config="))], msg
+
+    plain = make_server()
+    msg = startup_line(plain)
+    assert f"thrad-events {version()} starting; no config file; " in msg, msg
+
+
+def test_startup_line_never_shows_a_database_password(tmp_path):
+    url = "postgresql://thrad:s3cret-pw@127.0.0.1:1/thrad?sslmode=disable&password=s3cret-pw"
+    proc = subprocess.run([BIN, "serve", "--listen", f"{HOST}:0", "--database-url", url],
+                          capture_output=True, timeout=30, env=child_env())
+    out = proc.stdout.decode() + proc.stderr.decode()
+    assert proc.returncode != 0, out  # nothing listens on port 1
+    assert "starting" in out, out
+    assert "s3cret-pw" not in out, out
+    assert "database-url=postgresql://***@127.0.0.1:1/thrad" in out, out
+
+
+BODY_VALUE = "VALUE-FROM-THE-BODY-7f3a"
+
+
+def refusals(server, p):
+    """Sends refused requests; returns {name: request id}."""
+    ids = {name: uid(f"dbg-{name}-") for name in ("invalid", "badkey", "notfound", "ok")}
+    r = p.collect({"event_name": "", "page_url": 42, "tag_id": [BODY_VALUE],
+                   "view_time_ms": BODY_VALUE}, headers={"X-Request-Id": ids["invalid"]},
+                  query="validate_only=" + BODY_VALUE)
+    assert r.status == 422, r
+    r = server.post(COLLECT, {"event_name": BODY_VALUE},
+                    headers={"Authorization": "Bearer thr_not-a-key", "X-Request-Id": ids["badkey"]})
+    assert r.status == 401, r
+    assert server.get("/nowhere/" + BODY_VALUE, headers={"X-Request-Id": ids["notfound"]}).status == 404
+    assert_no_content(p.collect({"event_name": BODY_VALUE}, headers={"X-Request-Id": ids["ok"]}))
+    return ids
+
+
+def test_debug_access_lines_say_why_a_request_was_refused(make_server):
+    """Issue 19, item 16: at debug, a 4xx access line carries the error's detail and each
+    error's loc and type, never a value from the request."""
+    srv = make_server("--log-level", "debug")
+    ids = refusals(srv, Partner(srv))
+    lines = access_lines(srv, ids.values())
+    invalid = lines[ids["invalid"]]
+    assert invalid["detail"] == "Validation error", invalid
+    assert invalid["errors"] == [
+        {"loc": ["query", "validate_only"], "type": "bool_parsing"},
+        {"loc": ["body", "event_name"], "type": "string_blank"},
+        {"loc": ["body", "tag_id"], "type": "string_type"},
+        {"loc": ["body", "page_url"], "type": "string_type"},
+        {"loc": ["body", "view_time_ms"], "type": "int_type"}], invalid
+    assert lines[ids["badkey"]]["detail"] == "Invalid API key"
+    assert "errors" not in lines[ids["badkey"]]
+    assert lines[ids["notfound"]]["detail"] == "Not found"
+    assert "detail" not in lines[ids["ok"]]  # only refusals
+    assert BODY_VALUE not in srv.log_text()
+
+    text = make_server("--log-level", "debug", "--log-format", "text")
+    ids = refusals(text, Partner(text))
+
+    def line():
+        return next((l for l in text.log_text().splitlines()
+                     if f"request_id={ids['invalid']}" in l), None)
+
+    found, waited = wait_for(line, timeout=5, interval=0.05)
+    assert waited is not None, text.log_tail(10)
+    assert found.endswith(' detail="Validation error" errors=query.validate_only:bool_parsing,'
+                          'body.event_name:string_blank,body.tag_id:string_type,'
+                          'body.page_url:string_type,body.view_time_ms:int_type'), found
+    assert BODY_VALUE not in text.log_text()
+
+
+def test_info_access_lines_carry_no_error_details(make_server):
+    srv = make_server()  # --log-level info
+    ids = refusals(srv, Partner(srv))
+    lines = access_lines(srv, ids.values())
+    for line in lines.values():
+        assert "detail" not in line and "errors" not in line, line
+        assert set(line) == ACCESS_FIELDS, line

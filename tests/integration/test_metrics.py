@@ -2,13 +2,15 @@
 that move with the traffic a test sends."""
 
 import re
+import time
 
 import pytest
 
 import prom
-from helpers import COLLECT, Partner, assert_no_content, uid
+from helpers import COLLECT, Partner, assert_no_content, uid, wait_for
 
-ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "unknown"}
+ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "click",
+          "clicks", "click_lookup", "unknown"}
 
 # Every family the operations issue asks for, with its type.
 REQUIRED = {
@@ -29,6 +31,17 @@ REQUIRED = {
     "thrad_build_info": "gauge",
 }
 
+# The standard process metrics every Prometheus client library exports (issue 19, item 14),
+# under their standard names: the only families without the thrad_ prefix.
+PROCESS = {
+    "process_cpu_seconds_total": "counter",
+    "process_resident_memory_bytes": "gauge",
+    "process_virtual_memory_bytes": "gauge",
+    "process_open_fds": "gauge",
+    "process_max_fds": "gauge",
+    "process_start_time_seconds": "gauge",
+}
+
 
 def scrape(server):
     r = server.get("/metrics")
@@ -45,7 +58,7 @@ def test_exposition_is_strictly_valid_and_conventional(server):
         assert families[name].type == kind, (name, families[name].type)
         assert families[name].help, f"{name} has no HELP"
     for fam in families.values():
-        assert re.fullmatch(r"thrad_[a-z0-9_]+", fam.name), fam.name
+        assert re.fullmatch(r"thrad_[a-z0-9_]+", fam.name) or fam.name in PROCESS, fam.name
         if fam.type == "counter":
             assert fam.name.endswith("_total"), f"counter {fam.name} does not end in _total"
         else:
@@ -177,3 +190,31 @@ def test_validate_only_is_not_counted_as_duplicate(server):
     assert r.status == 200 and r.json()["status"] == "duplicate", r
     after = scrape(server)
     assert delta(before, after, "thrad_duplicates_total", kind="collect") == 0
+
+
+def test_standard_process_metrics(make_server):
+    started = time.time()
+    srv = make_server()
+    families = scrape(srv)
+    for name, kind in PROCESS.items():
+        assert name in families, f"/metrics lacks {name}"
+        assert families[name].type == kind, (name, families[name].type)
+        assert families[name].help, f"{name} has no HELP"
+    value = {name: families[name].value() for name in PROCESS}
+    assert started - 2 <= value["process_start_time_seconds"] <= time.time() + 1, value
+    # thrad_process_start_time_seconds stays, and agrees.
+    assert abs(families["thrad_process_start_time_seconds"].value()
+               - value["process_start_time_seconds"]) < 2, value
+    assert 1 << 20 < value["process_resident_memory_bytes"] <= value["process_virtual_memory_bytes"]
+    assert 3 <= value["process_open_fds"] <= value["process_max_fds"], value
+    assert value["process_cpu_seconds_total"] >= 0
+    # File descriptors follow connections; CPU time only grows.
+    conns = [srv.connect() for _ in range(5)]
+    for c in conns:
+        c.connect()
+    _, grew = wait_for(lambda: scrape(srv)["process_open_fds"].value()
+                       >= value["process_open_fds"] + 5, timeout=5)
+    assert grew is not None
+    for c in conns:
+        c.close()
+    assert scrape(srv)["process_cpu_seconds_total"].value() >= value["process_cpu_seconds_total"]

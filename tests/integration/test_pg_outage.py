@@ -120,3 +120,37 @@ def test_database_restart_under_load(private_pg, tmp_path, monkeypatch):
         assert metrics.get("thrad_store_healthy") == 1.0, metrics.get("thrad_store_healthy")
     finally:
         factory.close()
+
+
+def test_failing_key_lookup_makes_the_store_unhealthy_until_a_read_succeeds(private_pg, tmp_path,
+                                                                             monkeypatch):
+    """Issue 19, item 1: during an outage a request whose key is not cached fails its look-up
+    (503); /readyz and thrad_store_healthy must say so even though no write failed, and recover
+    by themselves (a probe, not a request, finds the database back)."""
+    url, pg_ctl = private_pg
+    monkeypatch.setenv("THRAD_TEST_DATABASE_URL", url)
+    factory = ServerFactory("postgres", tmp_path)
+    try:
+        srv = factory()
+        cold = Partner(srv)  # its key was never looked up: not in the key cache
+        later = Partner(srv)
+        assert srv.get("/readyz").status == 200
+        pg_ctl("stop", "-m", "fast")
+        try:
+            r = cold.collect({"event_name": "during"})
+            assert_error(r, 503, "Service unavailable")
+            ready = srv.get("/readyz")
+            assert ready.status == 503, ready
+            assert ready.json()["store_healthy"] is False, ready
+            assert ready.headers.get("Retry-After") == "1", ready
+            assert srv.metrics().get("thrad_store_healthy") == 0.0
+        finally:
+            pg_ctl("start")
+        # No request needed: the key cache probes the store and /readyz turns 200.
+        _, ok = wait_for(lambda: srv.get("/readyz").status == 200, timeout=RECOVERY_BOUND_S,
+                         interval=0.05)
+        assert ok is not None, "/readyz did not recover\n" + srv.log_tail()
+        assert srv.metrics().get("thrad_store_healthy") == 1.0
+        assert later.collect({"event_name": "after"}).status == 204
+    finally:
+        factory.close()

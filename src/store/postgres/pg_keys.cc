@@ -154,4 +154,14 @@ Result<uint64_t> PostgresStore::DeleteExpiredClicks(UnixMicros cutoff, UnixMicro
   return r->Affected();
 }
 
+Result<uint64_t> PostgresStore::CountOlderThan(Table table, UnixMicros cutoff) {
+  const char* name = table == Table::kEvents ? "events" : "conversions";
+  std::lock_guard lock(maintenance_mu_);
+  Result<PgResult> r =
+      Run(maintenance_, {std::string("SELECT count(*) FROM ") + name + " WHERE received_at < $1",
+                         {std::to_string(cutoff)}});
+  if (!r.ok()) return r.status();
+  return static_cast<uint64_t>(r->Int64(0, 0));
+}
+
 }  // namespace thrad

@@ -148,6 +148,20 @@ Result<uint64_t> SqliteStore::DeleteExpiredClicks(UnixMicros cutoff, UnixMicros 
   return deleted;
 }
 
+Result<uint64_t> SqliteStore::CountOlderThan(Table table, UnixMicros cutoff) {
+  std::lock_guard lock(maintenance_mu_);
+  Result<SqliteDb*> db = MaintenanceDb();
+  if (!db.ok()) return db.status();
+  Result<SqliteStatement> count = (*db)->Prepare(
+      table == Table::kEvents ? kCountEventsReceivedBefore
+                              : "SELECT count(*) FROM conversions WHERE received_at < ?1");
+  if (!count.ok()) return count.status();
+  count->Bind(1, int64_t{cutoff});
+  Result<bool> row = count->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<uint64_t>(count->Int64(0)) : uint64_t{0};
+}
+
 Status SqliteStore::Backup(const std::string& dest_path) {
   if (dest_path.empty()) return Status::InvalidArgument("backup path must not be empty");
   std::error_code ec;

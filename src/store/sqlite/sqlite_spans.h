@@ -28,6 +28,11 @@ inline constexpr std::string_view kDeleteEventsReceivedBefore =
     "(SELECT max(last_id) FROM event_spans WHERE min_received_at < ?1) "
     "AND received_at < ?1 ORDER BY id LIMIT ?2)";
 
+// Counts the events received before ?1, found the way kDeleteEventsReceivedBefore finds them.
+inline constexpr std::string_view kCountEventsReceivedBefore =
+    "SELECT count(*) FROM events WHERE id <= "
+    "(SELECT max(last_id) FROM event_spans WHERE min_received_at < ?1) AND received_at < ?1";
+
 // Deletes the spans wholly below the smallest remaining events.id (all of them when events
 // is empty): they cover no row any more. Spans are disjoint and ascending with first_id <=
 // last_id, so the redundant first_id bound makes this a rowid range search over just them.

@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
   // MaintenanceStore: retention and backup (sqlite_maintenance.cc), each on a connection of its own
   // so the server's writer and readers are never held up by more than one short transaction.
   Result<uint64_t> DeleteOlderThan(Table table, UnixMicros cutoff, size_t max_rows) override;
+  Result<uint64_t> CountOlderThan(Table table, UnixMicros cutoff) override;
   // sqlite3_backup_* from a read snapshot (WAL: writers go on meanwhile) into a temporary
   // file next to `dest_path` (mode 0600), checked with PRAGMA quick_check, synced, then
   // renamed into place; `dest_path` must not exist (AlreadyExists).
@@ -122,7 +123,6 @@ class SqliteStore final : public Store {
   Status Commit(std::span<WriteOp* const> ops, bool sync);
   // Sets the writer connection's synchronous level. Requires writer_mu_.
   Status SetWriterSync(bool full);
-
   const std::string path_;
   const SqliteStoreOptions options_;
 

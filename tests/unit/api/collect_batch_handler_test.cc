@@ -68,7 +68,8 @@ TEST(ParseCollectBatchTest, EveryEventIsReadLikeASingleBody) {
       R"({"event_name":" page_view ","page_url":"https://Shop.Example:8443/p","timestamp":1e3})",
       R"({"event_name":"x","tag_id":"t","event_id":"e","view_time_ms":12.0,"consent":{"a":1},)"
       R"("params":{"p":[1,2]},"custom_field":"v","bad key!":1})",
-      R"({"event_name":"y","timestamp":9223372036854775807,"channel":"web"})",
+      // The latest timestamp accepted: 1 day after the receive time.
+      R"({"event_name":"y","timestamp":1771610400,"channel":"web"})",
   };
   ParsedBatch b = Batch(Events(events));
   ASSERT_OK(b);

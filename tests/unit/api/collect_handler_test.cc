@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "api_test_support.h"
 #include "testing/status_matchers.h"
@@ -253,8 +254,8 @@ TEST(ParseCollectTest, ChannelMustBeAString) {
 TEST(ParseCollectTest, TimestampValues) {
   EXPECT_EQ(Ok(With(R"("timestamp":0)")).timestamp, 0);
   EXPECT_EQ(Ok(With(R"("timestamp":1771524000)")).timestamp, 1771524000);
-  EXPECT_EQ(Ok(With(R"("timestamp":9223372036854775807)")).timestamp,
-            std::numeric_limits<int64_t>::max());
+  // Up to 1 day past the receive time (2026-02-19T18:00:00Z): clock skew passes.
+  EXPECT_EQ(Ok(With(R"("timestamp":1771610400)")).timestamp, 1771610400);
   EXPECT_EQ(Ok(With(R"("timestamp":-0)")).timestamp, 0);
   // A number whose exact value is whole is an integer.
   EXPECT_EQ(Ok(With(R"("timestamp":1.0)")).timestamp, 1);
@@ -286,6 +287,23 @@ TEST(ParseCollectTest, TimestampErrors) {
   }
   EXPECT_THAT(Errors(With(R"("timestamp":-1e400)")),
               ElementsAre(ErrorAt(BodyAt("timestamp"), "greater_than_equal")));
+}
+
+TEST(ParseCollectTest, TimestampMoreThanADayAheadIsRefusedNamingTheLikelyUnit) {
+  // The receive time is 2026-02-19T18:00:00Z = 1771524000 s.
+  const std::string future = "Input should be at most 1 day in the future";
+  const std::pair<std::string, std::string> cases[] = {
+      {"1771610401", future},
+      {"1771524000123", future + "; it looks like milliseconds, send Unix seconds"},
+      {"1771524000123456", future + "; it looks like microseconds, send Unix seconds"},
+      {"1771524000123456789", future + "; it looks like nanoseconds, send Unix seconds"},
+      {"9223372036854775807", future},
+  };
+  for (const auto& [value, msg] : cases) {
+    EXPECT_THAT(Errors(With("\"timestamp\":" + value)),
+                ElementsAre(ErrorIs(BodyAt("timestamp"), "timestamp_in_future", msg)))
+        << value;
+  }
 }
 
 TEST(ParseCollectTest, ViewTimeMs) {

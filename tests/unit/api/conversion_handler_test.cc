@@ -193,6 +193,18 @@ TEST(ParseConversionTest, ConversionTimeInvalid) {
   }
 }
 
+TEST(ParseConversionTest, ConversionTimeMoreThanADayAheadIsRefused) {
+  // The receive time is 2026-02-19T18:00:00Z: a day later is still fine (clock skew).
+  EXPECT_EQ(Ok(Replace("conversion_time", R"("2026-02-20T18:00:00Z")")).conversion_time,
+            kT + 86'400'000'000);
+  for (const char* v : {R"("2026-02-20T18:00:00.000001Z")", R"("9999-12-31T23:59:59Z")"}) {
+    EXPECT_THAT(Errors(Replace("conversion_time", v)),
+                ElementsAre(ErrorIs(BodyAt("conversion_time"), "timestamp_in_future",
+                                    "Input should be at most 1 day in the future")))
+        << v;
+  }
+}
+
 TEST(ParseConversionTest, ConversionTimeMustBeAString) {
   for (const char* v : {"1771524000", "true", "{}", "[]"}) {
     EXPECT_THAT(Errors(Replace("conversion_time", v)),

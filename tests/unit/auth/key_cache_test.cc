@@ -170,6 +170,49 @@ TEST_F(KeyCacheTest, StoreErrorIsUnavailableAndNotCached) {
   EXPECT_EQ(store_.finds(), 2);
 }
 
+TEST_F(KeyCacheTest, FailedReadMakesTheStoreUnhealthyUntilAReadSucceeds) {
+  StoreHealth health;
+  cache_.ReportHealthTo(&health);
+  NewKey k = AddKey();
+  cache_.ProbeIfFailing();  // healthy: no read
+  EXPECT_EQ(store_.finds(), 0);
+  store_.set_fail(true);
+  ASSERT_FALSE(cache_.Lookup(k.secret).ok());
+  EXPECT_FALSE(cache_.reads_healthy());
+  EXPECT_FALSE(health.healthy());
+  EXPECT_FALSE(health.healthy(StoreHealth::Reporter::kKeyReads));
+  EXPECT_TRUE(health.healthy(StoreHealth::Reporter::kWriter));
+  cache_.ProbeIfFailing();  // still failing
+  EXPECT_EQ(store_.finds(), 2);
+  EXPECT_FALSE(health.healthy());
+  // Recovers without a look-up: the probe's read succeeds.
+  store_.set_fail(false);
+  cache_.ProbeIfFailing();
+  EXPECT_EQ(store_.finds(), 3);
+  EXPECT_TRUE(cache_.reads_healthy());
+  EXPECT_TRUE(health.healthy());
+  cache_.ProbeIfFailing();
+  EXPECT_EQ(store_.finds(), 3);
+  // A look-up's successful read recovers it too.
+  store_.set_fail(true);
+  ASSERT_FALSE(cache_.Lookup("thr_other").ok());
+  EXPECT_FALSE(health.healthy());
+  store_.set_fail(false);
+  ASSERT_NE(*cache_.Lookup(k.secret), nullptr);
+  EXPECT_TRUE(health.healthy());
+}
+
+TEST(StoreHealthTest, HealthyWhileNoReporterFails) {
+  StoreHealth health;
+  EXPECT_TRUE(health.healthy());
+  health.Report(StoreHealth::Reporter::kWriter, false);
+  health.Report(StoreHealth::Reporter::kKeyReads, false);
+  health.Report(StoreHealth::Reporter::kWriter, true);
+  EXPECT_FALSE(health.healthy());
+  health.Report(StoreHealth::Reporter::kKeyReads, true);
+  EXPECT_TRUE(health.healthy());
+}
+
 TEST_F(KeyCacheTest, ClockGoingBackwardsRefetches) {
   NewKey k = AddKey();
   ASSERT_NE(*cache_.Lookup(k.secret), nullptr);

@@ -48,6 +48,43 @@ TEST(AccessLogTest, JsonFieldsParseAsOneObject) {
   EXPECT_EQ(o.at("bytes_out").as_int64(), 0);
 }
 
+TEST(AccessLogTest, ErrorDetailsAreDetailLocAndTypeOnly) {
+  AccessLogEntry e = Entry();
+  e.status = 422;
+  e.error_body = R"({"detail":"Validation error","errors":[
+      {"loc":["body","events",2,"event_name"],"msg":"Field required","type":"missing"},
+      {"loc":["query","validate_only"],"msg":"Input should be a valid boolean","type":"bool_parsing"}],
+      "request_id":"req-1"})";
+  boost::json::object o =
+      boost::json::parse("{" + FormatAccessFields(e, LogFormat::kJson) + "}").as_object();
+  EXPECT_EQ(o.at("detail").as_string(), "Validation error");
+  EXPECT_EQ(o.at("errors"), boost::json::parse(R"([
+      {"loc":["body","events",2,"event_name"],"type":"missing"},
+      {"loc":["query","validate_only"],"type":"bool_parsing"}])"));
+  const std::string text = FormatAccessFields(e, LogFormat::kText);
+  EXPECT_TRUE(
+      text.ends_with(" bytes_out=0 detail=\"Validation error\" "
+                     "errors=body.events.2.event_name:missing,query.validate_only:bool_parsing"))
+      << text;
+  EXPECT_EQ(text.find("msg"), std::string::npos);
+
+  e.status = 401;
+  e.error_body = R"({"detail":"Invalid API key","request_id":"req-1"})";
+  o = boost::json::parse("{" + FormatAccessFields(e, LogFormat::kJson) + "}").as_object();
+  EXPECT_EQ(o.at("detail").as_string(), "Invalid API key");
+  EXPECT_FALSE(o.contains("errors"));
+  EXPECT_TRUE(FormatAccessFields(e, LogFormat::kText).ends_with(R"( detail="Invalid API key")"));
+  // Not an error body: nothing added.
+  AccessLogEntry plain = e;
+  plain.error_body = {};
+  for (std::string_view body : {"not json", R"({"status":"ok"})", "[]"}) {
+    e.error_body = body;
+    for (LogFormat f : {LogFormat::kJson, LogFormat::kText}) {
+      EXPECT_EQ(FormatAccessFields(e, f), FormatAccessFields(plain, f)) << body;
+    }
+  }
+}
+
 TEST(AccessLogTest, UnauthenticatedIsNullAndStringsAreEscaped) {
   AccessLogEntry e = Entry();
   e.partner_id = {};

@@ -177,6 +177,21 @@ TEST_F(ApiServiceTest, ValidateOnlyStoresNothing) {
   EXPECT_EQ(StoredEvents(), 0u);
 }
 
+TEST_F(ApiServiceTest, ValidateOnlyThatIsNotABooleanIs422AtTheQuery) {
+  ApiService service = Service();
+  ApiResponse r = Answer(
+      service, Request("/v1/api/collect?validate_only=yes", R"({"event_name":""})", collect_key_));
+  EXPECT_EQ(r.status, 422u);
+  EXPECT_EQ(Json(r).at("errors"), boost::json::parse(R"([
+      {"loc":["query","validate_only"],
+       "msg":"Input should be a valid boolean, unable to interpret input","type":"bool_parsing"},
+      {"loc":["body","event_name"],"msg":"String should not be blank","type":"string_blank"}])"));
+  r = Answer(service,
+             Request("/v1/api/collect?validate_only=TRUE", R"({"event_name":"x"})", collect_key_));
+  EXPECT_EQ(Json(r).at("status").as_string(), "valid");
+  EXPECT_EQ(StoredEvents(), 0u);
+}
+
 TEST_F(ApiServiceTest, InvalidBodiesAre422WithEveryFieldError) {
   ApiService service = Service();
   ApiResponse r = Answer(service, Request("/v1/api/collect", R"({"timestamp":"x"})", both_key_));
@@ -260,6 +275,61 @@ TEST_F(ApiServiceTest, ReadyzIs503WhileTheWriterIsSaturated) {
   EXPECT_EQ(Json(r).at("queue_depth").as_int64(), 2);
   EXPECT_THAT(r.headers, Contains(Pair("Retry-After", "1")));
   stalled.Stop();  // drains a and b on this thread
+}
+
+// The key role of a store whose reads fail, as PostgreSQL's do during an outage.
+class FailingKeyStore final : public KeyStore {
+ public:
+  Status InsertKey(const KeyRecord&) override { return Down(); }
+  Result<std::optional<KeyRecord>> FindKeyByDigest(std::string_view) override { return Down(); }
+  Result<std::optional<KeyRecord>> FindKeyById(std::string_view) override { return Down(); }
+  Result<std::vector<KeyRecord>> ListKeys(std::optional<std::string>) override { return Down(); }
+  Status RevokeKey(std::string_view, UnixMicros) override { return Down(); }
+  Status TouchKeys(const std::vector<std::pair<std::string, UnixMicros>>&) override {
+    return Down();
+  }
+  Status UpdateKeyLimits(std::string_view, std::optional<double>, std::optional<int64_t>) override {
+    return Down();
+  }
+
+ private:
+  static Status Down() { return Status::Unavailable("connection refused"); }
+};
+
+TEST_F(ApiServiceTest, ReadyzIs503WhileKeyLookupsFail) {
+  FailingKeyStore down;
+  KeyCache keys(down, clock_);
+  StoreHealth health;
+  keys.ReportHealthTo(&health);
+  ServiceConfig with_health;
+  with_health.store_health = &health;
+  // Through the shared StoreHealth (as serve wires it), and without one (the writer's and the
+  // key cache's own health).
+  const ServiceDeps deps{.keys = keys,
+                         .signing_keys = *signing_keys_,
+                         .clicks = *store_,
+                         .writer = *writer_,
+                         .metrics = metrics_,
+                         .clock = clock_};
+  ApiService shared(deps, with_health);
+  ApiService own(deps, {});
+  ApiRequest ready = Request("/readyz");
+  ready.method = Method::kGet;
+  ApiRequest metrics = Request("/metrics");
+  metrics.method = Method::kGet;
+  EXPECT_EQ(Answer(shared, ready).status, 200u);
+  EXPECT_EQ(Answer(own, ready).status, 200u);
+  // A key the cache does not hold: its look-up fails, so the request is 503, and so is
+  // /readyz until a read succeeds again.
+  EXPECT_EQ(Answer(shared, Request("/v1/api/collect", R"({"event_name":"x"})", both_key_)).status,
+            503u);
+  for (ApiService* service : {&shared, &own}) {
+    ApiResponse r = Answer(*service, ready);
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_FALSE(Json(r).at("store_healthy").as_bool());
+    EXPECT_THAT(Answer(*service, metrics).body, HasSubstr("\nthrad_store_healthy 0\n"));
+  }
+  EXPECT_TRUE(writer_->healthy());  // the writer itself never failed
 }
 
 }  // namespace

@@ -126,5 +126,33 @@ TEST(RouterTest, TargetQuery) {
   EXPECT_EQ(ParseTarget("/v1/api/collect?validate_only=true").path, "/v1/api/collect");
 }
 
+TEST(RouterTest, ValidateOnlyIsABooleanInAnyCaseOrInvalid) {
+  for (std::string_view v : {"true", "True", "TRUE", "tRuE", "1"}) {
+    const std::string target = "/v1/api/collect?validate_only=" + std::string(v);
+    const Target t = ParseTarget(target);
+    EXPECT_TRUE(t.validate_only) << v;
+    EXPECT_FALSE(t.validate_only_invalid) << v;
+  }
+  for (std::string_view v : {"false", "False", "FALSE", "0"}) {
+    const std::string target = "/v1/api/collect?validate_only=" + std::string(v);
+    const Target t = ParseTarget(target);
+    EXPECT_FALSE(t.validate_only) << v;
+    EXPECT_FALSE(t.validate_only_invalid) << v;
+  }
+  for (std::string_view q : {"validate_only=yes", "validate_only=", "validate_only",
+                             "validate_only=2", "validate_only=true%20", "validate_only=truex"}) {
+    const std::string target = "/v1/api/collect?" + std::string(q);
+    const Target t = ParseTarget(target);
+    EXPECT_FALSE(t.validate_only) << q;  // never a dry run on a guess
+    EXPECT_TRUE(t.validate_only_invalid) << q;
+  }
+  // The last occurrence decides; other parameters and look-alike names are ignored.
+  EXPECT_TRUE(ParseTarget("/x?validate_only=maybe&validate_only=true").validate_only);
+  EXPECT_FALSE(ParseTarget("/x?validate_only=maybe&validate_only=true").validate_only_invalid);
+  EXPECT_TRUE(ParseTarget("/x?validate_only=true&validate_only=maybe").validate_only_invalid);
+  EXPECT_FALSE(ParseTarget("/x?validate_onlyx=maybe&xvalidate_only=1").validate_only_invalid);
+  EXPECT_FALSE(ParseTarget("/x?validate_onlyx=maybe&xvalidate_only=1").validate_only);
+}
+
 }  // namespace
 }  // namespace thrad

@@ -1,5 +1,5 @@
-// Conformance (store_conformance.h): MaintenanceStore::DeleteOlderThan and DeleteExpiredClicks
-// (retention). Backup is each backend's own (sqlite/sqlite_maintenance_test.cc,
+// Conformance (store_conformance.h): MaintenanceStore::DeleteOlderThan, CountOlderThan and
+// DeleteExpiredClicks (retention). Backup is each backend's own (sqlite/sqlite_maintenance_test.cc,
 // postgres/pg_store_test.cc).
 #include <gtest/gtest.h>
 
@@ -55,6 +55,37 @@ TYPED_TEST(MaintenanceStoreTest, DeleteOlderThanWorksInBoundedBatches) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(this->maintenance().DeleteOlderThan(Table::kConversions, 2000, 0).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST(MaintenanceStoreTest, CountOlderThanCountsWhatDeleteWouldDeleteAndDeletesNothing) {
+  std::vector<WriteOp> ops;
+  AddEventsAt("p", 7, 1000, ops);
+  AddEventsAt("p", 3, 5000, ops);
+  for (WriteOp& op : ops) this->Commit({&op});
+  ASSERT_OK(this->store().InsertClick(Click("p", "clk")));
+  for (UnixMicros at : {1000, 1500, 6000}) {
+    ConversionRecord c = Conversion("p", "clk", "k" + std::to_string(at));
+    c.received_at = at;
+    WriteOp conv = ConversionOp(c);
+    this->Commit({&conv});
+  }
+  auto events = this->maintenance().CountOlderThan(Table::kEvents, 2000);
+  ASSERT_OK(events);
+  EXPECT_EQ(*events, 7u);
+  auto conversions = this->maintenance().CountOlderThan(Table::kConversions, 2000);
+  ASSERT_OK(conversions);
+  EXPECT_EQ(*conversions, 2u);
+  EXPECT_EQ(*this->maintenance().CountOlderThan(Table::kEvents, 1000), 0u);  // before, not at
+  EXPECT_EQ(*this->maintenance().CountOlderThan(Table::kEvents, 1'000'000), 10u);
+  EXPECT_EQ(this->Count("events"), 10);
+  EXPECT_EQ(this->Count("conversions"), 3);
+  // The same numbers DeleteOlderThan then deletes.
+  auto deleted = this->maintenance().DeleteOlderThan(Table::kEvents, 2000, 100);
+  ASSERT_OK(deleted);
+  EXPECT_EQ(*deleted, *events);
+  deleted = this->maintenance().DeleteOlderThan(Table::kConversions, 2000, 100);
+  ASSERT_OK(deleted);
+  EXPECT_EQ(*deleted, *conversions);
 }
 
 TYPED_TEST(MaintenanceStoreTest, DeletesTheOldestFirstAndOnlyBeforeTheCutoff) {
