@@ -27,6 +27,9 @@ inline constexpr std::string_view kClicksExportOrder = "clicked_at, partner_id, 
 inline constexpr std::string_view kFindExpiredClicks =
     "SELECT rowid FROM clicks WHERE clicked_at < ?1 AND (exp IS NULL OR exp < ?2) "
     "ORDER BY clicked_at LIMIT ?3";
+// How many clicks kFindExpiredClicks would find without its limit (prune --dry-run).
+inline constexpr std::string_view kCountExpiredClicks =
+    "SELECT count(*) FROM clicks WHERE clicked_at < ?1 AND (exp IS NULL OR exp < ?2)";
 // Deletes the click of rowid ?3 if it is older than ?1 and past its exp at second ?2 (checked
 // again: another prune may have deleted it meanwhile, and a new click taken its rowid).
 inline constexpr std::string_view kDeleteExpiredClick =

@@ -162,6 +162,19 @@ Result<uint64_t> SqliteStore::CountOlderThan(Table table, UnixMicros cutoff) {
   return *row ? static_cast<uint64_t>(count->Int64(0)) : uint64_t{0};
 }
 
+Result<uint64_t> SqliteStore::CountExpiredClicks(UnixMicros cutoff, UnixMicros now) {
+  std::lock_guard lock(maintenance_mu_);
+  Result<SqliteDb*> db = MaintenanceDb();
+  if (!db.ok()) return db.status();
+  Result<SqliteStatement> count = (*db)->Prepare(kCountExpiredClicks);
+  if (!count.ok()) return count.status();
+  count->Bind(1, int64_t{cutoff});
+  count->Bind(2, UnixSecondOf(now));
+  Result<bool> row = count->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<uint64_t>(count->Int64(0)) : uint64_t{0};
+}
+
 Status SqliteStore::Backup(const std::string& dest_path) {
   if (dest_path.empty()) return Status::InvalidArgument("backup path must not be empty");
   std::error_code ec;
