@@ -22,8 +22,6 @@ ALTER TABLE clicks
   ADD COLUMN exp           bigint,              -- Unix seconds
   ADD COLUMN source        text NOT NULL DEFAULT 'cli',  -- 'redirect' | 'api' | 'cli'
   ADD COLUMN filter_reason text;                -- 'prefetch' | 'bot' | NULL
--- The default only fills the rows already there: every writer gives source, as on SQLite.
-ALTER TABLE clicks ALTER COLUMN source DROP DEFAULT;
 CREATE INDEX clicks_clicked_at ON clicks (clicked_at, exp);
 
 CREATE TABLE signing_keys (

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/enrichment.h"
+
 namespace thrad {
 
 // Times are Unix microseconds (UTC) everywhere inside the process and in both stores.
@@ -62,6 +64,7 @@ struct ClickRecord {
   std::optional<int64_t> exp;
   std::string source = "cli";                // "redirect", "api" or "cli"
   std::optional<std::string> filter_reason;  // "prefetch", "bot" or nullopt
+  Enrichment enrichment;                     // from client_ip and user_agent
 };
 
 // One normalized collect event, ready to store. Built by api/collect_handler.
@@ -86,8 +89,9 @@ struct EventRecord {
   std::optional<std::string> consent_json;  // serialized JSON object, as given
   std::string params_json;                  // serialized JSON object, stamped, with extra
   std::string channel = "server";
-  std::string client_ip;
+  std::string client_ip;  // as stored: anonymized under serve --ip-anonymize
   UnixMicros received_at = 0;
+  Enrichment enrichment;  // from the request's address and user agent
 };
 
 // Where a conversion's dedup key came from.
@@ -117,8 +121,9 @@ struct ConversionRecord {
   std::optional<std::string> dedup_key;
   DedupSource dedup_source = DedupSource::kNone;
   std::string params_json;  // {"integration":..,"partner_id":..,"api_key_label":..,"extra":{..}}
-  std::string client_ip;
+  std::string client_ip;    // as stored: anonymized under serve --ip-anonymize
   UnixMicros received_at = 0;
+  Enrichment enrichment;  // from the request's address and user agent
   // Filled by the store from the click inside the write transaction.
   std::optional<std::string> bid_id;
   std::optional<std::string> campaign_id;

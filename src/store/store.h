@@ -2,6 +2,7 @@
 
 #include "common/status.h"
 #include "store/click_store.h"
+#include "store/erasure_store.h"
 #include "store/export_store.h"
 #include "store/key_store.h"
 #include "store/maintenance_store.h"
@@ -22,7 +23,8 @@ class Store : public WriteStore,
               public ClickStore,
               public ExportStore,
               public MaintenanceStore,
-              public SigningKeyStore {
+              public SigningKeyStore,
+              public ErasureStore {
  public:
   // Creates or upgrades the schema to the newest migration.
   virtual Status Migrate() = 0;

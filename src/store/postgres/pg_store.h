@@ -67,6 +67,10 @@ class PostgresStore final : public Store {
   // pg_basebackup).
   Status Backup(const std::string& dest_path) override;
 
+  // ErasureStore (pg_erasure.cc): on the maintenance connection, one statement per step of the
+  // partner's primary key range (row locks only).
+  Result<ErasureCounts> Erase(const ErasureRequest& request) override;
+
   // ClickStore (pg_clicks.cc): InsertClick on the admin connection, FindClick on the reader.
   Status InsertClick(const ClickRecord& click) override;
   Result<std::optional<ClickLookup>> FindClick(std::string_view partner_id,

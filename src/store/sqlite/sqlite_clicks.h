@@ -9,7 +9,7 @@
 
 // SqliteStore's click statements shared by its files (sqlite_clicks.cc, sqlite_write.cc,
 // sqlite_export.cc, sqlite_maintenance.cc), over the rowid table clicks and its index
-// clicks_clicked_at (clicked_at, exp) of schema/sqlite/005_clicks_rowid.sql.
+// clicks_clicked_at (clicked_at, exp) of schema/sqlite/006_clicks_rowid.sql.
 namespace thrad {
 
 // The stored click (partner_id, click_id) read on `db`; nullopt when none.

@@ -79,6 +79,10 @@ class SqliteStore final : public Store {
   Result<uint64_t> DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now, size_t max_rows) override;
   Result<uint64_t> CountExpiredClicks(UnixMicros cutoff, UnixMicros now) override;
 
+  // ErasureStore (sqlite_erasure.cc): on the maintenance connection; reads in steps, deletes in
+  // short transactions.
+  Result<ErasureCounts> Erase(const ErasureRequest& request) override;
+
   // ClickStore (sqlite_clicks.cc): InsertClick on the admin connection, FindClick on the reader.
   Status InsertClick(const ClickRecord& click) override;
   Result<std::optional<ClickLookup>> FindClick(std::string_view partner_id,

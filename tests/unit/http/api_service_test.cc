@@ -196,7 +196,7 @@ TEST_F(ApiServiceTest, InvalidBodiesAre422WithEveryFieldError) {
   ApiService service = Service();
   ApiResponse r = Answer(service, Request("/v1/api/collect", R"({"timestamp":"x"})", both_key_));
   EXPECT_EQ(r.status, 422u);
-  const auto& errors = Json(r).at("errors").as_array();
+  const boost::json::array errors = Json(r).at("errors").as_array();
   EXPECT_GE(errors.size(), 2u);  // event_name missing, timestamp wrong
   EXPECT_EQ(StoredEvents(), 0u);
 }
