@@ -250,7 +250,10 @@ def test_prune_keeps_clicks_until_they_are_old_and_expired(cli):
     add("clk_expired_young", 95)  # past its exp too
     add("clk_old_valid", 80)  # its landing parameters still work
     add("clk_new", 0)
-    # Only what is older than the age AND past its exp goes.
+    # Only what is older than the age AND past its exp goes; a dry run counts it first.
+    dry = json.loads(cli.run("prune", "--older-than", "1d", "--dry-run", "--json").stdout.decode())
+    assert dry["clicks_to_delete"] == 2 and dry["dry_run"] is True, dry
+    assert len(cli.export("clicks", partner=p)) == 4
     report = json.loads(cli.run("prune", "--older-than", "99d", "--json").stdout.decode())
     assert report["clicks_deleted"] == 1, report
     assert report["events_deleted"] == 0 and report["conversions_deleted"] == 0, report

@@ -61,6 +61,7 @@ class PostgresStore final : public Store {
   // One DELETE of the oldest expired clicks' keys, found through clicks_clicked_at (row locks
   // only: the servers' writes go on).
   Result<uint64_t> DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now, size_t max_rows) override;
+  Result<uint64_t> CountExpiredClicks(UnixMicros cutoff, UnixMicros now) override;
   Result<uint64_t> CountOlderThan(Table table, UnixMicros cutoff) override;
   // InvalidArgument: a PostgreSQL database is backed up with its own tools (pg_dump,
   // pg_basebackup).
