@@ -117,9 +117,10 @@ def click_urls(path, n, kid, secret, partner):
     exp = str(int(time.time()) + 86400)
     url = "https://shop.example/landing?utm_source=thrad"
     quoted_url = urllib.parse.quote(url, safe="")
+    width = len(str(n - 1))
     with open(path, "w") as out:
         for i in range(n):
-            bid = f"bid-{i}"
+            bid = f"bid-{i:0{width}d}"  # fixed width: every line has one length (click.lua)
             message = f"thrad-click-url.v1\n{partner}\n{bid}\ncmp-1\npub-1\n{url}\n{exp}"
             sig = base64.urlsafe_b64encode(
                 hmac.new(key, message.encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
