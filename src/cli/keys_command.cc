@@ -55,8 +55,9 @@ struct RevokeOptions {
 
 boost::json::array ScopesJson(uint32_t scopes) {
   boost::json::array a;
-  if (scopes & static_cast<uint32_t>(Scope::kCollect)) a.emplace_back("collect");
-  if (scopes & static_cast<uint32_t>(Scope::kConversion)) a.emplace_back("conversion");
+  for (const ScopeName& s : kScopeNames) {
+    if (scopes & static_cast<uint32_t>(s.scope)) a.emplace_back(s.name);
+  }
   return a;
 }
 
@@ -256,7 +257,8 @@ void RegisterKeysCommand(CLI::App& root) {
       ->required();
   c->add_option("--label", create->label, "Human label, e.g. the partner's system name")
       ->required();
-  c->add_option("--scopes", create->scopes, "Comma separated: collect, conversion")
+  c->add_option("--scopes", create->scopes,
+                "Comma separated: collect, conversion, clicks, reports, admin")
       ->type_name("SCOPES")
       ->capture_default_str();
   c->add_option("--expires", create->expires, "Expiry time, RFC 3339 (e.g. 2027-01-01T00:00:00Z)")

@@ -218,6 +218,7 @@ int Serve(ServeOptions& o) {
   ApiService service({.keys = keys,
                       .signing_keys = signing_keys,
                       .clicks = db,
+                      .reports = db,
                       .writer = writer,
                       .metrics = metrics,
                       .clock = SystemClock::Instance()},

@@ -68,6 +68,7 @@ ApiService::ApiService(ServiceDeps deps, ServiceConfig config)
     : keys_(deps.keys),
       signing_keys_(deps.signing_keys),
       clicks_(deps.clicks),
+      reports_(deps.reports),
       writer_(deps.writer),
       metrics_(deps.metrics),
       clock_(deps.clock),

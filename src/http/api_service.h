@@ -18,6 +18,7 @@
 #include "model/enrichment.h"
 #include "store/click_store.h"
 #include "store/group_commit_writer.h"
+#include "store/report_store.h"
 #include "store/store_health.h"
 
 namespace thrad {
@@ -48,7 +49,8 @@ struct ServiceConfig {
 struct ServiceDeps {
   KeyCache& keys;
   SigningKeyRing& signing_keys;
-  ClickStore& clicks;  // look-ups (GET /v1/api/clicks/{click_id}); writes go through `writer`
+  ClickStore& clicks;    // look-ups (GET /v1/api/clicks/{click_id}); writes go through `writer`
+  ReportStore& reports;  // rollups and raw conversions (GET /v1/api/reports/..., /conversions)
   GroupCommitWriter& writer;
   Metrics& metrics;
   const Clock& clock;
@@ -83,6 +85,8 @@ class ApiService {
   Prepared HandleClickRedirect(const ApiCall& call);      // click_handlers.cc
   Prepared HandleClickRegistration(const ApiCall& call);  // click_handlers.cc
   Prepared HandleClickLookup(const ApiCall& call);        // click_handlers.cc
+  Prepared HandleReport(const ApiCall& call);             // report_handlers.cc
+  Prepared HandleConversionList(const ApiCall& call);     // report_handlers.cc
   Prepared HandleHealthz(const ApiCall& call);
   Prepared HandleReadyz(const ApiCall& call);
   Prepared HandleMetrics(const ApiCall& call);
@@ -111,6 +115,7 @@ class ApiService {
   KeyCache& keys_;
   SigningKeyRing& signing_keys_;
   ClickStore& clicks_;
+  ReportStore& reports_;
   GroupCommitWriter& writer_;
   Metrics& metrics_;
   const Clock& clock_;

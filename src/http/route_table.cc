@@ -18,6 +18,8 @@ constexpr std::string_view kMetricsPaths[] = {"/metrics"};
 constexpr std::string_view kClickPaths[] = {"/v1/click"};
 constexpr std::string_view kClicksPaths[] = {"/v1/api/clicks"};
 constexpr std::string_view kClickLookupPaths[] = {"/v1/api/clicks/{click_id}"};
+constexpr std::string_view kReportPaths[] = {"/v1/api/reports/{kind}"};
+constexpr std::string_view kConversionListPaths[] = {"/v1/api/conversions"};
 
 // The one table. Order is the order of /metrics series.
 constexpr std::array kRoutes = {
@@ -68,8 +70,19 @@ constexpr std::array kRoutes = {
     RouteSpec{.name = "click_lookup",
               .paths = kClickLookupPaths,
               .methods = Methods(Method::kGet),
-              .scopes = Scopes(Scope::kConversion),
+              .scopes = Scopes(Scope::kConversion) | Scopes(Scope::kReports),
               .handler = &ApiService::HandleClickLookup},
+    // REPORTS.md: reports from the rollups, and raw conversions page by page.
+    RouteSpec{.name = "report",
+              .paths = kReportPaths,
+              .methods = Methods(Method::kGet),
+              .scopes = Scopes(Scope::kReports) | Scopes(Scope::kAdmin),
+              .handler = &ApiService::HandleReport},
+    RouteSpec{.name = "conversion_list",
+              .paths = kConversionListPaths,
+              .methods = Methods(Method::kGet),
+              .scopes = Scopes(Scope::kReports) | Scopes(Scope::kAdmin),
+              .handler = &ApiService::HandleConversionList},
 };
 
 }  // namespace

@@ -13,17 +13,27 @@ namespace thrad {
 // Times are Unix microseconds (UTC) everywhere inside the process and in both stores.
 using UnixMicros = int64_t;
 
-// What a key may do. `clicks` registers clicks for any partner (CLICKS.md section 4): never
-// granted by default.
-enum class Scope : uint32_t { kCollect = 1, kConversion = 2, kClicks = 4 };
+// What a key may do. `clicks` registers clicks for any partner (CLICKS.md section 4);
+// `reports` reads its own partner's reports, `admin` every partner's (REPORTS.md section 1).
+// None of these three is granted by default.
+enum class Scope : uint32_t {
+  kCollect = 1,
+  kConversion = 2,
+  kClicks = 4,
+  kReports = 8,
+  kAdmin = 16
+};
 
 // Every scope with its name, in the order names are listed.
 struct ScopeName {
   Scope scope;
   std::string_view name;
 };
-inline constexpr ScopeName kScopeNames[] = {
-    {Scope::kCollect, "collect"}, {Scope::kConversion, "conversion"}, {Scope::kClicks, "clicks"}};
+inline constexpr ScopeName kScopeNames[] = {{Scope::kCollect, "collect"},
+                                            {Scope::kConversion, "conversion"},
+                                            {Scope::kClicks, "clicks"},
+                                            {Scope::kReports, "reports"},
+                                            {Scope::kAdmin, "admin"}};
 
 struct KeyRecord {
   std::string id;      // public id, "key_<hex>"
@@ -128,6 +138,9 @@ struct ConversionRecord {
   std::optional<std::string> bid_id;
   std::optional<std::string> campaign_id;
   std::optional<UnixMicros> click_time;  // the click's clicked_at
+  // The click's tag_id (the publisher placement), for the rollups of the campaigns report;
+  // read with the click, not stored with the conversion.
+  std::optional<std::string> click_tag_id;
   // The landing parameters as the partner captured them (thrad_exp, thrad_sig; both or neither):
   // verified by the HTTP layer before the write; not stored.
   std::optional<int64_t> landing_exp;

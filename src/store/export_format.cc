@@ -207,6 +207,8 @@ const std::string& ConversionColumns() {
   return columns;
 }
 
+size_t ConversionFieldCount() { return std::size(kConversionFields); }
+
 const std::string& ClickColumns() {
   static const std::string columns = Columns(kClickFields);
   return columns;

@@ -44,6 +44,8 @@ class ExportRowOf final : public ExportRow {
 // valid SQL for both SQLite and PostgreSQL.
 const std::string& EventColumns();
 const std::string& ConversionColumns();
+// How many columns ConversionColumns() names (a query may select more after them).
+size_t ConversionFieldCount();
 const std::string& ClickColumns();
 
 // One export line (a JSON object without the newline) for a row selected with EventColumns() /

@@ -6,6 +6,7 @@
 #include "store/export_store.h"
 #include "store/key_store.h"
 #include "store/maintenance_store.h"
+#include "store/report_store.h"
 #include "store/signing_key_store.h"
 #include "store/write_store.h"
 
@@ -24,7 +25,8 @@ class Store : public WriteStore,
               public ExportStore,
               public MaintenanceStore,
               public SigningKeyStore,
-              public ErasureStore {
+              public ErasureStore,
+              public ReportStore {
  public:
   // Creates or upgrades the schema to the newest migration.
   virtual Status Migrate() = 0;

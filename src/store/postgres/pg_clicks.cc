@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "common/hex.h"
+#include "store/postgres/pg_rollups.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_text.h"
+#include "store/postgres/pg_write_queries.h"
 #include "store/record_columns.h"
 
 namespace thrad {
@@ -64,8 +66,21 @@ Status PostgresStore::InsertClick(const ClickRecord& click) {
   ForEachColumn(click, [&params](std::string_view, const auto& value) {
     params.push_back(ColumnParam(value));
   });
+  // The click and its rollup in one transaction (reports count every stored click).
+  RollupDelta delta;
+  AddClickToRollups(click, delta);
+  std::vector<PgQuery> q;
+  q.push_back({"BEGIN", {}});
+  q.push_back({InsertClickSql(), std::move(params)});
+  for (PgQuery& upsert : UpsertRollupQueries(delta)) q.push_back(std::move(upsert));
+  q.push_back({"COMMIT", {}});
   std::lock_guard lock(admin_mu_);
-  Status st = Run(admin_, {InsertClickSql(), std::move(params)}).status();
+  Status st;
+  Result<PgConn*> conn = admin_.Get();
+  if (!conn.ok()) return conn.status();
+  Result<std::vector<PgResult>> done = (*conn)->Pipeline(q);
+  st = done.ok() ? CheckCommitted(done->back()) : done.status();
+  if (!st.ok()) admin_.AfterError();
   if (st.code() == StatusCode::kAlreadyExists) {
     return Status::AlreadyExists("click " + click.click_id + " exists for partner " +
                                  click.partner_id);

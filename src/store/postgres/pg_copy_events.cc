@@ -1,5 +1,6 @@
-// PostgresStore's fast path for batches of new events: one binary `COPY events FROM STDIN`,
-// its own transaction, instead of `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`.
+// PostgresStore's fast path for batches of new events: one binary `COPY events FROM STDIN` (in
+// a transaction with the upsert of its rollups), instead of `INSERT ... SELECT FROM unnest(...) ON
+// CONFLICT DO NOTHING`.
 //
 // COPY cannot skip conflicting rows: a row whose (partner_id, tag_id, event_id) is stored
 // already, or is being stored by another server's open transaction, fails the whole COPY with a
@@ -104,12 +105,21 @@ Status PostgresStore::CopyEvents(PgConn& conn, std::span<WriteOp* const> ops) {
     AddEventRow(data, *r.event);
     copied.push_back(r.outcome);
   }
-  if (!copied.empty()) {
-    Result<PgResult> done = conn.CopyIn(CopyEventsSql(), std::move(data).Finish());
-    if (!done.ok()) return done.status();
+  if (copied.empty()) return Status::Ok();
+  // COPY and the rollups of its rows in one transaction.
+  THRAD_RETURN_IF_ERROR(conn.ExecScript("BEGIN"));
+  Result<PgResult> done = conn.CopyIn(CopyEventsSql(), std::move(data).Finish());
+  if (!done.ok()) {
+    // Back to no transaction; last_sqlstate() still tells a conflict (23505).
+    if (conn.Usable()) (void)conn.ExecScript("ROLLBACK");
+    return done.status();
   }
   for (WriteOutcome* outcome : copied) *outcome = WriteOutcome::kStored;
-  return Status::Ok();
+  Status st = CommitWithRollups(conn, ops);
+  if (!st.ok()) {
+    for (WriteOutcome* outcome : copied) *outcome = WriteOutcome::kPending;
+  }
+  return st;
 }
 
 Store::CopyStats PostgresStore::CopyCounters() const {

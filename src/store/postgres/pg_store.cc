@@ -26,6 +26,7 @@ PostgresStore::PostgresStore(const std::string& url)
       writer_(url, "writer", kWriterSetup),
       reader_(url, "reader", kReaderSetup),
       admin_(url, "admin"),
+      reports_(url, "reports", kReaderSetup),
       maintenance_(url, "maintenance") {}
 
 PostgresStore::~PostgresStore() = default;

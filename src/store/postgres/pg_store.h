@@ -82,6 +82,15 @@ class PostgresStore final : public Store {
   Status RetireSigningKey(std::string_view kid, UnixMicros at) override;
   Status RevokeSigningKey(std::string_view kid, UnixMicros at) override;
 
+  // ReportStore (pg_reports.cc): on the reports connection.
+  Status ReadEventRollups(const RollupQuery& q,
+                          const std::function<void(const EventRollupRow&)>& row) override;
+  Status ReadClickRollups(const RollupQuery& q,
+                          const std::function<void(const ClickRollupRow&)>& row) override;
+  Status ReadConversionRollups(const RollupQuery& q,
+                               const std::function<void(const ConversionRollupRow&)>& row) override;
+  Result<ConversionPage> ListConversions(const ConversionPageQuery& q) override;
+
   // ExportStore (pg_export.cc).
   Status ExportEvents(const ExportFilter& filter,
                       const std::function<Status(const std::string&)>& row) override;
@@ -110,6 +119,8 @@ class PostgresStore final : public Store {
   bool ChooseCopy(std::span<WriteOp* const> ops);
   void AfterCopy(bool conflicted);
   Status CopyEvents(PgConn& conn, std::span<WriteOp* const> ops);
+  // Adds the rollups of what `ops` stored and commits the open transaction, in one round trip.
+  Status CommitWithRollups(PgConn& conn, std::span<WriteOp* const> ops);
   // The set-based work for `ops` on an open transaction (`own_transaction`: also BEGIN and
   // COMMIT it, pipelined with the statements).
   Status ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool own_transaction);
@@ -119,6 +130,9 @@ class PostgresStore final : public Store {
   using ExportJson = std::string (*)(const export_format::ExportRow&);
   Status Export(const PgQuery& query, ExportJson to_json,
                 const std::function<Status(const std::string&)>& row);
+
+  // A report's statement on the reports connection (pg_reports.cc).
+  Result<PgResult> RunReport(const PgQuery& query);
 
   const std::string url_;
   std::mutex writer_mu_;
@@ -132,6 +146,8 @@ class PostgresStore final : public Store {
   PgLink reader_;  // guarded by reader_mu_
   std::mutex admin_mu_;
   PgLink admin_;  // guarded by admin_mu_
+  std::mutex reports_mu_;
+  PgLink reports_;  // the reports' reads, apart from key look-ups; guarded by reports_mu_
   std::mutex maintenance_mu_;
   PgLink maintenance_;  // retention deletes, so they never hold up admin_; guarded by its mutex
 };

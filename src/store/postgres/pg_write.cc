@@ -7,10 +7,12 @@
 //   phase 1: BEGIN; INSERT events ... ON CONFLICT DO NOTHING RETURNING; INSERT clicks ... ON
 //            CONFLICT DO NOTHING RETURNING; read back the batch's stored clicks; look-up of the
 //            dry-run events; look-up of the conversions' clicks (which sees the clicks just
-//            inserted); COMMIT when there are no conversions (WriteEventsAndClicks)
+//            inserted) (WriteEventsAndClicks)
 //   plan:    which conversions to insert, which follow an earlier one of their identity
 //            (PlanConversions)
-//   phase 2: INSERT conversions ... ON CONFLICT DO NOTHING RETURNING; COMMIT (InsertConversions)
+//   phase 2: INSERT conversions ... ON CONFLICT DO NOTHING RETURNING (InsertConversions)
+//   commit:  the rollup upserts of every row stored (store/rollup.h), in the lock order after
+//            the rows; COMMIT (CommitWithRollups)
 //   phase 3: only when some conversion conflicted or is a dry run with a dedup key: read the
 //            stored payloads of those identities and compare (after COMMIT: the winning rows
 //            are committed and never change, so reading them later decides the same)
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "store/postgres/pg_identity.h"
+#include "store/postgres/pg_rollups.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_write_queries.h"
 #include "store/record_columns.h"
@@ -204,6 +207,7 @@ void ReadConversionClicks(const PgResult& res, BatchPlan& plan) {
     w.conversion.bid_id = res.Str(row, 1);
     w.conversion.campaign_id = res.OptText(row, 2);
     w.conversion.click_time = res.Int64(row, 3);
+    w.conversion.click_tag_id = res.OptText(row, 4);
     plan.click_ok[idx] = true;
   }
 }
@@ -211,8 +215,7 @@ void ReadConversionClicks(const PgResult& res, BatchPlan& plan) {
 // Phase 1. Fills every event's and click's outcome and, with conversions, plan.click_ok.
 Status WriteEventsAndClicks(PgConn& conn, BatchPlan& plan, bool own_tx) {
   std::vector<PgQuery> q;
-  int at_insert = -1, at_dry = -1, at_cl_insert = -1, at_cl_find = -1, at_clicks = -1,
-      at_commit = -1;
+  int at_insert = -1, at_dry = -1, at_cl_insert = -1, at_cl_find = -1, at_clicks = -1;
   if (own_tx) Push(q, {"BEGIN", {}});
   SortInLockOrder(plan.ev_insert, [](const EventSlot& s) { return EventKeyOf(*s.event); });
   SortInLockOrder(plan.cl_insert, [](const ClickSlot& s) { return ClickKeyOf(*s.click); });
@@ -221,10 +224,8 @@ Status WriteEventsAndClicks(PgConn& conn, BatchPlan& plan, bool own_tx) {
   if (!plan.cl_find.empty()) at_cl_find = Push(q, FindStoredClicksQuery(plan.cl_find));
   if (!plan.ev_dry.empty()) at_dry = Push(q, FindEventsQuery(plan.ev_dry));
   if (!plan.convs.empty()) at_clicks = Push(q, FindConversionClicksQuery(plan.convs));
-  if (own_tx && plan.convs.empty()) at_commit = Push(q, {"COMMIT", {}});
   Result<std::vector<PgResult>> results = RunPipeline(conn, q);
   if (!results.ok()) return results.status();
-  if (at_commit >= 0) THRAD_RETURN_IF_ERROR(CheckCommitted((*results)[at_commit]));
   if (at_insert >= 0) ReadInsertedEvents((*results)[at_insert], plan.ev_insert);
   if (at_cl_find >= 0) {
     const PgResult* inserted = at_cl_insert >= 0 ? &(*results)[at_cl_insert] : nullptr;
@@ -287,19 +288,17 @@ void ReadInsertedConversions(const PgResult& res, BatchPlan& plan) {
 
 // Phase 2. Decides the inserted conversions and the followers of a stored leader; the others
 // are left to phase 3.
-Status InsertConversions(PgConn& conn, BatchPlan& plan, bool own_tx) {
+Status InsertConversions(PgConn& conn, BatchPlan& plan) {
   std::vector<PgQuery> q;
-  int at_insert = -1, at_commit = -1;
+  int at_insert = -1;
   SortInLockOrder(plan.to_insert, [&plan](size_t idx) {
     return ConversionKeyOf(plan.convs[idx].write->conversion);
   });
   if (!plan.to_insert.empty()) {
     at_insert = Push(q, InsertConversionsQuery(plan.convs, plan.to_insert));
   }
-  if (own_tx) at_commit = Push(q, {"COMMIT", {}});
   Result<std::vector<PgResult>> results = RunPipeline(conn, q);
   if (!results.ok()) return results.status();
-  if (at_commit >= 0) THRAD_RETURN_IF_ERROR(CheckCommitted((*results)[at_commit]));
   plan.conflicted.assign(plan.convs.size(), false);
   if (at_insert >= 0) ReadInsertedConversions((*results)[at_insert], plan);
   // Followers of a stored leader compare with it; the others need the stored row.
@@ -393,19 +392,30 @@ Status PostgresStore::WriteIsolated(PgConn& conn, std::span<WriteOp* const> ops)
     op->ResetOutcomes();
     op->status = Status::Internal("store: " + st.ToString());
   }
-  Result<PgResult> commit = conn.Exec("COMMIT");
-  if (!commit.ok()) return commit.status();
-  return CheckCommitted(*commit);
+  return CommitWithRollups(conn, ops);
 }
 
 Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool own_tx) {
   BatchPlan plan = PlanBatch(ops);
   THRAD_RETURN_IF_ERROR(WriteEventsAndClicks(conn, plan, own_tx));
-  if (plan.convs.empty()) return Status::Ok();
-  PlanConversions(plan);
-  THRAD_RETURN_IF_ERROR(InsertConversions(conn, plan, own_tx));
+  if (!plan.convs.empty()) {
+    PlanConversions(plan);
+    THRAD_RETURN_IF_ERROR(InsertConversions(conn, plan));
+  }
+  // Every stored row is decided now (phase 3 decides only rows that were not stored).
+  if (own_tx) THRAD_RETURN_IF_ERROR(CommitWithRollups(conn, ops));
   if (plan.to_find.empty()) return Status::Ok();
   return CompareWithStored(conn, plan, own_tx);
+}
+
+Status PostgresStore::CommitWithRollups(PgConn& conn, std::span<WriteOp* const> ops) {
+  RollupDelta delta;
+  AddStoredToRollups(ops, delta);
+  std::vector<PgQuery> q = UpsertRollupQueries(delta);
+  q.push_back({"COMMIT", {}});
+  Result<std::vector<PgResult>> results = conn.Pipeline(q);
+  if (!results.ok()) return results.status();
+  return CheckCommitted(results->back());
 }
 
 }  // namespace thrad

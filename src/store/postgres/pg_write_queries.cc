@@ -79,7 +79,8 @@ constexpr char kFindEvents[] =
     "WHERE e.partner_id = k.partner_id AND e.tag_id = k.tag_id AND e.event_id = k.event_id)";
 
 constexpr char kFindConversionClicks[] =
-    "SELECT k.ord, c.bid_id, c.campaign_id, c.clicked_at FROM unnest($1::text[], $2::text[]) "
+    "SELECT k.ord, c.bid_id, c.campaign_id, c.clicked_at, c.tag_id FROM unnest($1::text[], "
+    "$2::text[]) "
     "WITH ORDINALITY "
     "AS k(partner_id, click_id, ord) JOIN clicks c "
     "ON c.partner_id = k.partner_id AND c.click_id = k.click_id";

@@ -44,7 +44,8 @@ PgQuery InsertClicksQuery(const std::vector<ClickSlot>& slots);
 // (ord, then the columns of ColumnNames<ClickRecord>()) of the stored click with the identity of
 // each slot, for those stored.
 PgQuery FindStoredClicksQuery(const std::vector<ClickSlot>& slots);
-// (ord, bid_id, campaign_id, clicked_at) of each conversion whose click exists for its partner.
+// (ord, bid_id, campaign_id, clicked_at, tag_id) of each conversion whose click exists for its
+// partner.
 PgQuery FindConversionClicksQuery(const std::vector<ConvSlot>& slots);
 // INSERT INTO conversions (slots[which...]) ... ON CONFLICT DO NOTHING RETURNING (partner_id,
 // click_id, event_type, dedup_key) of each row inserted.

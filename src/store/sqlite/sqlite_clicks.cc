@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/record_columns.h"
+#include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -49,10 +50,16 @@ Result<std::optional<ClickRecord>> FindStoredClick(SqliteDb& db, std::string_vie
 Status SqliteStore::InsertClick(const ClickRecord& click) {
   std::lock_guard lock(admin_mu_);
   static const auto* const kSql = new std::string(SqliteInsertSql<ClickRecord>("clicks", "", 1));
-  Result<SqliteStatement> insert = admin_->Prepare(*kSql);
-  if (!insert.ok()) return insert.status();
-  BindRow(*insert, click);
-  Status st = insert->Run();
+  // The click and its rollup in one transaction (reports count every stored click).
+  Status st = InWriteTransaction(*admin_, [&]() -> Status {
+    Result<SqliteStatement> insert = admin_->Prepare(*kSql);
+    if (!insert.ok()) return insert.status();
+    BindRow(*insert, click);
+    THRAD_RETURN_IF_ERROR(insert->Run());
+    RollupDelta delta;
+    AddClickToRollups(click, delta);
+    return UpsertRollups(*admin_, delta);
+  });
   if (st.code() == StatusCode::kAlreadyExists) {
     return Status::AlreadyExists("click " + click.click_id + " exists for partner " +
                                  click.partner_id);

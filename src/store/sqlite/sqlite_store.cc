@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "store/sqlite/file_sync.h"
 #include "store/sqlite/sqlite_migrations.h"
+#include "store/sqlite/sqlite_rollups.h"
 #include "store/sqlite/sqlite_spans.h"
 
 namespace thrad {
@@ -171,6 +172,12 @@ Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
     }
   }
   if (st.ok() && may_store_events) st = RecordEventSpan(db, ops, event_sequence);
+  // The reports' counters of what this transaction stored, committed with it.
+  if (st.ok()) {
+    RollupDelta delta;
+    AddStoredToRollups(ops, delta);
+    st = UpsertRollups(db, delta);
+  }
   if (st.ok()) st = db.Run("COMMIT");
   if (st.ok()) return st;
 

@@ -102,6 +102,16 @@ class SqliteStore final : public Store {
   Status ExportClicks(const ExportFilter& filter,
                       const std::function<Status(const std::string&)>& row) override;
 
+  // ReportStore (sqlite_reports.cc): on the reports connection (a read connection of its own,
+  // opened on first use).
+  Status ReadEventRollups(const RollupQuery& q,
+                          const std::function<void(const EventRollupRow&)>& row) override;
+  Status ReadClickRollups(const RollupQuery& q,
+                          const std::function<void(const ClickRollupRow&)>& row) override;
+  Status ReadConversionRollups(const RollupQuery& q,
+                               const std::function<void(const ConversionRollupRow&)>& row) override;
+  Result<ConversionPage> ListConversions(const ConversionPageQuery& q) override;
+
   const std::string& path() const { return path_; }
 
  private:
@@ -112,6 +122,9 @@ class SqliteStore final : public Store {
 
   // The maintenance connection, opened on first use. Requires maintenance_mu_.
   Result<SqliteDb*> MaintenanceDb();
+
+  // The reports connection, opened on first use. Requires reports_mu_.
+  Result<SqliteDb*> ReportsDb();
 
   // The key with `column` (id or digest) = `value` (sqlite_keys.cc).
   Result<std::optional<KeyRecord>> FindKey(std::string_view column, std::string_view value);
@@ -142,6 +155,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<SqliteDb> reader_;  // guarded by reader_mu_
   std::mutex admin_mu_;
   std::unique_ptr<SqliteDb> admin_;  // guarded by admin_mu_
+  std::mutex reports_mu_;
+  std::unique_ptr<SqliteDb> reports_;  // opened on first use; guarded by reports_mu_
   std::mutex maintenance_mu_;
   std::unique_ptr<SqliteDb> maintenance_;  // opened on first use; guarded by maintenance_mu_
   // SyncCommitted's state. Never taken with writer_mu_ by the sync thread, so a sync never

@@ -48,7 +48,8 @@ constexpr std::string_view kEventExists =
     "SELECT 1 FROM events WHERE partner_id = ? AND tag_id = ? AND event_id = ?";
 
 constexpr std::string_view kFindClick =
-    "SELECT bid_id, campaign_id, clicked_at FROM clicks WHERE partner_id = ? AND click_id = ?";
+    "SELECT bid_id, campaign_id, clicked_at, tag_id FROM clicks WHERE partner_id = ? AND click_id "
+    "= ?";
 
 constexpr std::string_view kFindConversion =
     "SELECT conversion_time, value_micros, currency, order_id FROM conversions "
@@ -237,6 +238,7 @@ Status SqliteStore::ApplyConversion(SqliteDb& db, ConversionWrite& write, bool d
     c.bid_id = click->Text(0);
     c.campaign_id = click->OptText(1);
     c.click_time = click->Int64(2);
+    c.click_tag_id = click->OptText(3);
   }
 
   if (dry_run) {

@@ -50,6 +50,7 @@ class ApiServiceTest : public ::testing::Test {
     return {.keys = *keys_,
             .signing_keys = *signing_keys_,
             .clicks = *store_,
+            .reports = *store_,
             .writer = writer,
             .metrics = metrics_,
             .clock = clock_};
@@ -308,6 +309,8 @@ TEST_F(ApiServiceTest, ReadyzIs503WhileKeyLookupsFail) {
   const ServiceDeps deps{.keys = keys,
                          .signing_keys = *signing_keys_,
                          .clicks = *store_,
+                         .reports = *store_,
+                         .reports = *store_,
                          .writer = *writer_,
                          .metrics = metrics_,
                          .clock = clock_};

@@ -1,0 +1,265 @@
+// ApiService's report routes (REPORTS.md sections 2-4): GET /v1/api/reports/{kind}, answered from
+// the rollups (store/rollup.h) through the ReportStore, and GET /v1/api/conversions, raw
+// conversions page by page.
+#include <boost/json.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <map>
+#include <unordered_map>
+#include <utility>
+
+#include "api/report_query.h"
+#include "http/api_service.h"
+#include "http/json_response.h"
+
+namespace thrad {
+namespace {
+
+// A report answers at most this many rows (then "truncated": true): bounded memory and time
+// per request; a caller who needs more narrows the range or the grouping.
+constexpr size_t kMaxReportRows = 10'000;
+// A page of conversions that is not full ends the paging (next_cursor null) only once `to` is
+// this far in the past: a conversion received before `to` may still be waiting for its commit.
+constexpr int64_t kConversionSettleMicros = int64_t{60} * 1'000'000;
+
+struct Metrics {
+  int64_t events = 0;
+  int64_t clicks = 0;
+  int64_t filtered_clicks = 0;
+  int64_t conversions = 0;
+  std::map<std::string, Micros128> value;
+  std::array<int64_t, kLatencyBuckets> latency{};
+};
+
+using Dims = std::vector<std::optional<std::string>>;
+using RowKey = std::pair<int64_t, Dims>;  // period start (0 for total), the group_by values
+
+// Rows of one report: rollup rows folded into periods of the report's zone and its groups.
+class Folder {
+ public:
+  explicit Folder(const ReportQuery& q) : q_(q) {}
+
+  // The report row of a rollup row of `bucket` whose dimensions are named by `value`.
+  template <typename ValueOf>
+  Metrics& At(int64_t bucket, ValueOf&& value) {
+    Dims dims;
+    dims.reserve(q_.group_by.size());
+    for (const std::string& name : q_.group_by) dims.push_back(value(name));
+    return rows_[{Period(bucket), std::move(dims)}];
+  }
+  const std::map<RowKey, Metrics>& rows() const { return rows_; }
+
+ private:
+  int64_t Period(int64_t bucket) {
+    if (q_.granularity == Granularity::kTotal) return 0;
+    auto [it, fresh] = periods_.try_emplace(bucket, 0);
+    if (fresh) it->second = PeriodStart(q_.tz, q_.granularity, bucket);
+    return it->second;
+  }
+
+  const ReportQuery& q_;
+  std::unordered_map<int64_t, int64_t> periods_;  // bucket -> period start
+  std::map<RowKey, Metrics> rows_;
+};
+
+bool Wants(const ReportQuery& q, std::string_view dim) {
+  return std::find(q.group_by.begin(), q.group_by.end(), dim) != q.group_by.end();
+}
+
+boost::json::value Opt(const std::optional<std::string>& v) {
+  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+
+boost::json::object ValueJson(const std::map<std::string, Micros128>& value) {
+  boost::json::object o;
+  for (const auto& [currency, micros] : value) o[currency] = FormatMicros128(micros);
+  return o;
+}
+
+Status ReadEvents(ReportStore& store, const RollupQuery& rq, Folder& f) {
+  return store.ReadEventRollups(rq, [&](const EventRollupRow& r) {
+    f.At(r.bucket, [&](const std::string& d) {
+       return d == "tag_id" ? r.tag_id : r.event_name;
+     }).events += r.events;
+  });
+}
+
+Status ReadClicks(ReportStore& store, const RollupQuery& rq, Folder& f) {
+  return store.ReadClickRollups(rq, [&](const ClickRollupRow& r) {
+    Metrics& m = f.At(r.bucket, [&](const std::string& d) {
+      return d == "campaign_id" ? r.campaign_id : r.tag_id;
+    });
+    m.clicks += r.clicks;
+    m.filtered_clicks += r.filtered_clicks;
+  });
+}
+
+// `campaigns`: a conversion's tag_id is its click's.
+Status ReadConversions(ReportStore& store, const RollupQuery& rq, bool campaigns, Folder& f) {
+  return store.ReadConversionRollups(rq, [&](const ConversionRollupRow& r) {
+    Metrics& m = f.At(r.bucket, [&](const std::string& d) -> std::optional<std::string> {
+      if (d == "campaign_id") return r.campaign_id;
+      if (d == "event_type") return r.event_type;
+      if (d == "currency") return r.currency;
+      return campaigns ? r.click_tag_id : std::nullopt;
+    });
+    m.conversions += r.conversions;
+    m.value[r.currency] += r.value_micros;
+    for (int i = 0; i < kLatencyBuckets; ++i) m.latency[i] += r.latency[i];
+  });
+}
+
+boost::json::object RowJson(const ReportQuery& q, const RowKey& key, const Metrics& m) {
+  boost::json::object row;
+  if (q.granularity != Granularity::kTotal) row["period"] = FormatLocalRfc3339(q.tz, key.first);
+  for (size_t i = 0; i < q.group_by.size(); ++i) row[q.group_by[i]] = Opt(key.second[i]);
+  switch (q.kind) {
+    case ReportKind::kEvents:
+      row["events"] = m.events;
+      break;
+    case ReportKind::kClicks:
+      row["clicks"] = m.clicks;
+      row["filtered_clicks"] = m.filtered_clicks;
+      break;
+    case ReportKind::kConversions: {
+      row["conversions"] = m.conversions;
+      row["value"] = ValueJson(m.value);
+      boost::json::object latency;
+      for (int i = 0; i < kLatencyBuckets; ++i) latency[kLatencyNames[i]] = m.latency[i];
+      row["latency"] = std::move(latency);
+      break;
+    }
+    case ReportKind::kCampaigns: {
+      row["clicks"] = m.clicks;
+      row["filtered_clicks"] = m.filtered_clicks;
+      row["conversions"] = m.conversions;
+      row["value"] = ValueJson(m.value);
+      const int64_t counted = m.clicks - m.filtered_clicks;
+      row["conversion_rate"] = counted == 0
+                                   ? boost::json::value(nullptr)
+                                   : boost::json::value(static_cast<double>(m.conversions) /
+                                                        static_cast<double>(counted));
+      break;
+    }
+  }
+  return row;
+}
+
+}  // namespace
+
+Prepared ApiService::HandleReport(const ApiCall& call) {
+  const std::string& request_id = call.req.request_id;
+  auto segment = boost::urls::make_pct_string_view(call.route.param);
+  std::optional<ReportKind> kind =
+      segment ? ParseReportKind(segment->decode()) : std::optional<ReportKind>();
+  if (!kind) return MakeErrorResponse({ApiErrorKind::kNotFound}, request_id);
+  const ReportCaller caller{call.key->partner_id, call.key->HasScope(Scope::kAdmin)};
+  Parsed<ReportQuery> parsed = ParseReportQuery(*kind, call.req.target.query, caller);
+  if (!parsed.ok()) {
+    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, request_id);
+  }
+  ReportQuery& q = parsed.record;
+  // A campaigns report is always by campaign_id, first.
+  if (q.kind == ReportKind::kCampaigns) {
+    std::vector<std::string> by = {"campaign_id"};
+    if (Wants(q, "tag_id")) by.push_back("tag_id");
+    q.group_by = std::move(by);
+  }
+
+  RollupQuery rq;
+  rq.partner_id = q.partner_id;
+  rq.from_bucket = RollupBucket(q.from);
+  rq.to_bucket = RollupBucket(q.to);
+  rq.by_bucket = q.granularity != Granularity::kTotal;
+  Folder folder(q);
+  Status st;
+  switch (q.kind) {
+    case ReportKind::kEvents:
+      rq.dims = {Wants(q, "tag_id"), Wants(q, "event_name"), false, false};
+      st = ReadEvents(reports_, rq, folder);
+      break;
+    case ReportKind::kClicks:
+      rq.dims = {Wants(q, "campaign_id"), Wants(q, "tag_id"), false, false};
+      st = ReadClicks(reports_, rq, folder);
+      break;
+    case ReportKind::kConversions:
+      rq.dims = {Wants(q, "campaign_id"), Wants(q, "event_type"), true, false};
+      st = ReadConversions(reports_, rq, false, folder);
+      break;
+    case ReportKind::kCampaigns:
+      rq.dims = {true, Wants(q, "tag_id"), false, false};
+      st = ReadClicks(reports_, rq, folder);
+      if (st.ok()) {
+        rq.dims = {true, false, true, Wants(q, "tag_id")};
+        st = ReadConversions(reports_, rq, true, folder);
+      }
+      break;
+  }
+  if (!st.ok()) return MakeErrorResponse({ErrorKindOf(st)}, request_id);
+
+  boost::json::array rows;
+  bool truncated = false;
+  for (const auto& [key, metrics] : folder.rows()) {
+    if (rows.size() == kMaxReportRows) {
+      truncated = true;
+      break;
+    }
+    rows.push_back(RowJson(q, key, metrics));
+  }
+  boost::json::object body;
+  body["kind"] = ReportKindName(q.kind);
+  body["from"] = q.from_text;
+  body["to"] = q.to_text;
+  body["tz"] = q.tz_name;
+  body["granularity"] = GranularityName(q.granularity);
+  boost::json::array group_by;
+  for (const std::string& g : q.group_by) group_by.emplace_back(g);
+  body["group_by"] = std::move(group_by);
+  if (q.partner_id) {
+    body["partner"] = *q.partner_id;
+  } else {
+    body["partner"] = nullptr;
+  }
+  body["rows"] = std::move(rows);
+  body["truncated"] = truncated;
+  return JsonResponse(200, body);
+}
+
+Prepared ApiService::HandleConversionList(const ApiCall& call) {
+  const std::string& request_id = call.req.request_id;
+  const ReportCaller caller{call.key->partner_id, call.key->HasScope(Scope::kAdmin)};
+  Parsed<ReportQuery> parsed = ParseConversionsQuery(call.req.target.query, caller);
+  if (!parsed.ok()) {
+    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, request_id);
+  }
+  const ReportQuery& q = parsed.record;
+  ConversionPageQuery pq;
+  pq.partner_id = q.partner_id;
+  pq.from = q.from;
+  pq.to = q.to;
+  pq.after = q.cursor;
+  pq.limit = static_cast<size_t>(q.limit);
+  Result<ConversionPage> page = reports_.ListConversions(pq);
+  if (!page.ok()) {
+    if (page.status().code() == StatusCode::kInvalidArgument) {
+      std::vector<FieldError> errors = {
+          ValueError({std::string("query"), std::string("cursor")},
+                     "not a cursor from an earlier page (next_cursor)")};
+      return MakeErrorResponse({ApiErrorKind::kValidation, std::move(errors)}, request_id);
+    }
+    return MakeErrorResponse({ErrorKindOf(page.status())}, request_id);
+  }
+  // The paging is over once a page is not full and nothing more can arrive in the range.
+  const bool done =
+      page->rows.size() < pq.limit && q.to + kConversionSettleMicros <= clock_.NowMicros();
+  std::string body = "{\"rows\":[";
+  for (size_t i = 0; i < page->rows.size(); ++i) {
+    if (i > 0) body += ',';
+    body += page->rows[i];
+  }
+  body += "],\"next_cursor\":";
+  body += done ? "null" : boost::json::serialize(boost::json::value(page->last));
+  body += '}';
+  return JsonResponse(200, std::move(body));
+}
+
+}  // namespace thrad

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "model/records.h"
+#include "store/rollup.h"
+
+namespace thrad {
+
+// Which rollup counters a report reads: one partner's (or every partner's, for admin keys), in
+// the buckets [from_bucket, to_bucket) (multiples of kRollupBucketMicros), summed over the
+// dimensions not asked for.
+struct RollupQuery {
+  std::optional<std::string> partner_id;  // nullopt: every partner, summed
+  int64_t from_bucket = 0;
+  int64_t to_bucket = 0;
+  bool by_bucket = true;  // false: one row per group for the whole range
+  // The dimensions kept (the others are summed over; a row then has nullopt there).
+  // events: tag_id, event_name; clicks: campaign_id, tag_id; conversions: campaign_id,
+  // event_type, currency, click_tag_id.
+  std::array<bool, 4> dims{};
+};
+
+struct EventRollupRow {
+  int64_t bucket = 0;  // 0 when !by_bucket
+  std::optional<std::string> tag_id;
+  std::optional<std::string> event_name;
+  int64_t events = 0;
+};
+
+struct ClickRollupRow {
+  int64_t bucket = 0;
+  std::optional<std::string> campaign_id;
+  std::optional<std::string> tag_id;
+  int64_t clicks = 0;
+  int64_t filtered_clicks = 0;
+};
+
+// Conversions are always kept apart by currency (amounts in different currencies are never
+// added), whatever `dims` says about it.
+struct ConversionRollupRow {
+  int64_t bucket = 0;
+  std::optional<std::string> campaign_id;
+  std::optional<std::string> event_type;
+  std::string currency;
+  std::optional<std::string> click_tag_id;
+  int64_t conversions = 0;
+  Micros128 value_micros = 0;
+  std::array<int64_t, kLatencyBuckets> latency{};
+};
+
+// A page of raw conversions (REPORTS.md section 4).
+struct ConversionPageQuery {
+  std::optional<std::string> partner_id;  // nullopt: every partner
+  UnixMicros from = 0;                    // received_at >= from
+  UnixMicros to = 0;                      // received_at < to
+  std::string after;                      // a cursor from an earlier page; empty: the start
+  size_t limit = 100;
+};
+struct ConversionPage {
+  std::vector<std::string> rows;  // export JSON objects (export_format.h), in page order
+  // The cursor after the last row of this page; empty when the page holds no row (the caller
+  // then hands back the cursor it was given).
+  std::string last;
+};
+
+// The reports role: pre-aggregated counters (rollup.h) and paging through raw conversions. Never
+// scans raw rows for a report.
+//
+// Thread-safety: every method may be called from any thread at any time. Reads run on the
+// store's read connection(s), never the writer's; each read is one statement (one snapshot), so
+// it reflects every transaction committed before it began.
+class ReportStore {
+ public:
+  virtual ~ReportStore() = default;
+
+  // Calls `row` once per non-empty group, in no particular order.
+  virtual Status ReadEventRollups(const RollupQuery& q,
+                                  const std::function<void(const EventRollupRow&)>& row) = 0;
+  virtual Status ReadClickRollups(const RollupQuery& q,
+                                  const std::function<void(const ClickRollupRow&)>& row) = 0;
+  virtual Status ReadConversionRollups(
+      const RollupQuery& q, const std::function<void(const ConversionRollupRow&)>& row) = 0;
+
+  // The next `limit` stored conversions received in [from, to) after the cursor `after`, in the
+  // order they became visible: a row committed after a page was read always comes after that
+  // page's cursor, so paging returns every row once while writes go on. InvalidArgument when
+  // `after` is not a cursor of this store.
+  virtual Result<ConversionPage> ListConversions(const ConversionPageQuery& q) = 0;
+};
+
+}  // namespace thrad

@@ -1,0 +1,132 @@
+#include "store/rollup.h"
+
+#include <algorithm>
+#include <variant>
+
+namespace thrad {
+namespace {
+
+constexpr int64_t kHourMicros = int64_t{3600} * 1'000'000;
+constexpr int64_t kDayMicros = 24 * kHourMicros;
+
+}  // namespace
+
+UnixMicros EventReportTime(const EventRecord& e) {
+  return e.timestamp ? *e.timestamp * 1'000'000 : e.received_at;
+}
+
+int LatencyBucket(int64_t latency_micros) {
+  if (latency_micros < 0) return 0;
+  if (latency_micros <= kHourMicros) return 1;
+  if (latency_micros <= kDayMicros) return 2;
+  if (latency_micros <= 7 * kDayMicros) return 3;
+  if (latency_micros <= 30 * kDayMicros) return 4;
+  return 5;
+}
+
+void AddEventToRollups(const EventRecord& e, RollupDelta& delta) {
+  EventRollupKey key;
+  key.partner_id = e.partner_id;
+  key.bucket = RollupBucket(EventReportTime(e));
+  key.tag_id = e.tag_id;
+  key.event_name = e.event_name;
+  ++delta.events[std::move(key)];
+}
+
+void AddClickToRollups(const ClickRecord& c, RollupDelta& delta) {
+  ClickRollupKey key;
+  key.partner_id = c.partner_id;
+  key.bucket = RollupBucket(c.created_at);
+  key.campaign_id = c.campaign_id;
+  key.tag_id = c.tag_id;
+  ClickCounts& counts = delta.clicks[std::move(key)];
+  ++counts.clicks;
+  if (c.filter_reason) ++counts.filtered_clicks;
+}
+
+void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta) {
+  ConversionRollupKey key;
+  key.partner_id = c.partner_id;
+  key.bucket = RollupBucket(c.conversion_time);
+  key.campaign_id = c.campaign_id;
+  key.event_type = c.event_type;
+  key.currency = c.currency;
+  key.click_tag_id = c.click_tag_id;
+  ConversionCounts& counts = delta.conversions[std::move(key)];
+  ++counts.conversions;
+  counts.value_micros += c.value_micros;
+  if (c.click_time) ++counts.latency[LatencyBucket(c.conversion_time - *c.click_time)];
+}
+
+void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta) {
+  for (const WriteOp* op : ops) {
+    if (!op->status.ok() || op->dry_run) continue;
+    if (const auto* w = std::get_if<EventWrite>(&op->payload)) {
+      for (size_t i = 0; i < w->events.size() && i < w->outcomes.size(); ++i) {
+        if (w->outcomes[i] == WriteOutcome::kStored) AddEventToRollups(w->events[i], delta);
+      }
+    } else if (const auto* cw = std::get_if<ClickWrite>(&op->payload)) {
+      for (size_t i = 0; i < cw->clicks.size() && i < cw->outcomes.size(); ++i) {
+        if (cw->outcomes[i] == WriteOutcome::kStored) AddClickToRollups(cw->clicks[i], delta);
+      }
+    } else {
+      const auto& conv = std::get<ConversionWrite>(op->payload);
+      if (conv.outcome == WriteOutcome::kStored) AddConversionToRollups(conv.conversion, delta);
+    }
+  }
+}
+
+std::string RollupDimKey(const std::optional<std::string>& value) {
+  return value ? "=" + *value : std::string();
+}
+
+std::optional<std::string> RollupDimValue(std::string_view key) {
+  if (key.empty()) return std::nullopt;
+  return std::string(key.substr(1));
+}
+
+std::string FormatMicros128(Micros128 micros) {
+  const bool negative = micros < 0;
+  // Digits of the magnitude, least significant first (works for the most negative value too).
+  std::string digits;
+  Micros128 v = micros;
+  do {
+    const int d = static_cast<int>(v % 10);
+    digits.push_back(static_cast<char>('0' + (d < 0 ? -d : d)));
+    v /= 10;
+  } while (v != 0);
+  while (digits.size() < 7) digits.push_back('0');
+  std::reverse(digits.begin(), digits.end());
+  std::string whole = digits.substr(0, digits.size() - 6);
+  std::string frac = digits.substr(digits.size() - 6);
+  while (!frac.empty() && frac.back() == '0') frac.pop_back();
+  std::string out = negative ? "-" : "";
+  out += whole;
+  if (!frac.empty()) out += "." + frac;
+  return out;
+}
+
+std::optional<Micros128> ParseMicros128(std::string_view text) {
+  bool negative = false;
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) {
+    negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  const size_t dot = text.find('.');
+  std::string_view whole = text.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > 30 || frac.size() > 6) return std::nullopt;
+  Micros128 v = 0;
+  for (char ch : whole) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v = v * 10 + (ch - '0');
+  }
+  for (size_t i = 0; i < 6; ++i) {
+    const char ch = i < frac.size() ? frac[i] : '0';
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v = v * 10 + (ch - '0');
+  }
+  return negative ? -v : v;
+}
+
+}  // namespace thrad

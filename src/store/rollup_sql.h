@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include "store/report_store.h"
+
+namespace thrad {
+
+// The SELECTs of ReportStore's rollup reads, the same for both backends but for parameter
+// spelling and the money columns. Parameters: 1 = from_bucket, 2 = to_bucket, 3 = partner_id
+// (only when RollupQuery::partner_id is set). Columns: bucket (0 when !by_bucket), then the
+// kind's dimensions (NULL when not kept; nullable ones in their key form, RollupDimKey), then
+// the sums.
+enum class RollupSqlDialect { kSqlite, kPostgres };
+
+// ... tag_id, event_name, events
+std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d);
+// ... campaign_key, tag_key, clicks, filtered_clicks
+std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d);
+// ... campaign_key, event_type, currency, click_tag_key, conversions, then SQLite: value_units,
+// value_micros; PostgreSQL: value as text; then the six latency counts.
+std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d);
+
+}  // namespace thrad

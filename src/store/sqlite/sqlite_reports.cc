@@ -1,0 +1,149 @@
+// SqliteStore: the reports role (ReportStore) on a read connection of its own, so a report never
+// holds up key look-ups or the writer.
+#include <charconv>
+#include <string>
+
+#include "store/export_format.h"
+#include "store/rollup_sql.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace thrad {
+namespace {
+
+constexpr int64_t kMicrosPerUnit = 1'000'000;
+constexpr std::string_view kCursorPrefix = "s1.";
+
+void BindRange(SqliteStatement& st, const RollupQuery& q) {
+  st.Bind(1, q.from_bucket);
+  st.Bind(2, q.to_bucket);
+  if (q.partner_id) st.Bind(3, *q.partner_id);
+}
+
+std::optional<std::string> OptText(const SqliteStatement& st, int column) {
+  return st.OptText(column);
+}
+
+std::optional<std::string> OptDim(const SqliteStatement& st, int column) {
+  if (st.IsNull(column)) return std::nullopt;
+  return RollupDimValue(st.Text(column));
+}
+
+// Runs `sql` with the range bound and calls `read` per row.
+template <typename Read>
+Status ForEachRow(SqliteDb& db, const std::string& sql, const RollupQuery& q, Read&& read) {
+  Result<SqliteStatement> st = db.Prepare(sql);
+  if (!st.ok()) return st.status();
+  BindRange(*st, q);
+  while (true) {
+    Result<bool> more = st->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) return Status::Ok();
+    read(*st);
+  }
+}
+
+}  // namespace
+
+Result<SqliteDb*> SqliteStore::ReportsDb() {
+  if (!reports_) {
+    Result<std::unique_ptr<SqliteDb>> db = Connect();
+    if (!db.ok()) return db.status();
+    reports_ = std::move(db).value();
+  }
+  return reports_.get();
+}
+
+Status SqliteStore::ReadEventRollups(const RollupQuery& q,
+                                     const std::function<void(const EventRollupRow&)>& row) {
+  std::lock_guard lock(reports_mu_);
+  Result<SqliteDb*> db = ReportsDb();
+  if (!db.ok()) return db.status();
+  return ForEachRow(**db, EventRollupSql(q, RollupSqlDialect::kSqlite), q,
+                    [&](const SqliteStatement& st) {
+                      EventRollupRow r;
+                      r.bucket = st.Int64(0);
+                      r.tag_id = OptText(st, 1);
+                      r.event_name = OptText(st, 2);
+                      r.events = st.Int64(3);
+                      row(r);
+                    });
+}
+
+Status SqliteStore::ReadClickRollups(const RollupQuery& q,
+                                     const std::function<void(const ClickRollupRow&)>& row) {
+  std::lock_guard lock(reports_mu_);
+  Result<SqliteDb*> db = ReportsDb();
+  if (!db.ok()) return db.status();
+  return ForEachRow(**db, ClickRollupSql(q, RollupSqlDialect::kSqlite), q,
+                    [&](const SqliteStatement& st) {
+                      ClickRollupRow r;
+                      r.bucket = st.Int64(0);
+                      r.campaign_id = OptDim(st, 1);
+                      r.tag_id = OptDim(st, 2);
+                      r.clicks = st.Int64(3);
+                      r.filtered_clicks = st.Int64(4);
+                      row(r);
+                    });
+}
+
+Status SqliteStore::ReadConversionRollups(
+    const RollupQuery& q, const std::function<void(const ConversionRollupRow&)>& row) {
+  std::lock_guard lock(reports_mu_);
+  Result<SqliteDb*> db = ReportsDb();
+  if (!db.ok()) return db.status();
+  return ForEachRow(**db, ConversionRollupSql(q, RollupSqlDialect::kSqlite), q,
+                    [&](const SqliteStatement& st) {
+                      ConversionRollupRow r;
+                      r.bucket = st.Int64(0);
+                      r.campaign_id = OptDim(st, 1);
+                      r.event_type = OptText(st, 2);
+                      r.currency = st.Text(3);
+                      r.click_tag_id = OptDim(st, 4);
+                      r.conversions = st.Int64(5);
+                      r.value_micros = Micros128{st.Int64(6)} * kMicrosPerUnit + st.Int64(7);
+                      for (int i = 0; i < kLatencyBuckets; ++i) r.latency[i] = st.Int64(8 + i);
+                      row(r);
+                    });
+}
+
+// The cursor is the last row's id: ids are assigned inside the write transaction, which holds
+// the database's one write lock until it commits, so they become visible in ascending order.
+Result<ConversionPage> SqliteStore::ListConversions(const ConversionPageQuery& q) {
+  int64_t after = 0;
+  if (!q.after.empty()) {
+    std::string_view c = q.after;
+    if (!c.starts_with(kCursorPrefix)) return Status::InvalidArgument("not a cursor");
+    c.remove_prefix(kCursorPrefix.size());
+    auto [end, ec] = std::from_chars(c.data(), c.data() + c.size(), after);
+    if (ec != std::errc() || end != c.data() + c.size() || after < 0) {
+      return Status::InvalidArgument("not a cursor");
+    }
+  }
+  std::string sql = "SELECT " + export_format::ConversionColumns() +
+                    " FROM conversions WHERE id > ?1 AND received_at >= ?2 AND received_at < ?3";
+  if (q.partner_id) sql += " AND partner_id = ?5";
+  sql += " ORDER BY id LIMIT ?4";
+  std::lock_guard lock(reports_mu_);
+  Result<SqliteDb*> db = ReportsDb();
+  if (!db.ok()) return db.status();
+  Result<SqliteStatement> st = (*db)->Prepare(sql);
+  if (!st.ok()) return st.status();
+  st->Bind(1, after);
+  st->Bind(2, int64_t{q.from});
+  st->Bind(3, int64_t{q.to});
+  st->Bind(4, static_cast<int64_t>(q.limit));
+  if (q.partner_id) st->Bind(5, *q.partner_id);
+  ConversionPage page;
+  while (true) {
+    Result<bool> more = st->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    page.rows.push_back(
+        export_format::ConversionJson(export_format::ExportRowOf<SqliteStatement>(*st)));
+    page.last = std::string(kCursorPrefix) + std::to_string(st->Int64(0));
+  }
+  if (page.rows.empty()) page.last = q.after.empty() ? std::string(kCursorPrefix) + "0" : q.after;
+  return page;
+}
+
+}  // namespace thrad
