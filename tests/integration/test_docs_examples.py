@@ -205,8 +205,12 @@ def outcomes(tmp_path_factory):
         cli = Cli(store)
         token = cli.create_key(PARTNER, LABEL)["key"]
         adserver = cli.create_key("adplatform", "Ad server", scopes="clicks")["key"]
+        reports = cli.create_key(PARTNER, "Acme dashboard", scopes="reports")["key"]
+        admin = cli.create_key("ops", "Operations", scopes="admin")["key"]
         cli.run("signing-keys create", "--kid", DOC_SIGNING_KID, "--secret", DOC_SIGNING_SECRET)
         env = example_env(server, token, bindir, adserver)
+        env["THRAD_REPORTS_TOKEN"] = reports
+        env["THRAD_ADMIN_TOKEN"] = admin
         results = {}
         for ex in EXAMPLES:
             out = Outcome(ex)

@@ -37,6 +37,8 @@ class StoreTest : public ::testing::Test {
   // event_spans; nothing on PostgreSQL), and ReopenStore() opens it with this binary's store
   // and migrates it.
   virtual void RecreateBeforeClickFields() = 0;
+  // The same, migrated as far as before the reports' rollups (SQLite 007, PostgreSQL 005).
+  virtual void RecreateBeforeRollups() = 0;
   virtual void Sql(const std::string& statements) = 0;
   virtual void AddSpanOfRawEvents() = 0;
   virtual void ReopenStore() = 0;

@@ -111,6 +111,14 @@ class PgStoreTest : public StoreTest {
         *sql_, EmbeddedPostgresMigrations().subspan(0, kMigrationsBeforeClickFields), 1));
   }
 
+  void RecreateBeforeRollups() override {
+    RecreateBeforeClickFields();
+    auto all = EmbeddedPostgresMigrations();
+    size_t n = 0;
+    while (n < all.size() && all[n].version < 6) ++n;  // 006_rollups.sql
+    ASSERT_OK(MigratePostgres(*sql_, all.subspan(0, n), 1));
+  }
+
   void Sql(const std::string& statements) override { ASSERT_OK(sql_->ExecScript(statements)); }
 
   void AddSpanOfRawEvents() override {}

@@ -68,6 +68,17 @@ class SqliteStoreTest : public StoreTest {
         **db, EmbeddedSqliteMigrations().subspan(0, kMigrationsBeforeClickFields), 1));
   }
 
+  void RecreateBeforeRollups() override {
+    store_.reset();
+    db_file_ = "db/before_rollups.db";
+    auto db = SqliteDb::Open(DbPath(), /*create=*/true);
+    ASSERT_OK(db);
+    auto all = EmbeddedSqliteMigrations();
+    size_t n = 0;
+    while (n < all.size() && all[n].version < 8) ++n;  // 008_rollups.sql
+    ASSERT_OK(MigrateSqlite(**db, all.subspan(0, n), 1));
+  }
+
   void Sql(const std::string& statements) override {
     auto db = SqliteDb::Open(DbPath(), false);
     ASSERT_OK(db);

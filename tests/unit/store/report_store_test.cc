@@ -1,0 +1,285 @@
+// Conformance (store_conformance.h): the reports role. Rollups count exactly what a commit
+// stored (not duplicates, dry runs or failed ops), money sums stay exact past 64 bits, a click
+// added by `clicks add` counts, a database with rows from before the rollups migration gets
+// them counted, and raw conversions page by cursor without skipping or repeating a row.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <tuple>
+
+#include "store/rollup.h"
+#include "store/store_conformance.h"
+#include "store/store_test_util.h"
+#include "testing/status_matchers.h"
+
+namespace thrad::test {
+namespace {
+
+constexpr int64_t kMinute = int64_t{60} * 1'000'000;
+constexpr int64_t kT0 = 1771524000000000;  // 2026-02-19T18:00:00Z, a bucket start
+
+template <typename Backend>
+class ReportStoreTest : public Backend {
+ protected:
+  RollupQuery All(bool by_bucket = true) {
+    RollupQuery q;
+    q.partner_id = "p1";
+    q.from_bucket = RollupBucket(kT0 - 1000 * kMinute);
+    q.to_bucket = RollupBucket(kT0 + 1000 * kMinute);
+    q.by_bucket = by_bucket;
+    q.dims = {true, true, true, true};
+    return q;
+  }
+  // (bucket, tag, name) -> events
+  std::map<std::tuple<int64_t, std::string, std::string>, int64_t> Events(const RollupQuery& q) {
+    std::map<std::tuple<int64_t, std::string, std::string>, int64_t> out;
+    EXPECT_OK(this->store().ReadEventRollups(q, [&](const EventRollupRow& r) {
+      out[{r.bucket, r.tag_id.value_or("-"), r.event_name.value_or("-")}] += r.events;
+    }));
+    return out;
+  }
+  std::vector<ClickRollupRow> Clicks(const RollupQuery& q) {
+    std::vector<ClickRollupRow> out;
+    EXPECT_OK(this->store().ReadClickRollups(q, [&](const ClickRollupRow& r) { out.push_back(r); }));
+    return out;
+  }
+  std::vector<ConversionRollupRow> Conversions(const RollupQuery& q) {
+    std::vector<ConversionRollupRow> out;
+    EXPECT_OK(this->store().ReadConversionRollups(
+        q, [&](const ConversionRollupRow& r) { out.push_back(r); }));
+    return out;
+  }
+};
+TYPED_TEST_SUITE(ReportStoreTest, StoreBackends, StoreBackendNames);
+
+TYPED_TEST(ReportStoreTest, EventRollupsCountStoredEventsOnly) {
+  EventRecord a = Event("p1", "t1", "e1");
+  EventRecord b = Event("p1", "t1", "e2");
+  b.timestamp = kT0 / 1'000'000 + 20 * 60;  // the client's time counts: a later bucket
+  EventRecord dup = Event("p1", "t1", "e1");
+  EventRecord other = Event("p2", "t1", "e1");
+  WriteOp op1 = EventOp({a, b, dup, other});
+  WriteOp dry = EventOp({Event("p1", "t1", "e9")}, /*dry_run=*/true);
+  this->Commit({&op1, &dry});
+  WriteOp again = EventOp({Event("p1", "t1", "e2"), Event("p1", "t2", std::nullopt)});
+  this->Commit({&again});
+
+  auto events = this->Events(this->All());
+  EXPECT_EQ(events.size(), 3u);
+  EXPECT_EQ((events[{kT0, "t1", "page_view"}]), 1);      // a (dup not counted)
+  EXPECT_EQ((events[{kT0 + 15 * kMinute, "t1", "page_view"}]), 1);  // b, by its timestamp
+  EXPECT_EQ((events[{kT0, "t2", "page_view"}]), 1);
+  // e2 again was a duplicate: b's bucket still 1. Summed over everything:
+  RollupQuery total = this->All(false);
+  total.dims = {false, false, false, false};
+  auto sum = this->Events(total);
+  ASSERT_EQ(sum.size(), 1u);
+  EXPECT_EQ(sum.begin()->second, 3);
+  // Every partner (admin): p2's event too.
+  total.partner_id.reset();
+  EXPECT_EQ(this->Events(total).begin()->second, 4);
+  // The range is [from, to): the bucket at `to` is out.
+  RollupQuery narrow = this->All();
+  narrow.from_bucket = kT0;
+  narrow.to_bucket = kT0 + 15 * kMinute;
+  EXPECT_EQ(this->Events(narrow).size(), 2u);
+}
+
+TYPED_TEST(ReportStoreTest, ClickAndConversionRollups) {
+  ClickRecord c1 = FullClick("p1", "clk_1");  // campaign cmp_1, tag pub_001
+  c1.created_at = kT0 - 2 * 3600 * 1'000'000LL;
+  ClickRecord c2 = Click("p1", "clk_2", "bid_2", std::nullopt);
+  c2.created_at = kT0;
+  c2.filter_reason = "bot";
+  WriteOp clicks;
+  ClickWrite cw;
+  cw.clicks = {c1, c2, c1};  // the second clk_1 is a duplicate
+  clicks.payload = cw;
+  ConversionRecord v1 = Conversion("p1", "clk_1", "o1");
+  v1.value_micros = 10'500'000;
+  ConversionRecord v2 = Conversion("p1", "clk_1", "o2");
+  v2.value_micros = 1;
+  v2.currency = "EUR";
+  ConversionRecord v3 = Conversion("p1", "clk_2", std::nullopt);
+  v3.conversion_time = kT0 - 1;  // before its click: negative latency, previous bucket
+  v3.value_micros = 2'000'000;
+  ConversionRecord dup = v1;
+  WriteOp o1 = ConversionOp(v1), o2 = ConversionOp(v2), o3 = ConversionOp(v3),
+          o4 = ConversionOp(dup), missing = ConversionOp(Conversion("p1", "clk_none", "x"));
+  this->Commit({&clicks, &o1, &o2, &o3, &o4, &missing});
+  EXPECT_EQ(Conv(o4).outcome, WriteOutcome::kDuplicate);
+  ASSERT_OK(this->store().InsertClick(Click("p1", "clk_3", "bid_3", "cmp_9")));
+
+  auto click_rows = this->Clicks(this->All(false));
+  std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>> clicks_by;
+  for (const auto& r : click_rows) {
+    auto& v = clicks_by[{r.campaign_id.value_or("(none)"), r.tag_id.value_or("(none)")}];
+    v.first += r.clicks;
+    v.second += r.filtered_clicks;
+  }
+  EXPECT_EQ(clicks_by.size(), 3u);
+  EXPECT_EQ((clicks_by[{"cmp_1", "pub_001"}]), std::make_pair(int64_t{1}, int64_t{0}));
+  EXPECT_EQ((clicks_by[{"(none)", "(none)"}]), std::make_pair(int64_t{1}, int64_t{1}));
+  EXPECT_EQ((clicks_by[{"cmp_9", "(none)"}]), std::make_pair(int64_t{1}, int64_t{0}));
+
+  auto conv = this->Conversions(this->All());
+  ASSERT_EQ(conv.size(), 3u);
+  std::map<std::string, ConversionRollupRow> by_currency_campaign;
+  for (const auto& r : conv) by_currency_campaign[r.currency + "/" + r.campaign_id.value_or("-")] = r;
+  const auto& usd = by_currency_campaign["USD/cmp_1"];
+  EXPECT_EQ(usd.bucket, kT0);
+  EXPECT_EQ(usd.conversions, 1);
+  EXPECT_EQ(FormatMicros128(usd.value_micros), "10.5");
+  EXPECT_EQ(usd.click_tag_id, "pub_001");
+  EXPECT_EQ(usd.latency[2], 1);  // 2 h: in 1d
+  EXPECT_EQ(by_currency_campaign["EUR/cmp_1"].value_micros, 1);
+  const auto& none = by_currency_campaign["USD/-"];
+  EXPECT_EQ(none.bucket, kT0 - 15 * kMinute);
+  EXPECT_EQ(none.latency[0], 1);  // negative
+  EXPECT_FALSE(none.click_tag_id.has_value());
+
+  // Summed over campaigns and buckets, kept apart by currency.
+  RollupQuery q = this->All(false);
+  q.dims = {false, false, false, false};
+  auto totals = this->Conversions(q);
+  ASSERT_EQ(totals.size(), 2u);
+  for (const auto& r : totals) {
+    EXPECT_EQ(FormatMicros128(r.value_micros), r.currency == "USD" ? "12.5" : "0.000001");
+  }
+}
+
+TYPED_TEST(ReportStoreTest, MoneySumsStayExactPast64Bits) {
+  // 10 conversions of 1e12 in one commit, 10 more in another: 2e13, i.e. 2e19 micro-units.
+  WriteOp clicks;
+  ClickWrite cw;
+  cw.clicks = {Click("p1", "clk_m")};
+  clicks.payload = cw;
+  this->Commit({&clicks});
+  for (int round = 0; round < 2; ++round) {
+    std::vector<WriteOp> ops;
+    for (int i = 0; i < 10; ++i) {
+      ConversionRecord c = Conversion("p1", "clk_m", "o" + std::to_string(round * 10 + i));
+      c.value_micros = 1'000'000'000'000'000'000;
+      ops.push_back(ConversionOp(c));
+    }
+    // One more with a fraction, so the micro-units carry.
+    ConversionRecord f = Conversion("p1", "clk_m", "f" + std::to_string(round));
+    f.value_micros = 999'999;
+    ops.push_back(ConversionOp(f));
+    std::vector<WriteOp*> ptrs;
+    for (auto& op : ops) ptrs.push_back(&op);
+    this->Commit(ptrs);
+  }
+  RollupQuery q = this->All(false);
+  q.dims = {false, false, false, false};
+  auto totals = this->Conversions(q);
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0].conversions, 22);
+  EXPECT_EQ(FormatMicros128(totals[0].value_micros), "20000000000001.999998");
+}
+
+TYPED_TEST(ReportStoreTest, RowsStoredBeforeTheMigrationAreCounted) {
+  this->RecreateBeforeRollups();
+  if (this->HasFatalFailure()) return;
+  this->Sql(R"sql(
+INSERT INTO clicks(partner_id, click_id, bid_id, campaign_id, clicked_at, tag_id, source,
+                   filter_reason)
+  VALUES('p1', 'clk_a', 'b', 'cmp_1', 1771520000000000, 'pub_1', 'api', NULL),
+        ('p1', 'clk_b', 'b', NULL, 1771520000000001, NULL, 'redirect', 'prefetch');
+INSERT INTO events(partner_id, key_id, event_name, tag_id, event_id, timestamp, params_json,
+                   channel, client_ip, received_at)
+  VALUES('p1', 'k', 'view', 'site:a', 'e1', 1771524900, '{}', 'server', 'ip', 1771524000000000),
+        ('p1', 'k', 'view', 'site:a', NULL, NULL, '{}', 'server', 'ip', 1771524000000001),
+        ('p2', 'k', 'buy', 'site:b', NULL, NULL, '{}', 'server', 'ip', 1771524000000002);
+INSERT INTO conversions(partner_id, key_id, click_id, bid_id, campaign_id, conversion_time,
+                        value_micros, currency, event_type, dedup_key, dedup_source,
+                        params_json, client_ip, received_at, click_time)
+  VALUES('p1', 'k', 'clk_a', 'b', 'cmp_1', 1771524000000000, 49990000, 'USD',
+         'purchase_completed', 'o1', 'header', '{}', 'ip', 1771524000000002, 1771520000000000),
+        ('p1', 'k', 'clk_a', 'b', 'cmp_1', 1771524000000000, 10, 'USD',
+         'purchase_completed', 'o2', 'header', '{}', 'ip', 1771524000000003, 1771520000000000);
+)sql");
+  this->AddSpanOfRawEvents();
+  this->ReopenStore();
+  if (this->HasFatalFailure()) return;
+
+  auto events = this->Events(this->All());
+  EXPECT_EQ((events[{kT0 + 15 * kMinute, "site:a", "view"}]), 1);  // by its timestamp
+  EXPECT_EQ((events[{kT0, "site:a", "view"}]), 1);
+  EXPECT_EQ(events.size(), 2u);  // p2's is another partner's
+
+  auto clicks = this->Clicks(this->All(false));
+  int64_t all = 0, filtered = 0;
+  for (const auto& r : clicks) {
+    all += r.clicks;
+    filtered += r.filtered_clicks;
+  }
+  EXPECT_EQ(all, 2);
+  EXPECT_EQ(filtered, 1);
+
+  auto conv = this->Conversions(this->All());
+  ASSERT_EQ(conv.size(), 1u);
+  EXPECT_EQ(conv[0].bucket, kT0);
+  EXPECT_EQ(conv[0].campaign_id, "cmp_1");
+  EXPECT_EQ(conv[0].click_tag_id, "pub_1");
+  EXPECT_EQ(conv[0].conversions, 2);
+  EXPECT_EQ(FormatMicros128(conv[0].value_micros), "49.99001");
+  EXPECT_EQ(conv[0].latency[2], 2);  // 4000 s: in 1d
+
+  // And a commit after the migration adds to the same counters.
+  WriteOp more = EventOp({Event("p1", "site:a", "e5")});
+  std::get<EventWrite>(more.payload).events[0].event_name = "view";
+  this->Commit({&more});
+  EXPECT_EQ((this->Events(this->All())[{kT0, "site:a", "view"}]), 2);
+}
+
+TYPED_TEST(ReportStoreTest, ConversionPagesReturnEveryRowOnce) {
+  WriteOp clicks;
+  ClickWrite cw;
+  cw.clicks = {Click("p1", "clk_p"), Click("p2", "clk_p")};
+  clicks.payload = cw;
+  this->Commit({&clicks});
+  auto add = [&](int n, const std::string& partner, int first) {
+    for (int i = 0; i < n; ++i) {
+      ConversionRecord c = Conversion(partner, "clk_p", "o" + std::to_string(first + i));
+      c.received_at = kT0 + first + i;
+      WriteOp op = ConversionOp(c);
+      this->Commit({&op});
+    }
+  };
+  add(5, "p1", 0);
+  add(2, "p2", 100);
+  ConversionPageQuery q;
+  q.partner_id = "p1";
+  q.from = kT0;
+  q.to = kT0 + 1000;
+  q.limit = 2;
+  std::vector<std::string> seen;
+  for (int page = 0; page < 10; ++page) {
+    auto p = this->store().ListConversions(q);
+    ASSERT_OK(p);
+    for (auto& r : p->rows) seen.push_back(r);
+    ASSERT_FALSE(p->last.empty());
+    q.after = p->last;
+    if (page == 1) add(3, "p1", 5);  // arrive while paging
+    if (p->rows.empty()) break;
+  }
+  ASSERT_EQ(seen.size(), 8u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_THAT(seen[i], ::testing::HasSubstr("\"dedup_key\":\"o" + std::to_string(i) + "\""));
+  }
+  // Every partner, from the start: the 10 rows of both.
+  q.partner_id.reset();
+  q.after.clear();
+  q.limit = 1000;
+  auto every = this->store().ListConversions(q);
+  ASSERT_OK(every);
+  EXPECT_EQ(every->rows.size(), 10u);
+  // A cursor that is not one.
+  q.after = "garbage";
+  EXPECT_EQ(this->store().ListConversions(q).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace thrad::test
