@@ -207,7 +207,9 @@ const std::string& ConversionColumns() {
   return columns;
 }
 
-size_t ConversionFieldCount() { return std::size(kConversionFields); }
+size_t ConversionFieldCount() {
+  return std::size(kConversionFields) + std::size(kEnrichmentFields);
+}
 
 const std::string& ClickColumns() {
   static const std::string columns = Columns(kClickFields);

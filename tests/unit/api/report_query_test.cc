@@ -69,6 +69,7 @@ TEST(ReportQueryTest, EveryProblemIsListedAtItsParameter) {
                             kAcme);
   EXPECT_THAT(Locs(p.errors),
               ::testing::UnorderedElementsAre("x:extra_forbidden", "tz:value_error",
+                                              "tz:value_error",  // unknown, and given twice
                                               "from:datetime_parsing", "to:missing",
                                               "granularity:enum", "group_by:value_error",
                                               "partner:value_error"));

@@ -87,7 +87,7 @@ TYPED_TEST(ReportStoreTest, EventRollupsCountStoredEventsOnly) {
 }
 
 TYPED_TEST(ReportStoreTest, ClickAndConversionRollups) {
-  ClickRecord c1 = FullClick("p1", "clk_1");  // campaign cmp_1, tag pub_001
+  ClickRecord c1 = FullClick("p1", "clk_1");  // campaign cmp_1, tag pub_001, a prefetch
   c1.created_at = kT0 - 2 * 3600 * 1'000'000LL;
   ClickRecord c2 = Click("p1", "clk_2", "bid_2", std::nullopt);
   c2.created_at = kT0;
@@ -119,7 +119,7 @@ TYPED_TEST(ReportStoreTest, ClickAndConversionRollups) {
     v.second += r.filtered_clicks;
   }
   EXPECT_EQ(clicks_by.size(), 3u);
-  EXPECT_EQ((clicks_by[{"cmp_1", "pub_001"}]), std::make_pair(int64_t{1}, int64_t{0}));
+  EXPECT_EQ((clicks_by[{"cmp_1", "pub_001"}]), std::make_pair(int64_t{1}, int64_t{1}));
   EXPECT_EQ((clicks_by[{"(none)", "(none)"}]), std::make_pair(int64_t{1}, int64_t{1}));
   EXPECT_EQ((clicks_by[{"cmp_9", "(none)"}]), std::make_pair(int64_t{1}, int64_t{0}));
 
