@@ -310,7 +310,6 @@ TEST_F(ApiServiceTest, ReadyzIs503WhileKeyLookupsFail) {
                          .signing_keys = *signing_keys_,
                          .clicks = *store_,
                          .reports = *store_,
-                         .reports = *store_,
                          .writer = *writer_,
                          .metrics = metrics_,
                          .clock = clock_};

@@ -112,7 +112,8 @@ TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   std::vector<std::string_view> names;
   for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
   EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
-                                 "metrics", "click", "clicks", "click_lookup"));
+                                 "metrics", "click", "clicks", "click_lookup", "report",
+                                 "conversion_list"));
 }
 
 TEST(RouterTest, TargetQuery) {
