@@ -67,36 +67,34 @@ TEST(ReportQueryTest, EveryProblemIsListedAtItsParameter) {
                             "from=2026-13-01&tz=Nowhere/City&granularity=week&group_by=tag_id,"
                             "event_name&partner=other&x=1&tz=UTC",
                             kAcme);
-  EXPECT_THAT(Locs(p.errors),
-              ::testing::UnorderedElementsAre("x:extra_forbidden", "tz:value_error",
-                                              "tz:value_error",  // unknown, and given twice
-                                              "from:datetime_parsing", "to:missing",
-                                              "granularity:enum", "group_by:value_error",
-                                              "partner:value_error"));
+  EXPECT_THAT(Locs(p.errors), ::testing::UnorderedElementsAre(
+                                  "x:extra_forbidden", "tz:value_error",
+                                  "tz:value_error",  // unknown, and given twice
+                                  "from:datetime_parsing", "to:missing", "granularity:enum",
+                                  "group_by:value_error", "partner:value_error"));
   auto range = ParseReportQuery(ReportKind::kEvents, "from=2025-01-01&to=2026-01-02", kAcme);
   EXPECT_THAT(Locs(range.errors), ::testing::ElementsAre("to:value_error"));
   auto ok366 = ParseReportQuery(ReportKind::kEvents, "from=2024-01-01&to=2024-12-31", kAcme);
   EXPECT_TRUE(ok366.ok());  // a leap year: 366 days
   auto backwards = ParseReportQuery(ReportKind::kEvents, "from=2026-01-02&to=2026-01-01", kAcme);
   EXPECT_THAT(Locs(backwards.errors), ::testing::ElementsAre("to:value_error"));
-  auto quarter = ParseReportQuery(
-      ReportKind::kEvents, "from=2026-01-01T00:10:00Z&to=2026-01-02T00:00:00Z", kAcme);
+  auto quarter = ParseReportQuery(ReportKind::kEvents,
+                                  "from=2026-01-01T00:10:00Z&to=2026-01-02T00:00:00Z", kAcme);
   EXPECT_THAT(Locs(quarter.errors), ::testing::ElementsAre("from:value_error"));
-  auto repeated = ParseReportQuery(ReportKind::kEvents,
-                                   "from=2026-01-01&to=2026-01-02&granularity=hour&granularity=day",
-                                   kAcme);
+  auto repeated = ParseReportQuery(
+      ReportKind::kEvents, "from=2026-01-01&to=2026-01-02&granularity=hour&granularity=day", kAcme);
   EXPECT_THAT(Locs(repeated.errors), ::testing::ElementsAre("granularity:value_error"));
 }
 
 TEST(ReportQueryTest, PartnerIsForAdminsOrOneself) {
-  auto own = ParseReportQuery(ReportKind::kEvents, "from=2026-01-01&to=2026-01-01&partner=acme",
-                              kAcme);
+  auto own =
+      ParseReportQuery(ReportKind::kEvents, "from=2026-01-01&to=2026-01-01&partner=acme", kAcme);
   EXPECT_TRUE(own.ok());
   auto admin_all = ParseReportQuery(ReportKind::kEvents, "from=2026-01-01&to=2026-01-01", kAdmin);
   ASSERT_TRUE(admin_all.ok());
   EXPECT_FALSE(admin_all.record.partner_id.has_value());
-  auto admin_one = ParseReportQuery(ReportKind::kEvents,
-                                    "from=2026-01-01&to=2026-01-01&partner=acme", kAdmin);
+  auto admin_one =
+      ParseReportQuery(ReportKind::kEvents, "from=2026-01-01&to=2026-01-01&partner=acme", kAdmin);
   EXPECT_EQ(admin_one.record.partner_id, "acme");
 }
 
@@ -111,8 +109,8 @@ TEST(ReportQueryTest, GroupByIsTheKindsList) {
 }
 
 TEST(ReportQueryTest, ConversionsQueryTakesLimitAndCursorAndAnyInstant) {
-  auto p = ParseConversionsQuery("from=2026-01-01T00:00:00.5Z&to=2026-01-02&limit=7&cursor=s1.5",
-                                 kAcme);
+  auto p =
+      ParseConversionsQuery("from=2026-01-01T00:00:00.5Z&to=2026-01-02&limit=7&cursor=s1.5", kAcme);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p.record.limit, 7);
   EXPECT_EQ(p.record.cursor, "s1.5");
@@ -120,8 +118,8 @@ TEST(ReportQueryTest, ConversionsQueryTakesLimitAndCursorAndAnyInstant) {
   auto bad = ParseConversionsQuery("from=2026-01-01&to=2026-01-02&limit=0", kAcme);
   EXPECT_THAT(Locs(bad.errors), ::testing::ElementsAre("limit:greater_than_equal"));
   bad = ParseConversionsQuery("from=2026-01-01&to=2026-01-02&limit=1001&granularity=day", kAcme);
-  EXPECT_THAT(Locs(bad.errors),
-              ::testing::UnorderedElementsAre("limit:less_than_equal", "granularity:extra_forbidden"));
+  EXPECT_THAT(Locs(bad.errors), ::testing::UnorderedElementsAre("limit:less_than_equal",
+                                                                "granularity:extra_forbidden"));
   bad = ParseConversionsQuery("from=2026-01-01&to=2026-01-02&limit=ten", kAcme);
   EXPECT_THAT(Locs(bad.errors), ::testing::ElementsAre("limit:int_parsing"));
 }
@@ -156,8 +154,7 @@ TEST(ReportPeriodsTest, HalfAndQuarterHourZones) {
   ASSERT_NE(kolkata, nullptr);
   EXPECT_EQ(PeriodStart(kolkata, Granularity::kHour, At("2026-01-01T00:45:00Z")),
             At("2026-01-01T00:30:00Z"));
-  EXPECT_EQ(FormatLocalRfc3339(kolkata, At("2026-01-01T00:30:00Z")),
-            "2026-01-01T06:00:00+05:30");
+  EXPECT_EQ(FormatLocalRfc3339(kolkata, At("2026-01-01T00:30:00Z")), "2026-01-01T06:00:00+05:30");
   const date::time_zone* kathmandu = FindTimeZone("Asia/Kathmandu");  // +05:45
   ASSERT_NE(kathmandu, nullptr);
   EXPECT_EQ(PeriodStart(kathmandu, Granularity::kDay, At("2026-01-01T12:00:00Z")),

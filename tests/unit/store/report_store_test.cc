@@ -41,7 +41,8 @@ class ReportStoreTest : public Backend {
   }
   std::vector<ClickRollupRow> Clicks(const RollupQuery& q) {
     std::vector<ClickRollupRow> out;
-    EXPECT_OK(this->store().ReadClickRollups(q, [&](const ClickRollupRow& r) { out.push_back(r); }));
+    EXPECT_OK(
+        this->store().ReadClickRollups(q, [&](const ClickRollupRow& r) { out.push_back(r); }));
     return out;
   }
   std::vector<ConversionRollupRow> Conversions(const RollupQuery& q) {
@@ -67,7 +68,7 @@ TYPED_TEST(ReportStoreTest, EventRollupsCountStoredEventsOnly) {
 
   auto events = this->Events(this->All());
   EXPECT_EQ(events.size(), 3u);
-  EXPECT_EQ((events[{kT0, "t1", "page_view"}]), 1);      // a (dup not counted)
+  EXPECT_EQ((events[{kT0, "t1", "page_view"}]), 1);                 // a (dup not counted)
   EXPECT_EQ((events[{kT0 + 15 * kMinute, "t1", "page_view"}]), 1);  // b, by its timestamp
   EXPECT_EQ((events[{kT0, "t2", "page_view"}]), 1);
   // e2 again was a duplicate: b's bucket still 1. Summed over everything:
@@ -126,7 +127,8 @@ TYPED_TEST(ReportStoreTest, ClickAndConversionRollups) {
   auto conv = this->Conversions(this->All());
   ASSERT_EQ(conv.size(), 3u);
   std::map<std::string, ConversionRollupRow> by_currency_campaign;
-  for (const auto& r : conv) by_currency_campaign[r.currency + "/" + r.campaign_id.value_or("-")] = r;
+  for (const auto& r : conv)
+    by_currency_campaign[r.currency + "/" + r.campaign_id.value_or("-")] = r;
   const auto& usd = by_currency_campaign["USD/cmp_1"];
   EXPECT_EQ(usd.bucket, kT0);
   EXPECT_EQ(usd.conversions, 1);

@@ -48,8 +48,7 @@ TEST(RollupTest, ExactDecimalText) {
 
 TEST(RollupTest, OnlyStoredRecordsOfOkOpsCount) {
   WriteOp events = test::EventOp({test::Event("p", "t", "a"), test::Event("p", "t", "b")});
-  std::get<EventWrite>(events.payload).outcomes = {WriteOutcome::kStored,
-                                                   WriteOutcome::kDuplicate};
+  std::get<EventWrite>(events.payload).outcomes = {WriteOutcome::kStored, WriteOutcome::kDuplicate};
   WriteOp dry = test::EventOp({test::Event("p", "t", "c")}, /*dry_run=*/true);
   std::get<EventWrite>(dry.payload).outcomes = {WriteOutcome::kStored};
   WriteOp failed = test::EventOp({test::Event("p", "t", "d")});
