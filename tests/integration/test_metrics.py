@@ -10,7 +10,7 @@ import prom
 from helpers import COLLECT, Partner, assert_no_content, uid, wait_for
 
 ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "click",
-          "clicks", "click_lookup", "unknown"}
+          "clicks", "click_lookup", "report", "conversion_list", "unknown"}
 
 # Every family the operations issue asks for, with its type.
 REQUIRED = {

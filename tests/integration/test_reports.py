@@ -421,3 +421,29 @@ def test_raw_conversions_carry_every_exported_field(env):
     rows = json.loads(resp.body, parse_float=decimal.Decimal)
     exported_rows = env.srv.cli.export("conversions", partner=p1.id)
     assert rows["rows"] == exported_rows
+
+
+def test_erase_leaves_the_counts_and_removes_the_raw_rows(make_server):
+    srv = make_server()
+    writer = Partner(srv)
+    reader = Partner(srv, partner_id=writer.id, scopes="reports")
+    click = writer.add_click()
+    for i in range(3):
+        assert writer.collect({"event_name": "view", "client_id": "c-1"}).status == 204
+    resp = writer.conversion({"click_id": click, "conversion_time": ts(datetime.datetime.now(UTC)),
+                              "conversion_value": 5, "currency": "USD", "client_id": "c-1"})
+    assert resp.status == 200, resp
+    today = datetime.datetime.now(UTC).strftime("%Y-%m-%d")
+
+    def totals():
+        q = f"from={today}&to={today}&granularity=total"
+        ev = srv.get(f"/v1/api/reports/events?{q}", headers=reader.headers()).json()["rows"]
+        cv = srv.get(f"/v1/api/reports/conversions?{q}", headers=reader.headers()).json()["rows"]
+        raw = srv.get(f"/v1/api/conversions?from={today}&to={today}",
+                      headers=reader.headers()).json()["rows"]
+        return ev, [r["conversions"] for r in cv], len(raw)
+
+    assert totals() == ([{"events": 3}], [1], 1)
+    srv.cli.run("erase", "--partner", writer.id, "--client-id", "c-1")
+    assert writer.events() == [] and writer.conversions() == []
+    assert totals() == ([{"events": 3}], [1], 0)
