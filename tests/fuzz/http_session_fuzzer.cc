@@ -80,6 +80,7 @@ struct Harness {
         service({.keys = keys,
                  .signing_keys = signing_keys,
                  .clicks = *store,
+                 .reports = *store,
                  .writer = writer,
                  .metrics = metrics,
                  .clock = clock},
