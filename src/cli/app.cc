@@ -15,6 +15,7 @@
 #include "cli/maintenance_command.h"
 #include "cli/serve_command.h"
 #include "cli/signing_keys_command.h"
+#include "cli/tags_command.h"
 
 #ifndef THRAD_VERSION
 #define THRAD_VERSION "unknown"
@@ -54,6 +55,7 @@ int RunApp(int argc, char** argv) {
     RegisterServeCommand(root);
     RegisterKeysCommand(root);
     RegisterSigningKeysCommand(root);
+    RegisterTagsCommand(root);
     RegisterClicksCommand(root);
     RegisterExportCommand(root);
     RegisterMaintenanceCommands(root);

@@ -6,6 +6,7 @@
 #include "store/key_store.h"
 #include "store/maintenance_store.h"
 #include "store/signing_key_store.h"
+#include "store/tag_store.h"
 #include "store/write_store.h"
 
 namespace thrad {
@@ -22,7 +23,8 @@ class Store : public WriteStore,
               public ClickStore,
               public ExportStore,
               public MaintenanceStore,
-              public SigningKeyStore {
+              public SigningKeyStore,
+              public TagStore {
  public:
   // Creates or upgrades the schema to the newest migration.
   virtual Status Migrate() = 0;
