@@ -22,8 +22,9 @@ struct ApiRequest {
   std::optional<std::string_view> idempotency_key;
   std::optional<std::string_view> forwarded_for;
   std::optional<std::string_view> user_agent;
-  std::optional<std::string_view> sec_purpose;  // Sec-Purpose (browser prefetch)
-  std::optional<std::string_view> purpose;      // Purpose (older prefetch header)
+  std::optional<std::string_view> sec_purpose;    // Sec-Purpose (browser prefetch)
+  std::optional<std::string_view> purpose;        // Purpose (older prefetch header)
+  std::optional<std::string_view> if_none_match;  // conditional GET of a web asset
   std::string_view body;
   std::string peer_ip;
   std::string request_id;

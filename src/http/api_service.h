@@ -78,6 +78,7 @@ class ApiService {
   Prepared HandleClickRedirect(const ApiCall& call);      // click_handlers.cc
   Prepared HandleClickRegistration(const ApiCall& call);  // click_handlers.cc
   Prepared HandleClickLookup(const ApiCall& call);        // click_handlers.cc
+  Prepared HandleWebAsset(const ApiCall& call);           // asset_handlers.cc
   Prepared HandleHealthz(const ApiCall& call);
   Prepared HandleReadyz(const ApiCall& call);
   Prepared HandleMetrics(const ApiCall& call);

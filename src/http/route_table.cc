@@ -18,6 +18,9 @@ constexpr std::string_view kMetricsPaths[] = {"/metrics"};
 constexpr std::string_view kClickPaths[] = {"/v1/click"};
 constexpr std::string_view kClicksPaths[] = {"/v1/api/clicks"};
 constexpr std::string_view kClickLookupPaths[] = {"/v1/api/clicks/{click_id}"};
+// The browser scripts (TAG.md §6): each path names its file of web/.
+constexpr std::string_view kTagJsPaths[] = {"/tag.js"};
+constexpr std::string_view kPtagJsPaths[] = {"/ptag.js"};
 
 // The one table. Order is the order of /metrics series.
 constexpr std::array kRoutes = {
@@ -70,6 +73,15 @@ constexpr std::array kRoutes = {
               .methods = Methods(Method::kGet),
               .scopes = Scopes(Scope::kConversion),
               .handler = &ApiService::HandleClickLookup},
+    // TAG.md §6: the browser scripts, embedded in the binary (web/), no key.
+    RouteSpec{.name = "tag_js",
+              .paths = kTagJsPaths,
+              .methods = Methods(Method::kGet),
+              .handler = &ApiService::HandleWebAsset},
+    RouteSpec{.name = "ptag_js",
+              .paths = kPtagJsPaths,
+              .methods = Methods(Method::kGet),
+              .handler = &ApiService::HandleWebAsset},
 };
 
 }  // namespace

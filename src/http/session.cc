@@ -327,6 +327,7 @@ class Session {
     api_req.user_agent = Header(req, http::field::user_agent);
     api_req.sec_purpose = Header(req, "Sec-Purpose");
     api_req.purpose = Header(req, "Purpose");
+    api_req.if_none_match = Header(req, http::field::if_none_match);
     api_req.body = req.body();
     ex.bytes_in = api_req.body.size();
     api_req.peer_ip = peer_ip_;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "auth/api_key.h"
+#include "http/web_assets.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -254,6 +255,33 @@ TEST_F(ApiServiceTest, OpsRoutesNeedNoKey) {
   EXPECT_EQ(r.status, 200u);
   EXPECT_THAT(r.body, HasSubstr("thrad_http_requests_total"));
   EXPECT_THAT(r.content_type, HasSubstr("text/plain"));
+}
+
+TEST_F(ApiServiceTest, BrowserScriptsAreServedWithAValidatorAnd304) {
+  ApiService service = Service();
+  for (const char* path : {"/tag.js", "/ptag.js"}) {
+    SCOPED_TRACE(path);
+    ApiRequest req = Request(path);
+    req.method = Method::kGet;
+    ApiResponse r = Answer(service, req);
+    ASSERT_EQ(r.status, 200u);
+    EXPECT_EQ(r.content_type, "text/javascript");
+    EXPECT_EQ(r.body, FindWebAsset(std::string_view(path).substr(1))->content);
+    EXPECT_THAT(r.headers, Contains(Pair("Cache-Control", "public, max-age=3600")));
+    std::string etag;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "ETag") etag = value;
+    }
+    ASSERT_FALSE(etag.empty());
+    req.if_none_match = etag;
+    ApiResponse again = Answer(service, req);
+    EXPECT_EQ(again.status, 304u);
+    EXPECT_TRUE(again.body.empty());
+    EXPECT_THAT(again.headers, Contains(Pair("ETag", etag)));
+    const std::string other = "\"0000\"";
+    req.if_none_match = other;
+    EXPECT_EQ(Answer(service, req).status, 200u);
+  }
 }
 
 TEST_F(ApiServiceTest, ReadyzIs503WhileTheWriterIsSaturated) {

@@ -111,8 +111,9 @@ TEST(RouteTableTest, MethodsGetImpliesHead) {
 TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   std::vector<std::string_view> names;
   for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
-  EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
-                                 "metrics", "click", "clicks", "click_lookup"));
+  EXPECT_THAT(names,
+              ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz", "metrics",
+                          "click", "clicks", "click_lookup", "tag_js", "ptag_js"));
 }
 
 TEST(RouterTest, TargetQuery) {
