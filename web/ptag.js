@@ -98,7 +98,8 @@
           });
         }
       }, function (e) {
-        console.warn(P + 'impressions not delivered: ' + base + ' unreachable (' + e + ')');
+        console.warn(P + 'impressions not delivered to ' + base + ': ' + e + ' (blocked by ' +
+          'CORS when ' + location.origin + ' is not among the origins of any tag; or unreachable)');
       });
   }
 

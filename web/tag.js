@@ -184,7 +184,8 @@
     if (!w.fetch) return Promise.resolve({status: 'error', detail: 'no fetch in this browser'});
     return w.fetch(url, {method: 'POST', body: data, keepalive: true, credentials: 'omit'})
       .then(function (r) { return read(what, r); }, function (e) {
-        console.warn(P + what + ' not delivered: ' + base + ' unreachable (' + e + ')');
+        console.warn(P + what + ' not delivered to ' + base + ': ' + e + ' (blocked by CORS ' +
+          'when ' + location.origin + ' is not among the origins of any tag; or unreachable)');
         return {status: 'error', detail: String(e)};
       });
   }

@@ -160,4 +160,6 @@ class Site:
 
 
 def html_page(body, head=""):
-    return f"<!doctype html><html><head><meta charset=utf-8>{head}</head><body>{body}</body></html>"
+    # An empty icon: no /favicon.ico request, so no 404 on the console.
+    return (f'<!doctype html><html><head><meta charset=utf-8><link rel="icon" href="data:,">'
+            f"{head}</head><body>{body}</body></html>")
