@@ -9,6 +9,9 @@
   tools.py click-urls FILE N KID SECRET PARTNER
                                   write N signed click URLs (paths), one per line, each with
                                   its own bid, signed as docs/api.md documents (wrk has no HMAC)
+  tools.py enrich-pool DIR N      write DIR/agents.txt (N distinct real-world user agents),
+                                  DIR/ips.txt and DIR/geo.json (an MMDB spec for
+                                  tests/tools/make_mmdb.pl) for the enrichment benchmark
 """
 
 import os
@@ -124,6 +127,62 @@ def click_urls(path, n, kid, secret, partner):
                       f"&url={quoted_url}&exp={exp}&kid={kid}&sig={sig}\n")
 
 
+# Browsers and systems the enrichment pool mixes: 1,000 distinct, realistic user agents.
+UA_TEMPLATES = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/{a}.0.{b}.{c} Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/{a}.0.{b}.{c} Safari/537.36",
+    "Mozilla/5.0 (Linux; Android {d}; SM-S9{c2}8B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/{a}.0.{b}.{c} Mobile Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS {d}_{c2} like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/{d}.{c2} Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (iPad; CPU OS {d}_{c2} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/{d}.{c2} Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{a}.0) Gecko/20100101 Firefox/{a}.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/{a}.0.{b}.{c} Safari/537.36 Edg/{a}.0.{b}.{c}",
+    "Mozilla/5.0 (Linux; Android {d}; SAMSUNG SM-A5{c2}6B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "SamsungBrowser/2{c2}.0 Chrome/{a}.0.{b}.{c} Mobile Safari/537.36",
+]
+
+
+def enrich_pool(directory, n):
+    """Writes DIR/agents.txt (n distinct user agents), DIR/ips.txt (addresses inside the
+    networks of the geo database) and DIR/geo.json (the spec tests/tools/make_mmdb.pl turns into
+    DIR/geo.mmdb): what bench/collect_enriched.lua sends and the enriched server looks up."""
+    import itertools
+    import json
+    import os
+    import random
+    rng = random.Random(7)
+    agents = set()
+    for i in itertools.count():
+        if len(agents) >= n:
+            break
+        template = UA_TEMPLATES[i % len(UA_TEMPLATES)]
+        agents.add(template.format(a=110 + rng.randrange(22), b=5000 + rng.randrange(1500),
+                                   c=rng.randrange(200), c2=rng.randrange(10),
+                                   d=12 + rng.randrange(6)))
+    cities = [("US", "CA", "San Francisco", 37.77, -122.42), ("US", "NY", "New York", 40.71, -74.0),
+              ("DE", "BE", "Berlin", 52.52, 13.40), ("FR", "IDF", "Paris", 48.86, 2.35),
+              ("GB", "ENG", "London", 51.51, -0.13), ("JP", "13", "Tokyo", 35.68, 139.69)]
+    networks, ips = {}, []
+    for i in range(256):
+        country, sub, city, lat, lon = cities[i % len(cities)]
+        networks[f"10.{i}.0.0/16"] = {
+            "country": {"iso_code": country}, "subdivisions": [{"iso_code": sub}],
+            "city": {"names": {"en": city}}, "location": {"latitude": lat, "longitude": lon}}
+        ips.extend(f"10.{i}.{rng.randrange(256)}.{rng.randrange(256)}" for _ in range(4))
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "agents.txt"), "w") as out:
+        out.write("\n".join(sorted(agents)) + "\n")
+    with open(os.path.join(directory, "ips.txt"), "w") as out:
+        out.write("\n".join(ips) + "\n")
+    with open(os.path.join(directory, "geo.json"), "w") as out:
+        json.dump({"database_type": "GeoIP2-City", "networks": networks}, out)
+
+
 def main():
     what = sys.argv[1]
     if what == "idle":
@@ -132,6 +191,8 @@ def main():
         print(f"{startup_once(sys.argv[2:]):.1f}")
     elif what == "click-urls":
         click_urls(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6])
+    elif what == "enrich-pool":
+        enrich_pool(sys.argv[2], int(sys.argv[3]))
     else:
         raise SystemExit(__doc__)
 

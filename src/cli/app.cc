@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/clicks_command.h"
+#include "cli/erase_command.h"
 #include "cli/export_command.h"
 #include "cli/keys_command.h"
 #include "cli/maintenance_command.h"
@@ -59,6 +60,7 @@ int RunApp(int argc, char** argv) {
     RegisterClicksCommand(root);
     RegisterExportCommand(root);
     RegisterMaintenanceCommands(root);
+    RegisterEraseCommand(root);
 
     try {
       root.parse(argc, argv);

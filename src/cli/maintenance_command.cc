@@ -57,7 +57,7 @@ uint64_t PruneInBatches(const PruneOptions& o, const char* name, DeleteBatch del
 }
 
 // prune --dry-run: how many rows of each table would go.
-void PrintPruneDryRun(MaintenanceStore& store, UnixMicros cutoff, bool json) {
+void PrintPruneDryRun(MaintenanceStore& store, UnixMicros cutoff, UnixMicros now, bool json) {
   uint64_t counts[2] = {0, 0};
   const MaintenanceStore::Table tables[2] = {MaintenanceStore::Table::kEvents,
                                              MaintenanceStore::Table::kConversions};
@@ -66,16 +66,19 @@ void PrintPruneDryRun(MaintenanceStore& store, UnixMicros cutoff, bool json) {
     if (!n.ok()) FailCommand("prune --dry-run: " + n.status().ToString());
     counts[i] = *n;
   }
+  Result<uint64_t> clicks = store.CountExpiredClicks(cutoff, now);
+  if (!clicks.ok()) FailCommand("prune --dry-run: " + clicks.status().ToString());
   if (json) {
     PrintJsonLine(boost::json::object{{"cutoff", FormatRfc3339(cutoff)},
                                       {"dry_run", true},
                                       {"events_to_delete", counts[0]},
-                                      {"conversions_to_delete", counts[1]}});
+                                      {"conversions_to_delete", counts[1]},
+                                      {"clicks_to_delete", *clicks}});
   } else {
     fmt::print(
-        "dry run: would delete {} events and {} conversions received before {}; nothing was "
-        "deleted\n",
-        counts[0], counts[1], FormatRfc3339(cutoff));
+        "dry run: would delete {} events and {} conversions received before {}, and {} clicks "
+        "made before it and past their exp; nothing was deleted\n",
+        counts[0], counts[1], FormatRfc3339(cutoff), *clicks);
   }
 }
 
@@ -85,7 +88,7 @@ void RunPrune(const PruneOptions& o) {
   const UnixMicros now = SystemClock::Instance().NowMicros();
   const UnixMicros cutoff = now - *age;
   std::unique_ptr<MaintenanceStore> store = OpenMigratedStoreOrFail(o.store);
-  if (o.dry_run) return PrintPruneDryRun(*store, cutoff, o.json);
+  if (o.dry_run) return PrintPruneDryRun(*store, cutoff, now, o.json);
   auto older_than = [&](MaintenanceStore::Table table) {
     return [&store, table, cutoff](size_t max_rows) {
       return store->DeleteOlderThan(table, cutoff, max_rows);

@@ -20,6 +20,9 @@
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/logging.h"
+#include "enrich/enricher.h"
+#include "enrich/geo_db.h"
+#include "enrich/ua_classifier.h"
 #include "http/access_log.h"
 #include "http/api_service.h"
 #include "http/metrics.h"
@@ -47,6 +50,12 @@ struct ServeOptions {
   std::string click_ttl = std::to_string(service.click_ttl.count() / 86400) + "d";
   std::string port_file;
   std::string config_file;
+  // Enrichment (docs/operations.md "Geo and device"): an MMDB file (none: no geo), the
+  // uap-core regexes ("off": no device fields), the parse cache, and anonymized IPs.
+  std::string geoip_db;
+  std::string ua_regexes = "/usr/share/uap-core/regexes.yaml";
+  int64_t ua_cache_size = 10'000;
+  bool ip_anonymize = false;
   int64_t debug_commit_delay_ms = 0;  // tests only: a deliberately slow store
   std::string startup_summary;        // the first log line (StartupSummary)
 };
@@ -134,6 +143,25 @@ int Serve(ServeOptions& o) {
   }
   o.service.click_ttl = std::chrono::seconds(*click_ttl / 1'000'000);
 
+  std::unique_ptr<GeoResolver> geo;
+  if (!o.geoip_db.empty()) {
+    auto opened = GeoResolver::Open(o.geoip_db);
+    if (!opened.ok())
+      FailCommand(Status::InvalidArgument("--geoip-db: " + opened.status().message()), 2);
+    geo = std::move(*opened);
+  }
+  std::unique_ptr<UaClassifier> ua;
+  if (o.ua_regexes != "off") {
+    auto loaded = UaClassifier::Load(o.ua_regexes, static_cast<size_t>(o.ua_cache_size));
+    if (!loaded.ok()) {
+      FailCommand(Status::InvalidArgument("--ua-regexes: " + loaded.status().message() +
+                                          " (install Debian's uap-core, or pass --ua-regexes off)"),
+                  2);
+    }
+    ua = std::move(*loaded);
+  }
+  const Enricher enricher(geo.get(), ua.get(), o.ip_anonymize);
+
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
   auto store = OpenMigratedStore(o.store, IfMissing::kCreate);
   if (!store.ok()) FailCommand(store.status());
@@ -149,6 +177,24 @@ int Serve(ServeOptions& o) {
   Metrics metrics;
   metrics.queue_capacity = o.writer.max_queue;
   metrics.log_dropped = [log = logging->get()] { return log->dropped(); };
+  if (ua) {
+    metrics.ua_parses = [c = ua.get()] { return c->CacheMisses(); };
+    metrics.ua_cache_hits = [c = ua.get()] { return c->CacheHits(); };
+  }
+  if (geo) {
+    // SIGHUP re-reads the file; a bad one keeps the database in use (and says why).
+    o.server.on_hangup = [&geo, &metrics, path = o.geoip_db] {
+      Status reloaded = geo->Reload();
+      if (reloaded.ok()) {
+        metrics.geoip_reloads_ok.fetch_add(1, std::memory_order_relaxed);
+        spdlog::info("geoip database reloaded from {}", path);
+      } else {
+        metrics.geoip_reloads_failed.fetch_add(1, std::memory_order_relaxed);
+        spdlog::error("geoip database not reloaded, the old one stays in use: {}",
+                      reloaded.ToString());
+      }
+    };
+  }
   // The writer and the key cache both report into it: a failing key look-up makes the store
   // unhealthy for /readyz as much as a failing commit.
   StoreHealth health;
@@ -168,6 +214,7 @@ int Serve(ServeOptions& o) {
 
   o.service.access_log = access_log ? &*access_log : nullptr;
   o.service.store_health = &health;
+  o.service.enricher = &enricher;
   ApiService service({.keys = keys,
                       .signing_keys = signing_keys,
                       .clicks = db,
@@ -309,6 +356,25 @@ void RegisterServeCommand(CLI::App& root) {
       ->envname("THRAD_CLICK_RATE_LIMIT_BURST")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
       ->capture_default_str();
+  cmd->add_option("--geoip-db", opts->geoip_db,
+                  "An MMDB city or country database (GeoLite2, DB-IP Lite) for the geo_* fields "
+                  "of every row; SIGHUP reloads it. Unset: geo fields are null")
+      ->envname("THRAD_GEOIP_DB");
+  cmd->add_option("--ua-regexes", opts->ua_regexes,
+                  "uap-core's regexes.yaml, for the ua_* fields, is_bot and the click "
+                  "redirect's bot filter; off: no device fields")
+      ->envname("THRAD_UA_REGEXES")
+      ->capture_default_str();
+  cmd->add_option("--ua-cache-size", opts->ua_cache_size,
+                  "Distinct user agents whose parse is kept (LRU)")
+      ->envname("THRAD_UA_CACHE_SIZE")
+      ->check(WholeNumber(1, 10'000'000))
+      ->capture_default_str();
+  cmd->add_flag("--ip-anonymize", opts->ip_anonymize,
+                "Store client IPs without their last octet (IPv4) or last 80 bits (IPv6), after "
+                "the geo look-up")
+      ->envname("THRAD_IP_ANONYMIZE")
+      ->default_str(BoolText(opts->ip_anonymize));
   cmd->add_option("--sqlite-sync", opts->sqlite_sync,
                   "SQLite: pipelined (a thread of its own syncs the WAL while the next "
                   "transaction is built) or inline (each COMMIT syncs). Both answer only "

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "auth/api_key.h"
+#include "enrich/enricher.h"
 #include "http/json_response.h"
 
 namespace thrad {
@@ -97,6 +98,15 @@ std::string ApiService::ClientIp(const ApiRequest& req) const {
     if (LooksLikeIp(first)) return std::string(first);
   }
   return req.peer_ip;
+}
+
+void ApiService::Enrich(std::string& client_ip, const std::optional<std::string>& user_agent,
+                        std::optional<std::string_view> header_user_agent, Enrichment& out) const {
+  if (config_.enricher == nullptr) return;
+  std::optional<std::string_view> agent = header_user_agent;
+  if (user_agent) agent = *user_agent;
+  out = config_.enricher->Enrich(client_ip, agent);
+  client_ip = config_.enricher->StoredIp(client_ip);
 }
 
 std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, uint32_t scopes,

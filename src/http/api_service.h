@@ -15,6 +15,7 @@
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
+#include "model/enrichment.h"
 #include "store/click_store.h"
 #include "store/group_commit_writer.h"
 #include "store/store_health.h"
@@ -22,6 +23,7 @@
 namespace thrad {
 
 class AccessLog;
+class Enricher;
 
 struct ServiceConfig {
   bool trust_proxy = false;  // use the first X-Forwarded-For hop as the client IP
@@ -37,6 +39,9 @@ struct ServiceConfig {
   // What /readyz and thrad_store_healthy read (not owned). Null: the writer's and the key
   // cache's own health.
   const StoreHealth* store_health = nullptr;
+  // Geo and device for every stored row, and the stored form of the client IP (not owned).
+  // Null: no enrichment, the IP stored as seen.
+  const Enricher* enricher = nullptr;
 };
 
 // What the service reads and writes through. Not owned; each outlives the service.
@@ -88,6 +93,10 @@ class ApiService {
   std::optional<ApiError> Authenticate(const ApiRequest& req, uint32_t scopes,
                                        std::shared_ptr<const KeyRecord>& key);
   std::string ClientIp(const ApiRequest& req) const;
+  // Fills `out` from the client's address and user agent (the record's own field, else the
+  // User-Agent header), then replaces `client_ip` by its stored form (--ip-anonymize).
+  void Enrich(std::string& client_ip, const std::optional<std::string>& user_agent,
+              std::optional<std::string_view> header_user_agent, Enrichment& out) const;
   // A conversion's signed landing parameters (thrad_sig, thrad_exp), when sent: nullopt when
   // they verify and are not expired, else the 422 (or 503 without readable keys).
   std::optional<ApiError> VerifyLandingParams(const ConversionRecord& c);

@@ -94,13 +94,15 @@ Prepared ApiService::HandleClickRedirect(const ApiCall& call) {
   click.campaign_id = NonEmpty(url->campaign);
   click.tag_id = NonEmpty(url->tag);
   click.landing_url = url->url;
-  click.client_ip = std::move(client_ip);
   click.user_agent = Copy(req.user_agent);
+  Enrich(client_ip, std::nullopt, req.user_agent, click.enrichment);
+  click.client_ip = std::move(client_ip);
   click.referrer = Copy(req.referer);
   click.created_at = now;
   click.exp = now / 1'000'000 + config_.click_ttl.count();
   click.source = "redirect";
-  click.filter_reason = ClickFilterReason(req.sec_purpose, req.purpose, req.user_agent);
+  click.filter_reason =
+      ClickFilterReason(req.sec_purpose, req.purpose, click.enrichment.is_bot.value_or(false));
 
   auto op = std::make_unique<WriteOp>();
   ClickWrite write;
@@ -177,6 +179,13 @@ Prepared ApiService::HandleClickRegistration(const ApiCall& call) {
     return JsonResponse(
         200, ClickBatchResultJson(parsed.items, parsed.clicks, ttl, sign, validate_only));
   }
+  // A registered click's address and agent are its visitor's, sent in the item (never the ad
+  // server's own, which made the request).
+  for (ClickRecord& c : parsed.clicks) {
+    std::string ip = c.client_ip.value_or("");
+    Enrich(ip, c.user_agent, std::nullopt, c.enrichment);
+    if (c.client_ip) c.client_ip = std::move(ip);
+  }
   auto op = std::make_unique<WriteOp>();
   op->dry_run = validate_only;
   ClickWrite write;
@@ -223,6 +232,21 @@ Prepared ApiService::HandleClickLookup(const ApiCall& call) {
   body["exp"] = c.exp ? boost::json::value(*c.exp) : boost::json::value(nullptr);
   body["source"] = c.source;
   body["filter_reason"] = opt(c.filter_reason);
+  // The enrichment stored with the click (null when unset: older clicks, no geo database).
+  const Enrichment& n = c.enrichment;
+  auto opt_double = [](std::optional<double> v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  body["geo_country"] = opt(n.geo_country);
+  body["geo_region"] = opt(n.geo_region);
+  body["geo_city"] = opt(n.geo_city);
+  body["geo_lat"] = opt_double(n.geo_lat);
+  body["geo_lon"] = opt_double(n.geo_lon);
+  body["ua_browser"] = opt(n.ua_browser);
+  body["ua_browser_version"] = opt(n.ua_browser_version);
+  body["ua_os"] = opt(n.ua_os);
+  body["ua_device"] = opt(n.ua_device);
+  body["is_bot"] = n.is_bot ? boost::json::value(*n.is_bot) : boost::json::value(nullptr);
   body["conversions"] = (*found)->conversions;
   return JsonResponse(200, body);
 }

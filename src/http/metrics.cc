@@ -247,6 +247,17 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
                      queue_capacity.load(std::memory_order_relaxed));
   counter("thrad_log_dropped_total", "Access-log lines dropped because the log queue was full.",
           log_dropped ? log_dropped() : 0);
+  Header(out, "thrad_geoip_reloads_total", "counter",
+         "SIGHUP reloads of the --geoip-db file: ok took the new file, error kept the old one.");
+  out += fmt::format("thrad_geoip_reloads_total{{result=\"ok\"}} {}\n",
+                     geoip_reloads_ok.load(std::memory_order_relaxed));
+  out += fmt::format("thrad_geoip_reloads_total{{result=\"error\"}} {}\n",
+                     geoip_reloads_failed.load(std::memory_order_relaxed));
+  counter("thrad_ua_parses_total",
+          "User agents parsed with the uap-core regexes (each distinct agent once while cached).",
+          ua_parses ? ua_parses() : 0);
+  counter("thrad_ua_cache_hits_total", "User agents answered from the parse cache.",
+          ua_cache_hits ? ua_cache_hits() : 0);
   Header(out, "thrad_process_start_time_seconds", "gauge",
          "Start time of the process since the Unix epoch, in seconds.");
   out += fmt::format("thrad_process_start_time_seconds {}\n", kProcessStartSeconds);

@@ -59,6 +59,14 @@ class Metrics {
   std::atomic<int64_t> open_connections{0};
   std::atomic<uint64_t> refused_connections{0};  // over --max-connections, answered 503
   std::atomic<uint64_t> queue_capacity{0};       // the writer's max_queue, for alerts on depth
+  // SIGHUP reloads of the --geoip-db file that took the new file, and those that kept the old
+  // one (a bad file).
+  std::atomic<uint64_t> geoip_reloads_ok{0};
+  std::atomic<uint64_t> geoip_reloads_failed{0};
+  // Distinct user agents parsed (a miss of the classifier's cache) and cache hits; set before
+  // serving; empty without --ua-regexes.
+  std::function<uint64_t()> ua_parses;
+  std::function<uint64_t()> ua_cache_hits;
   // Access-log lines dropped because the log queue was full. Set before serving; may be empty.
   std::function<uint64_t()> log_dropped;
 

@@ -145,6 +145,20 @@ uint16_t Server::port() const {
 
 void Server::Stop() { impl_->BeginShutdown(); }
 
+namespace {
+
+// Runs `hook` on every SIGHUP until `signals` is cancelled.
+void WaitForHangup(asio::signal_set& signals, const std::function<void()>& hook) {
+  signals.async_wait([&signals, &hook](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    spdlog::info("received SIGHUP");
+    hook();
+    WaitForHangup(signals, hook);
+  });
+}
+
+}  // namespace
+
 void Server::Run() {
   asio::signal_set signals(*impl_->contexts[0], SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int signo) {
@@ -152,6 +166,12 @@ void Server::Run() {
     spdlog::info("received signal {}", signo);
     impl_->BeginShutdown();
   });
+  // SIGHUP: the config's reload hook, for as long as the server runs.
+  asio::signal_set hangups(*impl_->contexts[0]);
+  if (impl_->config.on_hangup) {
+    hangups.add(SIGHUP);
+    WaitForHangup(hangups, impl_->config.on_hangup);
+  }
   asio::co_spawn(*impl_->contexts[0], impl_->Accept(), asio::detached);
 
   std::vector<std::thread> threads;
@@ -166,6 +186,7 @@ void Server::Run() {
   for (auto& t : threads) t.join();
   boost::system::error_code ignored;
   signals.cancel(ignored);
+  hangups.cancel(ignored);
 }
 
 }  // namespace thrad

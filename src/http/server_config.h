@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -44,6 +45,10 @@ struct ServerConfig {
   // destroy the answer before the client reads it.
   std::chrono::milliseconds linger_timeout{2'000};
   uint64_t linger_bytes = 1024 * 1024;
+
+  // Called on SIGHUP, on the first I/O thread (serve reloads the --geoip-db file). Unset:
+  // SIGHUP keeps its default action.
+  std::function<void()> on_hangup;
 
   // The body limit of a route's class.
   uint64_t BodyLimit(BodyLimitClass c) const {

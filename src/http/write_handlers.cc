@@ -72,7 +72,9 @@ Prepared ApiService::HandleCollect(const ApiCall& call) {
   if (!CheckQuery(call, parsed.errors) || !parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, req.request_id);
   }
-  std::string tag_id = parsed.record.tag_id;
+  EventRecord& event = parsed.record;
+  Enrich(event.client_ip, event.user_agent, req.user_agent, event.enrichment);
+  std::string tag_id = event.tag_id;
   EventWrite write;
   write.events.push_back(std::move(parsed.record));
   return PendingWrite{
@@ -114,6 +116,8 @@ Prepared ApiService::HandleCollectBatch(const ApiCall& call) {
     count_duplicates(parsed.items);
     return JsonResponse(200, BatchResultJson(parsed.items, parsed.events, validate_only));
   }
+  for (EventRecord& e : parsed.events)
+    Enrich(e.client_ip, e.user_agent, req.user_agent, e.enrichment);
   // All valid events of the request in ONE op: they commit together.
   EventWrite write;
   write.events = std::move(parsed.events);
@@ -142,6 +146,8 @@ Prepared ApiService::HandleConversion(const ApiCall& call) {
   if (auto refused = VerifyLandingParams(parsed.record)) {
     return MakeErrorResponse(*refused, req.request_id);
   }
+  ConversionRecord& c = parsed.record;
+  Enrich(c.client_ip, c.user_agent, req.user_agent, c.enrichment);
   return PendingWrite{
       MakeOp(call.validate_only, ConversionWrite{std::move(parsed.record)}),
       [this, request_id = req.request_id,

@@ -21,6 +21,8 @@ enum class Encoding {
   kTime,        // microseconds since the epoch as an RFC 3339 string
   kOptTime,     // the same, or null
   kMicros,      // an amount in micros: the exact decimal under `key`, the integer under `key2`
+  kOptDouble,   // a number (shortest round-trip form, SerializeJson: 37.77) or null
+  kOptBool,     // true, false or null
 };
 
 struct Field {
@@ -28,6 +30,21 @@ struct Field {
   std::string_view column;  // the SELECT expression (quoted where a dialect needs it)
   Encoding encoding;
   std::string_view key2 = {};  // kMicros only
+};
+
+// The enrichment fields (model/enrichment.h, record_columns.h) that end every export row, after
+// the record's own fields: each list below is followed by these.
+constexpr Field kEnrichmentFields[] = {
+    {"geo_country", "geo_country", Encoding::kOptText},
+    {"geo_region", "geo_region", Encoding::kOptText},
+    {"geo_city", "geo_city", Encoding::kOptText},
+    {"geo_lat", "geo_lat", Encoding::kOptDouble},
+    {"geo_lon", "geo_lon", Encoding::kOptDouble},
+    {"ua_browser", "ua_browser", Encoding::kOptText},
+    {"ua_browser_version", "ua_browser_version", Encoding::kOptText},
+    {"ua_os", "ua_os", Encoding::kOptText},
+    {"ua_device", "ua_device", Encoding::kOptText},
+    {"is_bot", "is_bot", Encoding::kOptBool},
 };
 
 // The export field lists: JSON key order, column order and encoding, for both stores.
@@ -100,11 +117,14 @@ constexpr Field kClickFields[] = {
     {"referrer", "referrer", Encoding::kOptText},
 };
 
+// The SELECT list of `fields` followed by kEnrichmentFields.
 std::string Columns(std::span<const Field> fields) {
   std::string out;
-  for (const Field& f : fields) {
-    if (!out.empty()) out += ", ";
-    out += f.column;
+  for (std::span<const Field> list : {fields, std::span<const Field>(kEnrichmentFields)}) {
+    for (const Field& f : list) {
+      if (!out.empty()) out += ", ";
+      out += f.column;
+    }
   }
   return out;
 }
@@ -119,10 +139,11 @@ boost::json::value OrNull(const std::optional<std::string>& v) {
   return boost::json::string(*v);
 }
 
-std::string RowJson(std::span<const Field> fields, const ExportRow& row) {
-  JsonObjectWriter w;
-  for (int column = 0; column < static_cast<int>(fields.size()); ++column) {
-    const Field& f = fields[column];
+// Adds the fields of `fields`, read from the row's columns `first` on, to `w`.
+void AddFields(JsonObjectWriter& w, std::span<const Field> fields, const ExportRow& row,
+               int first) {
+  int column = first;
+  for (const Field& f : fields) {
     switch (f.encoding) {
       case Encoding::kInt64:
         w.Add(f.key, row.Int64(column));
@@ -145,6 +166,16 @@ std::string RowJson(std::span<const Field> fields, const ExportRow& row) {
                        : boost::json::value(nullptr));
         break;
       }
+      case Encoding::kOptDouble: {
+        const std::optional<double> d = row.OptDouble(column);
+        w.Add(f.key, d ? boost::json::value(*d) : boost::json::value(nullptr));
+        break;
+      }
+      case Encoding::kOptBool: {
+        const std::optional<bool> b = row.OptBool(column);
+        w.Add(f.key, b ? boost::json::value(*b) : boost::json::value(nullptr));
+        break;
+      }
       case Encoding::kMicros: {
         const int64_t micros = row.Int64(column);
         w.AddRaw(f.key, FormatMicros(micros));
@@ -152,7 +183,15 @@ std::string RowJson(std::span<const Field> fields, const ExportRow& row) {
         break;
       }
     }
+    ++column;
   }
+}
+
+// One row of `fields` followed by kEnrichmentFields (the columns of Columns(fields)).
+std::string RowJson(std::span<const Field> fields, const ExportRow& row) {
+  JsonObjectWriter w;
+  AddFields(w, fields, row, 0);
+  AddFields(w, kEnrichmentFields, row, static_cast<int>(fields.size()));
   return std::move(w).Finish();
 }
 

@@ -20,10 +20,12 @@ class ExportRow {
   virtual int64_t Int64(int column) const = 0;
   virtual std::optional<int64_t> OptInt64(int column) const = 0;
   virtual std::optional<std::string> OptText(int column) const = 0;
+  virtual std::optional<double> OptDouble(int column) const = 0;
+  virtual std::optional<bool> OptBool(int column) const = 0;
 };
 
-// The ExportRow over a backend's row type, which has the same three methods (an SqliteStatement,
-// a PgRow). Valid while `row` is.
+// The ExportRow over a backend's row type, which has the same methods (an SqliteStatement, a
+// PgRow). Valid while `row` is.
 template <typename Row>
 class ExportRowOf final : public ExportRow {
  public:
@@ -31,6 +33,8 @@ class ExportRowOf final : public ExportRow {
   int64_t Int64(int column) const override { return row_.Int64(column); }
   std::optional<int64_t> OptInt64(int column) const override { return row_.OptInt64(column); }
   std::optional<std::string> OptText(int column) const override { return row_.OptText(column); }
+  std::optional<double> OptDouble(int column) const override { return row_.OptDouble(column); }
+  std::optional<bool> OptBool(int column) const override { return row_.OptBool(column); }
 
  private:
   const Row& row_;

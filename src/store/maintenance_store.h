@@ -40,6 +40,9 @@ class MaintenanceStore {
   // `max_rows` is 0.
   virtual Result<uint64_t> DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now,
                                                size_t max_rows) = 0;
+  // How many clicks DeleteExpiredClicks would delete in all for `cutoff` and `now` (prune
+  // --dry-run); reads only.
+  virtual Result<uint64_t> CountExpiredClicks(UnixMicros cutoff, UnixMicros now) = 0;
 
   // A consistent online copy of the whole store at `dest_path` (file mode 0600). SQLite only;
   // other backends answer InvalidArgument and point to their own tools.

@@ -12,10 +12,48 @@
 // `id`; bid_id, campaign_id and click_time of a conversion come from its click.
 namespace thrad {
 
+// The enrichment columns (schema/sqlite/005_enrichment.sql, schema/postgres/003_enrichment.sql),
+// the last ones of every events, conversions and clicks row, in this order. All nullable.
+template <typename Column>
+void ForEachEnrichmentColumn(const Enrichment& n, Column&& column) {
+  column("geo_country", n.geo_country);
+  column("geo_region", n.geo_region);
+  column("geo_city", n.geo_city);
+  column("geo_lat", n.geo_lat);
+  column("geo_lon", n.geo_lon);
+  column("ua_browser", n.ua_browser);
+  column("ua_browser_version", n.ua_browser_version);
+  column("ua_os", n.ua_os);
+  column("ua_device", n.ua_device);
+  column("is_bot", n.is_bot);
+}
+
+// How many columns ForEachEnrichmentColumn visits.
+inline constexpr int kEnrichmentColumns = 10;
+
+// The enrichment stored in a row's columns `first` .. `first` + kEnrichmentColumns - 1, read
+// through `row` (OptText, OptDouble and OptBool): the inverse of ForEachEnrichmentColumn.
+template <typename Row>
+Enrichment ReadEnrichmentColumns(const Row& row, int first) {
+  Enrichment n;
+  int i = first;
+  n.geo_country = row.OptText(i++);
+  n.geo_region = row.OptText(i++);
+  n.geo_city = row.OptText(i++);
+  n.geo_lat = row.OptDouble(i++);
+  n.geo_lon = row.OptDouble(i++);
+  n.ua_browser = row.OptText(i++);
+  n.ua_browser_version = row.OptText(i++);
+  n.ua_os = row.OptText(i++);
+  n.ua_device = row.OptText(i++);
+  n.is_bot = row.OptBool(i++);
+  return n;
+}
+
 // Calls `column(name, value)` once per column, in order. `name` is the column as SQL for both
 // backends (quoted where a dialect needs it); `value` is a std::string, std::optional<std::string>,
-// int64_t or std::optional<int64_t>: an lvalue inside `e` (valid as long as `e`) or, for a
-// computed value, an rvalue.
+// int64_t, std::optional<int64_t>, std::optional<double> or std::optional<bool>: an lvalue inside
+// `e` (valid as long as `e`) or, for a computed value, an rvalue.
 template <typename Column>
 void ForEachColumn(const EventRecord& e, Column&& column) {
   column("partner_id", e.partner_id);
@@ -40,6 +78,7 @@ void ForEachColumn(const EventRecord& e, Column&& column) {
   column("channel", e.channel);
   column("client_ip", e.client_ip);
   column("received_at", int64_t{e.received_at});
+  ForEachEnrichmentColumn(e.enrichment, column);
 }
 
 template <typename Column>
@@ -67,6 +106,7 @@ void ForEachColumn(const ConversionRecord& c, Column&& column) {
   column("client_ip", c.client_ip);
   column("received_at", int64_t{c.received_at});
   column("click_time", c.click_time);
+  ForEachEnrichmentColumn(c.enrichment, column);
 }
 
 template <typename Column>
@@ -84,11 +124,12 @@ void ForEachColumn(const ClickRecord& c, Column&& column) {
   column("exp", c.exp);
   column("source", c.source);
   column("filter_reason", c.filter_reason);
+  ForEachEnrichmentColumn(c.enrichment, column);
 }
 
 // The click stored in a row whose columns from `first` on are ColumnNames<ClickRecord>(), read
-// through `row`: anything with OptText(i), Int64(i) and OptInt64(i) for a 0-based column i (an
-// SqliteStatement, an export_format::ExportRow). The inverse of ForEachColumn(ClickRecord).
+// through `row`: anything with OptText(i), Int64(i), OptInt64(i), OptDouble(i) and OptBool(i) for
+// a 0-based column i (an SqliteStatement, a PgRow). The inverse of ForEachColumn(ClickRecord).
 template <typename Row>
 ClickRecord ReadClickColumns(const Row& row, int first = 0) {
   ClickRecord c;
@@ -106,6 +147,7 @@ ClickRecord ReadClickColumns(const Row& row, int first = 0) {
   c.exp = row.OptInt64(i++);
   c.source = row.OptText(i++).value_or("");
   c.filter_reason = row.OptText(i++);
+  c.enrichment = ReadEnrichmentColumns(row, i);
   return c;
 }
 

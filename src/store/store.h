@@ -2,6 +2,7 @@
 
 #include "common/status.h"
 #include "store/click_store.h"
+#include "store/erasure_store.h"
 #include "store/export_store.h"
 #include "store/key_store.h"
 #include "store/maintenance_store.h"
@@ -24,7 +25,8 @@ class Store : public WriteStore,
               public ExportStore,
               public MaintenanceStore,
               public SigningKeyStore,
-              public TagStore {
+              public TagStore,
+              public ErasureStore {
  public:
   // Creates or upgrades the schema to the newest migration.
   virtual Status Migrate() = 0;

@@ -27,6 +27,7 @@ READ_ONLY = [
     ["export", "conversions", "--partner", "acme"],
     ["prune", "--older-than", "90d"],
     ["backup", "COPY"],
+    ["erase", "--partner", "acme", "--client-id", "c1"],
 ]
 
 

@@ -223,7 +223,9 @@ def test_export_clicks_every_field_since_and_partner(cli):
         "partner_id": a, "click_id": "clk_a1", "bid_id": "bid-1", "campaign_id": "cmp-1",
         "tag_id": "pub_1", "landing_url": "https://a.example/x",
         "clicked_at": "2026-02-19T18:00:00Z", "exp": 1771524000 + CLICK_TTL_S, "source": "cli",
-        "filter_reason": None, "client_ip": None, "user_agent": None, "referrer": None}
+        "filter_reason": None, "client_ip": None, "user_agent": None, "referrer": None,
+        **{k: None for k in ("geo_country", "geo_region", "geo_city", "geo_lat", "geo_lon",
+                             "ua_browser", "ua_browser_version", "ua_os", "ua_device", "is_bot")}}
     assert rows[1]["bid_id"] is None and rows[1]["landing_url"] is None
     assert parse_time(rows[2]["clicked_at"]) == datetime.datetime(
         2026, 2, 19, 18, 0, 2, 500000, tzinfo=datetime.timezone.utc)
@@ -248,7 +250,10 @@ def test_prune_keeps_clicks_until_they_are_old_and_expired(cli):
     add("clk_expired_young", 95)  # past its exp too
     add("clk_old_valid", 80)  # its landing parameters still work
     add("clk_new", 0)
-    # Only what is older than the age AND past its exp goes.
+    # Only what is older than the age AND past its exp goes; a dry run counts it first.
+    dry = json.loads(cli.run("prune", "--older-than", "1d", "--dry-run", "--json").stdout.decode())
+    assert dry["clicks_to_delete"] == 2 and dry["dry_run"] is True, dry
+    assert len(cli.export("clicks", partner=p)) == 4
     report = json.loads(cli.run("prune", "--older-than", "99d", "--json").stdout.decode())
     assert report["clicks_deleted"] == 1, report
     assert report["events_deleted"] == 0 and report["conversions_deleted"] == 0, report

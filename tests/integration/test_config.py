@@ -113,7 +113,7 @@ def test_help_documents_every_knob_with_its_default_and_variable():
         if name == "--database-url":
             env = "THRAD_DATABASE_URL"
         assert f"(Env:{env})" in rest, f"{name}: no THRAD_* variable in {rest!r}"
-        if name not in ("--config", "--port-file", "--database-url"):
+        if name not in ("--config", "--port-file", "--database-url", "--geoip-db"):
             assert "=" in rest, f"{name}: no default shown in {rest!r}"
     assert "--debug-commit-delay-ms" not in text  # a hidden test knob
 
@@ -181,7 +181,7 @@ def test_other_commands_numeric_options_say_what_they_expect(tmp_path):
 
 DEPLOY_TOML = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "thrad-events.toml"
 # Settings the example names only in a comment: they have no sensible shared value.
-COMMENTED_ONLY = {"database-url", "port-file"}
+COMMENTED_ONLY = {"database-url", "port-file", "geoip-db"}
 
 
 def serve_help_defaults():

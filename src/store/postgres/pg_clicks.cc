@@ -18,6 +18,17 @@ std::optional<std::string> ColumnParam(const std::optional<std::string>& v) {
 }
 std::optional<std::string> ColumnParam(int64_t v) { return std::to_string(v); }
 std::optional<std::string> ColumnParam(const std::optional<int64_t>& v) { return PgIntParam(v); }
+std::optional<std::string> ColumnParam(const std::optional<double>& v) {
+  PgArray one;  // the same text as the batch write's float8[] elements
+  one.Add(v);
+  std::string text = std::move(one).Finish();
+  if (text == "{NULL}") return std::nullopt;
+  return text.substr(1, text.size() - 2);
+}
+std::optional<std::string> ColumnParam(const std::optional<bool>& v) {
+  if (!v) return std::nullopt;
+  return *v ? "true" : "false";
+}
 
 // "INSERT INTO clicks(<columns>) VALUES($1, ...)": every column of ColumnNames<ClickRecord>().
 const std::string& InsertClickSql() {

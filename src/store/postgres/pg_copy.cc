@@ -1,5 +1,7 @@
 #include "store/postgres/pg_copy.h"
 
+#include <bit>
+#include <cmath>
 #include <limits>
 
 #include "store/postgres/pg_text.h"
@@ -65,6 +67,17 @@ void PgCopyData::Add(const std::optional<int64_t>& value) {
   } else {
     AddNull();
   }
+}
+
+void PgCopyData::Add(const std::optional<double>& value) {
+  if (!value || !std::isfinite(*value)) return AddNull();
+  Add(static_cast<int64_t>(std::bit_cast<uint64_t>(*value)));
+}
+
+void PgCopyData::Add(const std::optional<bool>& value) {
+  if (!value) return AddNull();
+  Put32(1);
+  data_ += static_cast<char>(*value ? 1 : 0);
 }
 
 void PgCopyData::AddNull() { Put32(std::numeric_limits<uint32_t>::max()); }  // -1

@@ -9,8 +9,9 @@ namespace thrad {
 
 // Builds the data stream of `COPY table(columns) FROM STDIN (FORMAT binary)`: the signature
 // header, then per row a field count and each field as a 32-bit length (-1 for NULL) and its
-// binary value (text: its bytes; bigint: 8 bytes, big-endian), then the trailer. The server
-// parses no text for it, and a multi-row COPY writes its heap tuples a page at a time.
+// binary value (text: its bytes; bigint and float8: 8 bytes, big-endian; boolean: 1 byte), then the
+// trailer. The server parses no text for it, and a multi-row COPY writes its heap tuples a page at
+// a time.
 //
 // Text goes in its stored form (PgEncodeText), exactly as PgArray stores it, so a row written by
 // COPY equals one written by INSERT and unique constraints decide the same way.
@@ -24,6 +25,9 @@ class PgCopyData {
   void Add(const std::optional<std::string>& text);
   void Add(int64_t value);
   void Add(const std::optional<int64_t>& value);
+  // float8: 8 bytes, IEEE 754 big-endian (a value that is not finite as NULL, as PgArray does).
+  void Add(const std::optional<double>& value);
+  void Add(const std::optional<bool>& value);  // boolean: 1 byte
   void AddNull();
   size_t rows() const { return rows_; }
   std::string Finish() &&;

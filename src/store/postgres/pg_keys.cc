@@ -154,6 +154,16 @@ Result<uint64_t> PostgresStore::DeleteExpiredClicks(UnixMicros cutoff, UnixMicro
   return r->Affected();
 }
 
+Result<uint64_t> PostgresStore::CountExpiredClicks(UnixMicros cutoff, UnixMicros now) {
+  std::lock_guard lock(maintenance_mu_);
+  Result<PgResult> r =
+      Run(maintenance_, {"SELECT count(*) FROM clicks WHERE clicked_at < $1 "
+                         "AND (exp IS NULL OR exp < $2)",
+                         {std::to_string(cutoff), std::to_string(UnixSecondOf(now))}});
+  if (!r.ok()) return r.status();
+  return static_cast<uint64_t>(r->Int64(0, 0));
+}
+
 Result<uint64_t> PostgresStore::CountOlderThan(Table table, UnixMicros cutoff) {
   const char* name = table == Table::kEvents ? "events" : "conversions";
   std::lock_guard lock(maintenance_mu_);

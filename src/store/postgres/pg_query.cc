@@ -1,6 +1,7 @@
 #include "store/postgres/pg_query.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "store/postgres/pg_text.h"
 
@@ -47,6 +48,20 @@ void PgArray::Add(const std::optional<int64_t>& value) {
   } else {
     AddNull();
   }
+}
+
+void PgArray::Add(const std::optional<double>& value) {
+  if (!value || !std::isfinite(*value)) return AddNull();
+  Separator();
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *value);
+  text_.append(buf, end);
+}
+
+void PgArray::Add(const std::optional<bool>& value) {
+  if (!value) return AddNull();
+  Separator();
+  text_ += *value ? "true" : "false";
 }
 
 void PgArray::AddNull() {

@@ -33,6 +33,9 @@ class PgArray {
   void Add(const std::optional<std::string>& text);
   void Add(int64_t value);
   void Add(const std::optional<int64_t>& value);
+  // A float8 in its shortest exact text (a value that is not finite as NULL).
+  void Add(const std::optional<double>& value);
+  void Add(const std::optional<bool>& value);  // true / false
   void AddNull();
   void Reserve(size_t bytes) { text_.reserve(bytes); }
   std::string Finish() &&;

@@ -56,6 +56,11 @@ std::optional<double> PgResult::OptDouble(int row, int column) const {
   return std::strtod(PQgetvalue(res_, row, column), nullptr);
 }
 
+std::optional<bool> PgResult::OptBool(int row, int column) const {
+  if (IsNull(row, column)) return std::nullopt;
+  return Text(row, column) == "t";
+}
+
 uint64_t PgResult::Affected() const {
   const char* n = res_ ? PQcmdTuples(res_) : "";
   return std::strtoull(n, nullptr, 10);

@@ -31,6 +31,7 @@ class PgResult {
   int64_t Int64(int row, int column) const;  // 0 when NULL or not a number
   std::optional<int64_t> OptInt64(int row, int column) const;
   std::optional<double> OptDouble(int row, int column) const;
+  std::optional<bool> OptBool(int row, int column) const;  // a boolean column ("t" / "f")
   // Rows affected by an INSERT/UPDATE/DELETE (PQcmdTuples).
   uint64_t Affected() const;
   // The command tag, e.g. "COMMIT" (a COMMIT of a failed transaction answers "ROLLBACK").
@@ -49,6 +50,8 @@ class PgRow {
   int64_t Int64(int column) const { return r_.Int64(row_, column); }
   std::optional<int64_t> OptInt64(int column) const { return r_.OptInt64(row_, column); }
   std::optional<std::string> OptText(int column) const { return r_.OptText(row_, column); }
+  std::optional<double> OptDouble(int column) const { return r_.OptDouble(row_, column); }
+  std::optional<bool> OptBool(int column) const { return r_.OptBool(row_, column); }
 
  private:
   const PgResult& r_;

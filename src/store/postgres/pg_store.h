@@ -61,10 +61,15 @@ class PostgresStore final : public Store {
   // One DELETE of the oldest expired clicks' keys, found through clicks_clicked_at (row locks
   // only: the servers' writes go on).
   Result<uint64_t> DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now, size_t max_rows) override;
+  Result<uint64_t> CountExpiredClicks(UnixMicros cutoff, UnixMicros now) override;
   Result<uint64_t> CountOlderThan(Table table, UnixMicros cutoff) override;
   // InvalidArgument: a PostgreSQL database is backed up with its own tools (pg_dump,
   // pg_basebackup).
   Status Backup(const std::string& dest_path) override;
+
+  // ErasureStore (pg_erasure.cc): on the maintenance connection, one statement per step of the
+  // partner's primary key range (row locks only).
+  Result<ErasureCounts> Erase(const ErasureRequest& request) override;
 
   // ClickStore (pg_clicks.cc): InsertClick on the admin connection, FindClick on the reader.
   Status InsertClick(const ClickRecord& click) override;

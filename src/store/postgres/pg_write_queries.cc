@@ -11,7 +11,8 @@ namespace thrad {
 namespace {
 
 // "unnest($1::text[], $2::bigint[], ...)": one array parameter per column of a `Record`
-// (record_columns.h), bigint[] for its integers and text[] for the rest.
+// (record_columns.h), bigint[] for its integers, float8[] for its doubles, boolean[] for its
+// booleans and text[] for the rest.
 template <typename Record>
 std::string UnnestColumns() {
   std::string args;
@@ -20,8 +21,12 @@ std::string UnnestColumns() {
     using V = std::remove_cvref_t<decltype(value)>;
     constexpr bool integer =
         std::is_same_v<V, int64_t> || std::is_same_v<V, std::optional<int64_t>>;
+    const char* type = integer                                    ? "::bigint[]"
+                       : std::is_same_v<V, std::optional<double>> ? "::float8[]"
+                       : std::is_same_v<V, std::optional<bool>>   ? "::boolean[]"
+                                                                  : "::text[]";
     if (n > 0) args += ", ";
-    args += "$" + std::to_string(++n) + (integer ? "::bigint[]" : "::text[]");
+    args += "$" + std::to_string(++n) + type;
   });
   return "unnest(" + args + ")";
 }

@@ -75,6 +75,14 @@ void SqliteStatement::Bind(int index, const std::optional<double>& value) {
   }
 }
 
+void SqliteStatement::Bind(int index, const std::optional<bool>& value) {
+  if (value.has_value()) {
+    Bind(index, int64_t{*value ? 1 : 0});
+  } else {
+    BindNull(index);
+  }
+}
+
 void SqliteStatement::BindNull(int index) { sqlite3_bind_null(stmt_, index); }
 
 void SqliteStatement::BindBlob(int index, std::string_view bytes) {
@@ -141,6 +149,11 @@ std::optional<int64_t> SqliteStatement::OptInt64(int column) const {
 std::optional<double> SqliteStatement::OptDouble(int column) const {
   if (IsNull(column)) return std::nullopt;
   return sqlite3_column_double(stmt_, column);
+}
+
+std::optional<bool> SqliteStatement::OptBool(int column) const {
+  if (IsNull(column)) return std::nullopt;
+  return Int64(column) != 0;
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool create) {

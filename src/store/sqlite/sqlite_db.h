@@ -44,6 +44,7 @@ class SqliteStatement {
   void Bind(int index, const std::optional<int64_t>& value);     // NULL when absent
   void Bind(int index, double value);
   void Bind(int index, const std::optional<double>& value);  // NULL when absent
+  void Bind(int index, const std::optional<bool>& value);    // 1 or 0; NULL when absent
   void BindNull(int index);
   void BindBlob(int index, std::string_view bytes);  // bytes, not text (copied)
   // Binds without copying: `text` must stay alive and unchanged until the statement is reset
@@ -66,6 +67,7 @@ class SqliteStatement {
   std::optional<std::string> OptText(int column) const;
   std::optional<int64_t> OptInt64(int column) const;
   std::optional<double> OptDouble(int column) const;
+  std::optional<bool> OptBool(int column) const;  // an INTEGER 0/1 column
 
  private:
   sqlite3_stmt* stmt_;

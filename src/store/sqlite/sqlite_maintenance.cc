@@ -114,7 +114,7 @@ Result<uint64_t> SqliteStore::DeleteExpiredClicks(UnixMicros cutoff, UnixMicros 
   const int64_t now_seconds = UnixSecondOf(now);
   // The search reads clicks_clicked_at (clicked_at, exp) oldest first, in a read snapshot of its
   // own: the clicks that must be kept, however many, are passed over without the write lock.
-  std::vector<std::pair<std::string, std::string>> expired;
+  std::vector<int64_t> expired;  // rowids
   {
     Result<SqliteStatement> find = db.Prepare(kFindExpiredClicks);
     if (!find.ok()) return find.status();
@@ -125,22 +125,20 @@ Result<uint64_t> SqliteStore::DeleteExpiredClicks(UnixMicros cutoff, UnixMicros 
       Result<bool> row = find->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      expired.emplace_back(find->Text(0), find->Text(1));
+      expired.push_back(find->Int64(0));
     }
   }
   if (expired.empty()) return uint64_t{0};
-  // Then one short write transaction deletes them by primary key, checking the rule again
-  // (clicks never change, but another prune may have deleted some meanwhile).
+  // Then one short write transaction deletes them by rowid, checking the rule again.
   uint64_t deleted = 0;
   Status st = InWriteTransaction(db, [&]() -> Status {
     Result<SqliteStatement> del = db.Prepare(kDeleteExpiredClick);
     if (!del.ok()) return del.status();
-    for (const auto& [partner_id, click_id] : expired) {
+    for (const int64_t rowid : expired) {
       del->Reset();
       del->Bind(1, int64_t{cutoff});
       del->Bind(2, now_seconds);
-      del->Bind(3, partner_id);
-      del->Bind(4, click_id);
+      del->Bind(3, rowid);
       THRAD_RETURN_IF_ERROR(del->Run());
       deleted += static_cast<uint64_t>(db.Changes());
     }
@@ -159,6 +157,19 @@ Result<uint64_t> SqliteStore::CountOlderThan(Table table, UnixMicros cutoff) {
                               : "SELECT count(*) FROM conversions WHERE received_at < ?1");
   if (!count.ok()) return count.status();
   count->Bind(1, int64_t{cutoff});
+  Result<bool> row = count->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<uint64_t>(count->Int64(0)) : uint64_t{0};
+}
+
+Result<uint64_t> SqliteStore::CountExpiredClicks(UnixMicros cutoff, UnixMicros now) {
+  std::lock_guard lock(maintenance_mu_);
+  Result<SqliteDb*> db = MaintenanceDb();
+  if (!db.ok()) return db.status();
+  Result<SqliteStatement> count = (*db)->Prepare(kCountExpiredClicks);
+  if (!count.ok()) return count.status();
+  count->Bind(1, int64_t{cutoff});
+  count->Bind(2, UnixSecondOf(now));
   Result<bool> row = count->Step();
   if (!row.ok()) return row.status();
   return *row ? static_cast<uint64_t>(count->Int64(0)) : uint64_t{0};

@@ -77,6 +77,11 @@ class SqliteStore final : public Store {
   // Deletes on the maintenance connection; the search for expired clicks runs before the
   // delete transaction, in a read snapshot that never holds the write lock.
   Result<uint64_t> DeleteExpiredClicks(UnixMicros cutoff, UnixMicros now, size_t max_rows) override;
+  Result<uint64_t> CountExpiredClicks(UnixMicros cutoff, UnixMicros now) override;
+
+  // ErasureStore (sqlite_erasure.cc): on the maintenance connection; reads in steps, deletes in
+  // short transactions.
+  Result<ErasureCounts> Erase(const ErasureRequest& request) override;
 
   // ClickStore (sqlite_clicks.cc): InsertClick on the admin connection, FindClick on the reader.
   Status InsertClick(const ClickRecord& click) override;

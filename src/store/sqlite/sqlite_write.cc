@@ -17,7 +17,7 @@ namespace {
 
 // A batch op's rows go in statements of up to this many rows: a statement per row costs the
 // statement's fixed work, and AUTOINCREMENT's read and write of sqlite_sequence, per row.
-// 32 x 22 = 704 parameters, far below SQLite's limit of 32,766.
+// 32 x 32 = 1,024 parameters, far below SQLite's limit of 32,766.
 constexpr size_t kRowsPerStatement = 32;
 
 // The events INSERT for `rows` rows (1 to kRowsPerStatement).

@@ -52,14 +52,39 @@ TYPED_TEST(ExportStoreTest, EventHasEveryField) {
   auto rows = this->ExportEvents();
   ASSERT_EQ(rows.size(), 2u);
   json::object o = json::parse(rows[0]).as_object();
-  EXPECT_THAT(
-      Keys(o),
-      UnorderedElementsAreArray(
-          {"id",         "partner_id",       "key_id",           "event_name",    "tag_id",
-           "event_id",   "timestamp",        "page_url",         "referrer",      "user_agent",
-           "session_id", "client_id",        "attribution_type", "impression_id", "click_id",
-           "bid_id",     "impression_state", "view_time_ms",     "consent",       "params",
-           "channel",    "client_ip",        "received_at"}));
+  EXPECT_THAT(Keys(o), UnorderedElementsAreArray({"id",
+                                                  "partner_id",
+                                                  "key_id",
+                                                  "event_name",
+                                                  "tag_id",
+                                                  "event_id",
+                                                  "timestamp",
+                                                  "page_url",
+                                                  "referrer",
+                                                  "user_agent",
+                                                  "session_id",
+                                                  "client_id",
+                                                  "attribution_type",
+                                                  "impression_id",
+                                                  "click_id",
+                                                  "bid_id",
+                                                  "impression_state",
+                                                  "view_time_ms",
+                                                  "consent",
+                                                  "params",
+                                                  "channel",
+                                                  "client_ip",
+                                                  "received_at",
+                                                  "geo_country",
+                                                  "geo_region",
+                                                  "geo_city",
+                                                  "geo_lat",
+                                                  "geo_lon",
+                                                  "ua_browser",
+                                                  "ua_browser_version",
+                                                  "ua_os",
+                                                  "ua_device",
+                                                  "is_bot"}));
   EXPECT_EQ(o["id"].as_int64(), 1);
   EXPECT_EQ(o["partner_id"], "p1");
   EXPECT_EQ(o["key_id"], "key_1");
@@ -145,7 +170,17 @@ TYPED_TEST(ExportStoreTest, ConversionHasEveryFieldAndExactValue) {
                                                   "dedup_source",
                                                   "params",
                                                   "client_ip",
-                                                  "received_at"}));
+                                                  "received_at",
+                                                  "geo_country",
+                                                  "geo_region",
+                                                  "geo_city",
+                                                  "geo_lat",
+                                                  "geo_lon",
+                                                  "ua_browser",
+                                                  "ua_browser_version",
+                                                  "ua_os",
+                                                  "ua_device",
+                                                  "is_bot"}));
   EXPECT_EQ(o["id"].as_int64(), 1);
   EXPECT_EQ(o["partner_id"], "p1");
   EXPECT_EQ(o["key_id"], "key_1");
@@ -214,10 +249,13 @@ TYPED_TEST(ExportStoreTest, ClickHasEveryField) {
   auto rows = this->ExportClicks();
   ASSERT_EQ(rows.size(), 2u);
   json::object o = json::parse(rows[0]).as_object();
-  EXPECT_THAT(Keys(o), ::testing::ElementsAreArray({"partner_id", "click_id", "bid_id",
-                                                    "campaign_id", "tag_id", "landing_url",
-                                                    "clicked_at", "exp", "source", "filter_reason",
-                                                    "client_ip", "user_agent", "referrer"}));
+  EXPECT_THAT(Keys(o),
+              ::testing::ElementsAreArray(
+                  {"partner_id",  "click_id",   "bid_id",   "campaign_id", "tag_id",
+                   "landing_url", "clicked_at", "exp",      "source",      "filter_reason",
+                   "client_ip",   "user_agent", "referrer", "geo_country", "geo_region",
+                   "geo_city",    "geo_lat",    "geo_lon",  "ua_browser",  "ua_browser_version",
+                   "ua_os",       "ua_device",  "is_bot"}));
   EXPECT_EQ(o["partner_id"], "p1");
   EXPECT_EQ(o["click_id"], "clk_full");
   EXPECT_EQ(o["bid_id"], "bid_1");

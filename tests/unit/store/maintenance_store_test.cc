@@ -136,6 +136,10 @@ TYPED_TEST(MaintenanceStoreTest, ExpiredClicksGoOnlyWhenOldAndPastTheirExp) {
   this->Commit({&conv});
   ASSERT_EQ(Conv(conv).outcome, WriteOutcome::kStored);
 
+  auto count = this->maintenance().CountExpiredClicks(kCutoff, kNow);
+  ASSERT_OK(count);
+  EXPECT_EQ(*count, 3u);  // what the deletes below delete in all
+  EXPECT_EQ(this->Count("clicks"), 7);
   auto first = this->maintenance().DeleteExpiredClicks(kCutoff, kNow, 2);
   ASSERT_OK(first);
   EXPECT_EQ(*first, 2u);  // the oldest two
@@ -151,6 +155,8 @@ TYPED_TEST(MaintenanceStoreTest, ExpiredClicksGoOnlyWhenOldAndPastTheirExp) {
   EXPECT_EQ(this->Count("conversions"), 1);
 
   // A second later the click whose exp was that second goes too.
+  EXPECT_EQ(*this->maintenance().CountExpiredClicks(kCutoff, kNow), 0u);
+  EXPECT_EQ(*this->maintenance().CountExpiredClicks(kCutoff, kNow + 1000000), 1u);
   auto later = this->maintenance().DeleteExpiredClicks(kCutoff, kNow + 1000000, 10);
   ASSERT_OK(later);
   EXPECT_EQ(*later, 1u);

@@ -84,14 +84,28 @@ TYPED_TEST(StoreMigrationTest, AnOldDatabaseMigratesInPlaceAndKeepsEveryRow) {
   EXPECT_EQ((*found)->click.bid_id, "bid_1");
   EXPECT_EQ((*found)->click.source, "cli");
   EXPECT_EQ((*found)->click.exp, std::nullopt);
+  EXPECT_EQ((*found)->click.enrichment, Enrichment{});
   EXPECT_EQ((*found)->conversions, 1u);
+
+  // The enrichment columns (SQLite 005, PostgreSQL 003) are NULL in every old row.
+  for (const std::string& line : {events[0], conversions[0], clicks[0]}) {
+    json::object o = json::parse(line).as_object();
+    for (const char* key : {"geo_country", "geo_region", "geo_city", "geo_lat", "geo_lon",
+                            "ua_browser", "ua_browser_version", "ua_os", "ua_device", "is_bot"}) {
+      ASSERT_TRUE(o.contains(key)) << key;
+      EXPECT_TRUE(o[key].is_null()) << key << " in " << line;
+    }
+  }
 
   // The migrated store takes every kind of write: an old click's conversion gets its
   // click_time, the old idempotency key is still a duplicate, new clicks and signing keys go in.
   WriteOp again = ConversionOp(Conversion("p1", "clk_old", "order-1"));
   WriteOp fresh = ConversionOp(Conversion("p1", "clk_old", "order-2"));
   WriteOp click = ClickOp({FullClick("p1", "clk_new"), Click("p1", "clk_old", "bid_x")});
-  WriteOp event = EventOp({Event("p1", "site:a", "e1"), Event("p1", "site:a", "e2")});
+  EventRecord enriched = Event("p1", "site:a", "e2");
+  enriched.enrichment.geo_country = "FR";
+  enriched.enrichment.is_bot = false;
+  WriteOp event = EventOp({Event("p1", "site:a", "e1"), enriched});
   this->Commit({&again, &fresh, &click, &event});
   EXPECT_EQ(Conv(again).outcome, WriteOutcome::kDuplicate);
   EXPECT_EQ(Conv(fresh).outcome, WriteOutcome::kStored);
@@ -110,6 +124,9 @@ TYPED_TEST(StoreMigrationTest, AnOldDatabaseMigratesInPlaceAndKeepsEveryRow) {
   EXPECT_EQ(this->Count("events"), 3);
   EXPECT_EQ(this->Count("conversions"), 2);
   EXPECT_EQ(this->Count("api_keys"), 1);
+  json::object stored = json::parse(this->ExportEvents().back()).as_object();
+  EXPECT_EQ(stored["geo_country"], "FR");
+  EXPECT_EQ(stored["is_bot"], false);
 }
 
 }  // namespace

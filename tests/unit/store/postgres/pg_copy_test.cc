@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +43,26 @@ TEST(PgCopyDataTest, BinaryFormatBytes) {
   want += std::string("\x00\x00\x00\x08", 4) + "\xff\xff\xff\xff\xff\xff\xff\xfe";  // -2
   want += std::string("\x00\x00\x00", 3) + static_cast<char>(escaped.size()) + escaped;
   want += "\xff\xff";  // trailer
+  EXPECT_EQ(std::move(d).Finish(), want);
+}
+
+TEST(PgCopyDataTest, DoublesAndBooleans) {
+  PgCopyData d;
+  d.BeginRow(5);
+  d.Add(std::optional<double>(1.0));
+  d.Add(std::optional<double>());
+  d.Add(std::optional<double>(std::numeric_limits<double>::quiet_NaN()));  // not finite: NULL
+  d.Add(std::optional<bool>(true));
+  d.Add(std::optional<bool>(false));
+  std::string want("PGCOPY\n\xff\r\n\0", 11);
+  want += std::string(8, '\0');
+  want += std::string("\x00\x05", 2);
+  want += std::string("\x00\x00\x00\x08\x3f\xf0\x00\x00\x00\x00\x00\x00", 12);  // 1.0
+  want += "\xff\xff\xff\xff";
+  want += "\xff\xff\xff\xff";
+  want += std::string("\x00\x00\x00\x01\x01", 5);
+  want += std::string("\x00\x00\x00\x01\x00", 5);
+  want += "\xff\xff";
   EXPECT_EQ(std::move(d).Finish(), want);
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -20,6 +21,20 @@ TEST(PgArrayTest, QuotesEscapesAndNulls) {
   a.Add(int64_t{-42});
   EXPECT_EQ(std::move(a).Finish(), R"({"plain","q\"b\\s,{x} y",NULL,"NULL",-42})");
   EXPECT_EQ(PgArray().Finish(), "{}");
+}
+
+TEST(PgArrayTest, DoublesInShortestFormAndBooleans) {
+  PgArray a;
+  a.Add(std::optional<double>(37.77));
+  a.Add(std::optional<double>(-122.4194));
+  a.Add(std::optional<double>());
+  a.Add(std::optional<double>(std::numeric_limits<double>::infinity()));
+  EXPECT_EQ(std::move(a).Finish(), "{37.77,-122.4194,NULL,NULL}");
+  PgArray b;
+  b.Add(std::optional<bool>(true));
+  b.Add(std::optional<bool>(false));
+  b.Add(std::optional<bool>());
+  EXPECT_EQ(std::move(b).Finish(), "{true,false,NULL}");
 }
 
 TEST(PgArrayTest, TextGoesInItsStoredForm) {

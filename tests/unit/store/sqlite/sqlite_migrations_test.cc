@@ -27,8 +27,8 @@ bool TableExists(SqliteDb& db, const std::string& name) {
 TEST(SqliteMigrationsTest, EmbeddedMigrationsAreVersionedFromOne) {
   auto migrations = EmbeddedSqliteMigrations();
   ASSERT_FALSE(migrations.empty());
-  // Ascending from 1. A gap is allowed: branches reserve numbers (tags took 006 while 005 was
-  // on main only), and each version is applied by itself whatever the others.
+  // Ascending from 1. A gap would be allowed (each version is applied by itself whatever the
+  // others), but a branch renumbers its migrations after main's when it merges.
   EXPECT_EQ(migrations[0].version, 1);
   for (size_t i = 0; i < migrations.size(); ++i) {
     if (i > 0) {

@@ -56,7 +56,7 @@ class SqliteStoreTest : public StoreTest {
         "' BEGIN SELECT RAISE(ABORT, 'boom'); END");
   }
 
-  // Migrations 001-003: the schema before 004_clicks.sql.
+  // Migrations 001-003: the schema before 004_clicks.sql (and 006_clicks_rowid.sql).
   static constexpr size_t kMigrationsBeforeClickFields = 3;
 
   void RecreateBeforeClickFields() override {

@@ -2,7 +2,7 @@
 -- partners and stays taken after `tags remove`, which only sets removed_at (the tag's data
 -- stays). origins is a JSON array of normalized origins (model/tag_origin.h), 1 to 100.
 -- Every server reads the active tags every 2 s (TagRing): the table is small.
--- (006: 005 is the enrichment migration on main.)
+-- (007: after main's 005 enrichment and 006 clicks rowid migrations.)
 
 CREATE TABLE tags (
   tag_id     TEXT    NOT NULL PRIMARY KEY,

@@ -5,7 +5,7 @@
 --
 -- tags is small, read whole by every server every 2 s and looked up by tag_id before the
 -- partner is known: a reference table under Citus, like api_keys and signing_keys.
--- (004: 003 is the enrichment migration on main.)
+-- (005: after main's 003 enrichment and 004 clicks source default migrations.)
 
 CREATE TABLE tags (
   tag_id     text COLLATE "C" NOT NULL PRIMARY KEY,  -- 1-256 of [A-Za-z0-9_.:-]
