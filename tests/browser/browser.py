@@ -127,10 +127,10 @@ class Site:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                body, headers = page
+                body, headers, content_type = page
                 data = body.encode()
                 self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("Cache-Control", "no-store")
                 for name, value in headers.items():
@@ -149,9 +149,9 @@ class Site:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
-    def page(self, path, html, headers=None):
-        """Serves `html` at `path`; returns the page's URL on `origin`."""
-        self.pages[path] = (html, dict(headers or {}))
+    def page(self, path, html, headers=None, content_type="text/html; charset=utf-8"):
+        """Serves `html` (or any text of `content_type`) at `path`; returns its URL on `origin`."""
+        self.pages[path] = (html, dict(headers or {}), content_type)
         return self.origin + path
 
     def stop(self):

@@ -127,3 +127,22 @@ def test_events_from_an_advertiser_page_carry_set_defaults_and_params(server, si
                if r["url"].endswith("/v1/t/collect") and r["resource_type"] == "ping"]
     assert beacons, page.log()["requests"]
     assert beacons[0]["headers"]["content-type"].startswith("text/plain"), beacons[0]
+
+
+def test_a_copy_of_tag_js_on_the_sites_cdn_sends_to_the_endpoint_base(server, site, page,
+                                                                      new_tag):
+    """window.__thradEndpointBase: tag.js loaded from elsewhere (here the site itself) still
+    sends to the server; and a second copy of the script on the page changes nothing."""
+    tag = new_tag()
+    script = server.get("/tag.js").body.decode()
+    cdn = site.page(f"/cdn-{tag.id}/tag.js", script, content_type="text/javascript")
+    html = snippet("advertiser-page", server.base, {"acme-web": tag.id})
+    html = html.replace(f"{server.base}/tag.js", cdn)
+    html = (f"<script>window.__thradEndpointBase = {server.base!r};</script>" + html +
+            f'<script src="{cdn}"></script>')
+    page.goto(site.page(f"/cdn-page-{tag.id}", html_page(html)))
+    page.wait_for("window.thradTag && window.thradTag.loaded")
+    (view,) = stored(lambda: [e for e in tag.events() if e["event_name"] == "page_view"])
+    assert view["tag_id"] == tag.id, view
+    sent = [r["url"] for r in page.log()["requests"] if "/v1/t/" in r["url"]]
+    assert sent == [server.base + "/v1/t/collect"], sent
