@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/tag_ring.h"
 #include "http/router.h"
 #include "model/records.h"
 
@@ -37,6 +38,10 @@ struct ApiCall {
   const RouteMatch& route;
   std::shared_ptr<const KeyRecord> key;  // null on routes without a scope
   bool validate_only = false;
+  // A browser tag's route (RouteSpec::tag): the active tags now, and the request's origin
+  // (RequestOrigin of Origin and Referer; nullopt: none).
+  std::shared_ptr<const TagRing::Snapshot> tags;
+  std::optional<std::string> origin;
 };
 
 }  // namespace thrad

@@ -34,6 +34,7 @@ class ApiServiceTest : public ::testing::Test {
     ASSERT_OK(store_->Migrate());
     keys_ = std::make_unique<KeyCache>(*store_, clock_);
     signing_keys_ = std::make_unique<SigningKeyRing>(*store_, clock_);
+    tags_ = std::make_unique<TagRing>(*store_, clock_);
     writer_ = std::make_unique<GroupCommitWriter>(*store_, GroupCommitOptions{});
     writer_->Start();
     collect_key_ = AddKey("p1", static_cast<uint32_t>(Scope::kCollect));
@@ -50,6 +51,7 @@ class ApiServiceTest : public ::testing::Test {
   ServiceDeps Deps(GroupCommitWriter& writer) {
     return {.keys = *keys_,
             .signing_keys = *signing_keys_,
+            .tags = *tags_,
             .clicks = *store_,
             .writer = writer,
             .metrics = metrics_,
@@ -107,6 +109,7 @@ class ApiServiceTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<KeyCache> keys_;
   std::unique_ptr<SigningKeyRing> signing_keys_;
+  std::unique_ptr<TagRing> tags_;
   std::unique_ptr<GroupCommitWriter> writer_;
   Metrics metrics_;
   std::string collect_key_;
@@ -335,6 +338,7 @@ TEST_F(ApiServiceTest, ReadyzIs503WhileKeyLookupsFail) {
   // key cache's own health).
   const ServiceDeps deps{.keys = keys,
                          .signing_keys = *signing_keys_,
+                         .tags = *tags_,
                          .clicks = *store_,
                          .writer = *writer_,
                          .metrics = metrics_,
