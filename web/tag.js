@@ -255,6 +255,7 @@
       return Promise.resolve({status: 'error', detail: 'no tag_id'});
     }
     merge(c, lp);
+    c.thrad_exp = /^\d+$/.test(lp.thrad_exp) ? +lp.thrad_exp : lp.thrad_exp; // Unix seconds
     var keys = ['order_id', 'value', 'currency', 'event_type', 'conversion_time'];
     for (var i = 0; i < keys.length; i++) {
       if (p[keys[i]] !== undefined && p[keys[i]] !== null) c[keys[i]] = p[keys[i]];

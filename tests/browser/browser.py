@@ -5,6 +5,7 @@ line at a time. `Site` is a second loopback origin: a tiny HTTP server whose pag
 write, so the scripts run cross-origin from the thrad-events server as they do on a real site.
 """
 
+import base64
 import http.server
 import json
 import os
@@ -17,6 +18,9 @@ import urllib.parse
 HERE = pathlib.Path(__file__).resolve().parent
 NODE = os.environ.get("THRAD_NODE", "node")
 COMMAND_TIMEOUT_S = 60
+# A 1x1 transparent PNG, served for every *.png path of the site (the ads' images).
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
 
 
 class BrowserError(AssertionError):
@@ -108,8 +112,8 @@ class Browser:
 class Site:
     """An HTTP server on 127.0.0.1:0 serving the pages the tests put in it.
 
-    `origin` is http://127.0.0.1:PORT; `other_origin` (http://localhost:PORT) reaches the same
-    pages from another origin. Every request is recorded in `hits` (path with query).
+    `origin` is http://127.0.0.1:PORT; `named_origin(name)` reaches the same pages from
+    another origin. Every request is recorded in `hits` (path with query).
     """
 
     def __init__(self):
@@ -122,6 +126,13 @@ class Site:
                 path = urllib.parse.urlsplit(self.path).path
                 site.hits.append(self.path)
                 page = site.pages.get(path)
+                if page is None and path.endswith(".png"):  # an ad's image: any will do
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/png")
+                    self.send_header("Content-Length", str(len(PNG_1X1)))
+                    self.end_headers()
+                    self.wfile.write(PNG_1X1)
+                    return
                 if page is None:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
@@ -145,9 +156,13 @@ class Site:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.origin = f"http://127.0.0.1:{self.port}"
-        self.other_origin = f"http://localhost:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
+
+    def named_origin(self, name):
+        """Another origin of the same pages: http://NAME.localhost:PORT (Chromium resolves
+        every *.localhost name to loopback)."""
+        return f"http://{name}.localhost:{self.port}"
 
     def page(self, path, html, headers=None, content_type="text/html; charset=utf-8"):
         """Serves `html` (or any text of `content_type`) at `path`; returns its URL on `origin`."""

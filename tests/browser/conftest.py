@@ -95,6 +95,18 @@ class Tag:
         self.origins = origins
         server.cli.run("tags add", "--partner", self.partner.id, "--tag", self.id,
                        "--origins", ",".join(origins))
+        self.wait_until_served()
+
+    def wait_until_served(self, timeout=10):
+        """Servers read new tags within 5 s (TAG.md §1): wait until this one answers for the
+        tag. A body without event_name is 422 for a known tag (checked after the tag and the
+        origin, so nothing is stored) and 404 before the server knows it."""
+        def known():
+            r = self.server.post("/v1/t/collect", {"tag_id": self.id},
+                                 {"Origin": self.origins[0]})
+            return r.status == 422
+        _, waited = helpers.wait_for(known, timeout, interval=0.2)
+        assert waited is not None, f"tag {self.id} not served within {timeout}s"
 
     def events(self):
         return [e for e in self.partner.events() if e.get("tag_id") == self.id]

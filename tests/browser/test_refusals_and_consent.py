@@ -26,13 +26,14 @@ def test_a_page_on_an_origin_the_tag_does_not_allow_is_refused_and_told_why(serv
                                                                          new_tag):
     tag = new_tag()
     # Another partner's tag allows the other origin, so the server's 403 is readable there.
-    new_tag(origins=[site.other_origin])
+    elsewhere = site.named_origin(helpers.uid("elsewhere-"))
+    new_tag(origins=[elsewhere])
     url = site.page(f"/elsewhere-{tag.id}", html_page(
         snippet("advertiser-page", server.base, {"acme-web": tag.id})))
     page.expect_console_error(r"status of 403")  # Chromium's own line for the failed load
     page.expect_console_error(r"^\[thrad\] event \"page_view\" refused \(403\): Origin not "
-                              r"allowed for this tag: add " + site.other_origin)
-    page.goto(url.replace(site.origin, site.other_origin))
+                              r"allowed for this tag: add " + elsewhere)
+    page.goto(url.replace(site.origin, elsewhere))
     page.wait_for("window.thradTag && window.thradTag.loaded")
     msgs, _ = helpers.wait_for(lambda: [m for m in page.console_errors() if "[thrad]" in m], 10)
     assert msgs, page.log()["console"]
@@ -47,7 +48,7 @@ def test_an_origin_no_tag_allows_is_blocked_by_cors_and_the_console_says_so(serv
         snippet("advertiser-page", server.base, {"acme-web": tag.id})))
     page.expect_console_error(r"blocked by CORS policy")
     page.expect_console_error(r"net::ERR_FAILED|status of 403")
-    page.goto(url.replace(site.origin, site.other_origin))
+    page.goto(url.replace(site.origin, site.named_origin(helpers.uid("nowhere-"))))
     warned, _ = helpers.wait_for(lambda: [m["text"] for m in page.log()["console"]
                                          if m["text"].startswith("[thrad]")], 10)
     assert warned and "not among the origins of any tag" in warned[0], warned
