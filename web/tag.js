@@ -1,10 +1,5 @@
-/* thrad tag.js: events and conversions from an advertiser's pages.
- * Contract: TAG.md §6; guide: docs/browser.md. Plain JavaScript, no build step, <= 12 KB.
- *   thradTag('set', {tag_id: 'T'}) | thradTag('set', field, value)
- *   thradTag('event', name, params)         -> POST /v1/t/collect
- *   thradTag('conversion', {order_id, value, currency, event_type, conversion_time})
- *                                           -> POST /v1/t/conversion, with the landing params
- *   thradTag('consent', 'default'|'update', {analytics_storage: 'granted'|'denied'})
+/* thrad tag.js: events and conversions from an advertiser's pages (TAG.md §6).
+ * Commands set, event, conversion, consent: docs/browser.md. Plain JavaScript, <= 12 KB.
  * Calls made before the script loads wait in window.thradTag.q. */
 (function (w, d) {
   'use strict';
