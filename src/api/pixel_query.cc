@@ -20,9 +20,7 @@ constexpr std::string_view kParamsPrefix = "params.";
 constexpr std::string_view kConsentPrefix = "consent.";
 constexpr size_t kMaxIntegerDigits = 19;  // INT64_MAX has 19; OptionalNonNegativeInt bounds it
 
-bool IsIntegerField(std::string_view name) {
-  return name == "timestamp" || name == "view_time_ms";
-}
+bool IsIntegerField(std::string_view name) { return name == "timestamp" || name == "view_time_ms"; }
 
 bool AllDigits(std::string_view s) {
   if (s.empty() || s.size() > kMaxIntegerDigits) return false;

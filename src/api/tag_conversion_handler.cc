@@ -76,7 +76,8 @@ ParsedTagConversion ParseTagConversion(std::string_view body_text, const TagCall
   std::optional<std::string> tag_id = RequiredString(obj, "tag_id", id_rule, errors);
   std::optional<std::string> click_id = RequiredString(obj, "thrad_click_id", required_id, errors);
   r.landing_exp = OptionalNonNegativeInt(obj, body.raw_numbers, "thrad_exp", errors);
-  if (FindPresent(obj, "thrad_exp") == nullptr) errors.push_back(MissingError(BodyLoc("thrad_exp")));
+  if (FindPresent(obj, "thrad_exp") == nullptr)
+    errors.push_back(MissingError(BodyLoc("thrad_exp")));
   r.landing_sig = RequiredString(obj, "thrad_sig", {.max_chars = kMaxLandingSigChars}, errors);
   (void)OptionalString(obj, "thrad_bid_id", id_rule, errors);
   std::optional<std::string> order_id = RequiredString(obj, "order_id", required_id, errors);

@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "api/tag_collect_handler.h"
 #include "auth/key_cache.h"
 #include "auth/signing_key_ring.h"
 #include "auth/tag_ring.h"
-#include "api/tag_collect_handler.h"
 #include "common/clock.h"
 #include "http/api_request.h"
 #include "http/api_response.h"
@@ -54,7 +54,7 @@ struct ServiceConfig {
 struct ServiceDeps {
   KeyCache& keys;
   SigningKeyRing& signing_keys;
-  TagRing& tags;  // the browser tags (TAG.md): the /v1/t/ routes' credential
+  TagRing& tags;       // the browser tags (TAG.md): the /v1/t/ routes' credential
   ClickStore& clicks;  // look-ups (GET /v1/api/clicks/{click_id}); writes go through `writer`
   GroupCommitWriter& writer;
   Metrics& metrics;

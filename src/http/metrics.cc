@@ -239,9 +239,8 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
   }
   Header(out, "thrad_tag_requests_refused_total", "counter",
          "Browser tag requests refused before the store, by reason (404, 403, 429).");
-  static constexpr const char* kTagRefusals[] = {"tag_not_found", "origin_not_allowed",
-                                                 "rate_limited", "invalid_signature",
-                                                 "click_expired"};
+  static constexpr const char* kTagRefusals[] = {
+      "tag_not_found", "origin_not_allowed", "rate_limited", "invalid_signature", "click_expired"};
   for (size_t i = 0; i < tag_refused_.size(); ++i) {
     out += fmt::format("thrad_tag_requests_refused_total{{reason=\"{}\"}} {}\n", kTagRefusals[i],
                        tag_refused_[i].load(std::memory_order_relaxed));

@@ -52,10 +52,9 @@ Prepared Decorate(Prepared prepared, std::function<void(ApiResponse&)> f) {
 // The partner of a browser request, for the access log (there is no key to name it).
 Prepared WithPartner(Prepared prepared, std::string partner_id) {
   if (partner_id.empty()) return prepared;
-  return Decorate(std::move(prepared),
-                  [partner_id = std::move(partner_id)](ApiResponse& res) {
-                    res.partner_id = partner_id;
-                  });
+  return Decorate(std::move(prepared), [partner_id = std::move(partner_id)](ApiResponse& res) {
+    res.partner_id = partner_id;
+  });
 }
 
 // The OPTIONS answer of every /v1/t/ path (TAG.md section 2); HandleTag adds the origin.
@@ -189,8 +188,8 @@ Prepared ApiService::WriteTagEvents(ParsedTagEvents parsed, const ApiRequest& re
                        return MakeErrorResponse({ErrorKindOf(done.status)}, request_id);
                      }
                      const auto& w = std::get<EventWrite>(done.payload);
-                     const auto duplicates = static_cast<uint64_t>(
-                         std::count(w.outcomes.begin(), w.outcomes.end(), WriteOutcome::kDuplicate));
+                     const auto duplicates = static_cast<uint64_t>(std::count(
+                         w.outcomes.begin(), w.outcomes.end(), WriteOutcome::kDuplicate));
                      metrics_.collect_duplicates.fetch_add(duplicates, std::memory_order_relaxed);
                      return success();
                    }},

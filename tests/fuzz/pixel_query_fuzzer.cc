@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   call.origin = "https://a.example";
   call.client_ip = "127.0.0.1";
   call.received_at = 1'700'000'000'000'000;
-  thrad::ParsedTagEvents p = thrad::ParseTagEvent(q.record.object, q.record.raw_numbers, call, Find);
+  thrad::ParsedTagEvents p =
+      thrad::ParseTagEvent(q.record.object, q.record.raw_numbers, call, Find);
   if (p.refusal != thrad::TagRefusal::kNone) return 0;
   if (!p.errors.empty()) {
     const std::string text = boost::json::serialize(thrad::FieldErrorsToJson(p.errors));

@@ -35,9 +35,9 @@ class TagCollectTest : public ::testing::Test {
 };
 
 TEST_F(TagCollectTest, OneEventIsStoredAsAWebEventOfTheTagsPartner) {
-  ParsedTagEvents p = Parse(
-      R"({"tag_id":"shop","event_name":" view ","event_id":"e1","channel":"server",)"
-      R"("params":{"integration":"x","api_key_label":"y","a":1},"utm":"z"})");
+  ParsedTagEvents p =
+      Parse(R"({"tag_id":"shop","event_name":" view ","event_id":"e1","channel":"server",)"
+            R"("params":{"integration":"x","api_key_label":"y","a":1},"utm":"z"})");
   ASSERT_TRUE(p.ok()) << p.errors.size();
   ASSERT_EQ(p.events.size(), 1u);
   const EventRecord& e = p.events[0];
@@ -61,8 +61,8 @@ TEST_F(TagCollectTest, TheOriginRuleComesBeforeTheFields) {
             TagRefusal::kOriginNotAllowed);
   EXPECT_EQ(Parse(R"({"tag_id":"shop","event_name":"v"})", CallFrom("null")).refusal,
             TagRefusal::kOriginNotAllowed);
-  EXPECT_TRUE(Parse(R"({"tag_id":"shop","event_name":"v"})", CallFrom("https://a.b.shop.example"))
-                  .ok());
+  EXPECT_TRUE(
+      Parse(R"({"tag_id":"shop","event_name":"v"})", CallFrom("https://a.b.shop.example")).ok());
   // In a batch, a missing tag anywhere wins over an origin refused elsewhere.
   EXPECT_EQ(Parse(R"({"events":[{"tag_id":"blog","event_name":"v"},{"tag_id":"x"}]})").refusal,
             TagRefusal::kTagNotFound);
@@ -101,8 +101,7 @@ TEST_F(TagCollectTest, EveryProblemIsListedWithBatchLocations) {
 
 TEST_F(TagCollectTest, BodyShapes) {
   EXPECT_THAT(Parse("").errors, ElementsAre(ErrorAt(test::BodyRoot(), "json_invalid")));
-  EXPECT_THAT(Parse("[1]").errors,
-              ElementsAre(ErrorAt(test::BodyRoot(), "model_attributes_type")));
+  EXPECT_THAT(Parse("[1]").errors, ElementsAre(ErrorAt(test::BodyRoot(), "model_attributes_type")));
   EXPECT_THAT(Parse(R"({"events":[]})").errors,
               ElementsAre(ErrorAt(test::BodyAt("events"), "too_short")));
   EXPECT_THAT(Parse(R"({"events":null})").errors,
@@ -122,12 +121,13 @@ TEST_F(TagCollectTest, ThePixelQueryIsAnEventObject) {
       "&params.color=bl%C3%BCe&consent.ads=no&page_url=https%3A%2F%2Fshop.example%2Fa%3Fb%3D1"
       "&event_name=pv&utm=x");
   ASSERT_TRUE(q.ok());
-  ParsedTagEvents p = ParseTagEvent(q.record.object, q.record.raw_numbers, CallFrom(),
-                                    tags_.Finder());
+  ParsedTagEvents p =
+      ParseTagEvent(q.record.object, q.record.raw_numbers, CallFrom(), tags_.Finder());
   // view_time_ms "1.5" stays a string: int_type.
   EXPECT_THAT(p.errors, ElementsAre(ErrorAt(test::BodyAt("view_time_ms"), "int_type")));
-  q = ParsePixelQuery("tag_id=shop&event_name=page+view&timestamp=1771523000"
-                      "&params.color=bl%C3%BCe&consent.ads=no&event_name=pv&utm=x");
+  q = ParsePixelQuery(
+      "tag_id=shop&event_name=page+view&timestamp=1771523000"
+      "&params.color=bl%C3%BCe&consent.ads=no&event_name=pv&utm=x");
   ASSERT_TRUE(q.ok());
   p = ParseTagEvent(q.record.object, q.record.raw_numbers, CallFrom(), tags_.Finder());
   ASSERT_TRUE(p.ok());
@@ -142,9 +142,9 @@ TEST_F(TagCollectTest, ThePixelQueryIsAnEventObject) {
 
 TEST_F(TagCollectTest, PixelQueryErrors) {
   EXPECT_TRUE(ParsePixelQuery("").ok());
-  EXPECT_THAT(ParsePixelQuery("a=%ff").errors,
-              ElementsAre(ErrorAt(FieldLoc{std::string("query"), std::string("a")},
-                                  "value_error")));
+  EXPECT_THAT(
+      ParsePixelQuery("a=%ff").errors,
+      ElementsAre(ErrorAt(FieldLoc{std::string("query"), std::string("a")}, "value_error")));
   EXPECT_THAT(ParsePixelQuery("a=%zz").errors,
               ElementsAre(ErrorAt(FieldLoc{std::string("query")}, "value_error")));
   std::string many;

@@ -94,11 +94,11 @@ TEST_F(TagConversionTest, EveryFieldProblemIsListed) {
                                     ErrorAt(BodyAt("event_type"), "string_blank"),
                                     ErrorAt(BodyAt("conversion_time"), "datetime_parsing"),
                                     ErrorAt(BodyAt("page_url"), "string_type")));
-  EXPECT_THAT(Parse(R"({"tag_id":"shop"})").errors,
-              ElementsAre(ErrorAt(BodyAt("thrad_click_id"), "missing"),
-                          ErrorAt(BodyAt("thrad_exp"), "missing"),
-                          ErrorAt(BodyAt("thrad_sig"), "missing"),
-                          ErrorAt(BodyAt("order_id"), "missing")));
+  EXPECT_THAT(
+      Parse(R"({"tag_id":"shop"})").errors,
+      ElementsAre(ErrorAt(BodyAt("thrad_click_id"), "missing"),
+                  ErrorAt(BodyAt("thrad_exp"), "missing"), ErrorAt(BodyAt("thrad_sig"), "missing"),
+                  ErrorAt(BodyAt("order_id"), "missing")));
   EXPECT_THAT(Parse("nope").errors, ElementsAre(ErrorAt(test::BodyRoot(), "json_invalid")));
 }
 

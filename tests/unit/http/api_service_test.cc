@@ -308,8 +308,8 @@ TEST_F(TagRoutesTest, AForgedOrExpiredSignatureIsAnsweredWithoutAnyWrite) {
   }
   EXPECT_EQ(Json(Answer(service, Browser("/v1/t/conversion",
                                          R"({"tag_id":"shop","thrad_click_id":"c-1","thrad_exp":)" +
-                                             std::to_string(kNow / 1000000) +
-                                             R"(,"thrad_sig":")" + sig + R"(","order_id":"o"})",
+                                             std::to_string(kNow / 1000000) + R"(,"thrad_sig":")" +
+                                             sig + R"(","order_id":"o"})",
                                          "https://shop.example")))
                 .at("detail")
                 .as_string(),
@@ -324,7 +324,8 @@ TEST_F(TagRoutesTest, ThePixelAnswersAGifWhateverTheStatus) {
     req.content_type.reset();
     req.referer = referer;
     ApiResponse r = Answer(service, req);
-    EXPECT_EQ(r.status, std::string_view(referer).find("evil") != std::string_view::npos ? 403u : 200u)
+    EXPECT_EQ(r.status,
+              std::string_view(referer).find("evil") != std::string_view::npos ? 403u : 200u)
         << referer;
     EXPECT_EQ(r.content_type, "image/gif");
     EXPECT_EQ(r.body.size(), 43u);
