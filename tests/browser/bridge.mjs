@@ -89,3 +89,4 @@ for await (const line of rl) {
   if (msg.cmd === 'quit') break;
 }
 if (browser) await browser.close();
+process.exit(0); // stdin may still be open: do not wait for it

@@ -103,6 +103,10 @@ class Browser:
         except BrowserError:
             pass
         try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()

@@ -146,3 +146,31 @@ def test_a_copy_of_tag_js_on_the_sites_cdn_sends_to_the_endpoint_base(server, si
     assert view["tag_id"] == tag.id, view
     sent = [r["url"] for r in page.log()["requests"] if "/v1/t/" in r["url"]]
     assert sent == [server.base + "/v1/t/collect"], sent
+
+
+def test_a_new_click_replaces_the_kept_parameters_and_expired_ones_are_not_sent(server, site,
+                                                                              page, new_tag):
+    tag = new_tag()
+    order_id = helpers.uid("ord-")
+    landing, order = advertiser_pages(server, site, tag, order_id)
+    page.goto(click_url(server, tag, landing, "bid-old", "cmp-old"))
+    page.wait_for("document.cookie.includes('thrad_bid_id=bid-old')")
+    went = page.goto(click_url(server, tag, landing, "bid-new", "cmp-new"))
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(went["url"]).query))
+    page.wait_for("document.cookie.includes('thrad_bid_id=bid-new')")
+    assert page.local_storage()["thrad_click_id"] == q["thrad_click_id"]
+    page.goto(order)
+    (conv,) = stored(lambda: [c for c in tag.conversions() if c.get("order_id") == order_id])
+    assert (conv["click_id"], conv["bid_id"], conv["campaign_id"]) == (
+        q["thrad_click_id"], "bid-new", "cmp-new"), conv
+
+    # Parameters past their thrad_exp are not sent: the server would refuse them.
+    page.eval("""(() => {
+      const past = String(Math.floor(Date.now() / 1000) - 60);
+      document.cookie = 'thrad_exp=' + past + '; Path=/';
+      localStorage.setItem('thrad_exp', past);
+    })()""")
+    answer = page.eval("thradTag('conversion', {order_id: 'late-1', value: 1, currency: 'USD'})")
+    assert answer["status"] == "skipped", answer
+    sent = [r for r in page.log()["requests"] if r["url"].endswith("/v1/t/conversion")]
+    assert len(sent) == 1, sent  # the order page's own conversion only
