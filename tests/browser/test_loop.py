@@ -128,6 +128,15 @@ def test_events_from_an_advertiser_page_carry_set_defaults_and_params(server, si
     assert beacons, page.log()["requests"]
     assert beacons[0]["headers"]["content-type"].startswith("text/plain"), beacons[0]
 
+    # A beacon the browser does not take (over its quota) falls back to fetch with keepalive.
+    page.eval("navigator.sendBeacon = () => false")
+    answer = page.eval("thradTag('event', 'fallback')")
+    assert answer == {"status": "ok"}, answer  # fetch reads the 204
+    stored(lambda: [e for e in tag.events() if e["event_name"] == "fallback"])
+    last = [r for r in page.log()["requests"] if r["url"].endswith("/v1/t/collect")][-1]
+    assert last["resource_type"] == "fetch", last
+    assert last["headers"]["content-type"].startswith("text/plain"), last
+
 
 def test_a_copy_of_tag_js_on_the_sites_cdn_sends_to_the_endpoint_base(server, site, page,
                                                                       new_tag):
