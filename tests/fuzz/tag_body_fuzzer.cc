@@ -44,7 +44,10 @@ const thrad::TagRecord* Find(std::string_view id) {
 
 bool IsTagParams(const std::string& params_json, const std::string& partner) {
   const boost::json::object o = boost::json::parse(params_json).as_object();
-  return o.at("integration") == "tag" && o.at("partner_id") == partner &&
+  const boost::json::value* integration = o.if_contains("integration");
+  const boost::json::value* stamped = o.if_contains("partner_id");
+  return integration != nullptr && integration->is_string() && integration->get_string() == "tag" &&
+         stamped != nullptr && stamped->is_string() && stamped->get_string() == partner &&
          !o.contains("api_key_label");
 }
 
