@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/conversion_fields.h"
 #include "api/string_fields.h"
 #include "api/tag_collect_handler.h"
 #include "api/tag_conversion_handler.h"
