@@ -129,7 +129,8 @@ TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   std::vector<std::string_view> names;
   for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
   EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
-                                 "metrics", "click", "clicks", "click_lookup"));
+                                 "metrics", "click", "clicks", "click_lookup", "tag_collect",
+                                 "tag_pixel", "tag_conversion"));
 }
 
 TEST(RouterTest, TargetQuery) {
