@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/conversion_fields.h"
 #include "api/string_fields.h"
 #include "api/tag_collect_handler.h"
 #include "api/tag_conversion_handler.h"
@@ -44,7 +45,10 @@ const thrad::TagRecord* Find(std::string_view id) {
 
 bool IsTagParams(const std::string& params_json, const std::string& partner) {
   const boost::json::object o = boost::json::parse(params_json).as_object();
-  return o.at("integration") == "tag" && o.at("partner_id") == partner &&
+  const boost::json::value* integration = o.if_contains("integration");
+  const boost::json::value* stamped = o.if_contains("partner_id");
+  return integration != nullptr && integration->is_string() && integration->get_string() == "tag" &&
+         stamped != nullptr && stamped->is_string() && stamped->get_string() == partner &&
          !o.contains("api_key_label");
 }
 
