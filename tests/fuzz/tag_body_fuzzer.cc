@@ -84,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const thrad::EventRecord& e : p.events) {
       const thrad::TagRecord* tag = Find(e.tag_id);
       FUZZ_CHECK(tag != nullptr && tag->partner_id == e.partner_id);
-      FUZZ_CHECK(e.partner_id == p.partner_id && e.partner_id == "p-fuzz");
+      FUZZ_CHECK(e.partner_id == p.partner_id);  // one partner per request
       FUZZ_CHECK(e.key_id.empty() && e.channel == "web");
       FUZZ_CHECK(!thrad::IsBlank(e.event_name) && FitsField(e.event_name, 128));
       if (e.consent_json) FUZZ_CHECK(IsJsonObjectText(*e.consent_json));
@@ -99,8 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const thrad::ConversionRecord& c = p.record;
-  FUZZ_CHECK(c.partner_id == "p-fuzz" && c.key_id.empty() && thrad::FromTag(c));
   FUZZ_CHECK(c.tag_id && Find(*c.tag_id) != nullptr);
+  FUZZ_CHECK(c.partner_id == Find(*c.tag_id)->partner_id && c.key_id.empty() && thrad::FromTag(c));
   FUZZ_CHECK(!thrad::IsBlank(c.click_id) && FitsField(c.click_id, 256));
   FUZZ_CHECK(c.order_id && !thrad::IsBlank(*c.order_id) && FitsField(*c.order_id, 256));
   FUZZ_CHECK(c.dedup_key == c.order_id && c.dedup_source == thrad::DedupSource::kOrderId);
