@@ -7,6 +7,7 @@
 #include "store/key_store.h"
 #include "store/maintenance_store.h"
 #include "store/signing_key_store.h"
+#include "store/tag_store.h"
 #include "store/write_store.h"
 
 namespace thrad {
@@ -24,6 +25,7 @@ class Store : public WriteStore,
               public ExportStore,
               public MaintenanceStore,
               public SigningKeyStore,
+              public TagStore,
               public ErasureStore {
  public:
   // Creates or upgrades the schema to the newest migration.
