@@ -143,7 +143,7 @@ Parsed<EventRecord> ParseCollectObject(const json::object& obj, const RawNumbers
   StampParams(stored_params, ctx);
   r.params_json = SerializeJson(stored_params);
 
-  r.channel = "server";
+  r.channel = ctx.source == RequestContext::Source::kTag ? "web" : "server";
   r.partner_id = ctx.partner_id;
   r.key_id = ctx.key_id;
   r.client_ip = ctx.client_ip;

@@ -24,7 +24,8 @@ namespace thrad {
 //   one dedup key).
 // - timestamp, view_time_ms: integers >= 0 up to INT64_MAX; a number whose exact value is whole
 //   ("1.0", "1e3") is accepted, 1.5 is int_from_float.
-// - channel must be a string when present and is stored as "server".
+// - channel must be a string when present and is stored as "server" ("web" for a browser tag's
+//   event, ctx.source kTag: TAG.md section 3).
 // - consent and params must be objects and hold no number a double cannot represent
 //   (finite_number: 1e400 cannot be stored back as JSON).
 // - params: the client's object as sent, except params.extra, which is always sanitized: the
@@ -32,7 +33,7 @@ namespace thrad {
 //   clash) are sanitized together (SanitizeExtra) into params.extra. A client params.extra
 //   that is not an object is dropped (counted in dropped_values); with nothing from either
 //   side there is no params.extra. Then integration/partner_id/api_key_label are stamped from
-//   the key, replacing client values.
+//   the key, replacing client values (StampParams; a tag's event: integration "tag").
 // - partner_id, key_id, client_ip and received_at come from `ctx`.
 Parsed<EventRecord> ParseCollect(std::string_view body, const RequestContext& ctx);
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "api/conversion_fields.h"
 #include "api/currency.h"
 #include "api/extras.h"
 #include "api/future_time.h"
@@ -45,52 +46,6 @@ constexpr auto kKnownFields = std::to_array<std::string_view>({
     "thrad_exp",
     "thrad_sig",
 });
-
-std::optional<int64_t> ValueMicros(const JsonBody& body, std::vector<FieldError>& errors) {
-  constexpr std::string_view kField = "conversion_value";
-  const json::value* v = FindPresent(body.object, kField);
-  if (v == nullptr) {
-    errors.push_back(MissingError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  const std::string* raw = body.RawNumber(kField);
-  if (!v->is_number() || raw == nullptr) {
-    errors.push_back(FloatTypeError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  const DecimalInt micros = ParseNonNegativeMicros(*raw, kMaxConversionValueMicros);
-  if (micros.ok()) return micros.value;
-  switch (*micros.error) {
-    case DecimalError::kNegative:
-      errors.push_back(GreaterThanEqualError(BodyLoc(kField), "0"));
-      break;
-    case DecimalError::kTooLarge:
-      errors.push_back(
-          LessThanEqualError(BodyLoc(kField), FormatMicros(kMaxConversionValueMicros)));
-      break;
-    case DecimalError::kSyntax:
-    case DecimalError::kFraction:
-      errors.push_back(FloatTypeError(BodyLoc(kField)));
-      break;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> Currency(const json::object& obj, std::vector<FieldError>& errors) {
-  constexpr std::string_view kField = "currency";
-  const json::value* v = FindPresent(obj, kField);
-  if (v == nullptr) {
-    errors.push_back(MissingError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  if (!v->is_string()) {
-    errors.push_back(StringTypeError(BodyLoc(kField)));
-    return std::nullopt;
-  }
-  std::optional<std::string> upper = NormalizeCurrency(v->get_string());
-  if (!upper) errors.push_back(ValueError(BodyLoc(kField), "not an active ISO 4217 currency code"));
-  return upper;
-}
 
 // thrad_exp and thrad_sig (CLICKS.md section 5): both or neither; the missing one of a pair is
 // `missing`. Checked (signature, expiry) by the HTTP layer, which holds the keys.
@@ -137,8 +92,9 @@ Parsed<ConversionRecord> ParseConversion(std::string_view body_text,
       errors.push_back(std::move(*e));
     }
   }
-  std::optional<int64_t> value_micros = ValueMicros(body, errors);
-  std::optional<std::string> currency = Currency(obj, errors);
+  std::optional<int64_t> value_micros =
+      ConversionValueMicros(body, "conversion_value", std::nullopt, errors);
+  std::optional<std::string> currency = CurrencyField(obj, "currency", std::nullopt, errors);
   std::optional<std::string> event_type =
       OptionalString(obj, "event_type",
                      {.max_chars = kMaxEventTypeChars, .trim = true, .reject_blank = true}, errors);

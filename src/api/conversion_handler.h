@@ -3,14 +3,12 @@
 #include <optional>
 #include <string_view>
 
+#include "api/conversion_fields.h"
 #include "api/field_error.h"
 #include "api/request_context.h"
 #include "model/records.h"
 
 namespace thrad {
-
-// conversion_value is at most 10^12, i.e. 10^18 micro-units.
-inline constexpr int64_t kMaxConversionValueMicros = 1'000'000'000'000'000'000;
 
 // Parses, validates and normalizes a POST /v1/api/conversion request (spec section 4).
 // Pure: no I/O. `body` is the raw request body; `idempotency_key_header` the Idempotency-Key

@@ -17,6 +17,12 @@ boost::json::object UnknownMembers(const boost::json::object& body,
 }
 
 void StampParams(boost::json::object& params, const RequestContext& ctx) {
+  if (ctx.source == RequestContext::Source::kTag) {
+    params["integration"] = kTagIntegrationName;
+    params["partner_id"] = ctx.partner_id;
+    params.erase("api_key_label");
+    return;
+  }
   params["integration"] = kIntegrationName;
   params["partner_id"] = ctx.partner_id;
   params["api_key_label"] = ctx.key_label;

@@ -10,6 +10,11 @@ namespace thrad {
 // What a handler knows about a request besides its body. Filled by the HTTP layer after
 // authentication; handlers never touch sockets or the store.
 struct RequestContext {
+  // Who sends: a partner's server with an API key, or a browser tag (TAG.md), which has no
+  // key: its records get channel "web", params.integration "tag", no api_key_label, and an
+  // empty key_id.
+  enum class Source { kServer, kTag };
+  Source source = Source::kServer;
   std::string partner_id;
   std::string key_id;
   std::string key_label;

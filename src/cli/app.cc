@@ -16,6 +16,7 @@
 #include "cli/maintenance_command.h"
 #include "cli/serve_command.h"
 #include "cli/signing_keys_command.h"
+#include "cli/tags_command.h"
 
 #ifndef THRAD_VERSION
 #define THRAD_VERSION "unknown"
@@ -55,6 +56,7 @@ int RunApp(int argc, char** argv) {
     RegisterServeCommand(root);
     RegisterKeysCommand(root);
     RegisterSigningKeysCommand(root);
+    RegisterTagsCommand(root);
     RegisterClicksCommand(root);
     RegisterExportCommand(root);
     RegisterMaintenanceCommands(root);

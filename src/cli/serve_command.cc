@@ -12,6 +12,7 @@
 
 #include "auth/key_cache.h"
 #include "auth/signing_key_ring.h"
+#include "auth/tag_ring.h"
 #include "cli/command_support.h"
 #include "cli/config_file.h"
 #include "cli/number_option.h"
@@ -200,6 +201,9 @@ int Serve(ServeOptions& o) {
   StoreHealth health;
   KeyCache keys(db, SystemClock::Instance(), o.key_cache_ttl);
   SigningKeyRing signing_keys(db, SystemClock::Instance());
+  // Browser tags (TAG.md): re-read every 2 s, so a change by any process reaches every server
+  // within 5 s.
+  TagRing tags(db, SystemClock::Instance());
   keys.ReportHealthTo(&health);
   GroupCommitWriter writer(writes, o.writer);
   writer.ReportHealthTo(&health);
@@ -217,6 +221,7 @@ int Serve(ServeOptions& o) {
   o.service.enricher = &enricher;
   ApiService service({.keys = keys,
                       .signing_keys = signing_keys,
+                      .tags = tags,
                       .clicks = db,
                       .reports = db,
                       .writer = writer,
@@ -355,6 +360,17 @@ void RegisterServeCommand(CLI::App& root) {
   cmd->add_option("--click-rate-limit-burst", opts->service.click_rate_limit.burst,
                   "Clicks allowed at once per client IP; 0: the rate, rounded up")
       ->envname("THRAD_CLICK_RATE_LIMIT_BURST")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
+      ->capture_default_str();
+  cmd->add_option("--tag-rate-limit-rps", opts->service.tag_rate_limit.rps,
+                  "Browser tag requests (/v1/t/) per second per client IP (token bucket); past "
+                  "it 429 with Retry-After. 0: no limit")
+      ->envname("THRAD_TAG_RATE_LIMIT_RPS")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--tag-rate-limit-burst", opts->service.tag_rate_limit.burst,
+                  "Browser tag requests allowed at once per client IP; 0: the rate, rounded up")
+      ->envname("THRAD_TAG_RATE_LIMIT_BURST")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}))
       ->capture_default_str();
   cmd->add_option("--geoip-db", opts->geoip_db,

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/tag_ring.h"
 #include "http/router.h"
 #include "model/records.h"
 
@@ -22,8 +23,9 @@ struct ApiRequest {
   std::optional<std::string_view> idempotency_key;
   std::optional<std::string_view> forwarded_for;
   std::optional<std::string_view> user_agent;
-  std::optional<std::string_view> sec_purpose;  // Sec-Purpose (browser prefetch)
-  std::optional<std::string_view> purpose;      // Purpose (older prefetch header)
+  std::optional<std::string_view> sec_purpose;    // Sec-Purpose (browser prefetch)
+  std::optional<std::string_view> purpose;        // Purpose (older prefetch header)
+  std::optional<std::string_view> if_none_match;  // conditional GET of a web asset
   std::string_view body;
   std::string peer_ip;
   std::string request_id;
@@ -36,6 +38,10 @@ struct ApiCall {
   const RouteMatch& route;
   std::shared_ptr<const KeyRecord> key;  // null on routes without a scope
   bool validate_only = false;
+  // A browser tag's route (RouteSpec::tag): the active tags now, and the request's origin
+  // (RequestOrigin of Origin and Referer; nullopt: none).
+  std::shared_ptr<const TagRing::Snapshot> tags;
+  std::optional<std::string> origin;
 };
 
 }  // namespace thrad

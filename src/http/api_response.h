@@ -21,6 +21,8 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   // The authenticated key, for the access log (its partner and id); never sent.
   std::shared_ptr<const KeyRecord> key;
+  // The partner, for the access log, of an answer without a key (a browser tag's); never sent.
+  std::string partner_id;
 
   ApiResponse& AddHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -18,23 +18,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
-// Whether `content_type` is one that `accepts` allows. Absent counts as JSON; parameters
-// (charset=utf-8 ...) are ignored.
-bool Accepts(MediaType accepts, const std::optional<std::string_view>& content_type) {
-  if (accepts == MediaType::kNone) return true;
-  if (!content_type) return true;
-  std::string_view media = Trim(content_type->substr(0, content_type->find(';')));
-  return EqualsIgnoreCase(media, "application/json");
-}
-
 // A plausible IPv4/IPv6 literal: only the characters such addresses use.
 bool LooksLikeIp(std::string_view s) {
   if (s.empty() || s.size() > 45) return false;
@@ -67,6 +50,7 @@ Prepared WithKey(Prepared prepared, const std::shared_ptr<const KeyRecord>& key)
 ApiService::ApiService(ServiceDeps deps, ServiceConfig config)
     : keys_(deps.keys),
       signing_keys_(deps.signing_keys),
+      tags_(deps.tags),
       clicks_(deps.clicks),
       reports_(deps.reports),
       writer_(deps.writer),
@@ -135,7 +119,8 @@ std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, uint32_t
 
 Prepared ApiService::Handle(const RouteMatch& route, const ApiRequest& req) {
   const RouteSpec& spec = *route.spec;
-  ApiCall call{req, route, nullptr, req.target.validate_only};
+  if (spec.tag) return HandleTag(route, req);
+  ApiCall call{req, route, nullptr, req.target.validate_only, nullptr, std::nullopt};
   if (spec.scopes != 0) {
     if (auto err = Authenticate(req, spec.scopes, call.key)) {
       return MakeErrorResponse(*err, req.request_id);
@@ -144,7 +129,7 @@ Prepared ApiService::Handle(const RouteMatch& route, const ApiRequest& req) {
       return WithKey(std::move(*limited), call.key);
     }
   }
-  if (!Accepts(spec.accepts, req.content_type)) {
+  if (!spec.AcceptsContentType(req.content_type)) {
     return WithKey(MakeErrorResponse({ApiErrorKind::kUnsupportedMediaType}, req.request_id),
                    call.key);
   }

@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "api/tag_collect_handler.h"
 #include "auth/key_cache.h"
 #include "auth/signing_key_ring.h"
+#include "auth/tag_ring.h"
 #include "common/clock.h"
 #include "http/api_request.h"
 #include "http/api_response.h"
@@ -37,6 +39,10 @@ struct ServiceConfig {
   // Per-client-IP token bucket of the click redirect (rps 0: off): past it the visitor still
   // lands, but nothing is stored (guards the store against one URL replayed in a loop).
   RateLimit click_rate_limit;
+  // Per-client-IP token bucket of the browser tag routes (/v1/t/, TAG.md section 2; rps 0:
+  // off): past it 429 with Retry-After. Bounds what one browser or script can make the store
+  // write without a key.
+  RateLimit tag_rate_limit;
   // What /readyz and thrad_store_healthy read (not owned). Null: the writer's and the key
   // cache's own health.
   const StoreHealth* store_health = nullptr;
@@ -49,6 +55,7 @@ struct ServiceConfig {
 struct ServiceDeps {
   KeyCache& keys;
   SigningKeyRing& signing_keys;
+  TagRing& tags;         // the browser tags (TAG.md): the /v1/t/ routes' credential
   ClickStore& clicks;    // look-ups (GET /v1/api/clicks/{click_id}); writes go through `writer`
   ReportStore& reports;  // rollups and raw conversions (GET /v1/api/reports/..., /conversions)
   GroupCommitWriter& writer;
@@ -85,6 +92,10 @@ class ApiService {
   Prepared HandleClickRedirect(const ApiCall& call);      // click_handlers.cc
   Prepared HandleClickRegistration(const ApiCall& call);  // click_handlers.cc
   Prepared HandleClickLookup(const ApiCall& call);        // click_handlers.cc
+  Prepared HandleTagCollect(const ApiCall& call);         // tag_handlers.cc
+  Prepared HandlePixel(const ApiCall& call);              // tag_handlers.cc
+  Prepared HandleTagConversion(const ApiCall& call);      // tag_handlers.cc
+  Prepared HandleWebAsset(const ApiCall& call);           // asset_handlers.cc
   Prepared HandleReport(const ApiCall& call);             // report_handlers.cc
   Prepared HandleConversionList(const ApiCall& call);     // report_handlers.cc
   Prepared HandleHealthz(const ApiCall& call);
@@ -103,6 +114,20 @@ class ApiService {
   // A conversion's signed landing parameters (thrad_sig, thrad_exp), when sent: nullopt when
   // they verify and are not expired, else the 422 (or 503 without readable keys).
   std::optional<ApiError> VerifyLandingParams(const ConversionRecord& c);
+  // The landing signature check shared by both conversion routes (CLICKS.md section 5, TAG.md
+  // section 5), before any store look-up.
+  enum class LandingCheck { kValid, kInvalidSignature, kExpired, kNoKeys };
+  LandingCheck CheckLanding(std::string_view click_id, int64_t exp, std::string_view sig);
+  // The answer to a committed conversion op (both conversion routes).
+  ApiResponse ConversionAnswer(const WriteOp& done, const std::string& request_id,
+                               bool validate_only);
+  // The steps every browser tag route shares (RouteSpec::tag, tag_handlers.cc): the tags and
+  // the origin, CORS headers, the preflight, the per-IP rate limit and the content type, then
+  // the route's handler.
+  Prepared HandleTag(const RouteMatch& route, const ApiRequest& req);
+  // The events of a browser collect or pixel request: the refusal or 422, else one write;
+  // answered 204 (collect) or 200 (the pixel, HEAD storing nothing) once committed.
+  Prepared WriteTagEvents(ParsedTagEvents parsed, const ApiRequest& req, bool pixel);
   // Whether the store works as far as its users last saw (ServiceConfig::store_health).
   bool StoreHealthy() const;
   // The 429 answer when `key` is over its rate limit; nullopt otherwise.
@@ -114,6 +139,7 @@ class ApiService {
 
   KeyCache& keys_;
   SigningKeyRing& signing_keys_;
+  TagRing& tags_;
   ClickStore& clicks_;
   ReportStore& reports_;
   GroupCommitWriter& writer_;
@@ -122,6 +148,7 @@ class ApiService {
   const ServiceConfig config_;
   RateLimiter rate_limiter_;
   RateLimiter click_rate_limiter_;  // by client IP
+  RateLimiter tag_rate_limiter_;    // by client IP
 };
 
 }  // namespace thrad

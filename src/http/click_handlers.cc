@@ -130,26 +130,38 @@ Prepared ApiService::HandleClickRedirect(const ApiCall& call) {
       }};
 }
 
+ApiService::LandingCheck ApiService::CheckLanding(std::string_view click_id, int64_t exp,
+                                                  std::string_view sig) {
+  std::shared_ptr<const SigningKeyRing::Snapshot> keys = SigningKeys();
+  if (keys == nullptr) return LandingCheck::kNoKeys;
+  const std::optional<LandingSignatureParts> parts = SplitLandingSignature(sig);
+  const SigningKeyRecord* verifier = parts ? keys->Verifier(parts->kid) : nullptr;
+  if (verifier == nullptr ||
+      !SignaturesEqual(LandingSignature(verifier->kid, verifier->secret, click_id, exp), sig)) {
+    return LandingCheck::kInvalidSignature;
+  }
+  if (exp < clock_.NowMicros() / 1'000'000) return LandingCheck::kExpired;
+  return LandingCheck::kValid;
+}
+
 std::optional<ApiError> ApiService::VerifyLandingParams(const ConversionRecord& c) {
   if (!c.landing_sig || !c.landing_exp) return std::nullopt;  // not sent (both or neither)
-  std::shared_ptr<const SigningKeyRing::Snapshot> keys = SigningKeys();
-  if (keys == nullptr) return ApiError{ApiErrorKind::kUnavailable};
-  const std::optional<LandingSignatureParts> parts = SplitLandingSignature(*c.landing_sig);
-  const SigningKeyRecord* verifier = parts ? keys->Verifier(parts->kid) : nullptr;
-  if (verifier == nullptr || !SignaturesEqual(LandingSignature(verifier->kid, verifier->secret,
-                                                               c.click_id, *c.landing_exp),
-                                              *c.landing_sig)) {
-    return ApiError{
-        ApiErrorKind::kValidation,
-        {FieldError{BodyLoc("thrad_sig"), "Signature does not match the click id and thrad_exp",
-                    "invalid_signature"}}};
+  switch (CheckLanding(c.click_id, *c.landing_exp, *c.landing_sig)) {
+    case LandingCheck::kValid:
+      return std::nullopt;
+    case LandingCheck::kNoKeys:
+      return ApiError{ApiErrorKind::kUnavailable};
+    case LandingCheck::kInvalidSignature:
+      return ApiError{
+          ApiErrorKind::kValidation,
+          {FieldError{BodyLoc("thrad_sig"), "Signature does not match the click id and thrad_exp",
+                      "invalid_signature"}}};
+    case LandingCheck::kExpired:
+      break;
   }
-  if (*c.landing_exp < clock_.NowMicros() / 1'000'000) {
-    return ApiError{ApiErrorKind::kValidation,
-                    {FieldError{BodyLoc("thrad_exp"), "The click's landing parameters expired",
-                                "click_expired"}}};
-  }
-  return std::nullopt;
+  return ApiError{ApiErrorKind::kValidation,
+                  {FieldError{BodyLoc("thrad_exp"), "The click's landing parameters expired",
+                              "click_expired"}}};
 }
 
 Prepared ApiService::HandleClickRegistration(const ApiCall& call) {

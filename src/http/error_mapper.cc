@@ -28,8 +28,14 @@ KindInfo InfoOf(ApiErrorKind kind) {
       return {403, "API key not permitted for this endpoint"};
     case ApiErrorKind::kInvalidClickSignature:
       return {403, "Invalid click signature"};
+    case ApiErrorKind::kClickExpired:
+      return {403, "Click expired"};
+    case ApiErrorKind::kOriginNotAllowed:
+      return {403, "Origin not allowed for this tag"};
     case ApiErrorKind::kNotFound:
       return {404, "Not found"};
+    case ApiErrorKind::kTagNotFound:
+      return {404, "Tag not found"};
     case ApiErrorKind::kClickNotFound:
       return {404, "Click not found"};
     case ApiErrorKind::kMethodNotAllowed:

@@ -12,7 +12,7 @@
 namespace thrad {
 
 // Every error the API can answer. The one place that knows their status codes, bodies and
-// headers is MakeErrorResponse (spec sections 1, 2 and 4).
+// headers is MakeErrorResponse (API.md sections 1, 2 and 4; CLICKS.md; TAG.md sections 2-5).
 enum class ApiErrorKind {
   kBadRequest,             // 400 malformed HTTP
   kInvalidClickUrl,        // 400 a click URL's parameters missing, too long or malformed
@@ -21,8 +21,11 @@ enum class ApiErrorKind {
   kInvalidKey,             // 401 unknown, revoked or expired key
   kForbiddenScope,         // 403 key lacks the endpoint's scope
   kInvalidClickSignature,  // 403 unknown or revoked kid, or a signature that does not match
+  kClickExpired,           // 403 a browser conversion's thrad_exp is past (TAG.md section 5)
+  kOriginNotAllowed,       // 403 the request's origin is not one its tag allows (TAG.md 2)
   kNotFound,               // 404 unknown path
   kClickNotFound,          // 404 click missing or another partner's
+  kTagNotFound,            // 404 a browser request's tag is unknown or removed (TAG.md 2)
   kMethodNotAllowed,       // 405 (Allow: POST or GET)
   kRequestTimeout,         // 408 the request did not arrive in time
   kClickUrlExpired,        // 410 a click URL past its exp

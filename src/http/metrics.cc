@@ -122,6 +122,10 @@ void Metrics::CountRedirectUnrecorded(RedirectUnrecorded reason) {
   redirects_unrecorded_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::CountTagRefused(TagRefusal reason) {
+  tag_refused_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+}
+
 void Metrics::CountAuthFailure(AuthFailure reason) {
   auth_failures_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
 }
@@ -232,6 +236,14 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
   for (size_t i = 0; i < 2; ++i) {
     out += fmt::format("thrad_click_redirects_unrecorded_total{{reason=\"{}\"}} {}\n",
                        kUnrecorded[i], redirects_unrecorded_[i].load(std::memory_order_relaxed));
+  }
+  Header(out, "thrad_tag_requests_refused_total", "counter",
+         "Browser tag requests refused before the store, by reason (404, 403, 429).");
+  static constexpr const char* kTagRefusals[] = {
+      "tag_not_found", "origin_not_allowed", "rate_limited", "invalid_signature", "click_expired"};
+  for (size_t i = 0; i < tag_refused_.size(); ++i) {
+    out += fmt::format("thrad_tag_requests_refused_total{{reason=\"{}\"}} {}\n", kTagRefusals[i],
+                       tag_refused_[i].load(std::memory_order_relaxed));
   }
   counter("thrad_rate_limited_total", "Requests refused with 429.",
           rate_limited.load(std::memory_order_relaxed));

@@ -47,6 +47,16 @@ class Metrics {
   void CountRedirectRefused(RedirectRefusal reason);
   enum class RedirectUnrecorded { kStoreUnavailable, kRateLimited };
   void CountRedirectUnrecorded(RedirectUnrecorded reason);
+  // Browser tag requests (TAG.md) refused before anything was stored or looked up in the store,
+  // by reason: 404 tag, 403 origin, 429, and a browser conversion's 403 signature or expiry.
+  enum class TagRefusal {
+    kTagNotFound,
+    kOriginNotAllowed,
+    kRateLimited,
+    kInvalidSignature,
+    kClickExpired
+  };
+  void CountTagRefused(TagRefusal reason);
 
   std::atomic<uint64_t> collect_duplicates{0};
   std::atomic<uint64_t> conversion_duplicates{0};
@@ -93,6 +103,7 @@ class Metrics {
   std::array<std::array<std::atomic<uint64_t>, 3>, 2> clicks_stored_{};  // [source][filter]
   std::array<std::atomic<uint64_t>, 4> redirects_refused_{};
   std::array<std::atomic<uint64_t>, 2> redirects_unrecorded_{};
+  std::array<std::atomic<uint64_t>, 5> tag_refused_{};
 };
 
 }  // namespace thrad

@@ -18,6 +18,12 @@ constexpr std::string_view kMetricsPaths[] = {"/metrics"};
 constexpr std::string_view kClickPaths[] = {"/v1/click"};
 constexpr std::string_view kClicksPaths[] = {"/v1/api/clicks"};
 constexpr std::string_view kClickLookupPaths[] = {"/v1/api/clicks/{click_id}"};
+constexpr std::string_view kTagCollectPaths[] = {"/v1/t/collect"};
+constexpr std::string_view kPixelPaths[] = {"/v1/t/p.gif"};
+constexpr std::string_view kTagConversionPaths[] = {"/v1/t/conversion"};
+// The browser scripts (TAG.md §6): each path names its file of web/.
+constexpr std::string_view kTagJsPaths[] = {"/tag.js"};
+constexpr std::string_view kPtagJsPaths[] = {"/ptag.js"};
 constexpr std::string_view kReportPaths[] = {"/v1/api/reports/{kind}"};
 constexpr std::string_view kConversionListPaths[] = {"/v1/api/conversions"};
 
@@ -72,6 +78,35 @@ constexpr std::array kRoutes = {
               .methods = Methods(Method::kGet),
               .scopes = Scopes(Scope::kConversion) | Scopes(Scope::kReports),
               .handler = &ApiService::HandleClickLookup},
+    // TAG.md: the browser endpoints of tag.js and ptag. The tag and its origins are the
+    // credential (no key); every answer carries CORS headers for an allowed origin.
+    RouteSpec{.name = "tag_collect",
+              .paths = kTagCollectPaths,
+              .methods = Method::kPost | Method::kOptions,
+              .accepts = MediaType::kJsonOrText,
+              .handler = &ApiService::HandleTagCollect,
+              .tag = true},
+    RouteSpec{.name = "tag_pixel",
+              .paths = kPixelPaths,
+              .methods = Method::kGet | Method::kOptions,
+              .handler = &ApiService::HandlePixel,
+              .tag = true,
+              .gif = true},
+    RouteSpec{.name = "tag_conversion",
+              .paths = kTagConversionPaths,
+              .methods = Method::kPost | Method::kOptions,
+              .accepts = MediaType::kJsonOrText,
+              .handler = &ApiService::HandleTagConversion,
+              .tag = true},
+    // TAG.md §6: the browser scripts, embedded in the binary (web/), no key.
+    RouteSpec{.name = "tag_js",
+              .paths = kTagJsPaths,
+              .methods = Methods(Method::kGet),
+              .handler = &ApiService::HandleWebAsset},
+    RouteSpec{.name = "ptag_js",
+              .paths = kPtagJsPaths,
+              .methods = Methods(Method::kGet),
+              .handler = &ApiService::HandleWebAsset},
     // REPORTS.md: reports from the rollups, and raw conversions page by page.
     RouteSpec{.name = "report",
               .paths = kReportPaths,
@@ -85,7 +120,30 @@ constexpr std::array kRoutes = {
               .handler = &ApiService::HandleConversionList},
 };
 
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace
+
+bool RouteSpec::AcceptsContentType(std::optional<std::string_view> content_type) const {
+  if (accepts == MediaType::kNone || !content_type) return true;
+  const std::string_view media = TrimSpaces(content_type->substr(0, content_type->find(';')));
+  if (EqualsIgnoreCase(media, "application/json")) return true;
+  return accepts == MediaType::kJsonOrText && EqualsIgnoreCase(media, "text/plain");
+}
 
 bool RouteSpec::Allows(Method m) const {
   const auto bit = static_cast<MethodSet>(m);
@@ -102,6 +160,7 @@ std::string RouteSpec::AllowHeader() const {
   if (methods & Methods(Method::kGet)) add("GET");
   if (methods & Methods(Method::kGet)) add("HEAD");
   if (methods & Methods(Method::kPost)) add("POST");
+  if (methods & Methods(Method::kOptions)) add("OPTIONS");
   return allow;
 }
 

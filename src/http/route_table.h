@@ -16,7 +16,7 @@ class ApiService;
 struct ApiCall;
 
 // HTTP methods a route can answer, as bits of a set.
-enum class Method : uint8_t { kOther = 0, kGet = 1, kHead = 2, kPost = 4 };
+enum class Method : uint8_t { kOther = 0, kGet = 1, kHead = 2, kPost = 4, kOptions = 8 };
 using MethodSet = uint8_t;
 constexpr MethodSet operator|(Method a, Method b) {
   return static_cast<MethodSet>(static_cast<uint8_t>(a) | static_cast<uint8_t>(b));
@@ -24,8 +24,10 @@ constexpr MethodSet operator|(Method a, Method b) {
 constexpr MethodSet Methods(Method m) { return static_cast<MethodSet>(m); }
 constexpr uint32_t Scopes(Scope s) { return static_cast<uint32_t>(s); }
 
-// Media types a route accepts for its body; a route without any reads no body.
-enum class MediaType : uint8_t { kNone = 0, kJson = 1 };
+// Media types a route accepts for its body; a route without any reads no body. kJsonOrText:
+// application/json or text/plain (what navigator.sendBeacon sends), both parsed as JSON
+// (TAG.md section 2). A request without a Content-Type is accepted by both.
+enum class MediaType : uint8_t { kNone = 0, kJson = 1, kJsonOrText = 2 };
 
 // Which body limit applies (ServerConfig::body_limit or batch_body_limit).
 enum class BodyLimitClass : uint8_t { kSmall, kBatch };
@@ -51,9 +53,18 @@ struct RouteSpec {
   // Content types accepted for the body (415 otherwise); kNone: the body is not read.
   MediaType accepts = MediaType::kNone;
   RouteHandler handler = nullptr;
+  // A browser tag's route (TAG.md section 2, the /v1/t/ paths): no key; the tag and origin rule,
+  // CORS headers, OPTIONS preflights and the per-client-IP tag rate limit (ApiService::HandleTag).
+  bool tag = false;
+  // Every answer, errors included, has the pixel's 1x1 GIF body (TAG.md section 4).
+  bool gif = false;
 
   bool Allows(Method m) const;
-  // The value of the Allow header on 405: "POST", "GET, HEAD".
+  // Whether a body with this Content-Type (nullopt: none) is one `accepts` takes: none, or
+  // application/json, or also text/plain for kJsonOrText; parameters (charset=...) and case are
+  // ignored. Always true for kNone (no body is read).
+  bool AcceptsContentType(std::optional<std::string_view> content_type) const;
+  // The value of the Allow header on 405: "POST", "GET, HEAD", "POST, OPTIONS".
   std::string AllowHeader() const;
 };
 

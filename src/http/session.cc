@@ -91,6 +91,8 @@ Method ToMethod(http::verb v) {
       return Method::kHead;
     case http::verb::post:
       return Method::kPost;
+    case http::verb::options:
+      return Method::kOptions;
     default:
       return Method::kOther;
   }
@@ -104,6 +106,8 @@ std::string_view MethodName(Method m) {
       return "HEAD";
     case Method::kPost:
       return "POST";
+    case Method::kOptions:
+      return "OPTIONS";
     default:
       return "OTHER";
   }
@@ -327,6 +331,7 @@ class Session {
     api_req.user_agent = Header(req, http::field::user_agent);
     api_req.sec_purpose = Header(req, "Sec-Purpose");
     api_req.purpose = Header(req, "Purpose");
+    api_req.if_none_match = Header(req, http::field::if_none_match);
     api_req.body = req.body();
     ex.bytes_in = api_req.body.size();
     api_req.peer_ip = peer_ip_;
@@ -350,6 +355,7 @@ class Session {
     keep_alive = keep_alive && !Draining();
     const unsigned status = api.status;
     const std::shared_ptr<const KeyRecord> key = std::move(api.key);
+    const std::string partner_id = key ? key->partner_id : std::move(api.partner_id);
     const uint64_t bytes_out = api.body.size();
     wire_.clear();
     AppendResponse(api, ex.request_id, keep_alive, ex.head_only, wire_);
@@ -364,7 +370,7 @@ class Session {
                   .route = RouteName(ex.route_index),
                   .status = status,
                   .duration = elapsed,
-                  .partner_id = key ? std::string_view(key->partner_id) : std::string_view(),
+                  .partner_id = partner_id,
                   .key_id = key ? std::string_view(key->id) : std::string_view(),
                   .peer_ip = peer_ip_,
                   .bytes_in = ex.bytes_in,

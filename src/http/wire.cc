@@ -34,13 +34,16 @@ void AppendResponse(const ApiResponse& api, std::string_view request_id, bool ke
   if (!api.content_type.empty()) AppendField(out, "Content-Type", api.content_type);
   for (const auto& [name, value] : api.headers) AppendField(out, name, value);
   if (!keep_alive) AppendField(out, "Connection", "close");
-  if (api.status != 204) {
+  // 204 and 304 have no body and no Content-Length (RFC 9110 §8.6: a 304 may only repeat the
+  // 200's length, which it does not know here).
+  const bool bodiless = api.status == 204 || api.status == 304;
+  if (!bodiless) {
     out.append("Content-Length: ");
     AppendNumber(out, api.body.size());
     out.append("\r\n");
   }
   out.append("\r\n");
-  if (api.status != 204 && !head_only) out.append(api.body);
+  if (!bodiless && !head_only) out.append(api.body);
 }
 
 }  // namespace thrad

@@ -1,6 +1,7 @@
 // The route handlers that write: collect, batch collect and conversion. Each runs its pure
 // handler (src/api) and, when the request is valid, returns the write op with the function
-// that turns the committed op into the answer.
+// that turns the committed op into the answer (ConversionAnswer: also the browser
+// conversion's, tag_handlers.cc).
 #include <boost/json.hpp>
 #include <utility>
 
@@ -148,33 +149,37 @@ Prepared ApiService::HandleConversion(const ApiCall& call) {
   }
   ConversionRecord& c = parsed.record;
   Enrich(c.client_ip, c.user_agent, req.user_agent, c.enrichment);
-  return PendingWrite{
-      MakeOp(call.validate_only, ConversionWrite{std::move(parsed.record)}),
-      [this, request_id = req.request_id,
-       validate_only = call.validate_only](const WriteOp& done) -> ApiResponse {
-        if (!done.status.ok()) return Failed(done, request_id);
-        const auto& w = std::get<ConversionWrite>(done.payload);
-        switch (w.outcome) {
-          case WriteOutcome::kClickNotFound:
-            return MakeErrorResponse({ApiErrorKind::kClickNotFound}, request_id);
-          case WriteOutcome::kClickMissingBid:
-            return MakeErrorResponse({ApiErrorKind::kClickMissingBid}, request_id);
-          case WriteOutcome::kPayloadMismatch:
-            metrics_.idempotency_mismatches.fetch_add(1, std::memory_order_relaxed);
-            return MakeErrorResponse({ApiErrorKind::kIdempotencyMismatch}, request_id);
-          case WriteOutcome::kDuplicate:
-            if (!validate_only) {
-              metrics_.conversion_duplicates.fetch_add(1, std::memory_order_relaxed);
-            }
-            return Replayed(JsonResponse(200, std::string(R"({"status":"duplicate"})")));
-          case WriteOutcome::kStored:
-            break;
-          case WriteOutcome::kPending:
-            return MakeErrorResponse({ApiErrorKind::kUnavailable}, request_id);
-        }
-        if (!validate_only) return JsonResponse(200, std::string(R"({"status":"ok"})"));
-        return ValidConversion(w.conversion);
-      }};
+  return PendingWrite{MakeOp(call.validate_only, ConversionWrite{std::move(parsed.record)}),
+                      [this, request_id = req.request_id,
+                       validate_only = call.validate_only](const WriteOp& done) -> ApiResponse {
+                        return ConversionAnswer(done, request_id, validate_only);
+                      }};
+}
+
+ApiResponse ApiService::ConversionAnswer(const WriteOp& done, const std::string& request_id,
+                                         bool validate_only) {
+  if (!done.status.ok()) return Failed(done, request_id);
+  const auto& w = std::get<ConversionWrite>(done.payload);
+  switch (w.outcome) {
+    case WriteOutcome::kClickNotFound:
+      return MakeErrorResponse({ApiErrorKind::kClickNotFound}, request_id);
+    case WriteOutcome::kClickMissingBid:
+      return MakeErrorResponse({ApiErrorKind::kClickMissingBid}, request_id);
+    case WriteOutcome::kPayloadMismatch:
+      metrics_.idempotency_mismatches.fetch_add(1, std::memory_order_relaxed);
+      return MakeErrorResponse({ApiErrorKind::kIdempotencyMismatch}, request_id);
+    case WriteOutcome::kDuplicate:
+      if (!validate_only) {
+        metrics_.conversion_duplicates.fetch_add(1, std::memory_order_relaxed);
+      }
+      return Replayed(JsonResponse(200, std::string(R"({"status":"duplicate"})")));
+    case WriteOutcome::kStored:
+      break;
+    case WriteOutcome::kPending:
+      return MakeErrorResponse({ApiErrorKind::kUnavailable}, request_id);
+  }
+  if (!validate_only) return JsonResponse(200, std::string(R"({"status":"ok"})"));
+  return ValidConversion(w.conversion);
 }
 
 }  // namespace thrad

@@ -147,16 +147,29 @@ struct ConversionRecord {
   std::optional<std::string> landing_sig;
 };
 
+// Whether a record came from a browser tag (TAG.md: POST /v1/t/collect, GET /v1/t/p.gif,
+// POST /v1/t/conversion) rather than a partner's server: a tag request has no API key, so its
+// rows are stored with an empty key_id (params.integration says "tag").
+inline bool FromTag(const ConversionRecord& c) { return c.key_id.empty(); }
+
 // The normalized payload that decides, between two conversions of one identity, duplicate
-// (the same) or payload mismatch (spec section 4): conversion_time, value, currency, order_id.
+// (the same) or payload mismatch (spec section 4): conversion_time, value, currency, order_id;
+// and the source (tag or S2S), for TAG.md section 5's cross-source rule (ConversionOutcome).
 struct ConversionPayload {
   UnixMicros conversion_time = 0;
   int64_t value_micros = 0;
   std::string currency;
   std::optional<std::string> order_id;
+  bool from_tag = false;  // FromTag of the conversion
 
   static ConversionPayload Of(const ConversionRecord& c) {
-    return {c.conversion_time, c.value_micros, c.currency, c.order_id};
+    ConversionPayload p;
+    p.conversion_time = c.conversion_time;
+    p.value_micros = c.value_micros;
+    p.currency = c.currency;
+    p.order_id = c.order_id;
+    p.from_tag = FromTag(c);
+    return p;
   }
   bool operator==(const ConversionPayload&) const = default;
 };

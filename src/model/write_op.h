@@ -34,6 +34,16 @@ struct ClickWrite {
   std::vector<WriteOutcome> outcomes;  // same size as clicks once decided
 };
 
+// Between a stored conversion and a new one of the same identity: kPayloadMismatch only when
+// both came from partners' servers and their payloads differ (API.md section 4); otherwise
+// kDuplicate. TAG.md section 5: browser and server conversions of one order count once, whatever
+// their payloads, and a browser conversion is answered ok or duplicate, never 422.
+inline WriteOutcome ConversionOutcome(const ConversionPayload& stored,
+                                      const ConversionPayload& incoming) {
+  if (stored.from_tag || incoming.from_tag) return WriteOutcome::kDuplicate;
+  return stored == incoming ? WriteOutcome::kDuplicate : WriteOutcome::kPayloadMismatch;
+}
+
 struct ConversionWrite {
   ConversionRecord conversion;  // the store fills bid_id and campaign_id from the click
   WriteOutcome outcome = WriteOutcome::kPending;

@@ -8,6 +8,7 @@
 #include "store/maintenance_store.h"
 #include "store/report_store.h"
 #include "store/signing_key_store.h"
+#include "store/tag_store.h"
 #include "store/write_store.h"
 
 namespace thrad {
@@ -25,6 +26,7 @@ class Store : public WriteStore,
               public ExportStore,
               public MaintenanceStore,
               public SigningKeyStore,
+              public TagStore,
               public ErasureStore,
               public ReportStore {
  public:

@@ -34,6 +34,7 @@
 #include "auth/api_key.h"
 #include "auth/key_cache.h"
 #include "auth/signing_key_ring.h"
+#include "auth/tag_ring.h"
 #include "common/clock.h"
 #include "fuzz_check.h"
 #include "http/api_service.h"
@@ -76,9 +77,11 @@ struct Harness {
         store(OpenStore(dir + "/fuzz.db")),
         keys(*store, clock, std::chrono::milliseconds(5000)),
         signing_keys(*store, clock),
+        tags(*store, clock),
         writer(*store, thrad::GroupCommitOptions{}),
         service({.keys = keys,
                  .signing_keys = signing_keys,
+                 .tags = tags,
                  .clicks = *store,
                  .reports = *store,
                  .writer = writer,
@@ -135,6 +138,7 @@ struct Harness {
   thrad::Metrics metrics;
   thrad::KeyCache keys;
   thrad::SigningKeyRing signing_keys;
+  thrad::TagRing tags;
   thrad::GroupCommitWriter writer;
   thrad::ApiService service;
   thrad::ServerConfig config;

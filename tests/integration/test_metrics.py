@@ -10,7 +10,8 @@ import prom
 from helpers import COLLECT, Partner, assert_no_content, uid, wait_for
 
 ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "click",
-          "clicks", "click_lookup", "report", "conversion_list", "unknown"}
+          "clicks", "click_lookup", "tag_collect", "tag_pixel", "tag_conversion", "tag_js",
+          "ptag_js", "report", "conversion_list", "unknown"}
 
 # Every family the operations issue asks for, with its type.
 REQUIRED = {
@@ -25,6 +26,7 @@ REQUIRED = {
     "thrad_extra_fields_dropped_total": "counter",
     "thrad_auth_failures_total": "counter",
     "thrad_rate_limited_total": "counter",
+    "thrad_tag_requests_refused_total": "counter",
     "thrad_http_open_connections": "gauge",
     "thrad_http_refused_connections_total": "counter",
     "thrad_log_dropped_total": "counter",

@@ -70,8 +70,7 @@ int KindRank(const WriteOp* op) {
 }
 
 WriteOutcome Compare(const ConversionRecord& c, const ConversionPayload& stored) {
-  return stored == ConversionPayload::Of(c) ? WriteOutcome::kDuplicate
-                                            : WriteOutcome::kPayloadMismatch;
+  return ConversionOutcome(stored, ConversionPayload::Of(c));
 }
 
 // Index of the next query appended to `q`.
@@ -355,8 +354,12 @@ Status CompareWithStored(PgConn& conn, BatchPlan& plan, bool own_tx) {
   std::vector<std::optional<ConversionPayload>> stored(plan.convs.size());
   for (int row = 0; row < found->Rows(); ++row) {
     const size_t idx = plan.to_find[static_cast<size_t>(found->Int64(row, 0) - 1)];
-    stored[idx] = ConversionPayload{found->Int64(row, 1), found->Int64(row, 2), found->Str(row, 3),
-                                    found->OptText(row, 4)};
+    ConversionPayload& p = stored[idx].emplace();
+    p.conversion_time = found->Int64(row, 1);
+    p.value_micros = found->Int64(row, 2);
+    p.currency = found->Str(row, 3);
+    p.order_id = found->OptText(row, 4);
+    p.from_tag = found->Str(row, 5).empty();
   }
   DecideFromStored(plan, stored);
   return Status::Ok();

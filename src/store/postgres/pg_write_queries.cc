@@ -86,7 +86,7 @@ constexpr char kFindConversionClicks[] =
     "ON c.partner_id = k.partner_id AND c.click_id = k.click_id";
 
 constexpr char kFindConversions[] =
-    "SELECT k.ord, c.conversion_time, c.value_micros, c.currency, c.order_id "
+    "SELECT k.ord, c.conversion_time, c.value_micros, c.currency, c.order_id, c.key_id "
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY "
     "AS k(partner_id, click_id, event_type, dedup_key, ord) JOIN conversions c "
     "ON c.partner_id = k.partner_id AND c.click_id = k.click_id "

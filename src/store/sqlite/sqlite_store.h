@@ -94,6 +94,14 @@ class SqliteStore final : public Store {
   Status RetireSigningKey(std::string_view kid, UnixMicros at) override;
   Status RevokeSigningKey(std::string_view kid, UnixMicros at) override;
 
+  // TagStore (sqlite_tags.cc): writes on the admin connection, reads on the reader.
+  Status InsertTag(const TagRecord& tag) override;
+  Result<std::vector<TagRecord>> ListTags(std::optional<std::string> partner_id) override;
+  Status UpdateTagOrigins(std::string_view tag_id, const std::vector<std::string>& origins,
+                          UnixMicros at) override;
+  Status RemoveTag(std::string_view tag_id, UnixMicros at) override;
+  Result<std::vector<TagRecord>> ListActiveTags() override;
+
   // ExportStore (sqlite_export.cc).
   Status ExportEvents(const ExportFilter& filter,
                       const std::function<Status(const std::string&)>& row) override;

@@ -52,11 +52,11 @@ constexpr std::string_view kFindClick =
     "= ?";
 
 constexpr std::string_view kFindConversion =
-    "SELECT conversion_time, value_micros, currency, order_id FROM conversions "
+    "SELECT conversion_time, value_micros, currency, order_id, key_id FROM conversions "
     "WHERE partner_id = ? AND click_id = ? AND event_type = ? AND dedup_key = ?";
 
-// kDuplicate when the stored conversion with c's identity has the same normalized payload
-// (conversion_time, value, currency, order_id), kPayloadMismatch when it differs, kStored
+// The outcome of c against the stored conversion with its identity (ConversionOutcome: the
+// same normalized payload, or another source, is kDuplicate; else kPayloadMismatch), kStored
 // when there is none. Requires c.dedup_key.
 Result<WriteOutcome> CompareExisting(SqliteDb& db, const ConversionRecord& c) {
   Result<SqliteStatement> find = db.Prepare(kFindConversion);
@@ -68,9 +68,13 @@ Result<WriteOutcome> CompareExisting(SqliteDb& db, const ConversionRecord& c) {
   Result<bool> row = find->Step();
   if (!row.ok()) return row.status();
   if (!*row) return WriteOutcome::kStored;
-  const ConversionPayload stored{find->Int64(0), find->Int64(1), find->Text(2), find->OptText(3)};
-  return stored == ConversionPayload::Of(c) ? WriteOutcome::kDuplicate
-                                            : WriteOutcome::kPayloadMismatch;
+  ConversionPayload stored;
+  stored.conversion_time = find->Int64(0);
+  stored.value_micros = find->Int64(1);
+  stored.currency = find->Text(2);
+  stored.order_id = find->OptText(3);
+  stored.from_tag = find->Text(4).empty();
+  return ConversionOutcome(stored, ConversionPayload::Of(c));
 }
 
 Status OpFailure(const Status& st) {

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/base64url.h"
+#include "common/hex.h"
 
 namespace thrad {
 namespace {
@@ -16,12 +19,43 @@ std::string SpecSecret() {
   return s;
 }
 
+std::string Hex(const std::string& bytes) {
+  return HexEncode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
 TEST(SigningTest, SpecSecretIsItsBase64Url) {
   EXPECT_EQ(Base64UrlEncode(SpecSecret()), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8");
   EXPECT_EQ(Base64UrlDecode("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"), SpecSecret());
 }
 
 // CLICKS.md section 2's test vector.
+// RFC 4231 test case 2 (a key shorter than the block) and 6 (longer: hashed first).
+TEST(SigningTest, HmacSha256Rfc4231) {
+  EXPECT_EQ(Hex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(Hex(HmacSha256(std::string(131, '\xaa'),
+                           "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+// Each thread keeps keyed contexts for a few secrets: a signature must depend only on its own
+// secret and message, whatever was signed before, across more secrets than the cache holds.
+TEST(SigningTest, HmacSha256ContextsDoNotLeakBetweenSecrets) {
+  std::vector<std::string> first;
+  for (int i = 0; i < 20; ++i) {
+    first.push_back(Hex(HmacSha256("secret-" + std::to_string(i), "message")));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 19; i >= 0; --i) {
+      EXPECT_EQ(Hex(HmacSha256("secret-" + std::to_string(i), "message")), first[i]);
+    }
+  }
+  EXPECT_EQ(Hex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  std::thread other([&] { EXPECT_EQ(Hex(HmacSha256("secret-3", "message")), first[3]); });
+  other.join();
+}
+
 TEST(SigningTest, ClickUrlTestVector) {
   const ClickUrlFields f{.partner = "acme",
                          .bid = "bid-7",

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "auth/api_key.h"
+#include "auth/signing.h"
+#include "http/web_assets.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/status_matchers.h"
 #include "testing/temp_dir.h"
@@ -33,6 +35,7 @@ class ApiServiceTest : public ::testing::Test {
     ASSERT_OK(store_->Migrate());
     keys_ = std::make_unique<KeyCache>(*store_, clock_);
     signing_keys_ = std::make_unique<SigningKeyRing>(*store_, clock_);
+    tags_ = std::make_unique<TagRing>(*store_, clock_);
     writer_ = std::make_unique<GroupCommitWriter>(*store_, GroupCommitOptions{});
     writer_->Start();
     collect_key_ = AddKey("p1", static_cast<uint32_t>(Scope::kCollect));
@@ -49,6 +52,7 @@ class ApiServiceTest : public ::testing::Test {
   ServiceDeps Deps(GroupCommitWriter& writer) {
     return {.keys = *keys_,
             .signing_keys = *signing_keys_,
+            .tags = *tags_,
             .clicks = *store_,
             .reports = *store_,
             .writer = writer,
@@ -107,6 +111,7 @@ class ApiServiceTest : public ::testing::Test {
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<KeyCache> keys_;
   std::unique_ptr<SigningKeyRing> signing_keys_;
+  std::unique_ptr<TagRing> tags_;
   std::unique_ptr<GroupCommitWriter> writer_;
   Metrics metrics_;
   std::string collect_key_;
@@ -241,6 +246,97 @@ TEST_F(ApiServiceTest, RateLimitIs429WithItsHeaders) {
   EXPECT_EQ(metrics_.rate_limited.load(), 1u);
 }
 
+// Browser tag routes (TAG.md): a tag on https://shop.example for partner p1.
+class TagRoutesTest : public ApiServiceTest {
+ protected:
+  void SetUp() override {
+    ApiServiceTest::SetUp();
+    TagRecord tag;
+    tag.tag_id = "shop";
+    tag.partner_id = "p1";
+    tag.origins = {"https://shop.example"};
+    tag.created_at = tag.updated_at = kNow;
+    ASSERT_OK(store_->InsertTag(tag));
+    SigningKeyRecord key;
+    key.kid = "sk_t";
+    key.secret = std::string(32, 'k');
+    key.created_at = kNow;
+    ASSERT_OK(store_->InsertSigningKey(key));
+  }
+
+  ApiRequest Browser(std::string_view target, std::string_view body, const char* origin) {
+    ApiRequest req = Request(target, body);
+    if (origin != nullptr) req.origin = origin;
+    req.content_type = "text/plain";
+    return req;
+  }
+};
+
+TEST_F(TagRoutesTest, PreflightAndCorsHeaders) {
+  ApiService service = Service();
+  ApiRequest req = Browser("/v1/t/collect", "", "https://shop.example");
+  req.method = Method::kOptions;
+  ApiResponse r = Answer(service, req);
+  EXPECT_EQ(r.status, 204u);
+  EXPECT_THAT(r.headers, Contains(Pair("Access-Control-Allow-Methods", "GET, POST, OPTIONS")));
+  EXPECT_THAT(r.headers, Contains(Pair("Access-Control-Allow-Headers", "Content-Type")));
+  EXPECT_THAT(r.headers, Contains(Pair("Access-Control-Max-Age", "86400")));
+  EXPECT_THAT(r.headers, Contains(Pair("Access-Control-Allow-Origin", "https://shop.example")));
+  r = Answer(service, Browser("/v1/t/collect", R"({"tag_id":"shop","event_name":"v"})",
+                              "https://shop.example"));
+  EXPECT_EQ(r.status, 204u);
+  EXPECT_THAT(r.headers, Contains(Pair("Vary", "Origin")));
+  EXPECT_EQ(StoredEvents(), 1u);
+  r = Answer(service, Browser("/v1/t/collect", R"({"tag_id":"shop"})", "https://evil.example"));
+  EXPECT_EQ(r.status, 403u);
+  for (const auto& [name, value] : r.headers) EXPECT_NE(name, "Access-Control-Allow-Origin");
+}
+
+TEST_F(TagRoutesTest, AForgedOrExpiredSignatureIsAnsweredWithoutAnyWrite) {
+  ApiService service = Service();
+  const std::string sig = LandingSignature("sk_t", std::string(32, 'k'), "c-1", kNow / 1000000);
+  for (const std::string& body :
+       {std::string(R"({"tag_id":"shop","thrad_click_id":"c-1","thrad_exp":99999999999,)"
+                    R"("thrad_sig":"v1.sk_t.forged","order_id":"o"})"),
+        R"({"tag_id":"shop","thrad_click_id":"c-1","thrad_exp":)" +
+            std::to_string(kNow / 1000000 - 1) + R"(,"thrad_sig":")" +
+            LandingSignature("sk_t", std::string(32, 'k'), "c-1", kNow / 1000000 - 1) +
+            R"(","order_id":"o"})"}) {
+    ApiRequest req = Browser("/v1/t/conversion", body, "https://shop.example");
+    Prepared prepared = service.Handle(*MatchRoute(req.target.path), req);
+    // An answer now: no write op, so the store (where the click is looked up) is never asked.
+    ASSERT_TRUE(std::holds_alternative<ApiResponse>(prepared)) << body;
+    EXPECT_EQ(std::get<ApiResponse>(prepared).status, 403u);
+  }
+  EXPECT_EQ(Json(Answer(service, Browser("/v1/t/conversion",
+                                         R"({"tag_id":"shop","thrad_click_id":"c-1","thrad_exp":)" +
+                                             std::to_string(kNow / 1000000) + R"(,"thrad_sig":")" +
+                                             sig + R"(","order_id":"o"})",
+                                         "https://shop.example")))
+                .at("detail")
+                .as_string(),
+            "Click not found");  // a valid signature does reach the store
+}
+
+TEST_F(TagRoutesTest, ThePixelAnswersAGifWhateverTheStatus) {
+  ApiService service = Service();
+  for (const char* referer : {"https://shop.example/p", "https://evil.example/"}) {
+    ApiRequest req = Browser("/v1/t/p.gif?tag_id=shop&event_name=v", "", nullptr);
+    req.method = Method::kGet;
+    req.content_type.reset();
+    req.referer = referer;
+    ApiResponse r = Answer(service, req);
+    EXPECT_EQ(r.status,
+              std::string_view(referer).find("evil") != std::string_view::npos ? 403u : 200u)
+        << referer;
+    EXPECT_EQ(r.content_type, "image/gif");
+    EXPECT_EQ(r.body.size(), 43u);
+    EXPECT_EQ(r.body.substr(0, 6), "GIF89a");
+    EXPECT_THAT(r.headers, Contains(Pair("Cache-Control", "no-store")));
+  }
+  EXPECT_EQ(StoredEvents(), 1u);
+}
+
 TEST_F(ApiServiceTest, OpsRoutesNeedNoKey) {
   ApiService service = Service();
   ApiRequest req = Request("/healthz");
@@ -255,6 +351,33 @@ TEST_F(ApiServiceTest, OpsRoutesNeedNoKey) {
   EXPECT_EQ(r.status, 200u);
   EXPECT_THAT(r.body, HasSubstr("thrad_http_requests_total"));
   EXPECT_THAT(r.content_type, HasSubstr("text/plain"));
+}
+
+TEST_F(ApiServiceTest, BrowserScriptsAreServedWithAValidatorAnd304) {
+  ApiService service = Service();
+  for (const char* path : {"/tag.js", "/ptag.js"}) {
+    SCOPED_TRACE(path);
+    ApiRequest req = Request(path);
+    req.method = Method::kGet;
+    ApiResponse r = Answer(service, req);
+    ASSERT_EQ(r.status, 200u);
+    EXPECT_EQ(r.content_type, "text/javascript");
+    EXPECT_EQ(r.body, FindWebAsset(std::string_view(path).substr(1))->content);
+    EXPECT_THAT(r.headers, Contains(Pair("Cache-Control", "public, max-age=3600")));
+    std::string etag;
+    for (const auto& [name, value] : r.headers) {
+      if (name == "ETag") etag = value;
+    }
+    ASSERT_FALSE(etag.empty());
+    req.if_none_match = etag;
+    ApiResponse again = Answer(service, req);
+    EXPECT_EQ(again.status, 304u);
+    EXPECT_TRUE(again.body.empty());
+    EXPECT_THAT(again.headers, Contains(Pair("ETag", etag)));
+    const std::string other = "\"0000\"";
+    req.if_none_match = other;
+    EXPECT_EQ(Answer(service, req).status, 200u);
+  }
 }
 
 TEST_F(ApiServiceTest, ReadyzIs503WhileTheWriterIsSaturated) {
@@ -308,6 +431,7 @@ TEST_F(ApiServiceTest, ReadyzIs503WhileKeyLookupsFail) {
   // key cache's own health).
   const ServiceDeps deps{.keys = keys,
                          .signing_keys = *signing_keys_,
+                         .tags = *tags_,
                          .clicks = *store_,
                          .reports = *store_,
                          .writer = *writer_,

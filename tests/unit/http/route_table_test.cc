@@ -72,6 +72,23 @@ TEST(RouteTableTest, CanonicalPathsAndAliases) {
     EXPECT_EQ(r->spec->scopes, 0u) << p;
     EXPECT_EQ(r->spec->accepts, MediaType::kNone);
   }
+  for (const char* p : {"/v1/t/collect", "/v1/t/conversion"}) {
+    auto r = MatchRoute(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_TRUE(r->spec->tag);
+    EXPECT_FALSE(r->spec->gif);
+    EXPECT_EQ(r->spec->scopes, 0u);
+    EXPECT_EQ(r->spec->AllowHeader(), "POST, OPTIONS");
+    EXPECT_TRUE(r->spec->AcceptsContentType("text/plain;charset=UTF-8"));
+    EXPECT_TRUE(r->spec->AcceptsContentType("Application/JSON"));
+    EXPECT_TRUE(r->spec->AcceptsContentType(std::nullopt));
+    EXPECT_FALSE(r->spec->AcceptsContentType("application/x-www-form-urlencoded"));
+  }
+  auto pixel = MatchRoute("/v1/t/p.gif");
+  ASSERT_TRUE(pixel);
+  EXPECT_TRUE(pixel->spec->tag && pixel->spec->gif);
+  EXPECT_EQ(pixel->spec->AllowHeader(), "GET, HEAD, OPTIONS");
+  EXPECT_FALSE(MatchRoute("/v1/api/collect")->spec->AcceptsContentType("text/plain"));
   EXPECT_FALSE(MatchRoute("/v1/api/collect/"));
   EXPECT_FALSE(MatchRoute("/V1/API/COLLECT"));
   EXPECT_FALSE(MatchRoute("/"));
@@ -111,9 +128,10 @@ TEST(RouteTableTest, MethodsGetImpliesHead) {
 TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   std::vector<std::string_view> names;
   for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
-  EXPECT_THAT(names,
-              ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz", "metrics",
-                          "click", "clicks", "click_lookup", "report", "conversion_list"));
+  EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
+                                 "metrics", "click", "clicks", "click_lookup", "tag_collect",
+                                 "tag_pixel", "tag_conversion", "tag_js", "ptag_js", "report",
+                                 "conversion_list"));
 }
 
 TEST(RouterTest, TargetQuery) {

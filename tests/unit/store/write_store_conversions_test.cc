@@ -89,6 +89,40 @@ TYPED_TEST(WriteStoreConversionsTest, DuplicatesWithinOneBatchAgainstNewAndExist
   EXPECT_EQ(this->Count("conversions"), 2);
 }
 
+// TAG.md section 5: a browser conversion (no key: FromTag) and a server one of the same
+// identity count once whatever their payloads, in either order, in one batch or not; the
+// payload mismatch stays a rule between two server conversions.
+TYPED_TEST(WriteStoreConversionsTest, BrowserAndServerConversionsOfOneIdentityCountOnce) {
+  auto browser = [](const char* key) {
+    ConversionRecord c = Conversion("p1", "clk_1", key);
+    c.key_id.clear();
+    c.value_micros += 7;
+    return c;
+  };
+  EXPECT_EQ(this->Write(browser("o-1")), WriteOutcome::kStored);
+  EXPECT_EQ(this->Write(Conversion("p1", "clk_1", "o-1")), WriteOutcome::kDuplicate);
+  ConversionRecord changed = browser("o-1");
+  changed.currency = "EUR";
+  EXPECT_EQ(this->Write(changed), WriteOutcome::kDuplicate);  // two browsers: no 422 either
+  EXPECT_EQ(this->Write(Conversion("p1", "clk_1", "o-2")), WriteOutcome::kStored);
+  EXPECT_EQ(this->Write(browser("o-2")), WriteOutcome::kDuplicate);
+  ConversionRecord server_changed = Conversion("p1", "clk_1", "o-2");
+  server_changed.value_micros += 1;
+  EXPECT_EQ(this->Write(server_changed), WriteOutcome::kPayloadMismatch);
+  // In one batch: the first is inserted, the other source's is its duplicate.
+  WriteOp a = ConversionOp(Conversion("p1", "clk_1", "o-3"));
+  WriteOp b = ConversionOp(browser("o-3"));
+  WriteOp c = ConversionOp(browser("o-4"));
+  WriteOp d = ConversionOp(Conversion("p1", "clk_1", "o-4"));
+  this->Commit({&a, &b, &c, &d});
+  EXPECT_EQ(Conv(a).outcome, WriteOutcome::kStored);
+  EXPECT_EQ(Conv(b).outcome, WriteOutcome::kDuplicate);
+  EXPECT_EQ(Conv(c).outcome, WriteOutcome::kStored);
+  EXPECT_EQ(Conv(d).outcome, WriteOutcome::kDuplicate);
+  EXPECT_EQ(this->Count("conversions"), 4);
+  EXPECT_EQ(this->Count("conversions WHERE key_id = ''"), 2);
+}
+
 TYPED_TEST(WriteStoreConversionsTest, ClickNotFoundIncludingOtherPartnersClick) {
   EXPECT_EQ(this->Write(Conversion("p1", "clk_missing", "k")), WriteOutcome::kClickNotFound);
   EXPECT_EQ(this->Write(Conversion("p1", "clk_2", "k")), WriteOutcome::kClickNotFound);

@@ -1,0 +1,13 @@
+#include "api/tag_request.h"
+
+#include "model/tag_origin.h"
+
+namespace thrad {
+
+TagRefusal CheckTagOrigin(const TagRecord* tag, const TagCall& call) {
+  if (tag == nullptr || !tag->active()) return TagRefusal::kTagNotFound;
+  if (!call.origin || !OriginAllowed(*tag, *call.origin)) return TagRefusal::kOriginNotAllowed;
+  return TagRefusal::kNone;
+}
+
+}  // namespace thrad

@@ -1,0 +1,37 @@
+// GET /tag.js and GET /ptag.js (TAG.md §6): files of web/, embedded in the binary, served with
+// a strong ETag, 304 on a matching If-None-Match, and an hour of public caching.
+#include "http/api_service.h"
+#include "http/web_assets.h"
+
+namespace thrad {
+namespace {
+
+// Browsers and CDNs may keep a script an hour: a new version reaches every page within that.
+constexpr std::string_view kAssetCacheControl = "public, max-age=3600";
+
+}  // namespace
+
+Prepared ApiService::HandleWebAsset(const ApiCall& call) {
+  // The route's canonical path names its file: "/tag.js" serves web/tag.js.
+  std::string_view name = call.route.spec->paths.front();
+  name.remove_prefix(1);
+  const WebAsset* asset = FindWebAsset(name);
+  if (asset == nullptr) return MakeErrorResponse({ApiErrorKind::kNotFound}, call.req.request_id);
+  ApiResponse res;
+  res.AddHeader("ETag", asset->etag);
+  res.AddHeader("Cache-Control", std::string(kAssetCacheControl));
+  // Public scripts: any page may load them, also with <script crossorigin> or integrity.
+  res.AddHeader("Access-Control-Allow-Origin", "*");
+  res.AddHeader("Cross-Origin-Resource-Policy", "cross-origin");
+  res.AddHeader("X-Content-Type-Options", "nosniff");
+  if (call.req.if_none_match && IfNoneMatchHits(*call.req.if_none_match, asset->etag)) {
+    res.status = 304;
+    return res;
+  }
+  res.status = 200;
+  res.content_type = std::string(asset->content_type);
+  res.body = std::string(asset->content);
+  return res;
+}
+
+}  // namespace thrad
