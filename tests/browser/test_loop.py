@@ -1,8 +1,10 @@
 """TAG.md §7 in a real browser: an ad's signed click URL -> 302 to the advertiser's landing
 page (another origin) -> tag.js keeps the landing parameters -> the order page's
 thradTag('conversion', ...) stores a conversion on the click -> the S2S conversion of the
-same order is a duplicate. The pages are the guide's snippets (docs/browser.md)."""
+same order is a duplicate -> the campaigns report counts one conversion. The pages are the
+guide's snippets (docs/browser.md)."""
 
+import datetime
 import decimal
 import time
 import urllib.parse
@@ -93,6 +95,20 @@ def test_click_landing_conversion_then_s2s_duplicate(server, site, page, new_tag
         "currency": "EUR", "order_id": order_id})
     assert r.status == 200 and r.json() == {"status": "duplicate"}, r
     assert len([c for c in tag.conversions() if c.get("order_id") == order_id]) == 1
+
+    # The campaigns report (REPORTS.md §3) counts the click and ONE conversion for the
+    # campaign, worth the order's value once, read with a `reports` key of the same partner.
+    reader = helpers.Partner(server, partner_id=tag.partner.id, scopes="reports")
+    day = datetime.datetime.fromtimestamp(start, datetime.timezone.utc).date()
+    span = f"from={day - datetime.timedelta(days=1)}&to={day + datetime.timedelta(days=1)}"
+    report = server.get(f"/v1/api/reports/campaigns?{span}&granularity=total",
+                        headers=reader.headers())
+    assert report.status == 200, report
+    rows = [row for row in report.json()["rows"] if row["campaign_id"] == campaign]
+    assert len(rows) == 1, report.json()
+    row = rows[0]
+    assert (row["clicks"], row["filtered_clicks"], row["conversions"]) == (1, 0, 1), row
+    assert row["value"] == {"EUR": "49.9"} and row["conversion_rate"] == 1, row
 
 
 def test_a_conversion_without_landing_parameters_sends_nothing_and_says_so(server, site, page,
