@@ -2,11 +2,11 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/refreshed_snapshot.h"
 #include "common/status.h"
 #include "model/signing_key.h"
 #include "store/signing_key_store.h"
@@ -51,17 +51,10 @@ class SigningKeyRing {
   SigningKeyRing& operator=(const SigningKeyRing&) = delete;
 
   // The current keys, refreshed from the store when older than `refresh`.
-  Result<std::shared_ptr<const Snapshot>> Current();
+  Result<std::shared_ptr<const Snapshot>> Current() { return snapshot_.Current(); }
 
  private:
-  SigningKeyStore& store_;
-  const Clock& clock_;
-  const int64_t refresh_micros_;
-
-  std::mutex mu_;
-  std::shared_ptr<const Snapshot> snapshot_;  // guarded by mu_
-  UnixMicros fetched_at_ = 0;                 // guarded by mu_
-  bool refreshing_ = false;                   // a caller is reading the store; guarded by mu_
+  RefreshedSnapshot<Snapshot> snapshot_;
 };
 
 }  // namespace thrad

@@ -35,32 +35,11 @@ bool TagRing::Snapshot::AllowedForSomeTag(std::string_view origin) const {
 }
 
 TagRing::TagRing(TagStore& store, const Clock& clock, std::chrono::milliseconds refresh)
-    : store_(store),
-      clock_(clock),
-      refresh_micros_(std::chrono::duration_cast<std::chrono::microseconds>(refresh).count()) {}
-
-Result<std::shared_ptr<const TagRing::Snapshot>> TagRing::Current() {
-  const UnixMicros now = clock_.NowMicros();
-  {
-    std::lock_guard lock(mu_);
-    const bool fresh = now - fetched_at_ < refresh_micros_ && now >= fetched_at_;
-    if (snapshot_ && (fresh || refreshing_)) return snapshot_;  // others use the last tags
-    refreshing_ = true;
-  }
-  // Read outside the lock: a slow store delays only this caller.
-  Result<std::vector<TagRecord>> tags = store_.ListActiveTags();
-  // Index outside the lock too: building the snapshot is the costly part for many tags.
-  std::shared_ptr<const Snapshot> fresh;
-  if (tags.ok()) fresh = std::make_shared<const Snapshot>(std::move(tags).value());
-  std::lock_guard lock(mu_);
-  refreshing_ = false;
-  fetched_at_ = now;  // after a failure too: the next try waits `refresh`
-  if (!fresh) {
-    if (snapshot_) return snapshot_;
-    return tags.status();
-  }
-  snapshot_ = std::move(fresh);
-  return snapshot_;
-}
+    : snapshot_(clock, refresh, [&store]() -> Result<std::shared_ptr<const Snapshot>> {
+        Result<std::vector<TagRecord>> tags = store.ListActiveTags();
+        if (!tags.ok()) return tags.status();
+        // Indexed outside the ring's lock: building the snapshot is the costly part.
+        return std::make_shared<const Snapshot>(std::move(tags).value());
+      }) {}
 
 }  // namespace thrad

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/refreshed_snapshot.h"
 #include "common/status.h"
 #include "model/tag.h"
 #include "model/tag_origin.h"
@@ -19,8 +19,8 @@ namespace thrad {
 
 // The active browser tags as one server sees them (TAG.md sections 1 and 2): read from the
 // store and reused for less than `refresh` (default 2 s), so that a tag added, updated or
-// removed by any process takes effect on every server within 5 s. The same shape as
-// SigningKeyRing, for the same reason (a small table every request consults).
+// removed by any process takes effect on every server within 5 s. Like SigningKeyRing, a
+// RefreshedSnapshot (common/refreshed_snapshot.h) of its own indexed snapshot.
 //
 // Contract:
 // - Find(tag_id) is the active tag; a removed or unknown tag is nullptr (404 "Tag not found").
@@ -64,17 +64,10 @@ class TagRing {
   TagRing& operator=(const TagRing&) = delete;
 
   // The current tags, refreshed from the store when older than `refresh`.
-  Result<std::shared_ptr<const Snapshot>> Current();
+  Result<std::shared_ptr<const Snapshot>> Current() { return snapshot_.Current(); }
 
  private:
-  TagStore& store_;
-  const Clock& clock_;
-  const int64_t refresh_micros_;
-
-  std::mutex mu_;
-  std::shared_ptr<const Snapshot> snapshot_;  // guarded by mu_
-  UnixMicros fetched_at_ = 0;                 // guarded by mu_
-  bool refreshing_ = false;                   // a caller is reading the store; guarded by mu_
+  RefreshedSnapshot<Snapshot> snapshot_;
 };
 
 }  // namespace thrad
