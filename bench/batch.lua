@@ -1,21 +1,9 @@
 -- wrk script: POST /v1/api/collect/batch with BENCH_BATCH (default 100) events per request,
 -- every one with a unique event_id.
 -- Env: BENCH_KEY, BENCH_RUN, BENCH_BATCH.
+dofile(os.getenv("BENCH_DIR") .. "/common.lua")  -- setup, init: tid, prefix, n, run
 local key = os.getenv("BENCH_KEY") or "none"
-local run = os.getenv("BENCH_RUN") or tostring(os.time())
 local size = tonumber(os.getenv("BENCH_BATCH") or "100")
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-
-local prefix, n
-function init(args)
-  prefix = run .. "-" .. tostring(tid) .. "-"
-  n = 0
-end
 
 local headers = {
   ["Authorization"] = "Bearer " .. key,

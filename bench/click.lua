@@ -10,11 +10,7 @@ local file = os.getenv("BENCH_CLICK_URLS")
 local nthreads = tonumber(os.getenv("BENCH_THREADS") or "2")
 local CHUNK = 1024
 
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
+dofile(os.getenv("BENCH_DIR") .. "/common.lua")  -- setup: tid (init is this file's own)
 
 local head = "GET "
 local tail  -- the rest of the request: what wrk.format would write for these headers

@@ -2,21 +2,9 @@
 -- would be deduplicated and make the run meaningless). Also used against nginx, so both
 -- targets receive byte-for-byte the same kind of request.
 -- Env: BENCH_KEY (API key), BENCH_RUN (unique per run), BENCH_PATH (default the collect path).
+dofile(os.getenv("BENCH_DIR") .. "/common.lua")  -- setup, init: tid, prefix, n, run
 local key = os.getenv("BENCH_KEY") or "none"
-local run = os.getenv("BENCH_RUN") or tostring(os.time())
 local path = os.getenv("BENCH_PATH") or "/v1/api/collect"
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-
-local prefix, n
-function init(args)
-  prefix = run .. "-" .. tostring(tid) .. "-"
-  n = 0
-end
 
 local headers = {
   ["Authorization"] = "Bearer " .. key,

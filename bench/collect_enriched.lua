@@ -4,14 +4,8 @@
 -- per request as it would for real traffic. Sent unchanged to the server without enrichment,
 -- so the two runs differ only in the server's work.
 -- Env: BENCH_KEY, BENCH_RUN, BENCH_AGENTS (file, one per line), BENCH_IPS (file).
+dofile(os.getenv("BENCH_DIR") .. "/common.lua")  -- setup, init: tid, prefix, n, run
 local key = os.getenv("BENCH_KEY") or "none"
-local run = os.getenv("BENCH_RUN") or tostring(os.time())
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
 
 local function lines(path)
   local t = {}
@@ -19,10 +13,8 @@ local function lines(path)
   return t
 end
 
-local prefix, n, agents, ips
-function init(args)
-  prefix = run .. "-" .. tostring(tid) .. "-"
-  n = 0
+local agents, ips
+function init_thread(args)
   agents = lines(os.getenv("BENCH_AGENTS"))
   ips = lines(os.getenv("BENCH_IPS"))
 end

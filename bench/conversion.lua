@@ -1,21 +1,9 @@
 -- wrk script: POST /v1/api/conversion over a pool of pre-registered clicks
 -- (clk_bench_1 .. clk_bench_<BENCH_CLICKS>), with a unique Idempotency-Key on every request.
 -- Env: BENCH_KEY, BENCH_RUN, BENCH_CLICKS.
+dofile(os.getenv("BENCH_DIR") .. "/common.lua")  -- setup, init: tid, prefix, n, run
 local key = os.getenv("BENCH_KEY") or "none"
-local run = os.getenv("BENCH_RUN") or tostring(os.time())
 local clicks = tonumber(os.getenv("BENCH_CLICKS") or "64")
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-
-local prefix, n
-function init(args)
-  prefix = run .. "-" .. tostring(tid) .. "-"
-  n = 0
-end
 
 function request()
   n = n + 1

@@ -2,21 +2,9 @@
 -- navigator.sendBeacon sends), an allowed Origin, the tag id in the body, no key; a unique
 -- event_id on every request. The event is collect.lua's, so the two rows compare the paths.
 -- Env: BENCH_RUN (unique per run), BENCH_TAG (a tag allowing BENCH_ORIGIN).
-local run = os.getenv("BENCH_RUN") or tostring(os.time())
+dofile(os.getenv("BENCH_DIR") .. "/common.lua")  -- setup, init: tid, prefix, n, run
 local tag = os.getenv("BENCH_TAG") or "bench-tag"
 local origin = os.getenv("BENCH_ORIGIN") or "https://shop.example"
-
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
-
-local prefix, n
-function init(args)
-  prefix = run .. "-" .. tostring(tid) .. "-"
-  n = 0
-end
 
 local headers = {
   ["Origin"] = origin,
