@@ -343,6 +343,37 @@ UnixMicros PeriodStart(const date::time_zone* tz, Granularity granularity, UnixM
   return StartOfLocalDay(tz, day);
 }
 
+std::vector<UnixMicros> PeriodStarts(const date::time_zone* tz, Granularity granularity,
+                                     UnixMicros from, UnixMicros to) {
+  constexpr int64_t kHour = int64_t{3600} * 1'000'000;
+  const int64_t nominal = granularity == Granularity::kHour ? kHour : 24 * kHour;
+  std::vector<UnixMicros> starts;
+  if (granularity == Granularity::kTotal || from >= to) return starts;
+  starts.push_back(PeriodStart(tz, granularity, from));
+  while (true) {
+    const UnixMicros p = starts.back();
+    // The common case: the next period starts `nominal` later.
+    UnixMicros next = p + nominal;
+    if (!(PeriodStart(tz, granularity, next) == next &&
+          PeriodStart(tz, granularity, next - kReportQuantumMicros) == p)) {
+      // A DST change (or a zone's rule change) in between: the first quarter hour after p whose
+      // period is another. Periods never last two days, so it is within p + 2 days.
+      int64_t lo = 1, hi = 2 * 24 * kHour / kReportQuantumMicros;  // in quarter hours after p
+      while (lo < hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        if (PeriodStart(tz, granularity, p + mid * kReportQuantumMicros) == p) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      next = PeriodStart(tz, granularity, p + lo * kReportQuantumMicros);
+    }
+    if (next >= to) return starts;
+    starts.push_back(next);
+  }
+}
+
 std::string FormatLocalRfc3339(const date::time_zone* tz, UnixMicros t) {
   const seconds offset = OffsetAt(tz, t);
   const auto local = date::local_time<microseconds>{microseconds{t} + offset};

@@ -74,6 +74,14 @@ const date::time_zone* FindTimeZone(std::string_view name);
 // DST fall-back is two periods). `t` for kTotal.
 UnixMicros PeriodStart(const date::time_zone* tz, Granularity granularity, UnixMicros t);
 
+// The starts of the periods of `granularity` (hour or day) in `tz` that hold an instant of
+// [from, to), ascending; the first is PeriodStart(from), at or before `from`. Each later start is
+// found by one guess (an hour or a day on) checked by two look-ups, else a binary search over
+// the quarter hours of the next two days, so a DST change costs a few more look-ups, not one per
+// quarter hour.
+std::vector<UnixMicros> PeriodStarts(const date::time_zone* tz, Granularity granularity,
+                                     UnixMicros from, UnixMicros to);
+
 // RFC 3339 text of `t` as a local time in `tz` with its offset: "2026-03-08T00:00:00-05:00".
 std::string FormatLocalRfc3339(const date::time_zone* tz, UnixMicros t);
 

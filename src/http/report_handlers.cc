@@ -4,7 +4,6 @@
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <map>
-#include <unordered_map>
 #include <utility>
 
 #include "api/report_query.h"
@@ -49,15 +48,13 @@ class Folder {
   const std::map<RowKey, Metrics>& rows() const { return rows_; }
 
  private:
-  int64_t Period(int64_t bucket) {
-    if (q_.granularity == Granularity::kTotal) return 0;
-    auto [it, fresh] = periods_.try_emplace(bucket, 0);
-    if (fresh) it->second = PeriodStart(q_.tz, q_.granularity, bucket);
-    return it->second;
+  // The store folded the buckets into the query's periods (RollupQuery::periods): a row's
+  // bucket is its period's start already.
+  int64_t Period(int64_t bucket) const {
+    return q_.granularity == Granularity::kTotal ? 0 : bucket;
   }
 
   const ReportQuery& q_;
-  std::unordered_map<int64_t, int64_t> periods_;  // bucket -> period start
   std::map<RowKey, Metrics> rows_;
 };
 
@@ -170,6 +167,7 @@ Prepared ApiService::HandleReport(const ApiCall& call) {
   rq.from_bucket = RollupBucket(q.from);
   rq.to_bucket = RollupBucket(q.to);
   rq.by_bucket = q.granularity != Granularity::kTotal;
+  rq.periods = PeriodStarts(q.tz, q.granularity, q.from, q.to);
   Folder folder(q);
   Status st;
   switch (q.kind) {

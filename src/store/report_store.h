@@ -21,6 +21,10 @@ struct RollupQuery {
   int64_t from_bucket = 0;
   int64_t to_bucket = 0;
   bool by_bucket = true;  // false: one row per group for the whole range
+  // With by_bucket: the report's period starts, ascending, the first <= from_bucket. When given,
+  // the store folds each bucket into the last start <= it (in the database, so it sends one row
+  // per period and group instead of one per 15-minute bucket) and a row's `bucket` is that start.
+  std::vector<int64_t> periods;
   // The dimensions kept (the others are summed over; a row then has nullopt there).
   // events: tag_id, event_name; clicks: campaign_id, tag_id; conversions: campaign_id,
   // event_type, currency, click_tag_id.

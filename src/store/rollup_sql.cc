@@ -10,11 +10,19 @@ std::string Param(int n, RollupSqlDialect d) {
   return (d == RollupSqlDialect::kSqlite ? "?" : "$") + std::to_string(n);
 }
 
-// SELECT <bucket>, <dims...>, <sums> FROM <table> WHERE ... GROUP BY <kept> HAVING count(*) > 0.
+// The period start of a row's bucket: the last of the starts <= bucket.
+std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d) {
+  const std::string starts = Param(RollupPeriodsParam(q), d);
+  if (d == RollupSqlDialect::kSqlite) return "thrad_period(bucket, " + starts + ")";
+  return "(" + starts + "::int8[])[width_bucket(bucket, " + starts + "::int8[])]";
+}
+
+// SELECT <period>, <dims...>, <sums> FROM <table> WHERE ... GROUP BY <kept> HAVING count(*) > 0.
 std::string Build(const RollupQuery& q, RollupSqlDialect d, std::string_view table,
                   const std::vector<std::string_view>& dims, std::string_view sums) {
-  std::string select = q.by_bucket ? "bucket" : "0";
-  std::string group = q.by_bucket ? "bucket" : "";
+  const std::string period = RollupPeriodsParam(q) ? PeriodOf(q, d) : "bucket";
+  std::string select = q.by_bucket ? period + " AS period" : "0";
+  std::string group = q.by_bucket ? "period" : "";
   for (size_t i = 0; i < dims.size(); ++i) {
     select += ", ";
     if (q.dims[i]) {
@@ -40,6 +48,11 @@ std::string Sum(std::string_view column, RollupSqlDialect d) {
 }
 
 }  // namespace
+
+int RollupPeriodsParam(const RollupQuery& q) {
+  if (!q.by_bucket || q.periods.empty()) return 0;
+  return q.partner_id ? 4 : 3;
+}
 
 std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   return Build(q, d, "rollup_events", {"tag_id", "event_name"}, Sum("events", d));

@@ -17,6 +17,14 @@ std::vector<std::optional<std::string>> RangeParams(const RollupQuery& q) {
   std::vector<std::optional<std::string>> p = {std::to_string(q.from_bucket),
                                                std::to_string(q.to_bucket)};
   if (q.partner_id) p.push_back(PgTextParam(*q.partner_id));
+  if (RollupPeriodsParam(q)) {  // an int8[] in text form: {s1,s2,...}
+    std::string starts = "{";
+    for (int64_t s : q.periods) {
+      if (starts.size() > 1) starts += ',';
+      starts += std::to_string(s);
+    }
+    p.push_back(starts + "}");
+  }
   return p;
 }
 

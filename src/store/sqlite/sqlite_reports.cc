@@ -1,6 +1,9 @@
 // SqliteStore: the reports role (ReportStore) on a read connection of its own, so a report never
 // holds up key look-ups or the writer.
+#include <sqlite3.h>
+
 #include <charconv>
+#include <cstring>
 #include <string>
 
 #include "store/export_format.h"
@@ -17,6 +20,36 @@ void BindRange(SqliteStatement& st, const RollupQuery& q) {
   st.Bind(1, q.from_bucket);
   st.Bind(2, q.to_bucket);
   if (q.partner_id) st.Bind(3, *q.partner_id);
+  if (int n = RollupPeriodsParam(q)) {
+    st.BindBlob(n, std::string_view(reinterpret_cast<const char*>(q.periods.data()),
+                                    q.periods.size() * sizeof(int64_t)));
+  }
+}
+
+// thrad_period(bucket, starts): the last of `starts` (a blob of ascending native int64s) that is
+// <= bucket, by binary search; NULL when there is none (rollup_sql.h).
+void ThradPeriod(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const int64_t bucket = sqlite3_value_int64(argv[0]);
+  const auto* blob = static_cast<const unsigned char*>(sqlite3_value_blob(argv[1]));
+  const size_t n = static_cast<size_t>(sqlite3_value_bytes(argv[1])) / sizeof(int64_t);
+  size_t lo = 0, hi = n;  // the first start > bucket, in [lo, hi]
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    int64_t start;
+    std::memcpy(&start, blob + mid * sizeof(int64_t), sizeof start);
+    if (start <= bucket) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo == 0) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  int64_t start;
+  std::memcpy(&start, blob + (lo - 1) * sizeof(int64_t), sizeof start);
+  sqlite3_result_int64(ctx, start);
 }
 
 std::optional<std::string> OptText(const SqliteStatement& st, int column) {
@@ -48,6 +81,10 @@ Result<SqliteDb*> SqliteStore::ReportsDb() {
   if (!reports_) {
     Result<std::unique_ptr<SqliteDb>> db = Connect();
     if (!db.ok()) return db.status();
+    const int rc =
+        sqlite3_create_function((*db)->raw(), "thrad_period", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                nullptr, ThradPeriod, nullptr, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(rc, "register thrad_period", (*db)->raw());
     reports_ = std::move(db).value();
   }
   return reports_.get();

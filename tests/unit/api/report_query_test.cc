@@ -163,5 +163,40 @@ TEST(ReportPeriodsTest, HalfAndQuarterHourZones) {
   EXPECT_EQ(FindTimeZone(""), nullptr);
 }
 
+// PeriodStarts against the definition: the distinct PeriodStart of every quarter hour of the
+// range, over a year of zones with DST, half-hour DST (Lord Howe), +05:45, a date-line jump
+// (Apia skipped 2011-12-30), and from/to inside a period.
+TEST(ReportPeriodsTest, PeriodStartsAreEveryQuarterHoursPeriodInOrder) {
+  constexpr int64_t kQuarter = kReportQuantumMicros;
+  struct Case {
+    const char* zone;
+    const char* from;
+    const char* to;
+  };
+  const Case cases[] = {
+      {"America/New_York", "2026-01-01T05:00:00Z", "2027-01-01T05:00:00Z"},
+      {"Australia/Lord_Howe", "2026-01-01T00:00:00Z", "2026-12-31T00:00:00Z"},
+      {"Asia/Kathmandu", "2026-03-01T07:15:00Z", "2026-04-02T10:45:00Z"},
+      {"Pacific/Apia", "2011-12-25T00:00:00Z", "2012-01-05T00:00:00Z"},
+      {"UTC", "2026-10-31T00:00:00Z", "2026-11-30T00:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    const date::time_zone* tz = FindTimeZone(c.zone);
+    ASSERT_NE(tz, nullptr) << c.zone;
+    for (Granularity g : {Granularity::kDay, Granularity::kHour}) {
+      std::vector<UnixMicros> want;
+      for (int64_t t = At(c.from); t < At(c.to); t += kQuarter) {
+        const UnixMicros p = PeriodStart(tz, g, t);
+        if (want.empty() || want.back() != p) want.push_back(p);
+      }
+      EXPECT_EQ(PeriodStarts(tz, g, At(c.from), At(c.to)), want)
+          << c.zone << " " << GranularityName(g);
+    }
+  }
+  const date::time_zone* ny = FindTimeZone("America/New_York");
+  EXPECT_TRUE(PeriodStarts(ny, Granularity::kTotal, 0, kQuarter).empty());
+  EXPECT_TRUE(PeriodStarts(ny, Granularity::kDay, kQuarter, kQuarter).empty());
+}
+
 }  // namespace
 }  // namespace thrad

@@ -153,6 +153,52 @@ TYPED_TEST(ReportStoreTest, ClickAndConversionRollups) {
   }
 }
 
+// RollupQuery::periods: the store folds each bucket into the last period start <= it, with the
+// partner parameter (param 4) and without (admin, param 3), for every rollup table.
+TYPED_TEST(ReportStoreTest, BucketsFoldIntoTheGivenPeriods) {
+  std::vector<EventRecord> events;
+  for (int i = 0; i < 8; ++i) {  // one event per quarter hour from kT0
+    EventRecord e = Event(i % 2 ? "p2" : "p1", "t1", "e" + std::to_string(i));
+    e.timestamp = kT0 / 1'000'000 + i * 15 * 60;
+    events.push_back(e);
+  }
+  WriteOp op = EventOp(events);
+  ClickRecord c = Click("p1", "clk_1", "bid_1", "cmp_1");
+  c.created_at = kT0 + 50 * kMinute;
+  WriteOp clicks;
+  ClickWrite cw;
+  cw.clicks = {c};
+  clicks.payload = cw;
+  ConversionRecord v = Conversion("p1", "clk_1", "o1");
+  v.conversion_time = kT0 + 100 * kMinute;
+  WriteOp conv = ConversionOp(v);
+  this->Commit({&op, &clicks});
+  this->Commit({&conv});
+
+  RollupQuery q = this->All();
+  q.dims = {false, false, false, false};
+  // Periods [kT0 - 1 h, kT0 + 45 min), [kT0 + 45 min, kT0 + 1 h 30), [kT0 + 1 h 30, ...).
+  q.periods = {kT0 - 60 * kMinute, kT0 + 45 * kMinute, kT0 + 90 * kMinute};
+  auto p1 = this->Events(q);
+  EXPECT_EQ(p1, (std::map<std::tuple<int64_t, std::string, std::string>, int64_t>{
+                    {{kT0 - 60 * kMinute, "-", "-"}, 2},     // quarters 0 and 2
+                    {{kT0 + 45 * kMinute, "-", "-"}, 1},     // quarter 4
+                    {{kT0 + 90 * kMinute, "-", "-"}, 1}}));  // quarter 6
+  q.partner_id.reset();  // every partner: one event per quarter hour
+  auto all = this->Events(q);
+  EXPECT_EQ((all[{kT0 - 60 * kMinute, "-", "-"}]), 3);
+  EXPECT_EQ((all[{kT0 + 45 * kMinute, "-", "-"}]), 3);
+  EXPECT_EQ((all[{kT0 + 90 * kMinute, "-", "-"}]), 2);
+  auto click_rows = this->Clicks(q);
+  ASSERT_EQ(click_rows.size(), 1u);
+  EXPECT_EQ(click_rows[0].bucket, kT0 + 45 * kMinute);
+  q.partner_id = "p1";
+  auto conv_rows = this->Conversions(q);
+  ASSERT_EQ(conv_rows.size(), 1u);
+  EXPECT_EQ(conv_rows[0].bucket, kT0 + 90 * kMinute);
+  EXPECT_EQ(conv_rows[0].conversions, 1);
+}
+
 TYPED_TEST(ReportStoreTest, MoneySumsStayExactPast64Bits) {
   // 10 conversions of 1e12 in one commit, 10 more in another: 2e13, i.e. 2e19 micro-units.
   WriteOp clicks;
