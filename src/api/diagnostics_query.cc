@@ -12,8 +12,7 @@ FieldLoc QueryLoc(std::string_view name) { return {std::string("query"), std::st
 
 }  // namespace
 
-Parsed<DiagnosticsQuery> ParseDiagnosticsQuery(std::string_view query,
-                                               const ReportCaller& caller) {
+Parsed<DiagnosticsQuery> ParseDiagnosticsQuery(std::string_view query, const ReportCaller& caller) {
   static constexpr std::string_view kKnown[] = {"hours", "partner"};
   Parsed<DiagnosticsQuery> out;
   std::optional<std::vector<QueryParam>> list = ParseQueryParams(query);

@@ -21,7 +21,6 @@ struct DiagnosticsQuery {
   std::optional<std::string> partner_id;  // nullopt: every partner (admin without `partner`)
 };
 
-Parsed<DiagnosticsQuery> ParseDiagnosticsQuery(std::string_view query,
-                                               const ReportCaller& caller);
+Parsed<DiagnosticsQuery> ParseDiagnosticsQuery(std::string_view query, const ReportCaller& caller);
 
 }  // namespace thrad

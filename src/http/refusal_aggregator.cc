@@ -22,8 +22,9 @@ std::string RefusalErrorsJson(const std::vector<std::pair<std::string, std::stri
 
 void RefusalAggregator::Add(const Refusal& r) {
   RefusalCountKey key{r.partner_id, RefusalBucket(r.at), r.route, r.status, r.detail, {}, {}};
-  RefusalSample sample{r.partner_id, r.at,          r.route, r.status, r.detail,
-                       RefusalErrorsJson(r.errors), r.request_id, r.key_id};
+  RefusalSample sample{r.partner_id, r.at,     r.route,
+                       r.status,     r.detail, RefusalErrorsJson(r.errors),
+                       r.request_id, r.key_id};
   std::lock_guard lock(mu_);
   if (r.errors.empty()) {
     ++counts_[key];

@@ -54,7 +54,7 @@ class RefusalAggregator {
   void KeepSample(RefusalSample s);
 
   mutable std::mutex mu_;
-  std::map<RefusalCountKey, int64_t> counts_;                   // guarded by mu_
+  std::map<RefusalCountKey, int64_t> counts_;                  // guarded by mu_
   std::map<std::string, std::vector<RefusalSample>> samples_;  // by partner; guarded by mu_
 };
 

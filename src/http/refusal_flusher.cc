@@ -10,7 +10,9 @@ RefusalFlusher::RefusalFlusher(RefusalAggregator& refusals, GroupCommitWriter& w
 
 RefusalFlusher::~RefusalFlusher() { Stop(); }
 
-void RefusalFlusher::Start() { thread_ = std::thread([this] { Run(); }); }
+void RefusalFlusher::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void RefusalFlusher::Run() {
   std::unique_lock lock(mu_);

@@ -47,9 +47,9 @@ class RefusalFlusher {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                // guarded by mu_
-  std::unique_ptr<WriteOp> in_flight_;   // guarded by mu_; null when none
-  bool last_ok_ = true;                  // guarded by mu_: the last op's commit
+  bool stopping_ = false;               // guarded by mu_
+  std::unique_ptr<WriteOp> in_flight_;  // guarded by mu_; null when none
+  bool last_ok_ = true;                 // guarded by mu_: the last op's commit
   std::thread thread_;
 };
 

@@ -87,8 +87,7 @@ std::vector<PgQuery> RefusalWriteQueries(std::span<const RefusalWrite* const> wr
     q.push_back(Finish(kInsertSamples, c));
     PgArray names;
     for (const std::string& p : partners) names.Add(p);
-    q.push_back({kTrimSamples,
-                 {std::move(names).Finish(), std::to_string(kRefusalSamplesKept)}});
+    q.push_back({kTrimSamples, {std::move(names).Finish(), std::to_string(kRefusalSamplesKept)}});
   }
   q.push_back({kDropOldCounts,
                {std::to_string(RefusalBucket(now) - kRefusalMaxHours * kRefusalBucketMicros)}});
