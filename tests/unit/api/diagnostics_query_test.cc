@@ -33,7 +33,8 @@ TEST(DiagnosticsQueryTest, HoursFromOneTo168) {
               ElementsAre("hours:greater_than_equal"));
   EXPECT_THAT(Locs(ParseDiagnosticsQuery("hours=169", kAcme).errors),
               ElementsAre("hours:less_than_equal"));
-  for (const char* bad : {"hours=", "hours=x", "hours=1.5", "hours=+3", "hours=99999999999999999999"}) {
+  for (const char* bad :
+       {"hours=", "hours=x", "hours=1.5", "hours=+3", "hours=99999999999999999999"}) {
     EXPECT_THAT(Locs(ParseDiagnosticsQuery(bad, kAcme).errors), ElementsAre("hours:int_parsing"))
         << bad;
   }

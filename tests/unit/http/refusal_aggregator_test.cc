@@ -26,7 +26,8 @@ Refusal NotFound(std::string partner, int64_t at, std::string request_id) {
   return r;
 }
 
-Refusal Invalid(std::string partner, int64_t at, std::vector<std::pair<std::string, std::string>> e) {
+Refusal Invalid(std::string partner, int64_t at,
+                std::vector<std::pair<std::string, std::string>> e) {
   Refusal r = NotFound(std::move(partner), at, "req");
   r.route = "/v1/api/collect";
   r.status = 422;
@@ -68,7 +69,7 @@ TEST(RefusalAggregatorTest, CountsByReasonAndHour) {
   EXPECT_EQ(w->samples.size(), 9u);
   EXPECT_EQ(w->samples[0].errors, "[]");
   EXPECT_EQ(w->samples.back().at, kT0 + kHour);  // oldest first
-  EXPECT_FALSE(agg.Take(kT0).has_value());        // everything was taken
+  EXPECT_FALSE(agg.Take(kT0).has_value());       // everything was taken
 }
 
 TEST(RefusalAggregatorTest, SampleErrorsAsJson) {

@@ -16,13 +16,18 @@ constexpr int64_t kT0 = 1771524000000000;  // 2026-02-19T18:00:00Z, an hour star
 
 RefusalCountKey Key(std::string partner, int64_t at, int status, std::string type = "",
                     std::string loc = "") {
-  return {std::move(partner), RefusalBucket(at), "/v1/api/collect", status,
-          status == 422 ? "Validation error" : "Click not found", std::move(type), std::move(loc)};
+  return {std::move(partner),
+          RefusalBucket(at),
+          "/v1/api/collect",
+          status,
+          status == 422 ? "Validation error" : "Click not found",
+          std::move(type),
+          std::move(loc)};
 }
 
 RefusalSample Sample(std::string partner, int64_t at, std::string request_id) {
-  return {std::move(partner), at, "/v1/api/collect", 404, "Click not found", "[]",
-          std::move(request_id), "key_1"};
+  return {std::move(partner), at,   "/v1/api/collect",     404,
+          "Click not found",  "[]", std::move(request_id), "key_1"};
 }
 
 WriteOp Op(RefusalWrite w) {
