@@ -171,21 +171,28 @@ void ParseCommon(const Params& params, const ReportCaller& caller, bool quarter_
     }
   }
 
-  if (const QueryParam* partner = params.Find("partner")) {
-    if (partner->value.empty() || partner->value.size() > kMaxPartnerChars) {
-      errors.push_back(QueryValueError("partner", "a partner id has 1-128 characters"));
-    } else if (!caller.admin && partner->value != caller.partner_id) {
-      errors.push_back(QueryValueError(
-          "partner", "only an admin key may read another partner; a reports key reads its own"));
-    } else {
-      q.partner_id = partner->value;
-    }
-  } else if (!caller.admin) {
-    q.partner_id = caller.partner_id;
-  }
+  const QueryParam* partner = params.Find("partner");
+  q.partner_id = ReportPartner(partner ? &partner->value : nullptr, caller, errors);
 }
 
 }  // namespace
+
+std::optional<std::string> ReportPartner(const std::string* given, const ReportCaller& caller,
+                                         std::vector<FieldError>& errors) {
+  if (given == nullptr) {
+    if (caller.admin) return std::nullopt;
+    return caller.partner_id;
+  }
+  if (given->empty() || given->size() > kMaxPartnerChars) {
+    errors.push_back(QueryValueError("partner", "a partner id has 1-128 characters"));
+  } else if (!caller.admin && *given != caller.partner_id) {
+    errors.push_back(QueryValueError(
+        "partner", "only an admin key may read another partner; a reports key reads its own"));
+  } else {
+    return *given;
+  }
+  return std::nullopt;
+}
 
 std::optional<ReportKind> ParseReportKind(std::string_view name) {
   if (name == "events") return ReportKind::kEvents;

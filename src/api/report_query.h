@@ -57,6 +57,12 @@ struct ReportQuery {
   std::string cursor;
 };
 
+// The partner a report reads (`partner` as given, or null when absent): the caller's own for a
+// reports key, the one named or nullopt (every partner) for an admin key. A bad value or a
+// reports key naming another partner adds a 422 at ["query","partner"] (then nullopt).
+std::optional<std::string> ReportPartner(const std::string* given, const ReportCaller& caller,
+                                         std::vector<FieldError>& errors);
+
 // Parses a report's query string for `kind`. Unknown parameters, repeated parameters and every
 // bad value are listed.
 Parsed<ReportQuery> ParseReportQuery(ReportKind kind, std::string_view query,

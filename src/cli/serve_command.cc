@@ -27,6 +27,8 @@
 #include "http/access_log.h"
 #include "http/api_service.h"
 #include "http/metrics.h"
+#include "http/refusal_aggregator.h"
+#include "http/refusal_flusher.h"
 #include "http/server.h"
 #include "store/delayed_store.h"
 #include "store/group_commit_writer.h"
@@ -219,6 +221,11 @@ int Serve(ServeOptions& o) {
   o.service.access_log = access_log ? &*access_log : nullptr;
   o.service.store_health = &health;
   o.service.enricher = &enricher;
+  // Diagnostics (REPORTS.md section 5): refusals gathered in memory, flushed about once a
+  // second through the writer, and once more at shutdown before the writer stops.
+  RefusalAggregator refusals;
+  o.service.refusals = &refusals;
+  RefusalFlusher refusal_flusher(refusals, writer, SystemClock::Instance());
   ApiService service({.keys = keys,
                       .signing_keys = signing_keys,
                       .tags = tags,
@@ -243,8 +250,10 @@ int Serve(ServeOptions& o) {
   }
   spdlog::info("listening on {}:{} with {} threads, store {}", o.server.host, server.port(),
                o.server.threads, o.store.database_url.empty() ? o.store.sqlite_path : "postgresql");
+  refusal_flusher.Start();
   server.Run();
-  writer.Stop();  // commits whatever is still queued
+  refusal_flusher.Stop();  // the refusals of the last second, before the writer stops
+  writer.Stop();           // commits whatever is still queued
   FlushKeyUsage(keys, db);
   spdlog::info("stopped cleanly");
   return 0;

@@ -110,6 +110,7 @@ std::optional<ApiError> ApiService::Authenticate(const ApiRequest& req, uint32_t
   }
   if (!(*found)->HasAnyScope(scopes)) {
     metrics_.CountAuthFailure(Metrics::AuthFailure::kForbiddenScope);
+    key = std::move(*found);  // the 403 is the partner's (access log, diagnostics)
     return ApiError{ApiErrorKind::kForbiddenScope};
   }
   key = std::move(*found);
@@ -123,7 +124,7 @@ Prepared ApiService::Handle(const RouteMatch& route, const ApiRequest& req) {
   ApiCall call{req, route, nullptr, req.target.validate_only, nullptr, std::nullopt};
   if (spec.scopes != 0) {
     if (auto err = Authenticate(req, spec.scopes, call.key)) {
-      return MakeErrorResponse(*err, req.request_id);
+      return WithKey(MakeErrorResponse(*err, req.request_id), call.key);
     }
     if (auto limited = CheckRateLimit(*call.key, req.request_id)) {
       return WithKey(std::move(*limited), call.key);

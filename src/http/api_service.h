@@ -27,6 +27,7 @@ namespace thrad {
 
 class AccessLog;
 class Enricher;
+class RefusalAggregator;
 
 struct ServiceConfig {
   bool trust_proxy = false;  // use the first X-Forwarded-For hop as the client IP
@@ -49,6 +50,9 @@ struct ServiceConfig {
   // Geo and device for every stored row, and the stored form of the client IP (not owned).
   // Null: no enrichment, the IP stored as seen.
   const Enricher* enricher = nullptr;
+  // Where refusals of authenticated requests are noted for diagnostics (REPORTS.md section 5;
+  // not owned). Null: not noted.
+  RefusalAggregator* refusals = nullptr;
 };
 
 // What the service reads and writes through. Not owned; each outlives the service.
@@ -81,6 +85,11 @@ class ApiService {
   // content type (415), then its handler: an answer now or a write to commit.
   Prepared Handle(const RouteMatch& route, const ApiRequest& req);
 
+  // Notes a refused (4xx) answer of a request authenticated as `key` for diagnostics, once the
+  // answer was written: into ServiceConfig::refusals, no store I/O (diagnostics_handlers.cc).
+  void NoteRefusal(const RouteSpec& route, unsigned status, const KeyRecord& key,
+                   std::string_view body, const std::string& request_id);
+
   GroupCommitWriter& writer() { return writer_; }
   Metrics& metrics() { return metrics_; }
   AccessLog* access_log() const { return config_.access_log; }
@@ -98,6 +107,7 @@ class ApiService {
   Prepared HandleWebAsset(const ApiCall& call);           // asset_handlers.cc
   Prepared HandleReport(const ApiCall& call);             // report_handlers.cc
   Prepared HandleConversionList(const ApiCall& call);     // report_handlers.cc
+  Prepared HandleDiagnostics(const ApiCall& call);        // diagnostics_handlers.cc
   Prepared HandleHealthz(const ApiCall& call);
   Prepared HandleReadyz(const ApiCall& call);
   Prepared HandleMetrics(const ApiCall& call);

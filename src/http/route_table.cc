@@ -26,6 +26,7 @@ constexpr std::string_view kTagJsPaths[] = {"/tag.js"};
 constexpr std::string_view kPtagJsPaths[] = {"/ptag.js"};
 constexpr std::string_view kReportPaths[] = {"/v1/api/reports/{kind}"};
 constexpr std::string_view kConversionListPaths[] = {"/v1/api/conversions"};
+constexpr std::string_view kDiagnosticsPaths[] = {"/v1/api/diagnostics"};
 
 // The one table. Order is the order of /metrics series.
 constexpr std::array kRoutes = {
@@ -118,6 +119,12 @@ constexpr std::array kRoutes = {
               .methods = Methods(Method::kGet),
               .scopes = Scopes(Scope::kReports) | Scopes(Scope::kAdmin),
               .handler = &ApiService::HandleConversionList},
+    // REPORTS.md section 5: why a partner's requests were refused.
+    RouteSpec{.name = "diagnostics",
+              .paths = kDiagnosticsPaths,
+              .methods = Methods(Method::kGet),
+              .scopes = Scopes(Scope::kReports) | Scopes(Scope::kAdmin),
+              .handler = &ApiService::HandleDiagnostics},
 };
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }

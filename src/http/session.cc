@@ -364,6 +364,10 @@ class Session {
     if (wire_.capacity() > 64 * 1024) std::string().swap(wire_);  // after a large answer
     const auto elapsed = Clock::now() - ex.started;
     env_.metrics.ObserveRequest(ex.route_index, status, elapsed);
+    // Diagnostics: a refusal of an authenticated request, noted after it was answered.
+    if (key && status / 100 == 4 && ex.route) {
+      env_.service.NoteRefusal(*ex.route->spec, status, *key, api.body, ex.request_id);
+    }
     if (AccessLog* log = env_.service.access_log()) {
       log->Write({.request_id = ex.request_id,
                   .method = MethodName(ex.method),

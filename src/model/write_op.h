@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <variant>
@@ -7,6 +8,7 @@
 
 #include "common/status.h"
 #include "model/records.h"
+#include "model/refusal.h"
 
 namespace thrad {
 
@@ -53,7 +55,8 @@ struct ConversionWrite {
 // runs; the writer only fills `status` and the outcomes, then calls on_done exactly once
 // on the writer thread after the batch that holds it committed (or failed).
 struct WriteOp {
-  std::variant<EventWrite, ConversionWrite, ClickWrite> payload;
+  // RefusalWrite: the diagnostics flush (REPORTS.md section 5); it has no outcome.
+  std::variant<EventWrite, ConversionWrite, ClickWrite, RefusalWrite> payload;
   bool dry_run = false;  // run every lookup, write nothing (validate_only)
   Status status;         // non-ok: nothing of this op is stored (503 to the client)
   std::function<void()> on_done;
@@ -65,8 +68,8 @@ struct WriteOp {
       events->outcomes.assign(events->events.size(), WriteOutcome::kPending);
     } else if (auto* clicks = std::get_if<ClickWrite>(&payload)) {
       clicks->outcomes.assign(clicks->clicks.size(), WriteOutcome::kPending);
-    } else {
-      std::get<ConversionWrite>(payload).outcome = WriteOutcome::kPending;
+    } else if (auto* conversion = std::get_if<ConversionWrite>(&payload)) {
+      conversion->outcome = WriteOutcome::kPending;
     }
   }
 
@@ -75,6 +78,9 @@ struct WriteOp {
   size_t rows() const {
     if (const auto* events = std::get_if<EventWrite>(&payload)) return events->events.size();
     if (const auto* clicks = std::get_if<ClickWrite>(&payload)) return clicks->clicks.size();
+    if (const auto* refusals = std::get_if<RefusalWrite>(&payload)) {
+      return std::max<size_t>(1, refusals->counts.size() + refusals->samples.size());
+    }
     return 1;
   }
 };

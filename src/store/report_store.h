@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "model/records.h"
+#include "model/refusal.h"
 #include "store/rollup.h"
 
 namespace thrad {
@@ -74,6 +75,27 @@ struct ConversionPage {
   std::string last;
 };
 
+// Diagnostics (REPORTS.md section 5): the refusals of one partner (or every partner's), counts of
+// the hourly buckets from `from_bucket` on and the newest samples since `since`.
+struct RefusalQuery {
+  std::optional<std::string> partner_id;  // nullopt: every partner, summed
+  int64_t from_bucket = 0;                // refusal_counts.bucket >= this
+  UnixMicros since = 0;                   // refusal_samples.at >= this
+  size_t limit = kRefusalSamplesKept;     // samples, newest first
+};
+struct RefusalCountRow {
+  std::string route;
+  int status = 0;
+  std::string detail;
+  std::string type;  // "" for none
+  std::string loc;   // "" for none, else a JSON array
+  int64_t count = 0;
+};
+struct RefusalReport {
+  std::vector<RefusalCountRow> counts;  // by count descending, then by the other fields
+  std::vector<RefusalSample> recent;    // newest first
+};
+
 // The reports role: pre-aggregated counters (rollup.h) and paging through raw conversions. Never
 // scans raw rows for a report.
 //
@@ -97,6 +119,10 @@ class ReportStore {
   // page's cursor, so paging returns every row once while writes go on. InvalidArgument when
   // `after` is not a cursor of this store.
   virtual Result<ConversionPage> ListConversions(const ConversionPageQuery& q) = 0;
+
+  // The refusal counts (summed over buckets and, without a partner, over partners) and the
+  // newest samples (REPORTS.md section 5).
+  virtual Result<RefusalReport> ReadRefusals(const RefusalQuery& q) = 0;
 };
 
 }  // namespace thrad

@@ -69,8 +69,8 @@ void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta) {
       for (size_t i = 0; i < cw->clicks.size() && i < cw->outcomes.size(); ++i) {
         if (cw->outcomes[i] == WriteOutcome::kStored) AddClickToRollups(cw->clicks[i], delta);
       }
-    } else {
-      const auto& conv = std::get<ConversionWrite>(op->payload);
+    } else if (const auto* conv_write = std::get_if<ConversionWrite>(&op->payload)) {
+      const auto& conv = *conv_write;
       if (conv.outcome == WriteOutcome::kStored) AddConversionToRollups(conv.conversion, delta);
     }
   }

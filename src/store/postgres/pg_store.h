@@ -97,6 +97,7 @@ class PostgresStore final : public Store {
   Status ReadConversionRollups(const RollupQuery& q,
                                const std::function<void(const ConversionRollupRow&)>& row) override;
   Result<ConversionPage> ListConversions(const ConversionPageQuery& q) override;
+  Result<RefusalReport> ReadRefusals(const RefusalQuery& q) override;
 
   // ExportStore (pg_export.cc).
   Status ExportEvents(const ExportFilter& filter,

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "store/postgres/pg_identity.h"
+#include "store/postgres/pg_refusals.h"
 #include "store/postgres/pg_rollups.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/pg_write_queries.h"
@@ -60,13 +61,15 @@ struct BatchPlan {
   std::vector<std::pair<size_t, size_t>> followers;
   std::vector<size_t> to_find;   // conversions whose identity's stored payload is needed
   std::vector<bool> conflicted;  // per conversion: its insert met a stored row
+  std::vector<const RefusalWrite*> refusals;  // the diagnostics flush (pg_refusals.h)
 };
 
 // An op's kind in the lock order: events, then clicks, then conversions.
 int KindRank(const WriteOp* op) {
   if (std::holds_alternative<EventWrite>(op->payload)) return 0;
   if (std::holds_alternative<ClickWrite>(op->payload)) return 1;
-  return 2;
+  if (std::holds_alternative<ConversionWrite>(op->payload)) return 2;
+  return 3;  // the diagnostics flush: after every row of the batch
 }
 
 WriteOutcome Compare(const ConversionRecord& c, const ConversionPayload& stored) {
@@ -104,6 +107,10 @@ BatchPlan PlanBatch(std::span<WriteOp* const> ops) {
         }
         plan.cl_find.push_back(slot);
       }
+      continue;
+    }
+    if (const auto* r = std::get_if<RefusalWrite>(&op->payload)) {
+      plan.refusals.push_back(r);
       continue;
     }
     auto* w = std::get_if<EventWrite>(&op->payload);
@@ -404,6 +411,10 @@ Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool
   if (!plan.convs.empty()) {
     PlanConversions(plan);
     THRAD_RETURN_IF_ERROR(InsertConversions(conn, plan));
+  }
+  if (!plan.refusals.empty()) {
+    Result<std::vector<PgResult>> done = RunPipeline(conn, RefusalWriteQueries(plan.refusals));
+    if (!done.ok()) return done.status();
   }
   // Every stored row is decided now (phase 3 decides only rows that were not stored).
   if (own_tx) THRAD_RETURN_IF_ERROR(CommitWithRollups(conn, ops));

@@ -119,6 +119,7 @@ class SqliteStore final : public Store {
   Status ReadConversionRollups(const RollupQuery& q,
                                const std::function<void(const ConversionRollupRow&)>& row) override;
   Result<ConversionPage> ListConversions(const ConversionPageQuery& q) override;
+  Result<RefusalReport> ReadRefusals(const RefusalQuery& q) override;
 
   const std::string& path() const { return path_; }
 
@@ -143,6 +144,7 @@ class SqliteStore final : public Store {
   Status ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run);
   Status ApplyConversion(SqliteDb& db, ConversionWrite& write, bool dry_run);
   Status ApplyClicks(SqliteDb& db, ClickWrite& write, bool dry_run);
+  Status ApplyRefusals(SqliteDb& db, const RefusalWrite& write);  // sqlite_refusals.cc
   Status ApplyInSavepoint(SqliteDb& db, WriteOp& op);
   // CommitBatch's transaction, with the writer connection at synchronous=FULL (`sync`) or
   // NORMAL. Requires writer_mu_.

@@ -135,7 +135,8 @@ Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
   // none (SQLite backs out a failed statement by itself), and it costs two statements per op:
   // so only an op that writes several rows (a batch of events or clicks) takes one. A dry run
   // writes nothing.
-  const bool savepoint = !op.dry_run && op.rows() > 1;
+  const bool savepoint =
+      !op.dry_run && (op.rows() > 1 || std::holds_alternative<RefusalWrite>(op.payload));
   if (savepoint) THRAD_RETURN_IF_ERROR(db.Run("SAVEPOINT op"));
   Status st = ApplyOp(db, op);
   if (st.ok()) return savepoint ? db.Run("RELEASE op") : Status::Ok();
@@ -152,6 +153,7 @@ Status SqliteStore::ApplyInSavepoint(SqliteDb& db, WriteOp& op) {
 Status SqliteStore::ApplyOp(SqliteDb& db, WriteOp& op) {
   if (auto* w = std::get_if<EventWrite>(&op.payload)) return ApplyEvents(db, *w, op.dry_run);
   if (auto* w = std::get_if<ClickWrite>(&op.payload)) return ApplyClicks(db, *w, op.dry_run);
+  if (const auto* w = std::get_if<RefusalWrite>(&op.payload)) return ApplyRefusals(db, *w);
   return ApplyConversion(db, std::get<ConversionWrite>(op.payload), op.dry_run);
 }
 

@@ -128,10 +128,10 @@ TEST(RouteTableTest, MethodsGetImpliesHead) {
 TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   std::vector<std::string_view> names;
   for (const RouteSpec& spec : Routes()) names.push_back(spec.name);
-  EXPECT_THAT(names,
-              ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz", "metrics",
-                          "click", "clicks", "click_lookup", "tag_collect", "tag_pixel",
-                          "tag_conversion", "tag_js", "ptag_js", "report", "conversion_list"));
+  EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
+                                 "metrics", "click", "clicks", "click_lookup", "tag_collect",
+                                 "tag_pixel", "tag_conversion", "tag_js", "ptag_js", "report",
+                                 "conversion_list", "diagnostics"));
 }
 
 TEST(RouterTest, TargetQuery) {
