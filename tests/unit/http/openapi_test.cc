@@ -40,7 +40,7 @@ std::set<std::string> OperationsOf(const RouteSpec& spec) {
   return ops;
 }
 
-const std::set<std::string, std::less<>> kHttpMethods = {"get", "put",     "post",  "delete",
+const std::set<std::string, std::less<>> kHttpMethods = {"get",     "put",  "post",  "delete",
                                                          "options", "head", "patch", "trace"};
 
 json::object Document() {
@@ -130,7 +130,8 @@ TEST(OpenApiTest, EveryDocumentedOperationIsARoute) {
       if (method == "head") {
         EXPECT_TRUE(route->Allows(Method::kHead)) << method;
       } else {
-        EXPECT_TRUE(ops.contains(method)) << "documented method the route does not take: " << method;
+        EXPECT_TRUE(ops.contains(method))
+            << "documented method the route does not take: " << method;
       }
     }
     // Path parameters: OpenAPI's {name} is the route table's {name}, and it is declared.
