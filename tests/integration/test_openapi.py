@@ -180,17 +180,22 @@ def test_a_real_openapi_31_validator_accepts_the_served_document(world, tmp_path
     assert world.api.doc["openapi"].startswith("3.1."), world.api.doc["openapi"]
 
 
-def test_the_validator_catches_a_broken_document(world, tmp_path):
-    """The validator is real: a document with a wrong type and a dangling $ref is refused."""
+def test_the_validator_catches_a_broken_document(tmp_path):
+    """The validator is real: a wrong type and a dangling $ref are refused (once, no store)."""
     if not VALIDATOR.exists():
         pytest.fail(f"{VALIDATOR} is missing: run scripts/setup (npm ci in tests/openapi)")
-    broken = copy.deepcopy(world.api.doc)
-    broken["paths"]["/v1/api/collect"]["post"]["responses"]["204"] = {"content": 7}
-    path = tmp_path / "broken.json"
-    path.write_text(json.dumps(broken))
-    out = subprocess.run(["node", str(VALIDATOR), str(path)], capture_output=True, text=True,
-                         timeout=60, check=False)
-    assert out.returncode != 0, out.stdout
+    doc = json.loads(DOCUMENT.read_bytes())
+    wrong_type = copy.deepcopy(doc)
+    wrong_type["paths"]["/v1/api/collect"]["post"]["responses"]["204"] = {"content": 7}
+    dangling = copy.deepcopy(doc)
+    dangling["paths"]["/v1/api/collect"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"] = {"$ref": "#/components/schemas/Nope"}
+    for name, broken in (("wrong_type", wrong_type), ("dangling", dangling)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(broken))
+        out = subprocess.run(["node", str(VALIDATOR), str(path)], capture_output=True, text=True,
+                             timeout=60, check=False)
+        assert json.loads(out.stdout)["valid"] is False, (name, out.stdout)
 
 
 # --- collect and batch ------------------------------------------------------------------------
@@ -340,6 +345,21 @@ def test_click_registration_and_lookup_answers_match_the_document(world):
                 world.call(lookup, "get", f"/v1/api/clicks/{click_id}"),
                 world.keyed(world.partner, lookup, "post", f"/v1/api/clicks/{click_id}", body=b"")]
     assert statuses(*refusals) == [404, 403, 401, 405]
+
+
+def test_without_an_active_signing_key_the_503s_match_the_document(world, make_server):
+    srv = make_server(start=False)
+    key = SigningKey(srv.cli)
+    key.retire()  # verifies, never signs
+    srv.start()
+    clicker = Partner(srv, partner_id="adplatform", scopes="clicks")
+    target = key.mint(uid("p-"), uid("bid-"), LANDING)
+    r = world.api.check("/v1/click", "get", request(srv.port, "GET", target))
+    assert r.status == 503 and r.headers.get("Retry-After"), r
+    r = world.api.check("/v1/api/clicks", "post",
+                        request(srv.port, "POST", "/v1/api/clicks", body={"clicks": [{}]},
+                                headers=clicker.headers()))
+    assert r.status == 503, r
 
 
 # --- reports ----------------------------------------------------------------------------------
