@@ -1,5 +1,6 @@
-// GET /tag.js and GET /ptag.js (TAG.md §6): files of web/, embedded in the binary, served with
-// a strong ETag, 304 on a matching If-None-Match, and an hour of public caching.
+// GET /tag.js and GET /ptag.js (TAG.md §6) and GET /openapi.json (REPORTS.md §7): files of web/,
+// embedded in the binary, served with a strong ETag, 304 on a matching If-None-Match, and an
+// hour of public caching.
 #include "http/api_service.h"
 #include "http/web_assets.h"
 
@@ -12,7 +13,8 @@ constexpr std::string_view kAssetCacheControl = "public, max-age=3600";
 }  // namespace
 
 Prepared ApiService::HandleWebAsset(const ApiCall& call) {
-  // The route's canonical path names its file: "/tag.js" serves web/tag.js.
+  // The route's canonical path names its file: "/tag.js" serves web/tag.js, "/openapi.json"
+  // web/openapi.json (application/json, by its extension).
   std::string_view name = call.route.spec->paths.front();
   name.remove_prefix(1);
   const WebAsset* asset = FindWebAsset(name);
@@ -20,7 +22,8 @@ Prepared ApiService::HandleWebAsset(const ApiCall& call) {
   ApiResponse res;
   res.AddHeader("ETag", asset->etag);
   res.AddHeader("Cache-Control", std::string(kAssetCacheControl));
-  // Public scripts: any page may load them, also with <script crossorigin> or integrity.
+  // Public files: any page may load them (scripts also with <script crossorigin> or integrity;
+  // the OpenAPI document from an API browser on another origin).
   res.AddHeader("Access-Control-Allow-Origin", "*");
   res.AddHeader("Cross-Origin-Resource-Policy", "cross-origin");
   res.AddHeader("X-Content-Type-Options", "nosniff");

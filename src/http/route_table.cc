@@ -27,6 +27,8 @@ constexpr std::string_view kPtagJsPaths[] = {"/ptag.js"};
 constexpr std::string_view kReportPaths[] = {"/v1/api/reports/{kind}"};
 constexpr std::string_view kConversionListPaths[] = {"/v1/api/conversions"};
 constexpr std::string_view kDiagnosticsPaths[] = {"/v1/api/diagnostics"};
+// REPORTS.md §7: the OpenAPI document of the partner-facing routes (web/openapi.json).
+constexpr std::string_view kOpenApiPaths[] = {"/openapi.json"};
 
 // The one table. Order is the order of /metrics series.
 constexpr std::array kRoutes = {
@@ -125,6 +127,12 @@ constexpr std::array kRoutes = {
               .methods = Methods(Method::kGet),
               .scopes = Scopes(Scope::kReports) | Scopes(Scope::kAdmin),
               .handler = &ApiService::HandleDiagnostics},
+    // REPORTS.md §7: the OpenAPI 3.1 document, embedded like the scripts (web/openapi.json).
+    // Every partner-facing route needs its entry there: tests/unit/http/openapi_test.cc.
+    RouteSpec{.name = "openapi",
+              .paths = kOpenApiPaths,
+              .methods = Methods(Method::kGet),
+              .handler = &ApiService::HandleWebAsset},
 };
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }

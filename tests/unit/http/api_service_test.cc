@@ -380,6 +380,24 @@ TEST_F(ApiServiceTest, BrowserScriptsAreServedWithAValidatorAnd304) {
   }
 }
 
+TEST_F(ApiServiceTest, OpenApiDocumentIsServedAsJsonWithAValidatorAnd304) {
+  ApiService service = Service();
+  ApiRequest req = Request("/openapi.json");
+  req.method = Method::kGet;
+  ApiResponse r = Answer(service, req);
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, FindWebAsset("openapi.json")->content);
+  EXPECT_THAT(r.headers, Contains(Pair("Access-Control-Allow-Origin", "*")));
+  std::string etag;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "ETag") etag = value;
+  }
+  ASSERT_FALSE(etag.empty());
+  req.if_none_match = etag;
+  EXPECT_EQ(Answer(service, req).status, 304u);
+}
+
 TEST_F(ApiServiceTest, ReadyzIs503WhileTheWriterIsSaturated) {
   // A writer that was never started takes ops into its queue and never drains it.
   GroupCommitWriter stalled(*store_, GroupCommitOptions{.max_queue = 2});

@@ -131,7 +131,7 @@ TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
                                  "metrics", "click", "clicks", "click_lookup", "tag_collect",
                                  "tag_pixel", "tag_conversion", "tag_js", "ptag_js", "report",
-                                 "conversion_list", "diagnostics"));
+                                 "conversion_list", "diagnostics", "openapi"));
 }
 
 TEST(RouterTest, TargetQuery) {
