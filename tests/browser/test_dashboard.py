@@ -225,6 +225,8 @@ def test_overview_charts_hold_the_reports_numbers(server, page, data):
     a, _, _ = data
     sign_in(page, server, a.reader)
     wait_ready(page, "overview")
+    assert text(page, "#role-badge") == f"Partner {a.id}"
+    assert page.eval("document.getElementById('partner-form').hidden") is True
     rng = page_range(page)
     today = datetime.datetime.now(datetime.timezone.utc).date()
     assert datetime.date.fromisoformat(rng["to"]) - datetime.date.fromisoformat(rng["from"]) == \

@@ -190,7 +190,7 @@ function showSigninError(message) {
 function showApp() {
   $('signin').hidden = true;
   $('app').hidden = false;
-  $('role-badge').textContent = state.role === 'admin' ? 'Admin' : state.own;
+  $('role-badge').textContent = state.role === 'admin' ? 'Admin' : `Partner ${state.own}`;
   $('role-badge').title = state.role === 'admin' ? `Admin key of ${state.own}` : `Reports key of partner ${state.own}`;
   $('partner-form').hidden = state.role !== 'admin';
   $('partner-input').value = state.partner;
@@ -248,7 +248,8 @@ function route() {
   const name = location.hash.slice(1);
   state.view = VIEWS.includes(name) ? name : 'overview';
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== state.view;
-  $('range-bar').hidden = state.view === 'diagnostics';
+  // The one date-range picker moves to the head of the view that uses it.
+  if (state.view !== 'diagnostics') $(`view-${state.view}`).querySelector('.view-head').append($('range-form'));
   for (const a of document.querySelectorAll('.nav a')) {
     if (a.dataset.view === state.view) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
