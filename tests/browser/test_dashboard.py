@@ -12,6 +12,7 @@ writes them there (docs/images for the README), else to a temporary directory.
 import datetime
 import decimal
 import hashlib
+import json
 import os
 import pathlib
 import urllib.parse
@@ -375,6 +376,18 @@ def test_bad_keys_and_a_lost_session_go_back_to_sign_in(server, page, data):
         assert a.reader.secret not in r["url"] and collector.secret not in r["url"]
 
 
+def test_a_server_without_diagnostics_says_so(server, page, data):
+    if not diagnostics_route_missing():
+        pytest.skip("the diagnostics route is merged")  # TODO(merge diagnostics): remove
+    a, _, _ = data
+    page.expect_console_error(r"status of 404")
+    sign_in(page, server, a.reader)
+    page.click(".nav a[data-view=diagnostics]")
+    page.wait_for("document.getElementById('view-diagnostics').dataset.status === 'error'")
+    assert "not available" in text(page, "#view-diagnostics .status")
+    assert page.eval("document.getElementById('app').hidden") is False  # still signed in
+
+
 @pytest.mark.skipif(diagnostics_route_missing(), reason="diagnostics route not merged yet")
 def test_diagnostics_lists_refusals_with_request_ids(server, page, data):
     a, _, _ = data
@@ -382,8 +395,9 @@ def test_diagnostics_lists_refusals_with_request_ids(server, page, data):
     bad = a.writer.collect({"tag_id": "t1"})
     assert bad.status == 422, bad
     unknown = a.writer.conversion({"click_id": "22222222-2222-4222-8222-222222222222",
-                                   "conversion_value": 1, "currency": "EUR"},
-                                  idem=helpers.uid("o-"))
+                                   "conversion_time": ts(datetime.datetime.now(UTC)),
+                                   "conversion_value": 1, "currency": "EUR",
+                                   "event_type": "purchase"}, idem=helpers.uid("o-"))
     assert unknown.status == 404, unknown
     expected = server.get("/v1/api/diagnostics?hours=24", headers=a.reader.headers()).json()
 
@@ -393,12 +407,64 @@ def test_diagnostics_lists_refusals_with_request_ids(server, page, data):
                        ".map(r => [...r.cells].map(c => c.textContent))")
     assert len(counts) == len(expected["counts"])
     assert ["/v1/api/collect", "422", "Validation error", "body.event_name", "missing", "1"] in counts
-    assert any(c[0] == "/v1/api/conversion" and c[1] == "404" for c in counts), counts
+    assert ["/v1/api/conversion", "404", "Click not found", "–", "–", "1"] in counts, counts
     ids = page.eval("[...document.querySelectorAll('#refusal-recent tbody tr')]"
                     ".map(r => r.dataset.requestId)")
     assert ids == [r["request_id"] for r in expected["recent"]]
     assert bad.headers.get("X-Request-Id") in ids and unknown.headers.get("X-Request-Id") in ids
     assert_clean_traffic(page, server, a.reader)
+
+
+# REPORTS.md §5's example answer, for the view's rendering before the route is merged.
+DIAGNOSTICS_EXAMPLE = {
+    "hours": 24,
+    "counts": [
+        {"route": "/v1/api/conversion", "status": 404, "detail": "Click not found", "type": None,
+         "count": 12},
+        {"route": "/v1/api/collect", "status": 422, "detail": "Validation error", "type": "missing",
+         "loc": ["body", "event_name"], "count": 3}],
+    "recent": [
+        {"at": "2026-12-04T10:00:02.5Z", "route": "/v1/api/collect", "status": 422,
+         "detail": "Validation error", "errors": [{"loc": ["body", "event_name"], "type": "missing"}],
+         "request_id": "req_0000000000000000000000b2", "key_id": "key_00000000000000a1"},
+        {"at": "2026-12-04T10:00:01Z", "route": "/v1/api/conversion", "status": 404,
+         "detail": "Click not found", "request_id": "req_0000000000000000000000b1",
+         "key_id": "key_00000000000000a1"}],
+}
+
+
+def stub_diagnostics(page):
+    """Answers GET /v1/api/diagnostics?hours=24 in the page with §5's example (fetch stubbed
+    for that path only)."""
+    page.eval(f"""(() => {{
+        const real = window.fetch;
+        window.fetch = (url, init) => String(url).startsWith('/v1/api/diagnostics?hours=24')
+            ? Promise.resolve(new Response(JSON.stringify({json.dumps(DIAGNOSTICS_EXAMPLE)}),
+                {{status: 200, headers: {{'Content-Type': 'application/json'}}}}))
+            : real(url, init);
+    }})()""")
+
+
+def test_diagnostics_view_renders_the_section_5_answer(server, page, data):
+    """The view against §5's JSON, answered in the page (fetch stubbed for that one path) so it
+    runs before the route is merged; test_diagnostics_lists_refusals_with_request_ids is the
+    real thing."""
+    a, _, _ = data
+    sign_in(page, server, a.reader)
+    wait_ready(page, "overview")
+    stub_diagnostics(page)
+    show(page, "diagnostics")
+    counts = page.eval("[...document.querySelectorAll('#refusal-counts tbody tr')]"
+                       ".map(r => [...r.cells].map(c => c.textContent))")
+    assert counts == [["/v1/api/conversion", "404", "Click not found", "–", "–", "12"],
+                      ["/v1/api/collect", "422", "Validation error", "body.event_name", "missing",
+                       "3"]]
+    recent = page.eval("[...document.querySelectorAll('#refusal-recent tbody tr')]"
+                       ".map(r => [...r.cells].map(c => c.textContent))")
+    assert [r[4] for r in recent] == ["req_0000000000000000000000b2", "req_0000000000000000000000b1"]
+    assert recent[0][1:4] == ["/v1/api/collect", "422", "Validation errorbody.event_name: missing"]
+    assert recent[1][5] == "key_00000000000000a1"
+    assert page.eval("document.getElementById('recent-empty').hidden") is True
 
 
 def test_screenshots_of_each_view(server, page, data, tmp_path, store_kind):
@@ -420,12 +486,9 @@ def test_screenshots_of_each_view(server, page, data, tmp_path, store_kind):
     show(page, "campaigns")
     page.screenshot(out / "dashboard-campaigns.png")
     if diagnostics_route_missing():
-        page.expect_console_error(r"status of 404")  # until the diagnostics route is merged
-        page.click(".nav a[data-view=diagnostics]")
-        page.wait_for("document.getElementById('view-diagnostics').dataset.status === 'error'")
-        assert "not available" in text(page, "#view-diagnostics .status")
-    else:
-        show(page, "diagnostics")
+        # TODO(merge diagnostics): until the route is merged, the picture shows §5's example.
+        stub_diagnostics(page)
+    show(page, "diagnostics")
     page.screenshot(out / "dashboard-diagnostics.png", full_page=True)
     for name in ("signin", "overview", "campaigns", "diagnostics"):
         assert (out / f"dashboard-{name}.png").stat().st_size > 5000, name
