@@ -499,3 +499,4 @@ def test_screenshots_of_each_view(server, page, data, tmp_path, store_kind):
     page.click("#signin-button")
     wait_ready(page, "overview")
     assert page.eval("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(tmp_path / "dashboard-overview-narrow.png", full_page=True)

@@ -432,7 +432,7 @@ function drawChart(id, type, labels, datasets, scales, tooltip) {
       interaction: { mode: 'index', intersect: false },
       scales: {
         x: { grid: { display: false },
-             ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8,
+             ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: window.innerWidth < 600 ? 4 : 8,
                       callback(v) { return formatDay(this.getLabelForValue(v)).replace(/,? \d{4}$/, ''); } } },
         ...scales,
       },
