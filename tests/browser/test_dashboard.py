@@ -304,6 +304,12 @@ def test_campaigns_table_sorts(server, page, data):
     assert cells[1][4] == "100%" and cells[1][5] == "€4.25 · $20.00", cells
     assert cells[2][4] == "0%" and cells[2][5] == "–", cells
     assert_clean_traffic(page, server, a.reader)
+    # Signing out forgets the key and leaves none of the data on the page.
+    page.click("#signout")
+    page.wait_for("!document.getElementById('signin').hidden")
+    assert page.eval(f"sessionStorage.getItem({KEY_ITEM!r})") is None
+    assert table_campaigns(page) == []
+    assert page.eval("Chart.getChart(document.getElementById('chart-activity'))") is None
 
 
 def test_admin_partner_selector_switches_the_data(server, page, data):

@@ -175,10 +175,20 @@ function signOut(message) {
   state.role = null;
   invalidate();
   for (const v of VIEWS) state.seq[v] += 1;  // answers still on their way are dropped
+  clearData();
   $('app').hidden = true;
   $('signin').hidden = false;
   showSigninError(message || '');
   $('key-input').focus();
+}
+
+// Nothing of the last key's data stays on the page once it is signed out.
+function clearData() {
+  for (const chart of Object.values(state.charts)) chart.destroy();
+  state.charts = {};
+  state.campaigns = [];
+  for (const id of ['total-events', 'total-clicks', 'total-conversions', 'total-value']) $(id).textContent = '–';
+  for (const tbody of document.querySelectorAll('.table tbody')) tbody.replaceChildren();
 }
 
 function showSigninError(message) {
