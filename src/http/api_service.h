@@ -105,9 +105,11 @@ class ApiService {
   Prepared HandlePixel(const ApiCall& call);              // tag_handlers.cc
   Prepared HandleTagConversion(const ApiCall& call);      // tag_handlers.cc
   Prepared HandleWebAsset(const ApiCall& call);           // asset_handlers.cc
+  Prepared HandleDashboard(const ApiCall& call);          // dashboard_handlers.cc
   Prepared HandleReport(const ApiCall& call);             // report_handlers.cc
   Prepared HandleConversionList(const ApiCall& call);     // report_handlers.cc
   Prepared HandleDiagnostics(const ApiCall& call);        // diagnostics_handlers.cc
+  Prepared HandleMe(const ApiCall& call);                 // report_handlers.cc
   Prepared HandleHealthz(const ApiCall& call);
   Prepared HandleReadyz(const ApiCall& call);
   Prepared HandleMetrics(const ApiCall& call);

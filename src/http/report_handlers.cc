@@ -261,3 +261,20 @@ Prepared ApiService::HandleConversionList(const ApiCall& call) {
 }
 
 }  // namespace thrad
+
+namespace thrad {
+
+// GET /v1/api/me: the calling key (reports or admin scope) as the dashboard shows it: its id,
+// partner and scopes, so a page can tell an admin key from a reports key without a refused
+// request. Never the secret or the label.
+Prepared ApiService::HandleMe(const ApiCall& call) {
+  boost::json::array scopes;
+  for (const ScopeName& s : kScopeNames) {
+    if (call.key->HasScope(s.scope)) scopes.emplace_back(s.name);
+  }
+  return JsonResponse(200, boost::json::object{{"key_id", call.key->id},
+                                               {"partner_id", call.key->partner_id},
+                                               {"scopes", std::move(scopes)}});
+}
+
+}  // namespace thrad

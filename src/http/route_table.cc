@@ -29,6 +29,10 @@ constexpr std::string_view kConversionListPaths[] = {"/v1/api/conversions"};
 constexpr std::string_view kDiagnosticsPaths[] = {"/v1/api/diagnostics"};
 // REPORTS.md §7: the OpenAPI document of the partner-facing routes (web/openapi.json).
 constexpr std::string_view kOpenApiPaths[] = {"/openapi.json"};
+constexpr std::string_view kMePaths[] = {"/v1/api/me"};
+// REPORTS.md §6: the dashboard's page, its files (web/dashboard/, Chart.js), and the path
+// without its slash (a redirect to the page).
+constexpr std::string_view kDashboardPaths[] = {"/dashboard/", "/dashboard/{file}", "/dashboard"};
 
 // The one table. Order is the order of /metrics series.
 constexpr std::array kRoutes = {
@@ -133,6 +137,18 @@ constexpr std::array kRoutes = {
               .paths = kOpenApiPaths,
               .methods = Methods(Method::kGet),
               .handler = &ApiService::HandleWebAsset},
+    // The calling key's partner and scopes: how the dashboard tells admin from reports keys.
+    RouteSpec{.name = "me",
+              .paths = kMePaths,
+              .methods = Methods(Method::kGet),
+              .scopes = Scopes(Scope::kReports) | Scopes(Scope::kAdmin),
+              .handler = &ApiService::HandleMe},
+    // REPORTS.md §6: the dashboard, embedded in the binary (web/dashboard/), no key: the page
+    // asks for one and sends it to the report routes.
+    RouteSpec{.name = "dashboard",
+              .paths = kDashboardPaths,
+              .methods = Methods(Method::kGet),
+              .handler = &ApiService::HandleDashboard},
 };
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }

@@ -20,11 +20,14 @@ constexpr size_t kEtagHexChars = 32;
 
 std::map<std::string_view, WebAsset, std::less<>> BuildAssets() {
   std::map<std::string_view, WebAsset, std::less<>> assets;
-  for (const EmbeddedFile& f : EmbeddedWebAssets()) {
-    assets.emplace(
-        f.name, WebAsset{.content = f.content,
-                         .content_type = ContentTypeOf(f.name),
-                         .etag = "\"" + std::string(f.sha256_hex.substr(0, kEtagHexChars)) + "\""});
+  for (std::span<const EmbeddedFile> files : {EmbeddedWebAssets(), EmbeddedVendorWebAssets()}) {
+    for (const EmbeddedFile& f : files) {
+      assets.emplace(
+          f.name,
+          WebAsset{.content = f.content,
+                   .content_type = ContentTypeOf(f.name),
+                   .etag = "\"" + std::string(f.sha256_hex.substr(0, kEtagHexChars)) + "\""});
+    }
   }
   return assets;
 }

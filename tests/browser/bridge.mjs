@@ -1,9 +1,10 @@
 // Drives Debian's chromium (/usr/bin/chromium) with playwright-core for the pytest suite in
 // this directory (browser.py). One request per stdin line, one JSON answer per stdout line:
 //   {"id": 1, "cmd": "goto", "url": "..."}  ->  {"id": 1, "ok": true, "value": ...}
-// Commands: open (a fresh context and page), goto, eval, wait_for, cookies, local_storage,
-// log, close. Each context records every console message, page error, and request and
-// response the page made, for the tests to assert on. Never downloads a browser.
+// Commands: open (a fresh context and page), goto, eval, wait_for, click, fill, screenshot,
+// cookies, local_storage, log, close. Each context records every console message, page error,
+// and request and response (with its headers) the page made, for the tests to assert on.
+// Never downloads a browser.
 import readline from 'node:readline';
 import { chromium } from 'playwright-core';
 
@@ -25,7 +26,9 @@ function record(p) {
     url: r.url(), method: r.method(), resource_type: r.resourceType(),
     post_data: r.postData(), headers: r.headers(),
   }));
-  p.on('response', (r) => log.responses.push({ url: r.url(), status: r.status() }));
+  p.on('response', (r) => log.responses.push({
+    url: r.url(), status: r.status(), headers: r.headers(),
+  }));
   p.on('requestfailed', (r) => log.failed.push({ url: r.url(), error: r.failure()?.errorText }));
 }
 
@@ -49,8 +52,35 @@ const commands = {
   async eval({ expr }) {
     return await page.evaluate(expr);
   },
+  // Polls with evaluate (not waitForFunction, whose in-page polling evaluates a string, which a
+  // page under a Content-Security-Policy without 'unsafe-eval', like the dashboard, refuses).
   async wait_for({ expr, timeout_ms }) {
-    await page.waitForFunction(expr, null, { timeout: timeout_ms || 10000 });
+    const deadline = Date.now() + (timeout_ms || 10000);
+    let last = null;
+    for (;;) {
+      try {
+        if (await page.evaluate(expr)) return true;
+      } catch (e) {
+        last = e;  // a navigation in progress: try again
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timeout after ${timeout_ms || 10000} ms waiting for ${expr}` +
+                        (last ? `: ${last}` : ''));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  },
+  // A real click and real typing, as a user would (the selector's first match).
+  async click({ selector }) {
+    await page.click(selector);
+    return true;
+  },
+  async fill({ selector, value }) {
+    await page.fill(selector, value);
+    return true;
+  },
+  async screenshot({ path, full_page }) {
+    await page.screenshot({ path, fullPage: !!full_page });
     return true;
   },
   async cookies() {

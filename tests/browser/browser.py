@@ -82,6 +82,15 @@ class Browser:
         return self.call("wait_for", expr=expr, timeout_ms=timeout_ms,
                          timeout=timeout_ms / 1000 + 30)
 
+    def click(self, selector):
+        return self.call("click", selector=selector)
+
+    def fill(self, selector, value):
+        return self.call("fill", selector=selector, value=value)
+
+    def screenshot(self, path, full_page=False):
+        return self.call("screenshot", path=str(path), full_page=full_page)
+
     def cookies(self):
         return {c["name"]: c for c in self.call("cookies")}
 

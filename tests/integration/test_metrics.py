@@ -11,7 +11,7 @@ from helpers import COLLECT, Partner, assert_no_content, uid, wait_for
 
 ROUTES = {"collect", "collect_batch", "conversion", "healthz", "readyz", "metrics", "click",
           "clicks", "click_lookup", "tag_collect", "tag_pixel", "tag_conversion", "tag_js",
-          "ptag_js", "report", "conversion_list", "diagnostics", "openapi", "unknown"}
+          "ptag_js", "report", "conversion_list", "diagnostics", "openapi", "me", "dashboard", "unknown"}
 
 # Every family the operations issue asks for, with its type.
 REQUIRED = {

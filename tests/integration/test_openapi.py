@@ -443,6 +443,18 @@ def test_diagnostics_answers_match_the_document(world):
     assert statuses(*refusals) == [422, 403, 401, 405]
 
 
+def test_me_answers_match_the_document(world):
+    path = "/v1/api/me"
+    r = world.keyed(world.reader, path, "get")
+    assert r.status == 200 and r.json()["partner_id"] == world.partner.id, r
+    assert r.json()["scopes"] == ["reports"], r
+    r = world.keyed(world.admin, path, "get")
+    assert r.status == 200 and "admin" in r.json()["scopes"], r
+    refusals = [world.keyed(world.partner, path, "get"), world.call(path, "get"),
+                world.keyed(world.reader, path, "post", body=b"")]
+    assert statuses(*refusals) == [403, 401, 405]
+
+
 # --- the browser routes -----------------------------------------------------------------------
 
 

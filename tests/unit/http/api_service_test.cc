@@ -398,6 +398,54 @@ TEST_F(ApiServiceTest, OpenApiDocumentIsServedAsJsonWithAValidatorAnd304) {
   EXPECT_EQ(Answer(service, req).status, 304u);
 }
 
+TEST_F(ApiServiceTest, DashboardAnswersCarryTheContentSecurityPolicy) {
+  ApiService service = Service();
+  auto get = [&](std::string_view path) {
+    ApiRequest req = Request(path);
+    req.method = Method::kGet;
+    return Answer(service, req);
+  };
+  const auto csp = Contains(Pair("Content-Security-Policy", HasSubstr("default-src 'self'")));
+  ApiResponse redirect = get("/dashboard");
+  EXPECT_EQ(redirect.status, 301u);
+  EXPECT_THAT(redirect.headers, Contains(Pair("Location", "/dashboard/")));
+  EXPECT_THAT(redirect.headers, csp);
+  ApiResponse page = get("/dashboard/");
+  ASSERT_EQ(page.status, 200u);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(page.body, FindWebAsset("dashboard/index.html")->content);
+  EXPECT_THAT(page.headers, csp);
+  EXPECT_THAT(page.headers, Contains(Pair("X-Content-Type-Options", "nosniff")));
+  ApiResponse chart = get("/dashboard/chart.js");
+  ASSERT_EQ(chart.status, 200u);
+  EXPECT_EQ(chart.content_type, "text/javascript");
+  EXPECT_THAT(chart.headers, csp);
+  ApiResponse missing = get("/dashboard/nothing.js");
+  EXPECT_EQ(missing.status, 404u);
+  EXPECT_THAT(missing.headers, csp);
+  EXPECT_EQ(get("/dashboard/tag.js").status, 404u);  // only the dashboard's own files
+}
+
+TEST_F(ApiServiceTest, MeNamesTheKeysPartnerAndScopes) {
+  ApiService service = Service();
+  const std::string reports = AddKey("p7", static_cast<uint32_t>(Scope::kReports));
+  ApiRequest req = Request("/v1/api/me", "", reports);
+  req.method = Method::kGet;
+  ApiResponse r = Answer(service, req);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const boost::json::object body = Json(r);
+  EXPECT_EQ(body.at("partner_id"), "p7");
+  EXPECT_EQ(body.at("scopes"), boost::json::array({"reports"}));
+  EXPECT_TRUE(body.at("key_id").as_string().starts_with("key_"));
+  EXPECT_EQ(r.body.find(reports), std::string::npos);  // never the secret
+  req = Request("/v1/api/me", "", collect_key_);
+  req.method = Method::kGet;
+  EXPECT_EQ(Answer(service, req).status, 403u);
+  req = Request("/v1/api/me");
+  req.method = Method::kGet;
+  EXPECT_EQ(Answer(service, req).status, 401u);
+}
+
 TEST_F(ApiServiceTest, ReadyzIs503WhileTheWriterIsSaturated) {
   // A writer that was never started takes ops into its queue and never drains it.
   GroupCommitWriter stalled(*store_, GroupCommitOptions{.max_queue = 2});

@@ -95,6 +95,19 @@ TEST(RouteTableTest, CanonicalPathsAndAliases) {
   EXPECT_FALSE(MatchRoute(""));
 }
 
+TEST(RouteTableTest, DashboardPageFilesAndRedirect) {
+  for (const char* p : {"/dashboard", "/dashboard/", "/dashboard/app.js"}) {
+    auto r = MatchRoute(p);
+    ASSERT_TRUE(r) << p;
+    EXPECT_EQ(r->spec->name, "dashboard");
+    EXPECT_EQ(r->spec->scopes, 0u);  // the page asks for a key; the report routes check it
+    EXPECT_EQ(r->spec->AllowHeader(), "GET, HEAD");
+  }
+  EXPECT_EQ(MatchRoute("/dashboard/")->param, "");
+  EXPECT_EQ(MatchRoute("/dashboard/chart.js")->param, "chart.js");
+  EXPECT_FALSE(MatchRoute("/dashboard/a/b.js"));
+}
+
 TEST(RouteTableTest, ClickRoutesAndThePathParameter) {
   auto redirect = MatchRoute("/v1/click");
   ASSERT_TRUE(redirect);
@@ -131,7 +144,7 @@ TEST(RouteTableTest, MetricsOrderIsTheTableOrder) {
   EXPECT_THAT(names, ElementsAre("collect", "collect_batch", "conversion", "healthz", "readyz",
                                  "metrics", "click", "clicks", "click_lookup", "tag_collect",
                                  "tag_pixel", "tag_conversion", "tag_js", "ptag_js", "report",
-                                 "conversion_list", "diagnostics", "openapi"));
+                                 "conversion_list", "diagnostics", "openapi", "me", "dashboard"));
 }
 
 TEST(RouterTest, TargetQuery) {

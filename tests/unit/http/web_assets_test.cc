@@ -21,6 +21,19 @@ TEST(WebAssetsTest, TheBrowserScriptsAreEmbeddedWithTheirHashes) {
   EXPECT_EQ(FindWebAsset(""), nullptr);
 }
 
+TEST(WebAssetsTest, TheDashboardAndDebiansChartJsAreEmbedded) {
+  const WebAsset* page = FindWebAsset("dashboard/index.html");
+  ASSERT_NE(page, nullptr);
+  EXPECT_EQ(page->content_type, "text/html; charset=utf-8");
+  for (std::string_view name : {"dashboard/app.js", "dashboard/app.css"}) {
+    EXPECT_NE(FindWebAsset(name), nullptr) << name;
+  }
+  const WebAsset* chart = FindWebAsset("dashboard/chart.js");
+  ASSERT_NE(chart, nullptr);
+  EXPECT_EQ(chart->content_type, "text/javascript");
+  EXPECT_NE(chart->content.find("Chart.js v3."), std::string_view::npos);
+}
+
 TEST(WebAssetsTest, ContentTypeByExtension) {
   EXPECT_EQ(ContentTypeOf("tag.js"), "text/javascript");
   EXPECT_EQ(ContentTypeOf("dashboard/app.css"), "text/css; charset=utf-8");
