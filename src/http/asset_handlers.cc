@@ -19,21 +19,12 @@ Prepared ApiService::HandleWebAsset(const ApiCall& call) {
   name.remove_prefix(1);
   const WebAsset* asset = FindWebAsset(name);
   if (asset == nullptr) return MakeErrorResponse({ApiErrorKind::kNotFound}, call.req.request_id);
-  ApiResponse res;
-  res.AddHeader("ETag", asset->etag);
-  res.AddHeader("Cache-Control", std::string(kAssetCacheControl));
+  ApiResponse res = AssetResponse(*asset, kAssetCacheControl, call.req.if_none_match);
   // Public files: any page may load them (scripts also with <script crossorigin> or integrity;
   // the OpenAPI document from an API browser on another origin).
   res.AddHeader("Access-Control-Allow-Origin", "*");
   res.AddHeader("Cross-Origin-Resource-Policy", "cross-origin");
   res.AddHeader("X-Content-Type-Options", "nosniff");
-  if (call.req.if_none_match && IfNoneMatchHits(*call.req.if_none_match, asset->etag)) {
-    res.status = 304;
-    return res;
-  }
-  res.status = 200;
-  res.content_type = std::string(asset->content_type);
-  res.body = std::string(asset->content);
   return res;
 }
 

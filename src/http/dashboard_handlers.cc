@@ -43,17 +43,8 @@ Prepared ApiService::HandleDashboard(const ApiCall& call) {
     AddDashboardHeaders(res);
     return res;
   }
-  ApiResponse res;
-  res.AddHeader("ETag", asset->etag);
-  res.AddHeader("Cache-Control", std::string(kDashboardCacheControl));
+  ApiResponse res = AssetResponse(*asset, kDashboardCacheControl, call.req.if_none_match);
   AddDashboardHeaders(res);
-  if (call.req.if_none_match && IfNoneMatchHits(*call.req.if_none_match, asset->etag)) {
-    res.status = 304;
-    return res;
-  }
-  res.status = 200;
-  res.content_type = std::string(asset->content_type);
-  res.body = std::string(asset->content);
   return res;
 }
 

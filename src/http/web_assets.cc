@@ -81,4 +81,19 @@ bool IfNoneMatchHits(std::string_view header, std::string_view etag) {
   }
 }
 
+ApiResponse AssetResponse(const WebAsset& asset, std::string_view cache_control,
+                          std::optional<std::string_view> if_none_match) {
+  ApiResponse res;
+  res.AddHeader("ETag", asset.etag);
+  res.AddHeader("Cache-Control", std::string(cache_control));
+  if (if_none_match && IfNoneMatchHits(*if_none_match, asset.etag)) {
+    res.status = 304;
+    return res;
+  }
+  res.status = 200;
+  res.content_type = std::string(asset.content_type);
+  res.body = std::string(asset.content);
+  return res;
+}
+
 }  // namespace thrad

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "common/embedded_file.h"
+#include "http/api_response.h"
 
 namespace thrad {
 
@@ -33,5 +35,10 @@ std::string_view ContentTypeOf(std::string_view name);
 // Whether an If-None-Match header value matches `etag` (RFC 9110 §13.1.2: "*" or a list of
 // entity tags compared weakly, so W/"x" matches "x"). A malformed list matches nothing.
 bool IfNoneMatchHits(std::string_view header, std::string_view etag);
+
+// The answer to a GET of `asset`: its ETag and `cache_control`, then 304 without a body when
+// `if_none_match` matches the ETag, else 200 with the file. Callers add their own headers.
+ApiResponse AssetResponse(const WebAsset& asset, std::string_view cache_control,
+                          std::optional<std::string_view> if_none_match);
 
 }  // namespace thrad
