@@ -5,6 +5,7 @@ key instead of making a new one each time.
 THRAD_RUN_BIN makes scripts/run use the binary under test instead of setting up the machine
 and building."""
 
+import json
 import pathlib
 import re
 import signal
@@ -34,7 +35,8 @@ def demo_keys(db):
     proc = subprocess.run([BIN, "keys", "list", "--db", str(db), "--partner", "demo", "--json"],
                           capture_output=True, timeout=30, env=child_env())
     assert proc.returncode == 0, proc.stderr
-    return [l for l in proc.stdout.decode().splitlines() if l.strip()]
+    # The demo's collect key (the reports key beside it is labelled "demo reports key").
+    return [l for l in proc.stdout.decode().splitlines() if '"label":"demo key"' in l]
 
 
 def test_busy_port_fails_first_and_creates_no_key(tmp_path):
@@ -121,5 +123,14 @@ def test_the_printed_click_loop_runs_as_printed(tmp_path):
         out = both.stdout.decode()
         assert out.count("HTTP/1.1 200 OK") == 2, out
         assert '{"status":"ok"}' in out and '{"status":"duplicate"}' in out, out
+        # Step 4: the campaigns report, as printed, counts both clicks and the one conversion.
+        report = next(l for l in lines if l.startswith('curl -s "http') and "campaigns" in l)
+        got = subprocess.run(["bash", "-c", report], capture_output=True, timeout=30)
+        rows = [r for r in json.loads(got.stdout)["rows"] if r["campaign_id"] == "spring-sale"]
+        assert len(rows) == 1, got.stdout
+        assert (rows[0]["clicks"], rows[0]["conversions"]) == (2, 1), rows
+        assert rows[0]["value"] == {"USD": "49.99"}, rows
+        assert f"open http://{HOST}:{port}/dashboard/" in text, text
+        assert request(port, "GET", "/dashboard/").status == 200
         return out
     serve_once(tmp_path / "data" / "demo.db", free_port(), then=loop)
