@@ -6,7 +6,8 @@ namespace thrad {
 
 TagRefusal CheckTagOrigin(const TagRecord* tag, const TagCall& call) {
   if (tag == nullptr || !tag->active()) return TagRefusal::kTagNotFound;
-  if (!call.origin || !OriginAllowed(*tag, *call.origin)) return TagRefusal::kOriginNotAllowed;
+  if (!call.origin || !CanonicalOriginAllowed(*tag, *call.origin))
+    return TagRefusal::kOriginNotAllowed;
   return TagRefusal::kNone;
 }
 

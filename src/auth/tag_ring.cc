@@ -28,10 +28,13 @@ const TagRecord* TagRing::Snapshot::Find(std::string_view tag_id) const {
 
 bool TagRing::Snapshot::AllowedForSomeTag(std::string_view origin) const {
   std::optional<std::string> canonical = CanonicalOrigin(origin);
-  if (!canonical) return false;
-  if (exact_.contains(*canonical)) return true;
+  return canonical && CanonicalAllowedForSomeTag(*canonical);
+}
+
+bool TagRing::Snapshot::CanonicalAllowedForSomeTag(std::string_view canonical_origin) const {
+  if (exact_.contains(canonical_origin)) return true;
   return std::any_of(wildcards_.begin(), wildcards_.end(),
-                     [&](const WildcardOrigin& w) { return WildcardMatches(w, *canonical); });
+                     [&](const WildcardOrigin& w) { return WildcardMatches(w, canonical_origin); });
 }
 
 TagRing::TagRing(TagStore& store, const Clock& clock, std::chrono::milliseconds refresh)

@@ -48,13 +48,19 @@ class TagRing {
     // Whether some active tag allows `origin` (as sent; canonicalized here, like OriginAllowed).
     // False for "null" and anything that is not an http(s) origin.
     bool AllowedForSomeTag(std::string_view origin) const;
+    // The same for an origin already in CanonicalOrigin's form (RequestOrigin's result).
+    bool CanonicalAllowedForSomeTag(std::string_view canonical_origin) const;
     size_t size() const { return tags_.size(); }
 
    private:
     std::vector<TagRecord> tags_;
     std::unordered_map<std::string_view, const TagRecord*> by_id_;  // views into tags_
     // Every tag's exact origins in one set, and the wildcards (matched one by one: few).
-    std::unordered_set<std::string> exact_;
+    struct Hash {  // lets exact_ be searched with a string_view
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_set<std::string, Hash, std::equal_to<>> exact_;
     std::vector<WildcardOrigin> wildcards_;
   };
 

@@ -93,7 +93,7 @@ Prepared ApiService::HandleTag(const RouteMatch& route, const ApiRequest& req) {
   std::optional<std::string> allow_origin;
   if (tags.ok()) {
     call.tags = std::move(tags).value();
-    if (call.origin && call.tags->AllowedForSomeTag(*call.origin)) {
+    if (call.origin && call.tags->CanonicalAllowedForSomeTag(*call.origin)) {
       allow_origin = req.origin ? std::string(*req.origin) : *call.origin;
     }
   }

@@ -218,11 +218,14 @@ bool OriginMatches(std::string_view allowed, std::string_view origin) {
 }
 
 bool OriginAllowed(const TagRecord& tag, std::string_view origin) {
-  if (!tag.active()) return false;
   std::optional<std::string> canonical = CanonicalOrigin(origin);
-  if (!canonical) return false;
+  return canonical && CanonicalOriginAllowed(tag, *canonical);
+}
+
+bool CanonicalOriginAllowed(const TagRecord& tag, std::string_view canonical_origin) {
+  if (!tag.active()) return false;
   for (const std::string& allowed : tag.origins) {
-    if (OriginMatches(allowed, *canonical)) return true;
+    if (OriginMatches(allowed, canonical_origin)) return true;
   }
   return false;
 }

@@ -65,6 +65,9 @@ bool OriginMatches(std::string_view allowed, std::string_view origin);
 // removed tag (the caller answers 404 for it first) and for an origin that is not an http(s)
 // origin ("null" included).
 bool OriginAllowed(const TagRecord& tag, std::string_view origin);
+// The same for an origin already in CanonicalOrigin's form (RequestOrigin's result): the
+// request path canonicalizes once and checks without parsing again.
+bool CanonicalOriginAllowed(const TagRecord& tag, std::string_view canonical_origin);
 
 // For an allowed wildcard origin, what OriginMatches compares: the scheme with "://", the
 // suffix a host must end with (".example.com") and the port part (":8443" or ""). nullopt

@@ -106,6 +106,12 @@ TEST_F(TagRingTest, AllowedForSomeTagAcrossTagsAndWildcards) {
   EXPECT_TRUE(tags.AllowedForSomeTag("http://a.dev.example:8080"));
   EXPECT_FALSE(tags.AllowedForSomeTag("http://a.dev.example"));
   EXPECT_FALSE(tags.AllowedForSomeTag("https://blog.example"));  // not the bare domain
+  // The request path's form: the origin is canonical already (RequestOrigin), not parsed again.
+  EXPECT_TRUE(tags.CanonicalAllowedForSomeTag("https://shop.example.com"));
+  EXPECT_TRUE(tags.CanonicalAllowedForSomeTag("https://x.y.blog.example"));
+  EXPECT_TRUE(tags.CanonicalAllowedForSomeTag("http://a.dev.example:8080"));
+  EXPECT_FALSE(tags.CanonicalAllowedForSomeTag("https://blog.example"));
+  EXPECT_FALSE(tags.CanonicalAllowedForSomeTag("https://SHOP.example.com:443"));  // not canonical
   EXPECT_FALSE(tags.AllowedForSomeTag("https://evil-blog.example"));
   EXPECT_FALSE(tags.AllowedForSomeTag("https://a.blog.example.evil.net"));
   EXPECT_FALSE(tags.AllowedForSomeTag("https://gone.example"));  // a removed tag's origin

@@ -220,6 +220,13 @@ TEST(OriginAllowedTest, ExactOrigins) {
   EXPECT_FALSE(OriginAllowed(tag, "null"));
   EXPECT_FALSE(OriginAllowed(tag, ""));
   EXPECT_FALSE(OriginAllowed(tag, "https://shop.example.com/"));
+  // CanonicalOriginAllowed: the same rule for RequestOrigin's (canonical) result, unparsed.
+  EXPECT_TRUE(CanonicalOriginAllowed(tag, *RequestOrigin("HTTPS://Shop.Example.com:443", {})));
+  EXPECT_TRUE(CanonicalOriginAllowed(tag, "http://localhost:3000"));
+  EXPECT_FALSE(CanonicalOriginAllowed(tag, "https://shop.example.com:8443"));
+  TagRecord removed = tag;
+  removed.removed_at = 1;
+  EXPECT_FALSE(CanonicalOriginAllowed(removed, "https://shop.example.com"));
 }
 
 TEST(OriginAllowedTest, WildcardsMatchSubdomainsAtAnyDepthButNotTheBareDomain) {
