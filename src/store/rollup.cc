@@ -9,6 +9,39 @@ namespace {
 constexpr int64_t kHourMicros = int64_t{3600} * 1'000'000;
 constexpr int64_t kDayMicros = 24 * kHourMicros;
 
+// The key of `key`'s day row for the grouping `kept`: the dimensions it does not keep emptied.
+EventRollupKey EventDayKey(EventRollupKey key, int kept) {
+  key.bucket = RollupDay(key.bucket);
+  if (!(kept & 1)) key.tag_id.clear();
+  if (!(kept & 2)) key.event_name.clear();
+  return key;
+}
+ClickRollupKey ClickDayKey(ClickRollupKey key, int kept) {
+  key.bucket = RollupDay(key.bucket);
+  if (!(kept & 1)) key.campaign_id.reset();
+  if (!(kept & 2)) key.tag_id.reset();
+  return key;
+}
+ConversionRollupKey ConversionDayKey(ConversionRollupKey key, int kept) {
+  key.bucket = RollupDay(key.bucket);
+  if (!(kept & 1)) key.campaign_id.reset();
+  if (!(kept & 2)) key.event_type.clear();
+  if (!(kept & 4)) key.currency.clear();
+  if (!(kept & 8)) key.click_tag_id.reset();
+  return key;
+}
+
+void AddClickCounts(ClickCounts& to, const ClickRecord& c) {
+  ++to.clicks;
+  if (c.filter_reason) ++to.filtered_clicks;
+}
+
+void AddConversionCounts(ConversionCounts& to, const ConversionRecord& c) {
+  ++to.conversions;
+  to.value_micros += c.value_micros;
+  if (c.click_time) ++to.latency[LatencyBucket(c.conversion_time - *c.click_time)];
+}
+
 }  // namespace
 
 UnixMicros EventReportTime(const EventRecord& e) {
@@ -30,6 +63,7 @@ void AddEventToRollups(const EventRecord& e, RollupDelta& delta) {
   key.bucket = RollupBucket(EventReportTime(e));
   key.tag_id = e.tag_id;
   key.event_name = e.event_name;
+  for (int kept : kEventDayGroupings) ++delta.day_events[{kept, EventDayKey(key, kept)}];
   ++delta.events[std::move(key)];
 }
 
@@ -39,9 +73,10 @@ void AddClickToRollups(const ClickRecord& c, RollupDelta& delta) {
   key.bucket = RollupBucket(c.created_at);
   key.campaign_id = c.campaign_id;
   key.tag_id = c.tag_id;
-  ClickCounts& counts = delta.clicks[std::move(key)];
-  ++counts.clicks;
-  if (c.filter_reason) ++counts.filtered_clicks;
+  for (int kept : kClickDayGroupings) {
+    AddClickCounts(delta.day_clicks[{kept, ClickDayKey(key, kept)}], c);
+  }
+  AddClickCounts(delta.clicks[std::move(key)], c);
 }
 
 void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta) {
@@ -52,10 +87,10 @@ void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta) {
   key.event_type = c.event_type;
   key.currency = c.currency;
   key.click_tag_id = c.click_tag_id;
-  ConversionCounts& counts = delta.conversions[std::move(key)];
-  ++counts.conversions;
-  counts.value_micros += c.value_micros;
-  if (c.click_time) ++counts.latency[LatencyBucket(c.conversion_time - *c.click_time)];
+  for (int kept : kConversionDayGroupings) {
+    AddConversionCounts(delta.day_conversions[{kept, ConversionDayKey(key, kept)}], c);
+  }
+  AddConversionCounts(delta.conversions[std::move(key)], c);
 }
 
 void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta) {

@@ -82,6 +82,34 @@ struct ConversionCounts {
   std::array<int64_t, kLatencyBuckets> latency{};
 };
 
+// The day level (docs/architecture.md "Rollups"): the same counters per UTC day, each kept for a
+// few groupings of the kind's dimensions, so that a report over whole days reads one row per day
+// and group instead of one per quarter hour and every combination of dimensions. A grouping is
+// the bitmask of the dimensions it keeps (bit i: RollupQuery::dims[i]); a dimension it does not
+// keep is left empty ("" or nullopt) in the key.
+inline constexpr int64_t kRollupDayMicros = int64_t{86400} * 1'000'000;
+
+// The start of the UTC day holding `t` (floor, also before 1970).
+inline int64_t RollupDay(UnixMicros t) {
+  int64_t d = t / kRollupDayMicros;
+  if (t % kRollupDayMicros < 0) --d;
+  return d * kRollupDayMicros;
+}
+
+// Each kind's day groupings, in the order a report picks them: the first that keeps every
+// dimension the report needs (the last keeps them all, so one always does). Conversions keep
+// the currency (bit 2) in every grouping: amounts of different currencies are never added.
+inline constexpr std::array<int, 1> kEventDayGroupings = {0b11};
+inline constexpr std::array<int, 3> kClickDayGroupings = {0b01, 0b10, 0b11};
+inline constexpr std::array<int, 4> kConversionDayGroupings = {0b0110, 0b0101, 0b0111, 0b1111};
+
+template <class Key>
+struct DayRollupKey {
+  int kept = 0;  // the grouping
+  Key key;       // key.bucket: the day's start
+  auto operator<=>(const DayRollupKey&) const = default;
+};
+
 // What one write transaction adds to the rollups. Ordered maps: the upserts go in key order,
 // the same order on every server (PostgreSQL row locks, taken in one global order, cannot
 // deadlock).
@@ -89,13 +117,12 @@ struct RollupDelta {
   std::map<EventRollupKey, int64_t> events;
   std::map<ClickRollupKey, ClickCounts> clicks;
   std::map<ConversionRollupKey, ConversionCounts> conversions;
+  std::map<DayRollupKey<EventRollupKey>, int64_t> day_events;
+  std::map<DayRollupKey<ClickRollupKey>, ClickCounts> day_clicks;
+  std::map<DayRollupKey<ConversionRollupKey>, ConversionCounts> day_conversions;
 
   bool empty() const { return events.empty() && clicks.empty() && conversions.empty(); }
-  void Clear() {
-    events.clear();
-    clicks.clear();
-    conversions.clear();
-  }
+  void Clear() { *this = RollupDelta(); }
 };
 
 // Adds every record that `ops` stored (outcome kStored of an ok op that is not a dry run).

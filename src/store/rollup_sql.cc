@@ -1,5 +1,6 @@
 #include "store/rollup_sql.h"
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -17,26 +18,70 @@ std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d) {
   return "(" + starts + "::int8[])[width_bucket(bucket, " + starts + "::int8[])]";
 }
 
-// SELECT <period>, <dims...>, <sums> FROM <table> WHERE ... GROUP BY <kept> HAVING count(*) > 0.
-std::string Build(const RollupQuery& q, RollupSqlDialect d, std::string_view table,
-                  const std::vector<std::string_view>& dims, std::string_view sums) {
+// The first UTC day start >= t.
+int64_t DayCeil(int64_t t) {
+  const int64_t floor = RollupDay(t);
+  return floor == t ? t : floor + kRollupDayMicros;
+}
+
+void Append(std::vector<RollupRange>& out, int64_t from, int64_t to, bool days) {
+  if (from >= to) return;
+  if (!out.empty() && out.back().days == days && out.back().to == from) {
+    out.back().to = to;
+  } else {
+    out.push_back({from, to, days});
+  }
+}
+
+// One table's columns, as a report reads them.
+struct RollupTable {
+  std::string_view name;               // the quarter hours; the days are name + "_day"
+  std::vector<std::string_view> dims;  // in RollupQuery::dims order
+  std::string_view counters;           // the columns `sums` adds up
+  std::span<const int> day_groupings;  // rollup.h
+};
+
+// SELECT <period>, <dims...>, <sums> FROM (<each range's rows> UNION ALL ...) GROUP BY <kept>
+// HAVING count(*) > 0. Every range reads its own table through the primary key.
+std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
+                  std::string_view sums) {
   const std::string period = RollupPeriodsParam(q) ? PeriodOf(q, d) : "bucket";
   std::string select = q.by_bucket ? period + " AS period" : "0";
   std::string group = q.by_bucket ? "period" : "";
-  for (size_t i = 0; i < dims.size(); ++i) {
+  std::string columns = "bucket";
+  int needed = 0;
+  for (size_t i = 0; i < t.dims.size(); ++i) {
+    columns += ", " + std::string(t.dims[i]);
     select += ", ";
     if (q.dims[i]) {
-      select += dims[i];
+      needed |= 1 << i;
+      select += t.dims[i];
       if (!group.empty()) group += ", ";
-      group += dims[i];
+      group += t.dims[i];
     } else {
       select += "NULL";
     }
   }
-  std::string sql =
-      "SELECT " + select + ", " + std::string(sums) + " FROM " + std::string(table) + " WHERE ";
-  if (q.partner_id) sql += "partner_id = " + Param(3, d) + " AND ";
-  sql += "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
+  columns += ", " + std::string(t.counters);
+  const std::string grouping = std::to_string(DayGrouping(t.day_groupings, needed));
+  std::string from;
+  for (const RollupRange& r : RollupRanges(q)) {
+    if (!from.empty()) from += " UNION ALL ";
+    from +=
+        "SELECT " + columns + " FROM " + std::string(t.name) + (r.days ? "_day" : "") + " WHERE ";
+    if (q.partner_id) from += "partner_id = " + Param(3, d) + " AND ";
+    if (r.days) from += "kept = " + grouping + " AND ";
+    // The range's bounds are numbers this function computed, never text from a request; the
+    // query's own bounds are repeated as parameters so that every statement uses them.
+    from += "bucket >= " + std::to_string(r.from) + " AND bucket < " + std::to_string(r.to) +
+            " AND bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
+  }
+  if (from.empty()) {  // an empty range: no piece to read, still every parameter used
+    from = "SELECT " + columns + " FROM " + std::string(t.name) + " WHERE " +
+           (q.partner_id ? "partner_id = " + Param(3, d) + " AND " : "") +
+           "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
+  }
+  std::string sql = "SELECT " + select + ", " + std::string(sums) + " FROM (" + from + ") r";
   if (!group.empty()) sql += " GROUP BY " + group;
   // Without GROUP BY an empty range still yields one row (of NULL sums): none wanted.
   return sql + " HAVING count(*) > 0";
@@ -54,27 +99,77 @@ int RollupPeriodsParam(const RollupQuery& q) {
   return q.partner_id ? 4 : 3;
 }
 
+std::vector<RollupRange> RollupRanges(const RollupQuery& q) {
+  std::vector<RollupRange> out;
+  if (q.from_bucket >= q.to_bucket) return out;
+  if (q.by_bucket && q.periods.empty()) {
+    out.push_back({q.from_bucket, q.to_bucket, false});
+    return out;
+  }
+  // The pieces of the range that each lie in one period: split at every period start inside it.
+  std::vector<int64_t> cuts = {q.from_bucket};
+  if (q.by_bucket) {
+    for (int64_t s : q.periods) {
+      if (s > q.from_bucket && s < q.to_bucket) cuts.push_back(s);
+    }
+  }
+  cuts.push_back(q.to_bucket);
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    const int64_t a = cuts[i], b = cuts[i + 1];
+    const int64_t first_day = DayCeil(a), end_day = RollupDay(b);
+    if (first_day < end_day) {
+      Append(out, a, first_day, false);
+      Append(out, first_day, end_day, true);
+      Append(out, end_day, b, false);
+    } else {
+      Append(out, a, b, false);
+    }
+  }
+  return out;
+}
+
+int DayGrouping(std::span<const int> groupings, int needed) {
+  for (int g : groupings) {
+    if ((g & needed) == needed) return g;
+  }
+  return groupings.back();
+}
+
 std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
-  return Build(q, d, "rollup_events", {"tag_id", "event_name"}, Sum("events", d));
+  return Build(q, d, {"rollup_events", {"tag_id", "event_name"}, "events", kEventDayGroupings},
+               Sum("events", d));
 }
 
 std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
-  return Build(q, d, "rollup_clicks", {"campaign_key", "tag_key"},
-               Sum("clicks", d) + ", " + Sum("filtered_clicks", d));
+  return Build(
+      q, d,
+      {"rollup_clicks", {"campaign_key", "tag_key"}, "clicks, filtered_clicks", kClickDayGroupings},
+      Sum("clicks", d) + ", " + Sum("filtered_clicks", d));
 }
 
 std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   RollupQuery with_currency = q;
   with_currency.dims[2] = true;  // never add amounts of different currencies
   std::string sums = Sum("conversions", d) + ", ";
-  sums +=
-      d == RollupSqlDialect::kSqlite ? "sum(value_units), sum(value_micros)" : "sum(value)::text";
+  std::string counters = "conversions, ";
+  if (d == RollupSqlDialect::kSqlite) {
+    sums += "sum(value_units), sum(value_micros)";
+    counters += "value_units, value_micros";
+  } else {
+    sums += "sum(value)::text";
+    counters += "value";
+  }
   for (std::string_view c : {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
                              "latency_30d", "latency_more"}) {
     sums += ", " + Sum(c, d);
+    counters += ", " + std::string(c);
   }
-  return Build(with_currency, d, "rollup_conversions",
-               {"campaign_key", "event_type", "currency", "click_tag_key"}, sums);
+  return Build(with_currency, d,
+               {"rollup_conversions",
+                {"campaign_key", "event_type", "currency", "click_tag_key"},
+                counters,
+                kConversionDayGroupings},
+               sums);
 }
 
 }  // namespace thrad

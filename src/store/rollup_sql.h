@@ -1,6 +1,8 @@
 #pragma once
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "store/report_store.h"
 
@@ -18,6 +20,22 @@ enum class RollupSqlDialect { kSqlite, kPostgres };
 
 // The parameter number of the period starts, or 0 when the query folds no periods.
 int RollupPeriodsParam(const RollupQuery& q);
+
+// The pieces of [from_bucket, to_bucket) a report reads, ascending, adjacent, none empty: the
+// day rows (rollup.h "The day level") for every run of UTC days that each lie inside one of the
+// query's periods (every day inside the range when !by_bucket), the quarter hours elsewhere.
+// Only quarter hours when the query is by bucket without periods. Each statement reads every
+// piece from its own table with an index range and sums them (UNION ALL).
+struct RollupRange {
+  int64_t from = 0;
+  int64_t to = 0;
+  bool days = false;
+  bool operator==(const RollupRange&) const = default;
+};
+std::vector<RollupRange> RollupRanges(const RollupQuery& q);
+
+// The first of `groupings` that keeps every dimension of `needed` (bitmasks, rollup.h).
+int DayGrouping(std::span<const int> groupings, int needed);
 
 // ... tag_id, event_name, events
 std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d);

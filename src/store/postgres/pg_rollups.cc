@@ -1,91 +1,151 @@
 #include "store/postgres/pg_rollups.h"
 
 #include <string>
+#include <string_view>
 
 namespace thrad {
 namespace {
 
-constexpr char kUpsertEvents[] =
-    "INSERT INTO rollup_events(partner_id, bucket, tag_id, event_name, events) "
-    "SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::int8[]) "
-    "ON CONFLICT (partner_id, bucket, tag_id, event_name) "
-    "DO UPDATE SET events = rollup_events.events + excluded.events";
+// One rollup table's upsert from array parameters: the key columns (text/int8) and the
+// counters, ON CONFLICT adding the counters (`add`, where `T.` names the table). A day
+// table (rollup.h "The day level") has the grouping `kept` (int2) after partner_id.
+struct UpsertSql {
+  std::string quarter;
+  std::string day;
+};
 
-constexpr char kUpsertClicks[] =
-    "INSERT INTO rollup_clicks(partner_id, bucket, campaign_key, tag_key, clicks, "
-    "filtered_clicks) "
-    "SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::int8[], "
-    "$6::int8[]) "
-    "ON CONFLICT (partner_id, bucket, campaign_key, tag_key) DO UPDATE SET "
-    "clicks = rollup_clicks.clicks + excluded.clicks, "
-    "filtered_clicks = rollup_clicks.filtered_clicks + excluded.filtered_clicks";
+UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_view counters,
+                     std::vector<std::string_view> types, std::string_view add) {
+  auto build = [&](bool day) {
+    std::vector<std::string_view> all = {"text"};
+    if (day) all.push_back("int2");
+    all.push_back("int8");
+    all.insert(all.end(), types.begin(), types.end());
+    std::string arrays;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (i) arrays += ", ";
+      arrays += "$" + std::to_string(i + 1) + "::" + std::string(all[i]) + "[]";
+    }
+    const std::string name = std::string(table) + (day ? "_day" : "");
+    const std::string head =
+        std::string("partner_id, ") + (day ? "kept, " : "") + "bucket, " + std::string(keys);
+    std::string set(add);
+    for (size_t at = set.find("T."); at != std::string::npos; at = set.find("T.", at)) {
+      set.replace(at, 1, name);
+      at += name.size();
+    }
+    return "INSERT INTO " + name + "(" + head + ", " + std::string(counters) +
+           ") SELECT * FROM unnest(" + arrays + ") ON CONFLICT (" + head + ") DO UPDATE SET " + set;
+  };
+  return {build(false), build(true)};
+}
 
-constexpr char kUpsertConversions[] =
-    "INSERT INTO rollup_conversions(partner_id, bucket, campaign_key, event_type, currency, "
-    "click_tag_key, conversions, value, latency_negative, latency_1h, latency_1d, latency_7d, "
-    "latency_30d, latency_more) "
-    "SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], "
-    "$6::text[], $7::int8[], $8::numeric[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], "
-    "$13::int8[], $14::int8[]) "
-    "ON CONFLICT (partner_id, bucket, campaign_key, event_type, currency, click_tag_key) "
-    "DO UPDATE SET conversions = rollup_conversions.conversions + excluded.conversions, "
-    "value = rollup_conversions.value + excluded.value, "
-    "latency_negative = rollup_conversions.latency_negative + excluded.latency_negative, "
-    "latency_1h = rollup_conversions.latency_1h + excluded.latency_1h, "
-    "latency_1d = rollup_conversions.latency_1d + excluded.latency_1d, "
-    "latency_7d = rollup_conversions.latency_7d + excluded.latency_7d, "
-    "latency_30d = rollup_conversions.latency_30d + excluded.latency_30d, "
-    "latency_more = rollup_conversions.latency_more + excluded.latency_more";
+const UpsertSql& EventsUpsert() {
+  static const UpsertSql sql =
+      MakeUpsert("rollup_events", "tag_id, event_name", "events", {"text", "text", "int8"},
+                 "events = T.events + excluded.events");
+  return sql;
+}
 
-PgQuery Finish(const char* sql, const char* name, std::vector<PgArray>& columns) {
+const UpsertSql& ClicksUpsert() {
+  static const UpsertSql sql =
+      MakeUpsert("rollup_clicks", "campaign_key, tag_key", "clicks, filtered_clicks",
+                 {"text", "text", "int8", "int8"},
+                 "clicks = T.clicks + excluded.clicks, "
+                 "filtered_clicks = T.filtered_clicks + excluded.filtered_clicks");
+  return sql;
+}
+
+const UpsertSql& ConversionsUpsert() {
+  static const UpsertSql sql = MakeUpsert(
+      "rollup_conversions", "campaign_key, event_type, currency, click_tag_key",
+      "conversions, value, latency_negative, latency_1h, latency_1d, latency_7d, latency_30d, "
+      "latency_more",
+      {"text", "text", "text", "text", "int8", "numeric", "int8", "int8", "int8", "int8", "int8",
+       "int8"},
+      "conversions = T.conversions + excluded.conversions, value = T.value + excluded.value, "
+      "latency_negative = T.latency_negative + excluded.latency_negative, "
+      "latency_1h = T.latency_1h + excluded.latency_1h, "
+      "latency_1d = T.latency_1d + excluded.latency_1d, "
+      "latency_7d = T.latency_7d + excluded.latency_7d, "
+      "latency_30d = T.latency_30d + excluded.latency_30d, "
+      "latency_more = T.latency_more + excluded.latency_more");
+  return sql;
+}
+
+// Adds partner_id, then (a day key) its grouping, then the bucket; returns the next column.
+template <class Key>
+size_t AddHead(std::vector<PgArray>& c, const Key& key) {
+  c[0].Add(key.partner_id);
+  c[1].Add(key.bucket);
+  return 2;
+}
+template <class Key>
+size_t AddHead(std::vector<PgArray>& c, const DayRollupKey<Key>& day) {
+  c[0].Add(day.key.partner_id);
+  c[1].Add(int64_t{day.kept});
+  c[2].Add(day.key.bucket);
+  return 3;
+}
+template <class Key>
+const Key& BaseKey(const Key& key) {
+  return key;
+}
+template <class Key>
+const Key& BaseKey(const DayRollupKey<Key>& day) {
+  return day.key;
+}
+
+// Appends one statement carrying every entry of `rows` (in key order) as `columns` arrays.
+template <class Map, class Add>
+void Upsert(std::vector<PgQuery>& out, const std::string& sql, const char* name, size_t columns,
+            const Map& rows, Add&& add) {
+  if (rows.empty()) return;
+  std::vector<PgArray> c(columns);
+  for (const auto& [key, value] : rows) add(c, AddHead(c, key), BaseKey(key), value);
   PgQuery q{sql, {}, name};
-  for (PgArray& c : columns) q.params.emplace_back(std::move(c).Finish());
-  return q;
+  for (PgArray& a : c) q.params.emplace_back(std::move(a).Finish());
+  out.push_back(std::move(q));
+}
+
+void AddEvent(std::vector<PgArray>& c, size_t n, const EventRollupKey& key, int64_t events) {
+  c[n].Add(key.tag_id);
+  c[n + 1].Add(key.event_name);
+  c[n + 2].Add(events);
+}
+
+void AddClick(std::vector<PgArray>& c, size_t n, const ClickRollupKey& key,
+              const ClickCounts& counts) {
+  c[n].Add(RollupDimKey(key.campaign_id));
+  c[n + 1].Add(RollupDimKey(key.tag_id));
+  c[n + 2].Add(counts.clicks);
+  c[n + 3].Add(counts.filtered_clicks);
+}
+
+void AddConversion(std::vector<PgArray>& c, size_t n, const ConversionRollupKey& key,
+                   const ConversionCounts& counts) {
+  c[n].Add(RollupDimKey(key.campaign_id));
+  c[n + 1].Add(key.event_type);
+  c[n + 2].Add(key.currency);
+  c[n + 3].Add(RollupDimKey(key.click_tag_id));
+  c[n + 4].Add(counts.conversions);
+  c[n + 5].Add(FormatMicros128(counts.value_micros));
+  for (int i = 0; i < kLatencyBuckets; ++i) c[n + 6 + i].Add(counts.latency[i]);
 }
 
 }  // namespace
 
 std::vector<PgQuery> UpsertRollupQueries(const RollupDelta& delta) {
-  std::vector<PgQuery> queries;
-  if (!delta.events.empty()) {
-    std::vector<PgArray> c(5);
-    for (const auto& [key, events] : delta.events) {
-      c[0].Add(key.partner_id);
-      c[1].Add(key.bucket);
-      c[2].Add(key.tag_id);
-      c[3].Add(key.event_name);
-      c[4].Add(events);
-    }
-    queries.push_back(Finish(kUpsertEvents, "thrad_rollup_events", c));
-  }
-  if (!delta.clicks.empty()) {
-    std::vector<PgArray> c(6);
-    for (const auto& [key, counts] : delta.clicks) {
-      c[0].Add(key.partner_id);
-      c[1].Add(key.bucket);
-      c[2].Add(RollupDimKey(key.campaign_id));
-      c[3].Add(RollupDimKey(key.tag_id));
-      c[4].Add(counts.clicks);
-      c[5].Add(counts.filtered_clicks);
-    }
-    queries.push_back(Finish(kUpsertClicks, "thrad_rollup_clicks", c));
-  }
-  if (!delta.conversions.empty()) {
-    std::vector<PgArray> c(14);
-    for (const auto& [key, counts] : delta.conversions) {
-      c[0].Add(key.partner_id);
-      c[1].Add(key.bucket);
-      c[2].Add(RollupDimKey(key.campaign_id));
-      c[3].Add(key.event_type);
-      c[4].Add(key.currency);
-      c[5].Add(RollupDimKey(key.click_tag_id));
-      c[6].Add(counts.conversions);
-      c[7].Add(FormatMicros128(counts.value_micros));
-      for (int i = 0; i < kLatencyBuckets; ++i) c[8 + i].Add(counts.latency[i]);
-    }
-    queries.push_back(Finish(kUpsertConversions, "thrad_rollup_conversions", c));
-  }
-  return queries;
+  std::vector<PgQuery> q;
+  Upsert(q, EventsUpsert().quarter, "thrad_rollup_events", 5, delta.events, AddEvent);
+  Upsert(q, EventsUpsert().day, "thrad_rollup_events_day", 6, delta.day_events, AddEvent);
+  Upsert(q, ClicksUpsert().quarter, "thrad_rollup_clicks", 6, delta.clicks, AddClick);
+  Upsert(q, ClicksUpsert().day, "thrad_rollup_clicks_day", 7, delta.day_clicks, AddClick);
+  Upsert(q, ConversionsUpsert().quarter, "thrad_rollup_conversions", 14, delta.conversions,
+         AddConversion);
+  Upsert(q, ConversionsUpsert().day, "thrad_rollup_conversions_day", 15, delta.day_conversions,
+         AddConversion);
+  return q;
 }
 
 }  // namespace thrad

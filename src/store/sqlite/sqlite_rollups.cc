@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_rollups.h"
 
+#include <string>
 #include <string_view>
 
 namespace thrad {
@@ -7,86 +8,136 @@ namespace {
 
 constexpr int64_t kMicrosPerUnit = 1'000'000;
 
-constexpr std::string_view kUpsertEvents =
-    "INSERT INTO rollup_events(partner_id, bucket, tag_id, event_name, events) "
-    "VALUES(?, ?, ?, ?, ?) ON CONFLICT(partner_id, bucket, tag_id, event_name) "
-    "DO UPDATE SET events = events + excluded.events";
+// One rollup table's upsert: INSERT of the key columns and the counters, ON CONFLICT adding the
+// counters (`add`). A day table (rollup.h "The day level") has the grouping `kept` after
+// partner_id in its key and its columns.
+struct UpsertSql {
+  std::string quarter;
+  std::string day;
+};
 
-constexpr std::string_view kUpsertClicks =
-    "INSERT INTO rollup_clicks(partner_id, bucket, campaign_key, tag_key, clicks, "
-    "filtered_clicks) VALUES(?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT(partner_id, bucket, campaign_key, tag_key) DO UPDATE SET "
-    "clicks = clicks + excluded.clicks, "
-    "filtered_clicks = filtered_clicks + excluded.filtered_clicks";
+UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_view counters,
+                     int params, std::string_view add) {
+  auto build = [&](bool day) {
+    std::string values = "?";
+    for (int i = 1; i < params + (day ? 1 : 0); ++i) values += ", ?";
+    const std::string head =
+        std::string("partner_id, ") + (day ? "kept, " : "") + "bucket, " + std::string(keys);
+    return "INSERT INTO " + std::string(table) + (day ? "_day" : "") + "(" + head + ", " +
+           std::string(counters) + ") VALUES(" + values + ") ON CONFLICT(" + head +
+           ") DO UPDATE SET " + std::string(add);
+  };
+  return {build(false), build(true)};
+}
+
+const UpsertSql& EventsUpsert() {
+  static const UpsertSql sql = MakeUpsert("rollup_events", "tag_id, event_name", "events", 5,
+                                          "events = events + excluded.events");
+  return sql;
+}
+
+const UpsertSql& ClicksUpsert() {
+  static const UpsertSql sql =
+      MakeUpsert("rollup_clicks", "campaign_key, tag_key", "clicks, filtered_clicks", 6,
+                 "clicks = clicks + excluded.clicks, "
+                 "filtered_clicks = filtered_clicks + excluded.filtered_clicks");
+  return sql;
+}
 
 // value_micros stays in 0..999,999: the carry goes to value_units (SET reads the old row).
-constexpr std::string_view kUpsertConversions =
-    "INSERT INTO rollup_conversions(partner_id, bucket, campaign_key, event_type, currency, "
-    "click_tag_key, conversions, value_units, value_micros, latency_negative, latency_1h, "
-    "latency_1d, latency_7d, latency_30d, latency_more) "
-    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT(partner_id, bucket, campaign_key, event_type, currency, click_tag_key) "
-    "DO UPDATE SET conversions = conversions + excluded.conversions, "
-    "value_units = value_units + excluded.value_units "
-    "+ (value_micros + excluded.value_micros) / 1000000, "
-    "value_micros = (value_micros + excluded.value_micros) % 1000000, "
-    "latency_negative = latency_negative + excluded.latency_negative, "
-    "latency_1h = latency_1h + excluded.latency_1h, "
-    "latency_1d = latency_1d + excluded.latency_1d, "
-    "latency_7d = latency_7d + excluded.latency_7d, "
-    "latency_30d = latency_30d + excluded.latency_30d, "
-    "latency_more = latency_more + excluded.latency_more";
+const UpsertSql& ConversionsUpsert() {
+  static const UpsertSql sql = MakeUpsert(
+      "rollup_conversions", "campaign_key, event_type, currency, click_tag_key",
+      "conversions, value_units, value_micros, latency_negative, latency_1h, latency_1d, "
+      "latency_7d, latency_30d, latency_more",
+      15,
+      "conversions = conversions + excluded.conversions, "
+      "value_units = value_units + excluded.value_units "
+      "+ (value_micros + excluded.value_micros) / 1000000, "
+      "value_micros = (value_micros + excluded.value_micros) % 1000000, "
+      "latency_negative = latency_negative + excluded.latency_negative, "
+      "latency_1h = latency_1h + excluded.latency_1h, "
+      "latency_1d = latency_1d + excluded.latency_1d, "
+      "latency_7d = latency_7d + excluded.latency_7d, "
+      "latency_30d = latency_30d + excluded.latency_30d, "
+      "latency_more = latency_more + excluded.latency_more");
+  return sql;
+}
+
+// Binds partner_id, then (a day key) its grouping, then the bucket; returns the next parameter.
+template <class Key>
+int BindHead(SqliteStatement& st, const Key& key) {
+  st.BindStatic(1, key.partner_id);
+  st.Bind(2, key.bucket);
+  return 3;
+}
+template <class Key>
+int BindHead(SqliteStatement& st, const DayRollupKey<Key>& day) {
+  st.BindStatic(1, day.key.partner_id);
+  st.Bind(2, int64_t{day.kept});
+  st.Bind(3, day.key.bucket);
+  return 4;
+}
+template <class Key>
+const Key& BaseKey(const Key& key) {
+  return key;
+}
+template <class Key>
+const Key& BaseKey(const DayRollupKey<Key>& day) {
+  return day.key;
+}
+
+// Runs `sql` once per entry of `rows`, binding the key's head and then `bind(st, n, key, v)`
+// from parameter n on.
+template <class Map, class Bind>
+Status UpsertEach(SqliteDb& db, const std::string& sql, const Map& rows, Bind&& bind) {
+  if (rows.empty()) return Status::Ok();
+  Result<SqliteStatement> st = db.Prepare(sql);
+  if (!st.ok()) return st.status();
+  for (const auto& [key, value] : rows) {
+    st->Reset();
+    bind(*st, BindHead(*st, key), BaseKey(key), value);
+    THRAD_RETURN_IF_ERROR(st->Run());
+  }
+  return Status::Ok();
+}
+
+void BindEvent(SqliteStatement& st, int n, const EventRollupKey& key, int64_t events) {
+  st.BindStatic(n, key.tag_id);
+  st.BindStatic(n + 1, key.event_name);
+  st.Bind(n + 2, events);
+}
+
+void BindClick(SqliteStatement& st, int n, const ClickRollupKey& key, const ClickCounts& c) {
+  st.Bind(n, RollupDimKey(key.campaign_id));
+  st.Bind(n + 1, RollupDimKey(key.tag_id));
+  st.Bind(n + 2, c.clicks);
+  st.Bind(n + 3, c.filtered_clicks);
+}
+
+void BindConversion(SqliteStatement& st, int n, const ConversionRollupKey& key,
+                    const ConversionCounts& c) {
+  st.Bind(n, RollupDimKey(key.campaign_id));
+  st.BindStatic(n + 1, key.event_type);
+  st.BindStatic(n + 2, key.currency);
+  st.Bind(n + 3, RollupDimKey(key.click_tag_id));
+  st.Bind(n + 4, c.conversions);
+  // A commit's sum is far below 2^63 whole units (at most 1e12 per conversion).
+  st.Bind(n + 5, static_cast<int64_t>(c.value_micros / kMicrosPerUnit));
+  st.Bind(n + 6, static_cast<int64_t>(c.value_micros % kMicrosPerUnit));
+  for (int i = 0; i < kLatencyBuckets; ++i) st.Bind(n + 7 + i, c.latency[i]);
+}
 
 }  // namespace
 
 Status UpsertRollups(SqliteDb& db, const RollupDelta& delta) {
-  if (!delta.events.empty()) {
-    Result<SqliteStatement> st = db.Prepare(kUpsertEvents);
-    if (!st.ok()) return st.status();
-    for (const auto& [key, events] : delta.events) {
-      st->Reset();
-      st->BindStatic(1, key.partner_id);
-      st->Bind(2, key.bucket);
-      st->BindStatic(3, key.tag_id);
-      st->BindStatic(4, key.event_name);
-      st->Bind(5, events);
-      THRAD_RETURN_IF_ERROR(st->Run());
-    }
-  }
-  if (!delta.clicks.empty()) {
-    Result<SqliteStatement> st = db.Prepare(kUpsertClicks);
-    if (!st.ok()) return st.status();
-    for (const auto& [key, counts] : delta.clicks) {
-      st->Reset();
-      st->BindStatic(1, key.partner_id);
-      st->Bind(2, key.bucket);
-      st->Bind(3, RollupDimKey(key.campaign_id));
-      st->Bind(4, RollupDimKey(key.tag_id));
-      st->Bind(5, counts.clicks);
-      st->Bind(6, counts.filtered_clicks);
-      THRAD_RETURN_IF_ERROR(st->Run());
-    }
-  }
-  if (!delta.conversions.empty()) {
-    Result<SqliteStatement> st = db.Prepare(kUpsertConversions);
-    if (!st.ok()) return st.status();
-    for (const auto& [key, counts] : delta.conversions) {
-      st->Reset();
-      st->BindStatic(1, key.partner_id);
-      st->Bind(2, key.bucket);
-      st->Bind(3, RollupDimKey(key.campaign_id));
-      st->BindStatic(4, key.event_type);
-      st->BindStatic(5, key.currency);
-      st->Bind(6, RollupDimKey(key.click_tag_id));
-      st->Bind(7, counts.conversions);
-      // A commit's sum is far below 2^63 whole units (at most 1e12 per conversion).
-      st->Bind(8, static_cast<int64_t>(counts.value_micros / kMicrosPerUnit));
-      st->Bind(9, static_cast<int64_t>(counts.value_micros % kMicrosPerUnit));
-      for (int i = 0; i < kLatencyBuckets; ++i) st->Bind(10 + i, counts.latency[i]);
-      THRAD_RETURN_IF_ERROR(st->Run());
-    }
-  }
-  return Status::Ok();
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().quarter, delta.events, BindEvent));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().day, delta.day_events, BindEvent));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().quarter, delta.clicks, BindClick));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().day, delta.day_clicks, BindClick));
+  THRAD_RETURN_IF_ERROR(
+      UpsertEach(db, ConversionsUpsert().quarter, delta.conversions, BindConversion));
+  return UpsertEach(db, ConversionsUpsert().day, delta.day_conversions, BindConversion);
 }
 
 }  // namespace thrad

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "store/rollup.h"
+#include "store/rollup_sql.h"
 #include "store/store_conformance.h"
 #include "store/store_test_util.h"
 #include "testing/status_matchers.h"
@@ -199,6 +200,132 @@ TYPED_TEST(ReportStoreTest, BucketsFoldIntoTheGivenPeriods) {
   EXPECT_EQ(conv_rows[0].conversions, 1);
 }
 
+// The day level (rollup.h): over randomized records of three days, every grouping a report can
+// ask for reads the same numbers from the day rows (UTC days as periods, and totals) as from the
+// quarter hours folded here; and it does read the day rows.
+TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
+  const int64_t d0 = RollupDay(kT0) - kRollupDayMicros;
+  uint64_t seed = 12345;
+  auto next = [&seed](int n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((seed >> 33) % static_cast<uint64_t>(n));
+  };
+  const std::vector<std::optional<std::string>> campaigns = {"cmp_1", "cmp_2", std::nullopt};
+  const std::vector<std::optional<std::string>> tags = {"pub_1", "pub_2", std::nullopt};
+  for (int round = 0; round < 3; ++round) {
+    std::vector<EventRecord> events;
+    WriteOp clicks;
+    ClickWrite cw;
+    std::vector<WriteOp> conversions;
+    for (int i = 0; i < 40; ++i) {
+      const int64_t at = d0 + (round * 40 + i) * 37 * kMinute + next(60) * kMinute;
+      EventRecord e = Event(next(4) ? "p1" : "p2", next(2) ? "t1" : "t2", std::nullopt);
+      e.event_name = next(2) ? "view" : "buy";
+      e.timestamp = at / 1'000'000;
+      events.push_back(e);
+      ClickRecord c = Click(next(4) ? "p1" : "p2", "clk_" + std::to_string(round * 40 + i), "b",
+                            campaigns[next(3)]);
+      c.tag_id = tags[next(3)];
+      c.created_at = at;
+      if (next(5) == 0) c.filter_reason = "bot";
+      cw.clicks.push_back(c);
+      if (i % 3 == 0) {
+        ConversionRecord v = Conversion(c.partner_id, c.click_id, "o" + c.click_id);
+        v.conversion_time = at + next(3000) * kMinute;
+        v.currency = next(2) ? "USD" : "EUR";
+        v.event_type = next(2) ? "purchase_completed" : "lead";
+        v.value_micros = next(1'000'000'000);
+        conversions.push_back(ConversionOp(v));
+      }
+    }
+    WriteOp ev = EventOp(events);
+    clicks.payload = cw;
+    std::vector<WriteOp*> ops = {&ev, &clicks};
+    this->Commit(ops);
+    ops.clear();
+    for (auto& op : conversions) ops.push_back(&op);
+    this->Commit(ops);
+  }
+
+  using Key = std::vector<std::string>;  // period, then the dimensions
+  using Sums = std::map<Key, std::vector<std::string>>;
+  auto add = [](Sums& to, Key key, const std::vector<std::string>& metrics) {
+    auto& m = to[std::move(key)];
+    if (m.empty()) m.assign(metrics.size(), "0");
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      m[i] = FormatMicros128(*ParseMicros128(m[i]) + *ParseMicros128(metrics[i]));
+    }
+  };
+  auto dim = [](const std::optional<std::string>& v) { return v.value_or("(none)"); };
+  // Reads `q` and keys each row by its period (as `period` maps it) and dimensions.
+  auto read = [&](RollupQuery q, auto&& period) {
+    Sums out;
+    EXPECT_OK(this->store().ReadEventRollups(q, [&](const EventRollupRow& r) {
+      add(out, {"e", period(r.bucket), dim(r.tag_id), dim(r.event_name)},
+          {std::to_string(r.events)});
+    }));
+    EXPECT_OK(this->store().ReadClickRollups(q, [&](const ClickRollupRow& r) {
+      add(out, {"c", period(r.bucket), dim(r.campaign_id), dim(r.tag_id)},
+          {std::to_string(r.clicks), std::to_string(r.filtered_clicks)});
+    }));
+    EXPECT_OK(this->store().ReadConversionRollups(q, [&](const ConversionRollupRow& r) {
+      std::vector<std::string> m = {std::to_string(r.conversions), FormatMicros128(r.value_micros)};
+      for (int64_t l : r.latency) m.push_back(std::to_string(l));
+      add(out,
+          {"v", period(r.bucket), dim(r.campaign_id), dim(r.event_type), r.currency,
+           dim(r.click_tag_id)},
+          m);
+    }));
+    return out;
+  };
+  auto same = [](int64_t b) { return std::to_string(b); };
+  auto utc_day = [](int64_t b) { return std::to_string(RollupDay(b)); };
+
+  for (std::optional<std::string> partner :
+       {std::optional<std::string>("p1"), std::optional<std::string>()}) {
+    for (int dims = 0; dims < 16; ++dims) {
+      RollupQuery q;
+      q.partner_id = partner;
+      q.from_bucket = d0 + 7 * 60 * kMinute;  // mid-day to mid-day: partial edges
+      q.to_bucket = d0 + 3 * kRollupDayMicros + 5 * 60 * kMinute;
+      q.dims = {(dims & 1) != 0, (dims & 2) != 0, (dims & 4) != 0, (dims & 8) != 0};
+      SCOPED_TRACE("partner " + partner.value_or("(all)") + ", dims " + std::to_string(dims));
+      RollupQuery quarters = q;  // by bucket without periods: quarter hours only
+      const Sums by_quarter = read(quarters, utc_day);
+      RollupQuery days = q;
+      for (int i = 0; i < 4; ++i) days.periods.push_back(d0 + i * kRollupDayMicros);
+      EXPECT_EQ(read(days, same), by_quarter);
+      Sums total;
+      for (const auto& [key, m] : by_quarter) {
+        Key k = key;
+        k[1] = "0";
+        add(total, k, m);
+      }
+      RollupQuery whole = q;
+      whole.by_bucket = false;
+      EXPECT_EQ(read(whole, same), total);
+      EXPECT_GT(by_quarter.size(), 3u);
+    }
+  }
+
+  // The middle day is read from its day rows: without its quarter hours it still counts.
+  const int64_t d1 = d0 + kRollupDayMicros;
+  RollupQuery q;
+  q.partner_id = "p1";
+  q.from_bucket = d1;
+  q.to_bucket = d1 + kRollupDayMicros;
+  q.by_bucket = false;
+  const Sums before = read(q, same);
+  ASSERT_FALSE(before.empty());
+  for (const char* table : {"rollup_events", "rollup_clicks", "rollup_conversions"}) {
+    this->Sql(std::string("DELETE FROM ") + table + " WHERE bucket >= " + std::to_string(d1) +
+              " AND bucket < " + std::to_string(d1 + kRollupDayMicros));
+  }
+  EXPECT_EQ(read(q, same), before);
+  q.by_bucket = true;  // by quarter hour: nothing left there
+  EXPECT_TRUE(read(q, same).empty());
+}
+
 TYPED_TEST(ReportStoreTest, MoneySumsStayExactPast64Bits) {
   // 10 conversions of 1e12 in one commit, 10 more in another: 2e13, i.e. 2e19 micro-units.
   WriteOp clicks;
@@ -276,6 +403,22 @@ INSERT INTO conversions(partner_id, key_id, click_id, bid_id, campaign_id, conve
   EXPECT_EQ(conv[0].conversions, 2);
   EXPECT_EQ(FormatMicros128(conv[0].value_micros), "49.99001");
   EXPECT_EQ(conv[0].latency[2], 2);  // 4000 s: in 1d
+
+  // The day level was built from the same rows: a total over the whole UTC day reads it.
+  RollupQuery day = this->All(false);
+  day.from_bucket = RollupDay(kT0);
+  day.to_bucket = RollupDay(kT0) + kRollupDayMicros;
+  ASSERT_EQ(RollupRanges(day), (std::vector<RollupRange>{{day.from_bucket, day.to_bucket, true}}));
+  auto day_events = this->Events(day);
+  EXPECT_EQ((day_events[{0, "site:a", "view"}]), 2);
+  auto day_conv = this->Conversions(day);
+  ASSERT_EQ(day_conv.size(), 1u);
+  EXPECT_EQ(day_conv[0].conversions, 2);
+  EXPECT_EQ(FormatMicros128(day_conv[0].value_micros), "49.99001");
+  EXPECT_EQ(day_conv[0].click_tag_id, "pub_1");
+  int64_t day_clicks = 0;
+  for (const auto& r : this->Clicks(day)) day_clicks += r.clicks;
+  EXPECT_EQ(day_clicks, 2);
 
   // And a commit after the migration adds to the same counters.
   WriteOp more = EventOp({Event("p1", "site:a", "e5")});

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/rollup_sql.h"
 #include "store/store_test_util.h"
 
 namespace thrad {
@@ -71,6 +72,101 @@ TEST(RollupTest, OnlyStoredRecordsOfOkOpsCount) {
   EXPECT_EQ(counts.conversions, 2);
   EXPECT_EQ(counts.value_micros, 2 * 49'990'000);
   EXPECT_EQ(counts.latency[3], 2);  // 25 h: in 7d
+}
+
+TEST(RollupTest, EachRecordAlsoCountsInItsUtcDayOncePerGrouping) {
+  constexpr int64_t kDay = 24 * kHour;
+  EXPECT_EQ(RollupDay(0), 0);
+  EXPECT_EQ(RollupDay(kDay - 1), 0);
+  EXPECT_EQ(RollupDay(-1), -kDay);
+  RollupDelta delta;
+  ClickRecord a = test::Click("p", "clk_a", "b", "cmp_1");
+  a.tag_id = "pub_1";
+  a.created_at = 20 * kDay + 23 * kHour;
+  ClickRecord b = a;  // the same day and campaign, another tag, filtered
+  b.tag_id = "pub_2";
+  b.filter_reason = "bot";
+  b.created_at = 20 * kDay + 1;
+  AddClickToRollups(a, delta);
+  AddClickToRollups(b, delta);
+  EXPECT_EQ(delta.clicks.size(), 2u);
+  // Grouping 1 (campaign): one row; 2 (tag): two; 3 (both): two.
+  ASSERT_EQ(delta.day_clicks.size(), 5u);
+  ClickRollupKey campaign_only{"p", 20 * kDay, "cmp_1", std::nullopt};
+  const ClickCounts& by_campaign = delta.day_clicks.at({1, campaign_only});
+  EXPECT_EQ(by_campaign.clicks, 2);
+  EXPECT_EQ(by_campaign.filtered_clicks, 1);
+  ClickRollupKey tag_only{"p", 20 * kDay, std::nullopt, "pub_2"};
+  EXPECT_EQ(delta.day_clicks.at({2, tag_only}).filtered_clicks, 1);
+
+  ConversionRecord c = test::Conversion("p", "clk_a", "o");
+  c.campaign_id = "cmp_1";
+  c.click_tag_id = "pub_1";
+  c.conversion_time = -1;  // the day before 1970
+  AddConversionToRollups(c, delta);
+  ASSERT_EQ(delta.day_conversions.size(), kConversionDayGroupings.size());
+  for (const auto& [key, counts] : delta.day_conversions) {
+    EXPECT_EQ(key.key.bucket, -kDay);
+    EXPECT_EQ(key.key.currency, "USD");  // every grouping keeps the currency
+    EXPECT_EQ(key.key.campaign_id.has_value(), (key.kept & 1) != 0);
+    EXPECT_EQ(key.key.event_type.empty(), (key.kept & 2) == 0);
+    EXPECT_EQ(key.key.click_tag_id.has_value(), (key.kept & 8) != 0);
+    EXPECT_EQ(counts.value_micros, c.value_micros);
+  }
+  EventRecord e = test::Event("p", "t", "e1");
+  AddEventToRollups(e, delta);
+  ASSERT_EQ(delta.day_events.size(), 1u);
+  EXPECT_EQ(delta.day_events.begin()->first.key.event_name, e.event_name);  // keeps both
+}
+
+TEST(RollupTest, ReportsPickTheSmallestGroupingKeepingWhatTheyNeed) {
+  EXPECT_EQ(DayGrouping(kClickDayGroupings, 0), 1);
+  EXPECT_EQ(DayGrouping(kClickDayGroupings, 2), 2);
+  EXPECT_EQ(DayGrouping(kClickDayGroupings, 3), 3);
+  EXPECT_EQ(DayGrouping(kConversionDayGroupings, 4), 6);       // currency
+  EXPECT_EQ(DayGrouping(kConversionDayGroupings, 5), 5);       // campaign, currency
+  EXPECT_EQ(DayGrouping(kConversionDayGroupings, 4 | 2), 6);   // event_type, currency
+  EXPECT_EQ(DayGrouping(kConversionDayGroupings, 4 | 3), 7);   // campaign, event_type
+  EXPECT_EQ(DayGrouping(kConversionDayGroupings, 4 | 9), 15);  // campaign, click tag
+  EXPECT_EQ(DayGrouping(kEventDayGroupings, 0), 3);
+}
+
+TEST(RollupTest, RangesUseDaysOnlyWhereAWholeUtcDayLiesInOnePeriod) {
+  constexpr int64_t kDay = 24 * kHour;
+  const int64_t d0 = 20000 * kDay;
+  RollupQuery q;
+  q.from_bucket = d0 + 6 * kHour;
+  q.to_bucket = d0 + 3 * kDay + 6 * kHour;
+  q.by_bucket = false;  // a total: every whole day inside the range
+  EXPECT_EQ(RollupRanges(q), (std::vector<RollupRange>{{d0 + 6 * kHour, d0 + kDay, false},
+                                                       {d0 + kDay, d0 + 3 * kDay, true},
+                                                       {d0 + 3 * kDay, q.to_bucket, false}}));
+  // UTC days as periods: the whole days from days, the partial edges from quarter hours.
+  q.by_bucket = true;
+  q.periods = {d0, d0 + kDay, d0 + 2 * kDay, d0 + 3 * kDay};
+  EXPECT_EQ(RollupRanges(q), (std::vector<RollupRange>{{d0 + 6 * kHour, d0 + kDay, false},
+                                                       {d0 + kDay, d0 + 3 * kDay, true},
+                                                       {d0 + 3 * kDay, q.to_bucket, false}}));
+  // New York's days (UTC-5): no UTC day lies inside one of them.
+  q.from_bucket = d0 + 5 * kHour;
+  q.to_bucket = d0 + 3 * kDay + 5 * kHour;
+  q.periods = {d0 + 5 * kHour, d0 + kDay + 5 * kHour, d0 + 2 * kDay + 5 * kHour};
+  EXPECT_EQ(RollupRanges(q), (std::vector<RollupRange>{{q.from_bucket, q.to_bucket, false}}));
+  // Hours: never a whole day.
+  q.periods = {d0 + 5 * kHour};
+  for (int h = 1; h < 72; ++h) q.periods.push_back(d0 + (5 + h) * kHour);
+  EXPECT_EQ(RollupRanges(q).size(), 1u);
+  // By bucket without periods: every quarter hour its own row.
+  q.periods.clear();
+  EXPECT_EQ(RollupRanges(q), (std::vector<RollupRange>{{q.from_bucket, q.to_bucket, false}}));
+  // A week of New York time (one period) holds six whole UTC days.
+  q.periods = {d0 + 5 * kHour};
+  q.to_bucket = d0 + 7 * kDay + 5 * kHour;
+  EXPECT_EQ(RollupRanges(q), (std::vector<RollupRange>{{d0 + 5 * kHour, d0 + kDay, false},
+                                                       {d0 + kDay, d0 + 7 * kDay, true},
+                                                       {d0 + 7 * kDay, q.to_bucket, false}}));
+  q.to_bucket = q.from_bucket;
+  EXPECT_TRUE(RollupRanges(q).empty());
 }
 
 }  // namespace
