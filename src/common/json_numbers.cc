@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <string_view>
 #include <system_error>
 
@@ -44,6 +45,22 @@ void AppendShortest(std::string& out, double d) {
   out += exponent;
 }
 
+// The offset just past the '"' that closes the string whose text starts at `i` (n when it is not
+// closed): the first '"' that follows an even number of backslashes, found with memchr.
+size_t StringEnd(const std::string& text, size_t i) {
+  const size_t n = text.size();
+  while (i < n) {
+    const void* q = std::memchr(text.data() + i, '"', n - i);
+    if (q == nullptr) return n;
+    const size_t at = static_cast<size_t>(static_cast<const char*>(q) - text.data());
+    size_t backslashes = 0;
+    while (at - backslashes > i && text[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return at + 1;
+    i = at + 1;
+  }
+  return n;
+}
+
 }  // namespace
 
 void ShortenJsonDoubles(std::string& text) {
@@ -55,10 +72,7 @@ void ShortenJsonDoubles(std::string& text) {
   while (i < n) {
     const char c = text[i];
     if (c == '"') {  // a string: skipped whole, escapes included
-      for (++i; i < n && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-      }
-      ++i;
+      i = StringEnd(text, i + 1);
       continue;
     }
     if (c != '-' && (c < '0' || c > '9')) {

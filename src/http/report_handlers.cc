@@ -62,12 +62,9 @@ bool Wants(const ReportQuery& q, std::string_view dim) {
   return std::find(q.group_by.begin(), q.group_by.end(), dim) != q.group_by.end();
 }
 
-boost::json::value Opt(const std::optional<std::string>& v) {
-  return v ? boost::json::value(*v) : boost::json::value(nullptr);
-}
-
-boost::json::object ValueJson(const std::map<std::string, Micros128>& value) {
-  boost::json::object o;
+boost::json::object ValueJson(const std::map<std::string, Micros128>& value,
+                              const boost::json::storage_ptr& sp) {
+  boost::json::object o(value.size(), sp);
   for (const auto& [currency, micros] : value) o[currency] = FormatMicros128(micros);
   return o;
 }
@@ -105,10 +102,38 @@ Status ReadConversions(ReportStore& store, const RollupQuery& rq, bool campaigns
   });
 }
 
-boost::json::object RowJson(const ReportQuery& q, const RowKey& key, const Metrics& m) {
-  boost::json::object row;
-  if (q.granularity != Granularity::kTotal) row["period"] = FormatLocalRfc3339(q.tz, key.first);
-  for (size_t i = 0; i < q.group_by.size(); ++i) row[q.group_by[i]] = Opt(key.second[i]);
+// The `period` text of each row: rows come ordered by period, so each period's text is made once
+// (a zone look-up and a format) and copied into its rows.
+class PeriodText {
+ public:
+  explicit PeriodText(const ReportQuery& q) : q_(q) {}
+  const std::string& Of(int64_t start) {
+    if (!last_ || *last_ != start) {
+      text_ = FormatLocalRfc3339(q_.tz, start);
+      last_ = start;
+    }
+    return text_;
+  }
+
+ private:
+  const ReportQuery& q_;
+  std::optional<int64_t> last_;
+  std::string text_;
+};
+
+// The report's JSON lives in one monotonic arena (`sp`): thousands of small rows, freed at once.
+boost::json::object RowJson(const ReportQuery& q, const RowKey& key, const Metrics& m,
+                            PeriodText& period, const boost::json::storage_ptr& sp) {
+  boost::json::object row(q.group_by.size() + 6, sp);
+  if (q.granularity != Granularity::kTotal) row["period"] = period.Of(key.first);
+  for (size_t i = 0; i < q.group_by.size(); ++i) {
+    const std::optional<std::string>& v = key.second[i];
+    if (v) {
+      row[q.group_by[i]] = std::string_view(*v);
+    } else {
+      row[q.group_by[i]] = nullptr;
+    }
+  }
   switch (q.kind) {
     case ReportKind::kEvents:
       row["events"] = m.events;
@@ -119,8 +144,8 @@ boost::json::object RowJson(const ReportQuery& q, const RowKey& key, const Metri
       break;
     case ReportKind::kConversions: {
       row["conversions"] = m.conversions;
-      row["value"] = ValueJson(m.value);
-      boost::json::object latency;
+      row["value"] = ValueJson(m.value, sp);
+      boost::json::object latency(kLatencyBuckets, sp);
       for (int i = 0; i < kLatencyBuckets; ++i) latency[kLatencyNames[i]] = m.latency[i];
       row["latency"] = std::move(latency);
       break;
@@ -129,7 +154,7 @@ boost::json::object RowJson(const ReportQuery& q, const RowKey& key, const Metri
       row["clicks"] = m.clicks;
       row["filtered_clicks"] = m.filtered_clicks;
       row["conversions"] = m.conversions;
-      row["value"] = ValueJson(m.value);
+      row["value"] = ValueJson(m.value, sp);
       const int64_t counted = m.clicks - m.filtered_clicks;
       row["conversion_rate"] = counted == 0
                                    ? boost::json::value(nullptr)
@@ -194,22 +219,26 @@ Prepared ApiService::HandleReport(const ApiCall& call) {
   }
   if (!st.ok()) return MakeErrorResponse({ErrorKindOf(st)}, request_id);
 
-  boost::json::array rows;
+  boost::json::monotonic_resource arena;
+  const boost::json::storage_ptr sp(&arena);
+  boost::json::array rows(sp);
+  rows.reserve(std::min(folder.rows().size(), kMaxReportRows));
   bool truncated = false;
+  PeriodText period(q);
   for (const auto& [key, metrics] : folder.rows()) {
     if (rows.size() == kMaxReportRows) {
       truncated = true;
       break;
     }
-    rows.push_back(RowJson(q, key, metrics));
+    rows.push_back(RowJson(q, key, metrics, period, sp));
   }
-  boost::json::object body;
+  boost::json::object body(sp);
   body["kind"] = ReportKindName(q.kind);
   body["from"] = q.from_text;
   body["to"] = q.to_text;
   body["tz"] = q.tz_name;
   body["granularity"] = GranularityName(q.granularity);
-  boost::json::array group_by;
+  boost::json::array group_by(sp);
   for (const std::string& g : q.group_by) group_by.emplace_back(g);
   body["group_by"] = std::move(group_by);
   if (q.partner_id) {

@@ -106,7 +106,9 @@ class ReportStore {
  public:
   virtual ~ReportStore() = default;
 
-  // Calls `row` once per non-empty group, in no particular order.
+  // Calls `row` for each non-empty group, in no particular order: once, or (when every piece is
+  // read from day rows that are already one per period and group) once per row of its group,
+  // so the caller adds up the rows of a group.
   virtual Status ReadEventRollups(const RollupQuery& q,
                                   const std::function<void(const EventRollupRow&)>& row) = 0;
   virtual Status ReadClickRollups(const RollupQuery& q,

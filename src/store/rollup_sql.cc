@@ -39,6 +39,7 @@ struct RollupTable {
   std::vector<std::string_view> dims;  // in RollupQuery::dims order
   std::string_view counters;           // the columns `sums` adds up
   std::span<const int> day_groupings;  // rollup.h
+  std::string_view plain;              // the counters as `sums` types them, unsummed
 };
 
 // SELECT <period>, <dims...>, <sums> FROM (<each range's rows> UNION ALL ...) GROUP BY <kept>
@@ -63,9 +64,16 @@ std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t
     }
   }
   columns += ", " + std::string(t.counters);
-  const std::string grouping = std::to_string(DayGrouping(t.day_groupings, needed));
+  const int kept = DayGrouping(t.day_groupings, needed);
+  const std::string grouping = std::to_string(kept);
+  const std::vector<RollupRange> ranges = RollupRanges(q);
+  // Day rows of exactly the dimensions asked for, each in one period, are the answer's rows
+  // already: no GROUP BY (and no sort) when every piece is such days and the query has periods.
+  const bool plain =
+      q.by_bucket && kept == needed && !ranges.empty() &&
+      std::all_of(ranges.begin(), ranges.end(), [](const RollupRange& r) { return r.days; });
   std::string from;
-  for (const RollupRange& r : RollupRanges(q)) {
+  for (const RollupRange& r : ranges) {
     if (!from.empty()) from += " UNION ALL ";
     from +=
         "SELECT " + columns + " FROM " + std::string(t.name) + (r.days ? "_day" : "") + " WHERE ";
@@ -81,6 +89,7 @@ std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t
            (q.partner_id ? "partner_id = " + Param(3, d) + " AND " : "") +
            "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
   }
+  if (plain) return "SELECT " + select + ", " + std::string(t.plain) + " FROM (" + from + ") r";
   std::string sql = "SELECT " + select + ", " + std::string(sums) + " FROM (" + from + ") r";
   if (!group.empty()) sql += " GROUP BY " + group;
   // Without GROUP BY an empty range still yields one row (of NULL sums): none wanted.
@@ -136,15 +145,19 @@ int DayGrouping(std::span<const int> groupings, int needed) {
 }
 
 std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
-  return Build(q, d, {"rollup_events", {"tag_id", "event_name"}, "events", kEventDayGroupings},
+  return Build(q, d,
+               {"rollup_events", {"tag_id", "event_name"}, "events", kEventDayGroupings, "events"},
                Sum("events", d));
 }
 
 std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
-  return Build(
-      q, d,
-      {"rollup_clicks", {"campaign_key", "tag_key"}, "clicks, filtered_clicks", kClickDayGroupings},
-      Sum("clicks", d) + ", " + Sum("filtered_clicks", d));
+  return Build(q, d,
+               {"rollup_clicks",
+                {"campaign_key", "tag_key"},
+                "clicks, filtered_clicks",
+                kClickDayGroupings,
+                "clicks, filtered_clicks"},
+               Sum("clicks", d) + ", " + Sum("filtered_clicks", d));
 }
 
 std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
@@ -152,23 +165,28 @@ std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   with_currency.dims[2] = true;  // never add amounts of different currencies
   std::string sums = Sum("conversions", d) + ", ";
   std::string counters = "conversions, ";
+  std::string plain = "conversions, ";
   if (d == RollupSqlDialect::kSqlite) {
     sums += "sum(value_units), sum(value_micros)";
     counters += "value_units, value_micros";
+    plain += "value_units, value_micros";
   } else {
     sums += "sum(value)::text";
     counters += "value";
+    plain += "value::text";
   }
   for (std::string_view c : {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
                              "latency_30d", "latency_more"}) {
     sums += ", " + Sum(c, d);
     counters += ", " + std::string(c);
+    plain += ", " + std::string(c);
   }
   return Build(with_currency, d,
                {"rollup_conversions",
                 {"campaign_key", "event_type", "currency", "click_tag_key"},
                 counters,
-                kConversionDayGroupings},
+                kConversionDayGroupings,
+                plain},
                sums);
 }
 

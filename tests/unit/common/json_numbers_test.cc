@@ -54,6 +54,10 @@ TEST(JsonNumbersTest, ShortensTextWrittenByBoost) {
   std::string text = R"([4.999E1,1E1,8.947041E-3,1E21,-0E0,-Infinity,7,"1E1"])";
   ShortenJsonDoubles(text);
   EXPECT_EQ(text, R"([49.99,10,0.008947041,1e21,-0.0,-Infinity,7,"1E1"])");
+  // A string ends at the first quote after an even number of backslashes.
+  std::string escapes = R"(["a\\\"1.5E0\\\\",2.5E0,"\\",3.5E0,"\"",4.5E0])";
+  ShortenJsonDoubles(escapes);
+  EXPECT_EQ(escapes, R"(["a\\\"1.5E0\\\\",2.5,"\\",3.5,"\"",4.5])");
   std::string plain = R"({"a":1,"b":"x"})";
   ShortenJsonDoubles(plain);
   EXPECT_EQ(plain, R"({"a":1,"b":"x"})");

@@ -305,6 +305,14 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
       whole.by_bucket = false;
       EXPECT_EQ(read(whole, same), total);
       EXPECT_GT(by_quarter.size(), 3u);
+      // Whole UTC days only: each day row is an answer row (no GROUP BY where the grouping is
+      // exactly the dimensions asked for), the same numbers again.
+      RollupQuery whole_days = days;
+      whole_days.from_bucket = d0;
+      whole_days.to_bucket = d0 + 3 * kRollupDayMicros;
+      quarters.from_bucket = whole_days.from_bucket;
+      quarters.to_bucket = whole_days.to_bucket;
+      EXPECT_EQ(read(whole_days, same), read(quarters, utc_day));
     }
   }
 
