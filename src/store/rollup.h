@@ -110,6 +110,25 @@ struct DayRollupKey {
   auto operator<=>(const DayRollupKey&) const = default;
 };
 
+// For code that writes both levels alike: a key's quarter-hour part (a day key's `key`) and its
+// grouping (none for a quarter-hour key).
+template <class Key>
+const Key& BaseRollupKey(const Key& key) {
+  return key;
+}
+template <class Key>
+const Key& BaseRollupKey(const DayRollupKey<Key>& day) {
+  return day.key;
+}
+template <class Key>
+std::optional<int64_t> RollupKept(const Key&) {
+  return std::nullopt;
+}
+template <class Key>
+std::optional<int64_t> RollupKept(const DayRollupKey<Key>& day) {
+  return day.kept;
+}
+
 // What one write transaction adds to the rollups. Ordered maps: the upserts go in key order,
 // the same order on every server (PostgreSQL row locks, taken in one global order, cannot
 // deadlock).

@@ -76,24 +76,11 @@ const UpsertSql& ConversionsUpsert() {
 // Adds partner_id, then (a day key) its grouping, then the bucket; returns the next column.
 template <class Key>
 size_t AddHead(std::vector<PgArray>& c, const Key& key) {
-  c[0].Add(key.partner_id);
-  c[1].Add(key.bucket);
-  return 2;
-}
-template <class Key>
-size_t AddHead(std::vector<PgArray>& c, const DayRollupKey<Key>& day) {
-  c[0].Add(day.key.partner_id);
-  c[1].Add(int64_t{day.kept});
-  c[2].Add(day.key.bucket);
-  return 3;
-}
-template <class Key>
-const Key& BaseKey(const Key& key) {
-  return key;
-}
-template <class Key>
-const Key& BaseKey(const DayRollupKey<Key>& day) {
-  return day.key;
+  size_t n = 0;
+  c[n++].Add(BaseRollupKey(key).partner_id);
+  if (std::optional<int64_t> kept = RollupKept(key)) c[n++].Add(*kept);
+  c[n++].Add(BaseRollupKey(key).bucket);
+  return n;
 }
 
 // Appends one statement carrying every entry of `rows` (in key order) as `columns` arrays.
@@ -102,7 +89,7 @@ void Upsert(std::vector<PgQuery>& out, const std::string& sql, const char* name,
             const Map& rows, Add&& add) {
   if (rows.empty()) return;
   std::vector<PgArray> c(columns);
-  for (const auto& [key, value] : rows) add(c, AddHead(c, key), BaseKey(key), value);
+  for (const auto& [key, value] : rows) add(c, AddHead(c, key), BaseRollupKey(key), value);
   PgQuery q{sql, {}, name};
   for (PgArray& a : c) q.params.emplace_back(std::move(a).Finish());
   out.push_back(std::move(q));

@@ -67,24 +67,11 @@ const UpsertSql& ConversionsUpsert() {
 // Binds partner_id, then (a day key) its grouping, then the bucket; returns the next parameter.
 template <class Key>
 int BindHead(SqliteStatement& st, const Key& key) {
-  st.BindStatic(1, key.partner_id);
-  st.Bind(2, key.bucket);
-  return 3;
-}
-template <class Key>
-int BindHead(SqliteStatement& st, const DayRollupKey<Key>& day) {
-  st.BindStatic(1, day.key.partner_id);
-  st.Bind(2, int64_t{day.kept});
-  st.Bind(3, day.key.bucket);
-  return 4;
-}
-template <class Key>
-const Key& BaseKey(const Key& key) {
-  return key;
-}
-template <class Key>
-const Key& BaseKey(const DayRollupKey<Key>& day) {
-  return day.key;
+  int n = 1;
+  st.BindStatic(n++, BaseRollupKey(key).partner_id);
+  if (std::optional<int64_t> kept = RollupKept(key)) st.Bind(n++, *kept);
+  st.Bind(n++, BaseRollupKey(key).bucket);
+  return n;
 }
 
 // Runs `sql` once per entry of `rows`, binding the key's head and then `bind(st, n, key, v)`
@@ -96,7 +83,7 @@ Status UpsertEach(SqliteDb& db, const std::string& sql, const Map& rows, Bind&& 
   if (!st.ok()) return st.status();
   for (const auto& [key, value] : rows) {
     st->Reset();
-    bind(*st, BindHead(*st, key), BaseKey(key), value);
+    bind(*st, BindHead(*st, key), BaseRollupKey(key), value);
     THRAD_RETURN_IF_ERROR(st->Run());
   }
   return Status::Ok();
