@@ -43,7 +43,12 @@ class Folder {
     Dims dims;
     dims.reserve(q_.group_by.size());
     for (const std::string& name : q_.group_by) dims.push_back(value(name));
-    return rows_[{Period(bucket), std::move(dims)}];
+    RowKey key{Period(bucket), std::move(dims)};
+    // Rows often come in key order (day rows, in primary-key order): try the end first.
+    if (rows_.empty() || rows_.rbegin()->first < key) {
+      return rows_.emplace_hint(rows_.end(), std::move(key), Metrics())->second;
+    }
+    return rows_[std::move(key)];
   }
   const std::map<RowKey, Metrics>& rows() const { return rows_; }
 
