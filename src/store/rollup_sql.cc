@@ -35,17 +35,26 @@ void Append(std::vector<RollupRange>& out, int64_t from, int64_t to, bool days) 
 
 // One table's columns, as a report reads them.
 struct RollupTable {
-  std::string_view name;               // the quarter hours; the days are name + "_day"
-  std::vector<std::string_view> dims;  // in RollupQuery::dims order
-  std::string_view counters;           // the columns `sums` adds up
-  std::span<const int> day_groupings;  // rollup.h
-  std::string_view plain;              // the counters as `sums` types them, unsummed
+  std::string_view name;                   // the quarter hours; the days are name + "_day"
+  std::vector<std::string_view> dims;      // in RollupQuery::dims order
+  std::vector<std::string_view> counters;  // int64 counters, but PostgreSQL's `value` (numeric)
+  std::span<const int> day_groupings;      // rollup.h
 };
+
+// A counter as the statement returns it: summed (or not, `plain`). PostgreSQL's sums of bigint
+// are numeric (the counters fit 64 bits: cast back); its money, numeric, is read as text.
+std::string Counter(std::string_view column, RollupSqlDialect d, bool plain) {
+  const std::string c(column);
+  if (d == RollupSqlDialect::kPostgres && column == "value") {
+    return (plain ? c : "sum(" + c + ")") + "::text";
+  }
+  if (plain) return c;
+  return "sum(" + c + ")" + (d == RollupSqlDialect::kPostgres ? "::int8" : "");
+}
 
 // SELECT <period>, <dims...>, <sums> FROM (<each range's rows> UNION ALL ...) GROUP BY <kept>
 // HAVING count(*) > 0. Every range reads its own table through the primary key.
-std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
-                  std::string_view sums) {
+std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t) {
   const std::string period = RollupPeriodsParam(q) ? PeriodOf(q, d) : "bucket";
   std::string select = q.by_bucket ? period + " AS period" : "0";
   std::string group = q.by_bucket ? "period" : "";
@@ -63,15 +72,21 @@ std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t
       select += "NULL";
     }
   }
-  columns += ", " + std::string(t.counters);
   const int kept = DayGrouping(t.day_groupings, needed);
   const std::string grouping = std::to_string(kept);
-  const std::vector<RollupRange> ranges = RollupRanges(q);
+  std::vector<RollupRange> ranges = RollupRanges(q);
   // Day rows of exactly the dimensions asked for, each in one period, are the answer's rows
   // already: no GROUP BY (and no sort) when every piece is such days and the query has periods.
   const bool plain =
       q.by_bucket && kept == needed && !ranges.empty() &&
       std::all_of(ranges.begin(), ranges.end(), [](const RollupRange& r) { return r.days; });
+  // An empty range still reads one empty piece, so that the statement uses every parameter.
+  if (ranges.empty()) ranges.push_back({q.from_bucket, q.from_bucket, false});
+  std::string counters;
+  for (std::string_view c : t.counters) {
+    columns += ", " + std::string(c);
+    counters += ", " + Counter(c, d, plain);
+  }
   std::string from;
   for (const RollupRange& r : ranges) {
     if (!from.empty()) from += " UNION ALL ";
@@ -84,21 +99,11 @@ std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t
     from += "bucket >= " + std::to_string(r.from) + " AND bucket < " + std::to_string(r.to) +
             " AND bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
   }
-  if (from.empty()) {  // an empty range: no piece to read, still every parameter used
-    from = "SELECT " + columns + " FROM " + std::string(t.name) + " WHERE " +
-           (q.partner_id ? "partner_id = " + Param(3, d) + " AND " : "") +
-           "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
-  }
-  if (plain) return "SELECT " + select + ", " + std::string(t.plain) + " FROM (" + from + ") r";
-  std::string sql = "SELECT " + select + ", " + std::string(sums) + " FROM (" + from + ") r";
+  std::string sql = "SELECT " + select + counters + " FROM (" + from + ") r";
+  if (plain) return sql;
   if (!group.empty()) sql += " GROUP BY " + group;
   // Without GROUP BY an empty range still yields one row (of NULL sums): none wanted.
   return sql + " HAVING count(*) > 0";
-}
-
-std::string Sum(std::string_view column, RollupSqlDialect d) {
-  // PostgreSQL's sum of bigint is numeric; the counters fit 64 bits.
-  return "sum(" + std::string(column) + ")" + (d == RollupSqlDialect::kPostgres ? "::int8" : "");
 }
 
 }  // namespace
@@ -145,49 +150,33 @@ int DayGrouping(std::span<const int> groupings, int needed) {
 }
 
 std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
-  return Build(q, d,
-               {"rollup_events", {"tag_id", "event_name"}, "events", kEventDayGroupings, "events"},
-               Sum("events", d));
+  return Build(q, d, {"rollup_events", {"tag_id", "event_name"}, {"events"}, kEventDayGroupings});
 }
 
 std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   return Build(q, d,
                {"rollup_clicks",
                 {"campaign_key", "tag_key"},
-                "clicks, filtered_clicks",
-                kClickDayGroupings,
-                "clicks, filtered_clicks"},
-               Sum("clicks", d) + ", " + Sum("filtered_clicks", d));
+                {"clicks", "filtered_clicks"},
+                kClickDayGroupings});
 }
 
 std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   RollupQuery with_currency = q;
   with_currency.dims[2] = true;  // never add amounts of different currencies
-  std::string sums = Sum("conversions", d) + ", ";
-  std::string counters = "conversions, ";
-  std::string plain = "conversions, ";
+  std::vector<std::string_view> counters = {"conversions"};
   if (d == RollupSqlDialect::kSqlite) {
-    sums += "sum(value_units), sum(value_micros)";
-    counters += "value_units, value_micros";
-    plain += "value_units, value_micros";
+    counters.insert(counters.end(), {"value_units", "value_micros"});
   } else {
-    sums += "sum(value)::text";
-    counters += "value";
-    plain += "value::text";
+    counters.push_back("value");
   }
-  for (std::string_view c : {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
-                             "latency_30d", "latency_more"}) {
-    sums += ", " + Sum(c, d);
-    counters += ", " + std::string(c);
-    plain += ", " + std::string(c);
-  }
+  counters.insert(counters.end(), {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
+                                   "latency_30d", "latency_more"});
   return Build(with_currency, d,
                {"rollup_conversions",
                 {"campaign_key", "event_type", "currency", "click_tag_key"},
-                counters,
-                kConversionDayGroupings,
-                plain},
-               sums);
+                std::move(counters),
+                kConversionDayGroupings});
 }
 
 }  // namespace thrad
