@@ -31,15 +31,24 @@ ConversionRollupKey ConversionDayKey(ConversionRollupKey key, int kept) {
   return key;
 }
 
-void AddClickCounts(ClickCounts& to, const ClickRecord& c) {
-  ++to.clicks;
-  if (c.filter_reason) ++to.filtered_clicks;
+void AddCounts(int64_t& to, int64_t n) { to += n; }
+void AddCounts(ClickCounts& to, const ClickCounts& n) {
+  to.clicks += n.clicks;
+  to.filtered_clicks += n.filtered_clicks;
+}
+void AddCounts(ConversionCounts& to, const ConversionCounts& n) {
+  to.conversions += n.conversions;
+  to.value_micros += n.value_micros;
+  for (int i = 0; i < kLatencyBuckets; ++i) to.latency[i] += n.latency[i];
 }
 
-void AddConversionCounts(ConversionCounts& to, const ConversionRecord& c) {
-  ++to.conversions;
-  to.value_micros += c.value_micros;
-  if (c.click_time) ++to.latency[LatencyBucket(c.conversion_time - *c.click_time)];
+// Adds every group of `quarters` to its day row of each grouping.
+template <class Key, class Counts, size_t N, class DayKeyOf>
+void FoldIntoDays(const std::map<Key, Counts>& quarters, const std::array<int, N>& groupings,
+                  DayKeyOf&& day_key, std::map<DayRollupKey<Key>, Counts>& days) {
+  for (const auto& [key, counts] : quarters) {
+    for (int kept : groupings) AddCounts(days[{kept, day_key(key, kept)}], counts);
+  }
 }
 
 }  // namespace
@@ -63,7 +72,6 @@ void AddEventToRollups(const EventRecord& e, RollupDelta& delta) {
   key.bucket = RollupBucket(EventReportTime(e));
   key.tag_id = e.tag_id;
   key.event_name = e.event_name;
-  for (int kept : kEventDayGroupings) ++delta.day_events[{kept, EventDayKey(key, kept)}];
   ++delta.events[std::move(key)];
 }
 
@@ -73,10 +81,9 @@ void AddClickToRollups(const ClickRecord& c, RollupDelta& delta) {
   key.bucket = RollupBucket(c.created_at);
   key.campaign_id = c.campaign_id;
   key.tag_id = c.tag_id;
-  for (int kept : kClickDayGroupings) {
-    AddClickCounts(delta.day_clicks[{kept, ClickDayKey(key, kept)}], c);
-  }
-  AddClickCounts(delta.clicks[std::move(key)], c);
+  ClickCounts& counts = delta.clicks[std::move(key)];
+  ++counts.clicks;
+  if (c.filter_reason) ++counts.filtered_clicks;
 }
 
 void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta) {
@@ -87,10 +94,18 @@ void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta) {
   key.event_type = c.event_type;
   key.currency = c.currency;
   key.click_tag_id = c.click_tag_id;
-  for (int kept : kConversionDayGroupings) {
-    AddConversionCounts(delta.day_conversions[{kept, ConversionDayKey(key, kept)}], c);
-  }
-  AddConversionCounts(delta.conversions[std::move(key)], c);
+  ConversionCounts& counts = delta.conversions[std::move(key)];
+  ++counts.conversions;
+  counts.value_micros += c.value_micros;
+  if (c.click_time) ++counts.latency[LatencyBucket(c.conversion_time - *c.click_time)];
+}
+
+DayRollupDelta DayRollupsOf(const RollupDelta& delta) {
+  DayRollupDelta days;
+  FoldIntoDays(delta.events, kEventDayGroupings, EventDayKey, days.events);
+  FoldIntoDays(delta.clicks, kClickDayGroupings, ClickDayKey, days.clicks);
+  FoldIntoDays(delta.conversions, kConversionDayGroupings, ConversionDayKey, days.conversions);
+  return days;
 }
 
 void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta) {

@@ -136,13 +136,19 @@ struct RollupDelta {
   std::map<EventRollupKey, int64_t> events;
   std::map<ClickRollupKey, ClickCounts> clicks;
   std::map<ConversionRollupKey, ConversionCounts> conversions;
-  std::map<DayRollupKey<EventRollupKey>, int64_t> day_events;
-  std::map<DayRollupKey<ClickRollupKey>, ClickCounts> day_clicks;
-  std::map<DayRollupKey<ConversionRollupKey>, ConversionCounts> day_conversions;
 
   bool empty() const { return events.empty() && clicks.empty() && conversions.empty(); }
   void Clear() { *this = RollupDelta(); }
 };
+
+// The day rows a write transaction adds: its quarter-hour groups folded into their UTC days,
+// once per grouping (so the work is per distinct group of the commit, not per record).
+struct DayRollupDelta {
+  std::map<DayRollupKey<EventRollupKey>, int64_t> events;
+  std::map<DayRollupKey<ClickRollupKey>, ClickCounts> clicks;
+  std::map<DayRollupKey<ConversionRollupKey>, ConversionCounts> conversions;
+};
+DayRollupDelta DayRollupsOf(const RollupDelta& delta);
 
 // Adds every record that `ops` stored (outcome kStored of an ok op that is not a dry run).
 void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta);

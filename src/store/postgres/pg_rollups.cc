@@ -125,12 +125,13 @@ void AddConversion(std::vector<PgArray>& c, size_t n, const ConversionRollupKey&
 std::vector<PgQuery> UpsertRollupQueries(const RollupDelta& delta) {
   std::vector<PgQuery> q;
   Upsert(q, EventsUpsert().quarter, "thrad_rollup_events", 5, delta.events, AddEvent);
-  Upsert(q, EventsUpsert().day, "thrad_rollup_events_day", 6, delta.day_events, AddEvent);
+  const DayRollupDelta days = DayRollupsOf(delta);
+  Upsert(q, EventsUpsert().day, "thrad_rollup_events_day", 6, days.events, AddEvent);
   Upsert(q, ClicksUpsert().quarter, "thrad_rollup_clicks", 6, delta.clicks, AddClick);
-  Upsert(q, ClicksUpsert().day, "thrad_rollup_clicks_day", 7, delta.day_clicks, AddClick);
+  Upsert(q, ClicksUpsert().day, "thrad_rollup_clicks_day", 7, days.clicks, AddClick);
   Upsert(q, ConversionsUpsert().quarter, "thrad_rollup_conversions", 14, delta.conversions,
          AddConversion);
-  Upsert(q, ConversionsUpsert().day, "thrad_rollup_conversions_day", 15, delta.day_conversions,
+  Upsert(q, ConversionsUpsert().day, "thrad_rollup_conversions_day", 15, days.conversions,
          AddConversion);
   return q;
 }

@@ -119,12 +119,13 @@ void BindConversion(SqliteStatement& st, int n, const ConversionRollupKey& key,
 
 Status UpsertRollups(SqliteDb& db, const RollupDelta& delta) {
   THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().quarter, delta.events, BindEvent));
-  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().day, delta.day_events, BindEvent));
+  const DayRollupDelta days = DayRollupsOf(delta);
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().day, days.events, BindEvent));
   THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().quarter, delta.clicks, BindClick));
-  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().day, delta.day_clicks, BindClick));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().day, days.clicks, BindClick));
   THRAD_RETURN_IF_ERROR(
       UpsertEach(db, ConversionsUpsert().quarter, delta.conversions, BindConversion));
-  return UpsertEach(db, ConversionsUpsert().day, delta.day_conversions, BindConversion);
+  return UpsertEach(db, ConversionsUpsert().day, days.conversions, BindConversion);
 }
 
 }  // namespace thrad

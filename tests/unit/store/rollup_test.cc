@@ -91,21 +91,23 @@ TEST(RollupTest, EachRecordAlsoCountsInItsUtcDayOncePerGrouping) {
   AddClickToRollups(b, delta);
   EXPECT_EQ(delta.clicks.size(), 2u);
   // Grouping 1 (campaign): one row; 2 (tag): two; 3 (both): two.
-  ASSERT_EQ(delta.day_clicks.size(), 5u);
+  DayRollupDelta days = DayRollupsOf(delta);
+  ASSERT_EQ(days.clicks.size(), 5u);
   ClickRollupKey campaign_only{"p", 20 * kDay, "cmp_1", std::nullopt};
-  const ClickCounts& by_campaign = delta.day_clicks.at({1, campaign_only});
+  const ClickCounts& by_campaign = days.clicks.at({1, campaign_only});
   EXPECT_EQ(by_campaign.clicks, 2);
   EXPECT_EQ(by_campaign.filtered_clicks, 1);
   ClickRollupKey tag_only{"p", 20 * kDay, std::nullopt, "pub_2"};
-  EXPECT_EQ(delta.day_clicks.at({2, tag_only}).filtered_clicks, 1);
+  EXPECT_EQ(days.clicks.at({2, tag_only}).filtered_clicks, 1);
 
   ConversionRecord c = test::Conversion("p", "clk_a", "o");
   c.campaign_id = "cmp_1";
   c.click_tag_id = "pub_1";
   c.conversion_time = -1;  // the day before 1970
   AddConversionToRollups(c, delta);
-  ASSERT_EQ(delta.day_conversions.size(), kConversionDayGroupings.size());
-  for (const auto& [key, counts] : delta.day_conversions) {
+  days = DayRollupsOf(delta);
+  ASSERT_EQ(days.conversions.size(), kConversionDayGroupings.size());
+  for (const auto& [key, counts] : days.conversions) {
     EXPECT_EQ(key.key.bucket, -kDay);
     EXPECT_EQ(key.key.currency, "USD");  // every grouping keeps the currency
     EXPECT_EQ(key.key.campaign_id.has_value(), (key.kept & 1) != 0);
@@ -115,8 +117,9 @@ TEST(RollupTest, EachRecordAlsoCountsInItsUtcDayOncePerGrouping) {
   }
   EventRecord e = test::Event("p", "t", "e1");
   AddEventToRollups(e, delta);
-  ASSERT_EQ(delta.day_events.size(), 1u);
-  EXPECT_EQ(delta.day_events.begin()->first.key.event_name, e.event_name);  // keeps both
+  days = DayRollupsOf(delta);
+  ASSERT_EQ(days.events.size(), 1u);
+  EXPECT_EQ(days.events.begin()->first.key.event_name, e.event_name);  // keeps both
 }
 
 TEST(RollupTest, ReportsPickTheSmallestGroupingKeepingWhatTheyNeed) {
