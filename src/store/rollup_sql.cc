@@ -164,14 +164,15 @@ std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
 std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   RollupQuery with_currency = q;
   with_currency.dims[2] = true;  // never add amounts of different currencies
-  std::vector<std::string_view> counters = {"conversions"};
-  if (d == RollupSqlDialect::kSqlite) {
-    counters.insert(counters.end(), {"value_units", "value_micros"});
-  } else {
-    counters.push_back("value");
+  // SQLite keeps a value as whole units and micros; PostgreSQL as one numeric.
+  std::vector<std::string_view> counters =
+      d == RollupSqlDialect::kSqlite
+          ? std::vector<std::string_view>{"conversions", "value_units", "value_micros"}
+          : std::vector<std::string_view>{"conversions", "value"};
+  for (std::string_view latency : {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
+                                   "latency_30d", "latency_more"}) {
+    counters.push_back(latency);
   }
-  counters.insert(counters.end(), {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
-                                   "latency_30d", "latency_more"});
   return Build(with_currency, d,
                {"rollup_conversions",
                 {"campaign_key", "event_type", "currency", "click_tag_key"},
