@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "store/sqlite/wal_vfs.h"
+
 namespace thrad {
 
 Status SqliteError(int rc, std::string_view what, sqlite3* db) {
@@ -161,9 +163,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool c
   // mutex on every sqlite3_malloc/free, which the writer thread does per column it binds.
   static const int kConfigured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)kConfigured;  // SQLITE_MISUSE when SQLite was already initialized: harmless
+  // Every connection goes through the VFS that writes a commit's WAL frames at once.
+  static const Status kVfs = RegisterWalVfs();
+  if (!kVfs.ok()) return kVfs;
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, kWalVfsName);
   if (rc != SQLITE_OK) {
     Status st = SqliteError(rc, "open " + path, db);
     sqlite3_close_v2(db);  // harmless on nullptr

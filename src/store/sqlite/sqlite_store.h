@@ -17,8 +17,9 @@ struct SqliteStoreOptions {
   // CanDeferSync: whether the group-commit writer may use CommitBatchUnsynced for large
   // batches (serve --sqlite-sync pipelined). Every connection runs synchronous=FULL, so each
   // COMMIT syncs the WAL before it returns, except the writer's during CommitBatchUnsynced:
-  // synchronous=NORMAL, COMMIT writes the WAL without syncing it, and SyncCommitted
-  // fdatasyncs it on the writer's sync thread while the next transaction is built.
+  // its commit sync is deferred (DeferWalCommitSync, wal_vfs.h), COMMIT writes the WAL
+  // without syncing it, and SyncCommitted fdatasyncs it on the writer's sync thread while the
+  // next transaction is built.
   bool pipelined_sync = false;
 };
 
@@ -146,17 +147,17 @@ class SqliteStore final : public Store {
   Status ApplyClicks(SqliteDb& db, ClickWrite& write, bool dry_run);
   Status ApplyRefusals(SqliteDb& db, const RefusalWrite& write);  // sqlite_refusals.cc
   Status ApplyInSavepoint(SqliteDb& db, WriteOp& op);
-  // CommitBatch's transaction, with the writer connection at synchronous=FULL (`sync`) or
-  // NORMAL. Requires writer_mu_.
+  // CommitBatch's transaction; its COMMIT syncs the WAL when `sync`, else only writes it.
+  // Requires writer_mu_.
   Status Commit(std::span<WriteOp* const> ops, bool sync);
-  // Sets the writer connection's synchronous level. Requires writer_mu_.
+  // Whether the writer connection's COMMIT syncs the WAL. Requires writer_mu_.
   Status SetWriterSync(bool full);
   const std::string path_;
   const SqliteStoreOptions options_;
 
   std::mutex writer_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by writer_mu_
-  bool writer_full_sync_ = true;      // its synchronous level is FULL; guarded by writer_mu_
+  bool writer_full_sync_ = true;      // its COMMIT syncs the WAL; guarded by writer_mu_
   // Takes WAL checkpoints off the writer; created by the first CommitBatch (so CLI commands,
   // which never call it, start no thread). Declared after writer_: destroyed before it.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;  // guarded by writer_mu_
