@@ -48,7 +48,7 @@ class SqliteStore final : public Store {
   Status CommitBatch(std::span<WriteOp* const> ops) override;
   Status CheckWritable() override;
   bool CanDeferSync() const override { return options_.pipelined_sync; }
-  // CommitBatch at synchronous=NORMAL: durable after the next SyncCommitted.
+  // CommitBatch with the WAL written but not synced: durable after the next SyncCommitted.
   Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override;
   // fdatasync of the WAL file (opened by path; its directory is synced too whenever it is
   // opened, so a WAL created since is found after a crash). Once a sync has failed, every
