@@ -106,10 +106,25 @@ void DbShmBarrier(sqlite3_file* f) {
 }
 
 const sqlite3_io_methods kDbMethods = {
-    3,         DbClose,        FwdRead,       FwdWrite,     FwdTruncate,
-    FwdSync,   FwdFileSize,    FwdLock,       FwdUnlock,    FwdCheckReservedLock,
-    DbFileControl, FwdSectorSize, FwdDeviceCharacteristics, FwdShmMap, FwdShmLock,
-    DbShmBarrier, FwdShmUnmap, FwdFetch,      FwdUnfetch,
+    3,
+    DbClose,
+    FwdRead,
+    FwdWrite,
+    FwdTruncate,
+    FwdSync,
+    FwdFileSize,
+    FwdLock,
+    FwdUnlock,
+    FwdCheckReservedLock,
+    DbFileControl,
+    FwdSectorSize,
+    FwdDeviceCharacteristics,
+    FwdShmMap,
+    FwdShmLock,
+    DbShmBarrier,
+    FwdShmUnmap,
+    FwdFetch,
+    FwdUnfetch,
 };
 
 // --- The WAL file -------------------------------------------------------------------------
@@ -171,10 +186,25 @@ int WalFileControl(sqlite3_file* f, int op, void* arg) {
 void WalShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
 
 const sqlite3_io_methods kWalMethods = {
-    3,        WalClose,       WalRead,   WalWrite,  WalTruncate,
-    WalSync,  WalFileSize,    FwdLock,   FwdUnlock, FwdCheckReservedLock,
-    WalFileControl, FwdSectorSize, FwdDeviceCharacteristics, FwdShmMap, FwdShmLock,
-    WalShmBarrier, FwdShmUnmap, FwdFetch, FwdUnfetch,
+    3,
+    WalClose,
+    WalRead,
+    WalWrite,
+    WalTruncate,
+    WalSync,
+    WalFileSize,
+    FwdLock,
+    FwdUnlock,
+    FwdCheckReservedLock,
+    WalFileControl,
+    FwdSectorSize,
+    FwdDeviceCharacteristics,
+    FwdShmMap,
+    FwdShmLock,
+    WalShmBarrier,
+    FwdShmUnmap,
+    FwdFetch,
+    FwdUnfetch,
 };
 
 // --- The VFS ------------------------------------------------------------------------------

@@ -145,8 +145,7 @@ sqlite3* OpenStoreLike(const std::string& path, const char* vfs) {
 void InsertRows(sqlite3* db, int first, int rows) {
   Exec(db, "BEGIN");
   for (int i = 0; i < rows; ++i) {
-    Exec(db, "INSERT INTO t(n, v) VALUES(" + std::to_string(first + i) +
-                 ", randomblob(3900))");
+    Exec(db, "INSERT INTO t(n, v) VALUES(" + std::to_string(first + i) + ", randomblob(3900))");
   }
   Exec(db, "COMMIT");
 }
@@ -204,8 +203,9 @@ TEST_F(WalVfsTest, ATransactionLargerThanTheBufferIsWrittenInPiecesAndReadsBackW
   EXPECT_LE(counts.wal_writes, 5);
   sqlite3* reader = OpenStoreLike(path_, "unix");
   EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM t WHERE length(v) = 3900"), rows);
-  EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM pragma_integrity_check WHERE "
-                           "integrity_check = 'ok'"),
+  EXPECT_EQ(Scalar(reader,
+                   "SELECT count(*) FROM pragma_integrity_check WHERE "
+                   "integrity_check = 'ok'"),
             1);
   sqlite3_close(reader);
 }
@@ -220,8 +220,9 @@ TEST_F(WalVfsTest, TheFramesOnDiskRecoverInAFreshCopyOfTheFiles) {
   }
   sqlite3* copy = Open(dir_.File("copy.db"), "unix");
   EXPECT_EQ(Scalar(copy, "SELECT count(*) FROM t WHERE length(v) = 3900"), 60);
-  EXPECT_EQ(Scalar(copy, "SELECT count(*) FROM pragma_integrity_check WHERE "
-                         "integrity_check = 'ok'"),
+  EXPECT_EQ(Scalar(copy,
+                   "SELECT count(*) FROM pragma_integrity_check WHERE "
+                   "integrity_check = 'ok'"),
             1);
   sqlite3_close(copy);
 }
@@ -238,8 +239,9 @@ TEST_F(WalVfsTest, ASpilledTransactionRolledBackLeavesNothingBehind) {
   sqlite3* reader = OpenStoreLike(path_, "unix");
   EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM t"), 10);
   EXPECT_EQ(Scalar(reader, "SELECT max(n) FROM t"), 9);
-  EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM pragma_integrity_check WHERE "
-                           "integrity_check = 'ok'"),
+  EXPECT_EQ(Scalar(reader,
+                   "SELECT count(*) FROM pragma_integrity_check WHERE "
+                   "integrity_check = 'ok'"),
             1);
   sqlite3_close(reader);
 }
@@ -283,8 +285,9 @@ TEST_F(WalVfsTest, AWriteThatFailsAtCommitFailsTheCommitAndPublishesNothing) {
   EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM t"), 5);
   InsertRows(db_, 5, 5);  // the next commit writes its frames over the failed ones
   EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM t"), 10);
-  EXPECT_EQ(Scalar(reader, "SELECT count(*) FROM pragma_integrity_check WHERE "
-                           "integrity_check = 'ok'"),
+  EXPECT_EQ(Scalar(reader,
+                   "SELECT count(*) FROM pragma_integrity_check WHERE "
+                   "integrity_check = 'ok'"),
             1);
   sqlite3_close(reader);
 }
