@@ -14,8 +14,9 @@ namespace {
 constexpr int kDeferCommitSyncOp = 0x74687201;
 
 // Both wrapped kinds (the main database and its WAL) are this struct, followed in the same
-// allocation by the base VFS's own file object.
-struct alignas(16) ShimFile {
+// allocation by the base VFS's own file object. SQLite aligns the allocation to 8 bytes only,
+// so no member may need more (the static_assert below keeps the base file aligned too).
+struct ShimFile {
   sqlite3_file base;   // pMethods: kDbMethods or kWalMethods
   sqlite3_file* real;  // the base VFS's file, right after this struct
   // Database file: its connection's WAL file while open, and the deferral flag.
@@ -27,6 +28,8 @@ struct alignas(16) ShimFile {
   int len;
   sqlite3_int64 offset;
 };
+
+static_assert(alignof(ShimFile) <= 8 && sizeof(ShimFile) % 8 == 0);
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f)->real; }
 ShimFile* Shim(sqlite3_file* f) { return reinterpret_cast<ShimFile*>(f); }
