@@ -79,6 +79,10 @@ int FwdTruncate(sqlite3_file* f, sqlite3_int64 size) {
   return Real(f)->pMethods->xTruncate(Real(f), size);
 }
 int FwdSync(sqlite3_file* f, int flags) { return Real(f)->pMethods->xSync(Real(f), flags); }
+int FwdFileControl(sqlite3_file* f, int op, void* arg) {
+  return Real(f)->pMethods->xFileControl(Real(f), op, arg);
+}
+void FwdShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
 int FwdFileSize(sqlite3_file* f, sqlite3_int64* size) {
   return Real(f)->pMethods->xFileSize(Real(f), size);
 }
@@ -96,7 +100,7 @@ int DbFileControl(sqlite3_file* f, int op, void* arg) {
     Shim(f)->defer_commit_sync = *static_cast<int*>(arg) != 0;
     return SQLITE_OK;
   }
-  return Real(f)->pMethods->xFileControl(Real(f), op, arg);
+  return FwdFileControl(f, op, arg);
 }
 
 // SQLite calls this between its two copies of the wal-index header when it publishes a
@@ -105,7 +109,7 @@ int DbFileControl(sqlite3_file* f, int op, void* arg) {
 void DbShmBarrier(sqlite3_file* f) {
   ShimFile* s = Shim(f);
   if (s->wal != nullptr) (void)Flush(s->wal);
-  s->real->pMethods->xShmBarrier(s->real);
+  FwdShmBarrier(f);
 }
 
 const sqlite3_io_methods kDbMethods = {
@@ -182,12 +186,6 @@ int WalSync(sqlite3_file* f, int flags) {
   return FwdSync(f, flags);
 }
 
-int WalFileControl(sqlite3_file* f, int op, void* arg) {
-  return Real(f)->pMethods->xFileControl(Real(f), op, arg);
-}
-
-void WalShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
-
 const sqlite3_io_methods kWalMethods = {
     3,
     WalClose,
@@ -199,12 +197,12 @@ const sqlite3_io_methods kWalMethods = {
     FwdLock,
     FwdUnlock,
     FwdCheckReservedLock,
-    WalFileControl,
+    FwdFileControl,
     FwdSectorSize,
     FwdDeviceCharacteristics,
     FwdShmMap,
     FwdShmLock,
-    WalShmBarrier,
+    FwdShmBarrier,
     FwdShmUnmap,
     FwdFetch,
     FwdUnfetch,
