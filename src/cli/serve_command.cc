@@ -32,6 +32,7 @@
 #include "http/server.h"
 #include "store/delayed_store.h"
 #include "store/group_commit_writer.h"
+#include "store/rollup_folder.h"
 #include "store/store_health.h"
 
 namespace thrad {
@@ -251,7 +252,13 @@ int Serve(ServeOptions& o) {
   spdlog::info("listening on {}:{} with {} threads, store {}", o.server.host, server.port(),
                o.server.threads, o.store.database_url.empty() ? o.store.sqlite_path : "postgresql");
   refusal_flusher.Start();
+  // PostgreSQL's write transactions append their rollup counters; this moves them into the
+  // rollups about once a second (schema/postgres/009_rollup_pending.sql). SQLite adds them in
+  // the write transaction: nothing to fold.
+  RollupFolder rollup_folder(db);
+  if (!o.store.database_url.empty()) rollup_folder.Start();
   server.Run();
+  rollup_folder.Stop();
   refusal_flusher.Stop();  // the refusals of the last second, before the writer stops
   writer.Stop();           // commits whatever is still queued
   FlushKeyUsage(keys, db);

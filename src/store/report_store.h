@@ -107,14 +107,23 @@ class ReportStore {
   virtual ~ReportStore() = default;
 
   // Calls `row` for each non-empty group, in no particular order: once, or (when every piece is
-  // read from day rows that are already one per period and group) once per row of its group,
-  // so the caller adds up the rows of a group.
+  // read from day rows that are already one per period and group, or the store also has
+  // pending counters of the group, below) once per row of its group, so the caller adds up the
+  // rows of a group.
   virtual Status ReadEventRollups(const RollupQuery& q,
                                   const std::function<void(const EventRollupRow&)>& row) = 0;
   virtual Status ReadClickRollups(const RollupQuery& q,
                                   const std::function<void(const ClickRollupRow&)>& row) = 0;
   virtual Status ReadConversionRollups(
       const RollupQuery& q, const std::function<void(const ConversionRollupRow&)>& row) = 0;
+
+  // Moves pending counters into the rollups; returns how many pending rows it moved. A store
+  // whose write transactions append their counters instead of adding them to the rollups
+  // (PostgreSQL: schema/postgres/009_rollup_pending.sql) moves them here, in one transaction
+  // per call, at most a bounded batch of rows; the reads above count pending rows too, so a
+  // fold never changes an answer. Run it about once a second (RollupFolder); 0 when nothing is
+  // pending. SQLite adds the counters in the write transaction: nothing is ever pending.
+  virtual Result<size_t> FoldPendingRollups() { return size_t{0}; }
 
   // The next `limit` stored conversions received in [from, to) after the cursor `after`, in the
   // order they became visible: a row committed after a page was read always comes after that

@@ -82,10 +82,11 @@ std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t
       std::all_of(ranges.begin(), ranges.end(), [](const RollupRange& r) { return r.days; });
   // An empty range still reads one empty piece, so that the statement uses every parameter.
   if (ranges.empty()) ranges.push_back({q.from_bucket, q.from_bucket, false});
-  std::string counters;
+  std::string counters, sums;
   for (std::string_view c : t.counters) {
     columns += ", " + std::string(c);
     counters += ", " + Counter(c, d, plain);
+    sums += ", " + Counter(c, d, false);
   }
   std::string from;
   for (const RollupRange& r : ranges) {
@@ -100,10 +101,17 @@ std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t
             " AND bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
   }
   std::string sql = "SELECT " + select + counters + " FROM (" + from + ") r";
-  if (plain) return sql;
-  if (!group.empty()) sql += " GROUP BY " + group;
   // Without GROUP BY an empty range still yields one row (of NULL sums): none wanted.
-  return sql + " HAVING count(*) > 0";
+  const std::string grouped = (group.empty() ? "" : " GROUP BY " + group) + " HAVING count(*) > 0";
+  if (!plain) sql += grouped;
+  if (d != RollupSqlDialect::kPostgres) return sql;
+  // PostgreSQL's write transactions append their counters to <table>_pending, which the rollup
+  // folder moves into the rollups (009_rollup_pending.sql): add them, in the same statement (one
+  // snapshot: a counter is either pending or folded in it, never both). Their groups may repeat
+  // the rollups' groups; the caller adds up the rows of a group.
+  sql += " UNION ALL SELECT " + select + sums + " FROM " + std::string(t.name) + "_pending WHERE ";
+  if (q.partner_id) sql += "partner_id = " + Param(3, d) + " AND ";
+  return sql + "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) + grouped;
 }
 
 }  // namespace

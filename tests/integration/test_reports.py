@@ -15,6 +15,7 @@ import zoneinfo
 
 import pytest
 
+import processes
 from click_signing import SigningKey
 from helpers import (Partner, assert_422_at, assert_error, error_locs, request, uid, wait_for)
 
@@ -305,6 +306,34 @@ def test_a_report_reflects_every_acknowledged_write(make_server):
         resp = srv.get(f"/v1/api/reports/events?from={today}&to={today}&granularity=total",
                        headers=reader.headers())
         assert resp.json()["rows"] == [{"events": i}], resp
+
+
+def test_the_rollup_folder_moves_pending_counters_without_changing_a_report(make_server):
+    """PostgreSQL: write transactions append their counters to rollup_*_pending; each server's
+    rollup folder moves them into the rollups about once a second (schema/postgres/
+    009_rollup_pending.sql). A report counts them the same before and after."""
+    srv = make_server()
+    if srv.store.kind != "postgres":
+        pytest.skip("SQLite adds the counters in the write transaction: nothing is pending")
+    writer = Partner(srv)
+    reader = Partner(srv, partner_id=writer.id, scopes="reports")
+    today = datetime.datetime.now(UTC).strftime("%Y-%m-%d")
+    url = f"/v1/api/reports/events?from={today}&to={today}&granularity=day&group_by=event_name"
+    for i in range(20):
+        assert writer.collect({"event_name": f"e{i % 3}"}).status == 204
+    expected = srv.get(url, headers=reader.headers()).json()["rows"]
+    assert sum(r["events"] for r in expected) == 20
+
+    def pending():
+        return int(processes.psql(srv.store.url, "SELECT (SELECT count(*) FROM "
+                                  "rollup_events_pending) + (SELECT count(*) FROM "
+                                  "rollup_conversions_pending)").strip())
+
+    _, waited = wait_for(lambda: pending() == 0, timeout=10)
+    assert waited is not None, "the rollup folder did not empty the pending rows within 10 s"
+    assert int(processes.psql(srv.store.url, "SELECT coalesce(sum(events), 0) FROM rollup_events "
+                              f"WHERE partner_id = '{writer.id}'").strip()) == 20
+    assert srv.get(url, headers=reader.headers()).json()["rows"] == expected
 
 
 def test_scopes_decide_who_reads(server, partner):

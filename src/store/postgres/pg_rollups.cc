@@ -12,11 +12,12 @@ namespace {
 struct UpsertSql {
   std::string quarter;
   std::string day;
+  std::string pending;  // the quarter hours appended to <table>_pending (009_rollup_pending.sql)
 };
 
 UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_view counters,
                      std::vector<std::string_view> types, std::string_view add) {
-  auto build = [&](bool day) {
+  auto build = [&](bool day, bool pending = false) {
     std::vector<std::string_view> all = {"text"};
     if (day) all.push_back("int2");
     all.push_back("int8");
@@ -26,7 +27,7 @@ UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_
       if (i) arrays += ", ";
       arrays += "$" + std::to_string(i + 1) + "::" + std::string(all[i]) + "[]";
     }
-    const std::string name = std::string(table) + (day ? "_day" : "");
+    const std::string name = std::string(table) + (day ? "_day" : "") + (pending ? "_pending" : "");
     const std::string head =
         std::string("partner_id, ") + (day ? "kept, " : "") + "bucket, " + std::string(keys);
     std::string set(add);
@@ -34,10 +35,12 @@ UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_
       set.replace(at, 1, name);
       at += name.size();
     }
-    return "INSERT INTO " + name + "(" + head + ", " + std::string(counters) +
-           ") SELECT * FROM unnest(" + arrays + ") ON CONFLICT (" + head + ") DO UPDATE SET " + set;
+    const std::string insert = "INSERT INTO " + name + "(" + head + ", " + std::string(counters) +
+                               ") SELECT * FROM unnest(" + arrays + ")";
+    if (pending) return insert;
+    return insert + " ON CONFLICT (" + head + ") DO UPDATE SET " + set;
   };
-  return {build(false), build(true)};
+  return {build(false), build(true), build(false, true)};
 }
 
 const UpsertSql& EventsUpsert() {
@@ -121,6 +124,15 @@ void AddConversion(std::vector<PgArray>& c, size_t n, const ConversionRollupKey&
 }
 
 }  // namespace
+
+std::vector<PgQuery> PendingRollupQueries(const RollupDelta& delta) {
+  std::vector<PgQuery> q;
+  Upsert(q, EventsUpsert().pending, "thrad_pending_events", 5, delta.events, AddEvent);
+  Upsert(q, ClicksUpsert().pending, "thrad_pending_clicks", 6, delta.clicks, AddClick);
+  Upsert(q, ConversionsUpsert().pending, "thrad_pending_conversions", 14, delta.conversions,
+         AddConversion);
+  return q;
+}
 
 std::vector<PgQuery> UpsertRollupQueries(const RollupDelta& delta) {
   std::vector<PgQuery> q;

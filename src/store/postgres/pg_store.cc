@@ -27,6 +27,7 @@ PostgresStore::PostgresStore(const std::string& url)
       reader_(url, "reader", kReaderSetup),
       admin_(url, "admin"),
       reports_(url, "reports", kReaderSetup),
+      folder_(url, "rollup folder", kWriterSetup),
       maintenance_(url, "maintenance") {}
 
 PostgresStore::~PostgresStore() = default;

@@ -21,7 +21,8 @@ namespace thrad {
 //
 // Connections: one for the writer (CommitBatch, CheckWritable), one for key, click and
 // signing-key look-ups, one for the rare admin writes (keys, clicks, signing keys, migrations,
-// keys' last use) and one for retention deletes, each behind its own mutex and each reopened on
+// keys' last use), one for reports, one for the rollup folder (FoldPendingRollups) and one for
+// retention deletes, each behind its own mutex and each reopened on
 // demand with backoff after a failure (PgLink); every export opens a connection of its own. Every
 // method is thread-safe. A method that cannot reach the database returns Unavailable (503 on the
 // request path).
@@ -96,6 +97,7 @@ class PostgresStore final : public Store {
                           const std::function<void(const ClickRollupRow&)>& row) override;
   Status ReadConversionRollups(const RollupQuery& q,
                                const std::function<void(const ConversionRollupRow&)>& row) override;
+  Result<size_t> FoldPendingRollups() override;
   Result<ConversionPage> ListConversions(const ConversionPageQuery& q) override;
   Result<RefusalReport> ReadRefusals(const RefusalQuery& q) override;
 
@@ -127,7 +129,8 @@ class PostgresStore final : public Store {
   bool ChooseCopy(std::span<WriteOp* const> ops);
   void AfterCopy(bool conflicted);
   Status CopyEvents(PgConn& conn, std::span<WriteOp* const> ops);
-  // Adds the rollups of what `ops` stored and commits the open transaction, in one round trip.
+  // Appends the rollup counters of what `ops` stored to the pending tables (FoldPendingRollups
+  // folds them) and commits the open transaction, in one round trip.
   Status CommitWithRollups(PgConn& conn, std::span<WriteOp* const> ops);
   // The set-based work for `ops` on an open transaction (`own_transaction`: also BEGIN and
   // COMMIT it, pipelined with the statements).
@@ -156,6 +159,8 @@ class PostgresStore final : public Store {
   PgLink admin_;  // guarded by admin_mu_
   std::mutex reports_mu_;
   PgLink reports_;  // the reports' reads, apart from key look-ups; guarded by reports_mu_
+  std::mutex folder_mu_;
+  PgLink folder_;  // the rollup folder's transactions (pg_rollup_fold.cc); guarded by folder_mu_
   std::mutex maintenance_mu_;
   PgLink maintenance_;  // retention deletes, so they never hold up admin_; guarded by its mutex
 };

@@ -11,8 +11,8 @@
 //   plan:    which conversions to insert, which follow an earlier one of their identity
 //            (PlanConversions)
 //   phase 2: INSERT conversions ... ON CONFLICT DO NOTHING RETURNING (InsertConversions)
-//   commit:  the rollup upserts of every row stored (store/rollup.h), in the lock order after
-//            the rows; COMMIT (CommitWithRollups)
+//   commit:  the rollup counters of every row stored (store/rollup.h), appended to the pending
+//            tables that the rollup folder moves into the rollups; COMMIT (CommitWithRollups)
 //   phase 3: only when some conversion conflicted or is a dry run with a dedup key: read the
 //            stored payloads of those identities and compare (after COMMIT: the winning rows
 //            are committed and never change, so reading them later decides the same)
@@ -425,7 +425,7 @@ Status PostgresStore::ApplyOps(PgConn& conn, std::span<WriteOp* const> ops, bool
 Status PostgresStore::CommitWithRollups(PgConn& conn, std::span<WriteOp* const> ops) {
   RollupDelta delta;
   AddStoredToRollups(ops, delta);
-  std::vector<PgQuery> q = UpsertRollupQueries(delta);
+  std::vector<PgQuery> q = PendingRollupQueries(delta);  // folded later: FoldPendingRollups
   q.push_back({"COMMIT", {}});
   Result<std::vector<PgResult>> results = conn.Pipeline(q);
   if (!results.ok()) return results.status();
