@@ -33,9 +33,9 @@ Status AddRows(const PgResult& events, const PgResult& clicks, const PgResult& c
         events.Int64(i, 4);
   }
   for (int i = 0; i < clicks.Rows(); ++i) {
-    ClickCounts& c = delta.clicks[{clicks.Str(i, 0), clicks.Int64(i, 1),
-                                   RollupDimValue(clicks.Str(i, 2)),
-                                   RollupDimValue(clicks.Str(i, 3))}];
+    ClickCounts& c =
+        delta.clicks[{clicks.Str(i, 0), clicks.Int64(i, 1), RollupDimValue(clicks.Str(i, 2)),
+                      RollupDimValue(clicks.Str(i, 3))}];
     c.clicks += clicks.Int64(i, 4);
     c.filtered_clicks += clicks.Int64(i, 5);
   }
