@@ -117,13 +117,20 @@ class ReportStore {
   virtual Status ReadConversionRollups(
       const RollupQuery& q, const std::function<void(const ConversionRollupRow&)>& row) = 0;
 
-  // Moves pending counters into the rollups; returns how many pending rows it moved. A store
-  // whose write transactions append their counters instead of adding them to the rollups
-  // (PostgreSQL: schema/postgres/009_rollup_pending.sql) moves them here, in one transaction
-  // per call, at most a bounded batch of rows; the reads above count pending rows too, so a
-  // fold never changes an answer. Run it about once a second (RollupFolder); 0 when nothing is
+  // What one FoldPendingRollups call did: the pending rows it moved, and whether it stopped at
+  // its batch size, so that more rows may be pending (fold again at once).
+  struct RollupFold {
+    size_t moved = 0;
+    bool more = false;
+  };
+
+  // Moves pending counters into the rollups. A store whose write transactions append their
+  // counters instead of adding them to the rollups (PostgreSQL:
+  // schema/postgres/009_rollup_pending.sql) moves them here, in one transaction per call, at
+  // most a bounded batch of rows; the reads above count pending rows too, so a fold never
+  // changes an answer. Run it about once a second (RollupFolder); moves nothing when nothing is
   // pending. SQLite adds the counters in the write transaction: nothing is ever pending.
-  virtual Result<size_t> FoldPendingRollups() { return size_t{0}; }
+  virtual Result<RollupFold> FoldPendingRollups() { return RollupFold{}; }
 
   // The next `limit` stored conversions received in [from, to) after the cursor `after`, in the
   // order they became visible: a row committed after a page was read always comes after that

@@ -3,12 +3,6 @@
 #include <spdlog/spdlog.h>
 
 namespace thrad {
-namespace {
-
-// A fold that moved this many rows may have left more: fold again at once.
-constexpr size_t kBacklogRows = 50000;
-
-}  // namespace
 
 RollupFolder::RollupFolder(ReportStore& store, std::chrono::milliseconds every)
     : store_(store), every_(every) {}
@@ -24,7 +18,7 @@ void RollupFolder::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    Result<size_t> moved = store_.FoldPendingRollups();
+    Result<ReportStore::RollupFold> moved = store_.FoldPendingRollups();
     if (!moved.ok() && !failing) {
       spdlog::warn("rollup folder: pending counters not folded yet (reports still count them): {}",
                    moved.status().ToString());
@@ -32,7 +26,7 @@ void RollupFolder::Run() {
       spdlog::info("rollup folder: folding again");
     }
     failing = !moved.ok();
-    const bool backlog = moved.ok() && *moved >= kBacklogRows;
+    const bool backlog = moved.ok() && moved->more;  // fold the rest at once
     lock.lock();
     if (!backlog) cv_.wait_for(lock, every_, [this] { return stopping_; });
   }

@@ -119,10 +119,29 @@ def _drop_created_databases():
 
 
 def store_kinds():
+    """The stores the suites run on: SQLite, plus PostgreSQL when THRAD_TEST_DATABASE_URL names
+    a server. THRAD_TEST_STORES (a comma list of `sqlite` and `postgres`) narrows that: CI runs
+    the integration suite on PostgreSQL in the release build and on SQLite in the sanitized one
+    (scripts/test), so each store's half runs once."""
     kinds = ["sqlite"]
     if os.environ.get("THRAD_TEST_DATABASE_URL"):
         kinds.append("postgres")
+    wanted = os.environ.get("THRAD_TEST_STORES")
+    if wanted:
+        names = [w.strip() for w in wanted.split(",") if w.strip()]
+        unknown = [n for n in names if n not in ("sqlite", "postgres")]
+        if unknown:
+            raise RuntimeError(f"THRAD_TEST_STORES: unknown store {unknown[0]!r} (sqlite, postgres)")
+        if "postgres" in names and "postgres" not in kinds:
+            raise RuntimeError("THRAD_TEST_STORES names postgres but THRAD_TEST_DATABASE_URL is unset")
+        kinds = [k for k in kinds if k in names]
     return kinds
+
+
+def postgres_enabled():
+    """Whether this run includes PostgreSQL (store_kinds); the PostgreSQL-only tests skip
+    otherwise."""
+    return "postgres" in store_kinds()
 
 
 def make_store(kind, directory):

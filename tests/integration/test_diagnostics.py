@@ -19,6 +19,7 @@ import pytest
 from conftest import ServerFactory
 from helpers import Partner, assert_422_at, uid, wait_for
 from http_client import bearer, request
+import processes
 from processes import psql
 
 DIAG = "/v1/api/diagnostics"
@@ -270,8 +271,8 @@ def test_a_401_is_never_recorded(server):
     assert all(s["status"] != 401 for s in answer["recent"])
 
 
-@pytest.mark.skipif(not os.environ.get("THRAD_TEST_DATABASE_URL"),
-                    reason="needs THRAD_TEST_DATABASE_URL (scripts/start-postgres)")
+@pytest.mark.skipif(not processes.postgres_enabled(),
+                    reason="needs PostgreSQL: THRAD_TEST_DATABASE_URL (scripts/start-postgres)")
 def test_two_servers_sharing_a_database_are_both_counted(tmp_path):
     factory = ServerFactory("postgres", tmp_path)
     try:

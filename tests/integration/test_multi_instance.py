@@ -7,18 +7,18 @@ once in the shared store. Skipped without THRAD_TEST_DATABASE_URL (scripts/test 
 """
 
 import collections
-import os
 import threading
 import time
 
 import pytest
 
+import processes
 from conftest import ServerFactory
 from helpers import (COLLECT, Partner, assert_error, assert_no_content, assert_replayed,
                      run_threads, uid)
 
-pytestmark = pytest.mark.skipif(not os.environ.get("THRAD_TEST_DATABASE_URL"),
-                                reason="needs THRAD_TEST_DATABASE_URL (scripts/start-postgres)")
+pytestmark = pytest.mark.skipif(not processes.postgres_enabled(),
+                                reason="needs PostgreSQL: THRAD_TEST_DATABASE_URL (scripts/start-postgres)")
 
 RACERS = 60
 REVOCATION_BOUND_S = 5.0

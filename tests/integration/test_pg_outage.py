@@ -9,7 +9,6 @@ THRAD_TEST_DATABASE_URL (scripts/test always sets it).
 """
 
 import collections
-import os
 import pathlib
 import re
 import subprocess
@@ -18,11 +17,12 @@ import time
 
 import pytest
 
+import processes
 from conftest import ServerFactory
 from helpers import COLLECT, LoadClient, Partner, acked, assert_error, run_load, wait_for
 
-pytestmark = pytest.mark.skipif(not os.environ.get("THRAD_TEST_DATABASE_URL"),
-                                reason="needs THRAD_TEST_DATABASE_URL (scripts/start-postgres)")
+pytestmark = pytest.mark.skipif(not processes.postgres_enabled(),
+                                reason="needs PostgreSQL: THRAD_TEST_DATABASE_URL (scripts/start-postgres)")
 
 SCRIPT = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "start-postgres"
 OUTAGE_S = 2.0

@@ -55,7 +55,7 @@ Status AddRows(const PgResult& events, const PgResult& clicks, const PgResult& c
 
 }  // namespace
 
-Result<size_t> PostgresStore::FoldPendingRollups() {
+Result<ReportStore::RollupFold> PostgresStore::FoldPendingRollups() {
   std::lock_guard lock(folder_mu_);
   Result<PgConn*> conn = folder_.Get();
   if (!conn.ok()) return conn.status();
@@ -78,7 +78,11 @@ Result<size_t> PostgresStore::FoldPendingRollups() {
     return taken.status();
   }
   const std::vector<PgResult>& t = *taken;
-  const size_t moved = static_cast<size_t>(t[2].Rows() + t[3].Rows() + t[4].Rows());
+  RollupFold fold;
+  for (int kind = 2; kind <= 4; ++kind) {
+    fold.moved += static_cast<size_t>(t[kind].Rows());
+    fold.more = fold.more || t[kind].Rows() >= kFoldBatch;  // the batch ran full
+  }
   RollupDelta delta;
   if (Status st = AddRows(t[2], t[3], t[4], delta); !st.ok()) {
     folder_.AfterError();
@@ -92,7 +96,7 @@ Result<size_t> PostgresStore::FoldPendingRollups() {
     return done.status();
   }
   THRAD_RETURN_IF_ERROR(CheckCommitted(done->back()));
-  return moved;
+  return fold;
 }
 
 }  // namespace thrad

@@ -97,7 +97,7 @@ class PostgresStore final : public Store {
                           const std::function<void(const ClickRollupRow&)>& row) override;
   Status ReadConversionRollups(const RollupQuery& q,
                                const std::function<void(const ConversionRollupRow&)>& row) override;
-  Result<size_t> FoldPendingRollups() override;
+  Result<RollupFold> FoldPendingRollups() override;
   Result<ConversionPage> ListConversions(const ConversionPageQuery& q) override;
   Result<RefusalReport> ReadRefusals(const RefusalQuery& q) override;
 

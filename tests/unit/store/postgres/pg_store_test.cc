@@ -73,6 +73,28 @@ TEST_F(PgStoreTest, TextWithNulIsStoredExactlyAndDeduplicated) {
   EXPECT_THAT(rows[0], HasSubstr(R"("event_id":"e\u0000")"));
 }
 
+// A backlog of pending rollup counters (a folder that could not run for a while) is moved in
+// batches of 50,000 rows per kind: a fold that filled its batch says more may remain, the next
+// one moves the rest, and the folded counters add up to every pending one.
+TEST_F(PgStoreTest, FoldingABacklogMovesItInBatchesAndSaysWhenMoreRemains) {
+  ASSERT_OK(sql_->ExecScript(
+      "INSERT INTO rollup_events_pending (partner_id, bucket, tag_id, event_name, events) "
+      "SELECT 'p1', 1000 + n % 7, 'site:a', 'e' || (n % 3), 2 FROM generate_series(1, 50003) n"));
+  Result<ReportStore::RollupFold> first = store_->FoldPendingRollups();
+  ASSERT_OK(first.status());
+  EXPECT_EQ(first->moved, 50000u);
+  EXPECT_TRUE(first->more);
+  Result<ReportStore::RollupFold> second = store_->FoldPendingRollups();
+  ASSERT_OK(second.status());
+  EXPECT_EQ(second->moved, 3u);
+  EXPECT_FALSE(second->more);
+  EXPECT_EQ(Count("rollup_events_pending"), 0);
+  EXPECT_EQ(Count("rollup_events"), 21);  // 7 buckets x 3 names
+  auto sum = sql_->Exec("SELECT sum(events)::text FROM rollup_events");
+  ASSERT_OK(sum.status());
+  EXPECT_EQ(sum->Str(0, 0), "100006");
+}
+
 TEST_F(PgStoreTest, RacingStoresOnOneDatabaseStoreOnce) {
   ASSERT_OK(store_->InsertClick(Click("p1", "clk_1")));
   // Four stores (as four servers would) commit the same identity at once.
