@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "common/json_text.h"  // AppendJsonString
 #include "common/status.h"
 
 namespace thrad {
@@ -19,41 +20,6 @@ std::string_view LogFormatName(LogFormat format);
 // The pieces every line is written from, shared by the process logging's formatter
 // (common/logging.cc) and the access log (http/access_log.cc). `Buffer` is an fmt memory
 // buffer: anything with push_back(char) and append(std::string_view).
-
-// `s` as a JSON string: quoted, with quotes, backslashes and control characters escaped.
-template <typename Buffer>
-void AppendJsonString(Buffer& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out.append(std::string_view("\\\""));
-        break;
-      case '\\':
-        out.append(std::string_view("\\\\"));
-        break;
-      case '\n':
-        out.append(std::string_view("\\n"));
-        break;
-      case '\r':
-        out.append(std::string_view("\\r"));
-        break;
-      case '\t':
-        out.append(std::string_view("\\t"));
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out.append(std::string_view(esc, sizeof(esc)));
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 // A text-format value: as is when it is a plain token, else JSON-quoted.
 template <typename Buffer>

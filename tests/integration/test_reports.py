@@ -308,6 +308,32 @@ def test_a_report_reflects_every_acknowledged_write(make_server):
         assert resp.json()["rows"] == [{"events": i}], resp
 
 
+def test_names_that_json_must_escape_come_back_exactly(server):
+    """The report's JSON is written by hand (http/report_handlers.cc): quotes, backslashes,
+    control characters and non-ASCII text in names must come back exactly as sent."""
+    writer = Partner(server)
+    reader = Partner(server, partner_id=writer.id, scopes="reports")
+    clicker = Partner(server, partner_id="adplatform", scopes="clicks")
+    SigningKey(server.cli)  # click ids are signed
+    names = ['q"uote', "back\\slash", "tab\there\nline\u0001", "caf\u00e9 \u2603 \U0001f600", "</script>"]
+    for name in names:
+        assert writer.collect({"event_name": name, "tag_id": name}).status == 204
+    items = [{"partner_id": writer.id, "bid_id": uid("b-"), "campaign_id": name} for name in names]
+    resp = server.post("/v1/api/clicks", {"clicks": items}, clicker.headers())
+    assert resp.status == 200 and resp.json()["accepted"] == len(names), resp
+    today = datetime.datetime.now(UTC).strftime("%Y-%m-%d")
+    base = f"from={today}&to={today}&granularity=day"
+    rows = server.get(f"/v1/api/reports/events?{base}&group_by=event_name,tag_id",
+                      headers=reader.headers()).json()["rows"]
+    assert sorted((r["event_name"], r["tag_id"], r["events"]) for r in rows) == \
+        sorted((n, n, 1) for n in names)
+    body = server.get(f"/v1/api/reports/campaigns?{base}", headers=reader.headers())
+    assert body.status == 200, body
+    rows = body.json()["rows"]
+    assert sorted((r["campaign_id"], r["clicks"], r["conversion_rate"]) for r in rows) == \
+        sorted((n, 1, 0) for n in names)
+
+
 def test_the_rollup_folder_moves_pending_counters_without_changing_a_report(make_server):
     """PostgreSQL: write transactions append their counters to rollup_*_pending; each server's
     rollup folder moves them into the rollups about once a second (schema/postgres/
