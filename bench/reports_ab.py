@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""A/B of two builds on the reports that answer thousands of rows (clicks and campaigns by
+campaign, 30 days by day), steadier than one server after another on a machine whose speed
+drifts: both servers run at once, A on the store and B on a byte copy of it, and the calls
+alternate between them (ABAB, then BABA). Prints, per report, each side's p50/p95 of the
+server's own `duration_ms` (its access log) and its CPU time per call (/proc/PID/stat), and B/A.
+Swap the sides between runs: the copy and the original do not always run alike.
+
+Usage: bench/reports_ab.py BIN_A BIN_B [--calls 200]
+  The store is bench/reports' cached SQLite store (run bench/reports once with
+  BENCH_STORES=sqlite); its key is the cache's .key file. Not part of CI.
+"""
+
+import argparse
+import glob
+import http.client
+import json
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import reports  # noqa: E402  (bench/reports.py: the data's range)
+
+KINDS = ("clicks", "campaigns")
+
+
+def cpu_seconds(pid):
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def p95(values):
+    values = sorted(values)
+    return values[max(0, int(round(0.95 * len(values))) - 1)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("bin_a")
+    ap.add_argument("bin_b")
+    ap.add_argument("--calls", type=int, default=200)
+    ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", "/tmp/thrad-bench-cache"))
+    args = ap.parse_args()
+    dbs = sorted(glob.glob(f"{args.cache}/reports-*.db"))
+    if not dbs:
+        raise SystemExit(f"no cached store in {args.cache}: run BENCH_STORES=sqlite bench/reports")
+    db = dbs[0]
+    key = pathlib.Path(db[:-3] + ".key").read_text().strip()
+    first, last = reports.report_range()
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(db)) as work:
+        copy = os.path.join(work, "b.db")
+        shutil.copyfile(db, copy)
+        subprocess.run(["sync"], check=True)
+        procs, conns, logs = {}, {}, {}
+        try:
+            for side, binary, store in (("A", args.bin_a, db), ("B", args.bin_b, copy)):
+                port_file = pathlib.Path(work) / f"port-{side}"
+                logs[side] = pathlib.Path(work) / f"{side}.log"
+                out = open(logs[side], "w")
+                procs[side] = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0",
+                                                "--port-file", str(port_file), "--db", store],
+                                               stdout=out, stderr=out)
+                deadline = time.monotonic() + 60
+                while not (port_file.exists() and port_file.read_text().strip()):
+                    if procs[side].poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit(f"reports_ab: server {side} did not start")
+                    time.sleep(0.05)
+                conns[side] = http.client.HTTPConnection("127.0.0.1", int(port_file.read_text()),
+                                                         timeout=60)
+
+            def call(side, kind):
+                conns[side].request("GET", f"/v1/api/reports/{kind}?from={first}&to={last}"
+                                    "&granularity=day&group_by=campaign_id",
+                                    headers={"Authorization": f"Bearer {key}"})
+                resp = conns[side].getresponse()
+                body = resp.read()
+                if resp.status != 200:
+                    raise SystemExit(f"reports_ab: {side} {kind}: {resp.status} {body[:200]!r}")
+
+            for kind in KINDS:  # warm both
+                for _ in range(10):
+                    for side in "AB":
+                        call(side, kind)
+            time.sleep(0.5)
+            skip = {s: len(logs[s].read_text(errors="replace").splitlines()) for s in "AB"}
+            cpu = {}
+            for kind in KINDS:
+                before = {s: cpu_seconds(procs[s].pid) for s in "AB"}
+                for i in range(args.calls):
+                    for side in ("AB" if i % 2 == 0 else "BA"):
+                        call(side, kind)
+                for s in "AB":
+                    cpu[(s, kind)] = (cpu_seconds(procs[s].pid) - before[s]) / args.calls * 1000
+            time.sleep(0.5)
+        finally:
+            for p in procs.values():
+                p.terminate()
+                p.wait(30)
+        took = {}
+        for side in "AB":
+            for line in logs[side].read_text(errors="replace").splitlines()[skip[side]:]:
+                if '"route":"report"' in line:
+                    took.setdefault(side, []).append(json.loads(line))
+    for kind in KINDS:
+        # Calls of a kind ran in one block, clicks first: split each side's log by count.
+        idx = KINDS.index(kind)
+        a = [e["duration_ms"] for e in took["A"][idx * args.calls:(idx + 1) * args.calls]]
+        b = [e["duration_ms"] for e in took["B"][idx * args.calls:(idx + 1) * args.calls]]
+        print(f"{kind:10s} A p50 {statistics.median(a):6.2f} p95 {p95(a):6.2f} | "
+              f"B p50 {statistics.median(b):6.2f} p95 {p95(b):6.2f} | "
+              f"B/A p50 {statistics.median(b) / statistics.median(a):.2f} | "
+              f"CPU ms/call A {cpu[('A', kind)]:.2f} B {cpu[('B', kind)]:.2f} "
+              f"B/A {cpu[('B', kind)] / cpu[('A', kind)]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
