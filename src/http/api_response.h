@@ -37,7 +37,15 @@ struct PendingWrite {
   std::function<ApiResponse(const WriteOp&)> finish;
 };
 
-// What a route handler decides: an answer now, or a write to commit first.
-using Prepared = std::variant<ApiResponse, PendingWrite>;
+// A read of the store that can take milliseconds (a report, a page of raw conversions,
+// diagnostics): the session runs `run` on the server's read thread and awaits its answer, so
+// that no I/O thread, and none of the other connections it serves, waits for the store.
+struct PendingRead {
+  std::function<ApiResponse()> run;
+};
+
+// What a route handler decides: an answer now, a write to commit first, or a read to run off
+// the I/O threads.
+using Prepared = std::variant<ApiResponse, PendingWrite, PendingRead>;
 
 }  // namespace thrad

@@ -34,6 +34,12 @@ Prepared WithKey(Prepared prepared, const std::shared_ptr<const KeyRecord>& key)
   if (!key) return prepared;
   if (auto* answer = std::get_if<ApiResponse>(&prepared)) {
     answer->key = key;
+  } else if (auto* read = std::get_if<PendingRead>(&prepared)) {
+    read->run = [run = std::move(read->run), key] {
+      ApiResponse res = run();
+      res.key = key;
+      return res;
+    };
   } else {
     auto& pending = std::get<PendingWrite>(prepared);
     pending.finish = [finish = std::move(pending.finish), key](const WriteOp& op) {

@@ -228,39 +228,42 @@ Prepared ApiService::HandleClickLookup(const ApiCall& call) {
   auto segment = boost::urls::make_pct_string_view(call.route.param);
   if (!segment) return MakeErrorResponse({ApiErrorKind::kClickNotFound}, call.req.request_id);
   const std::string click_id = segment->decode();
-  Result<std::optional<ClickLookup>> found = clicks_.FindClick(partner, click_id);
-  if (!found.ok()) return MakeErrorResponse({ErrorKindOf(found.status())}, call.req.request_id);
-  if (!*found) return MakeErrorResponse({ApiErrorKind::kClickNotFound}, call.req.request_id);
-  const ClickRecord& c = (*found)->click;
-  auto opt = [](const std::optional<std::string>& v) {
-    return v ? boost::json::value(*v) : boost::json::value(nullptr);
-  };
-  boost::json::object body;
-  body["click_id"] = c.click_id;
-  body["bid_id"] = opt(c.bid_id);
-  body["campaign_id"] = opt(c.campaign_id);
-  body["tag_id"] = opt(c.tag_id);
-  body["clicked_at"] = FormatRfc3339(c.created_at);
-  body["exp"] = c.exp ? boost::json::value(*c.exp) : boost::json::value(nullptr);
-  body["source"] = c.source;
-  body["filter_reason"] = opt(c.filter_reason);
-  // The enrichment stored with the click (null when unset: older clicks, no geo database).
-  const Enrichment& n = c.enrichment;
-  auto opt_double = [](std::optional<double> v) {
-    return v ? boost::json::value(*v) : boost::json::value(nullptr);
-  };
-  body["geo_country"] = opt(n.geo_country);
-  body["geo_region"] = opt(n.geo_region);
-  body["geo_city"] = opt(n.geo_city);
-  body["geo_lat"] = opt_double(n.geo_lat);
-  body["geo_lon"] = opt_double(n.geo_lon);
-  body["ua_browser"] = opt(n.ua_browser);
-  body["ua_browser_version"] = opt(n.ua_browser_version);
-  body["ua_os"] = opt(n.ua_os);
-  body["ua_device"] = opt(n.ua_device);
-  body["is_bot"] = n.is_bot ? boost::json::value(*n.is_bot) : boost::json::value(nullptr);
-  body["conversions"] = (*found)->conversions;
-  return JsonResponse(200, body);
+  // The click is read on the server's read thread.
+  return PendingRead{[this, partner, click_id, request_id = call.req.request_id] {
+    Result<std::optional<ClickLookup>> found = clicks_.FindClick(partner, click_id);
+    if (!found.ok()) return MakeErrorResponse({ErrorKindOf(found.status())}, request_id);
+    if (!*found) return MakeErrorResponse({ApiErrorKind::kClickNotFound}, request_id);
+    const ClickRecord& c = (*found)->click;
+    auto opt = [](const std::optional<std::string>& v) {
+      return v ? boost::json::value(*v) : boost::json::value(nullptr);
+    };
+    boost::json::object body;
+    body["click_id"] = c.click_id;
+    body["bid_id"] = opt(c.bid_id);
+    body["campaign_id"] = opt(c.campaign_id);
+    body["tag_id"] = opt(c.tag_id);
+    body["clicked_at"] = FormatRfc3339(c.created_at);
+    body["exp"] = c.exp ? boost::json::value(*c.exp) : boost::json::value(nullptr);
+    body["source"] = c.source;
+    body["filter_reason"] = opt(c.filter_reason);
+    // The enrichment stored with the click (null when unset: older clicks, no geo database).
+    const Enrichment& n = c.enrichment;
+    auto opt_double = [](std::optional<double> v) {
+      return v ? boost::json::value(*v) : boost::json::value(nullptr);
+    };
+    body["geo_country"] = opt(n.geo_country);
+    body["geo_region"] = opt(n.geo_region);
+    body["geo_city"] = opt(n.geo_city);
+    body["geo_lat"] = opt_double(n.geo_lat);
+    body["geo_lon"] = opt_double(n.geo_lon);
+    body["ua_browser"] = opt(n.ua_browser);
+    body["ua_browser_version"] = opt(n.ua_browser_version);
+    body["ua_os"] = opt(n.ua_os);
+    body["ua_device"] = opt(n.ua_device);
+    body["is_bot"] = n.is_bot ? boost::json::value(*n.is_bot) : boost::json::value(nullptr);
+    body["conversions"] = (*found)->conversions;
+    return JsonResponse(200, body);
+  }};
 }
 
 }  // namespace thrad

@@ -57,22 +57,19 @@ void ApiService::NoteRefusal(const RouteSpec& route, unsigned status, const KeyR
   config_.refusals->Add(r);
 }
 
-Prepared ApiService::HandleDiagnostics(const ApiCall& call) {
-  const std::string& request_id = call.req.request_id;
-  const ReportCaller caller{call.key->partner_id, call.key->HasScope(Scope::kAdmin)};
-  Parsed<DiagnosticsQuery> parsed = ParseDiagnosticsQuery(call.req.target.query, caller);
-  if (!parsed.ok()) {
-    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, request_id);
-  }
-  const DiagnosticsQuery& q = parsed.record;
-  const UnixMicros now = clock_.NowMicros();
+namespace {
+
+// The diagnostics' answer, read from the store: runs on the read thread (PendingRead).
+ApiResponse AnswerDiagnostics(ReportStore& store, const Clock& clock, const DiagnosticsQuery& q,
+                              const std::string& request_id) {
+  const UnixMicros now = clock.NowMicros();
   const int64_t window = q.hours * kRefusalBucketMicros;
   RefusalQuery rq;
   rq.partner_id = q.partner_id;
   // Every hourly bucket that overlaps the last `hours` hours.
   rq.from_bucket = RefusalBucket(now - window);
   rq.since = now - window;
-  Result<RefusalReport> report = reports_.ReadRefusals(rq);
+  Result<RefusalReport> report = store.ReadRefusals(rq);
   if (!report.ok()) return MakeErrorResponse({ErrorKindOf(report.status())}, request_id);
 
   boost::json::array counts;
@@ -109,6 +106,20 @@ Prepared ApiService::HandleDiagnostics(const ApiCall& call) {
   body["counts"] = std::move(counts);
   body["recent"] = std::move(recent);
   return JsonResponse(200, body);
+}
+
+}  // namespace
+
+Prepared ApiService::HandleDiagnostics(const ApiCall& call) {
+  const std::string& request_id = call.req.request_id;
+  const ReportCaller caller{call.key->partner_id, call.key->HasScope(Scope::kAdmin)};
+  Parsed<DiagnosticsQuery> parsed = ParseDiagnosticsQuery(call.req.target.query, caller);
+  if (!parsed.ok()) {
+    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, request_id);
+  }
+  // The refusals are read on the server's read thread.
+  return PendingRead{[&store = reports_, &clock = clock_, q = std::move(parsed.record),
+                      request_id] { return AnswerDiagnostics(store, clock, q, request_id); }};
 }
 
 }  // namespace thrad

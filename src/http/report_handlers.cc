@@ -209,27 +209,8 @@ class ReportJson {
   bool first_ = true;
 };
 
-}  // namespace
-
-Prepared ApiService::HandleReport(const ApiCall& call) {
-  const std::string& request_id = call.req.request_id;
-  auto segment = boost::urls::make_pct_string_view(call.route.param);
-  std::optional<ReportKind> kind =
-      segment ? ParseReportKind(segment->decode()) : std::optional<ReportKind>();
-  if (!kind) return MakeErrorResponse({ApiErrorKind::kNotFound}, request_id);
-  const ReportCaller caller{call.key->partner_id, call.key->HasScope(Scope::kAdmin)};
-  Parsed<ReportQuery> parsed = ParseReportQuery(*kind, call.req.target.query, caller);
-  if (!parsed.ok()) {
-    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, request_id);
-  }
-  ReportQuery& q = parsed.record;
-  // A campaigns report is always by campaign_id, first.
-  if (q.kind == ReportKind::kCampaigns) {
-    std::vector<std::string> by = {"campaign_id"};
-    if (Wants(q, "tag_id")) by.push_back("tag_id");
-    q.group_by = std::move(by);
-  }
-
+// A report's answer, read from the rollups: runs on the read thread (PendingRead).
+ApiResponse AnswerReport(ReportStore& store, const ReportQuery& q, const std::string& request_id) {
   RollupQuery rq;
   rq.partner_id = q.partner_id;
   rq.from_bucket = RollupBucket(q.from);
@@ -241,22 +222,22 @@ Prepared ApiService::HandleReport(const ApiCall& call) {
   switch (q.kind) {
     case ReportKind::kEvents:
       rq.dims = {Wants(q, "tag_id"), Wants(q, "event_name"), false, false};
-      st = ReadEvents(reports_, rq, folder);
+      st = ReadEvents(store, rq, folder);
       break;
     case ReportKind::kClicks:
       rq.dims = {Wants(q, "campaign_id"), Wants(q, "tag_id"), false, false};
-      st = ReadClicks(reports_, rq, folder);
+      st = ReadClicks(store, rq, folder);
       break;
     case ReportKind::kConversions:
       rq.dims = {Wants(q, "campaign_id"), Wants(q, "event_type"), true, false};
-      st = ReadConversions(reports_, rq, false, folder);
+      st = ReadConversions(store, rq, false, folder);
       break;
     case ReportKind::kCampaigns:
       rq.dims = {true, Wants(q, "tag_id"), false, false};
-      st = ReadClicks(reports_, rq, folder);
+      st = ReadClicks(store, rq, folder);
       if (st.ok()) {
         rq.dims = {true, false, true, Wants(q, "tag_id")};
-        st = ReadConversions(reports_, rq, true, folder);
+        st = ReadConversions(store, rq, true, folder);
       }
       break;
   }
@@ -298,21 +279,44 @@ Prepared ApiService::HandleReport(const ApiCall& call) {
   return JsonResponse(200, std::move(body));
 }
 
-Prepared ApiService::HandleConversionList(const ApiCall& call) {
+}  // namespace
+
+Prepared ApiService::HandleReport(const ApiCall& call) {
   const std::string& request_id = call.req.request_id;
+  auto segment = boost::urls::make_pct_string_view(call.route.param);
+  std::optional<ReportKind> kind =
+      segment ? ParseReportKind(segment->decode()) : std::optional<ReportKind>();
+  if (!kind) return MakeErrorResponse({ApiErrorKind::kNotFound}, request_id);
   const ReportCaller caller{call.key->partner_id, call.key->HasScope(Scope::kAdmin)};
-  Parsed<ReportQuery> parsed = ParseConversionsQuery(call.req.target.query, caller);
+  Parsed<ReportQuery> parsed = ParseReportQuery(*kind, call.req.target.query, caller);
   if (!parsed.ok()) {
     return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, request_id);
   }
-  const ReportQuery& q = parsed.record;
+  ReportQuery& q = parsed.record;
+  // A campaigns report is always by campaign_id, first.
+  if (q.kind == ReportKind::kCampaigns) {
+    std::vector<std::string> by = {"campaign_id"};
+    if (Wants(q, "tag_id")) by.push_back("tag_id");
+    q.group_by = std::move(by);
+  }
+  // The rollups are read on the server's read thread.
+  return PendingRead{[&store = reports_, q = std::move(q), request_id] {
+    return AnswerReport(store, q, request_id);
+  }};
+}
+
+namespace {
+
+// A page of raw conversions: runs on the read thread (PendingRead).
+ApiResponse AnswerConversionPage(ReportStore& store, const Clock& clock, const ReportQuery& q,
+                                 const std::string& request_id) {
   ConversionPageQuery pq;
   pq.partner_id = q.partner_id;
   pq.from = q.from;
   pq.to = q.to;
   pq.after = q.cursor;
   pq.limit = static_cast<size_t>(q.limit);
-  Result<ConversionPage> page = reports_.ListConversions(pq);
+  Result<ConversionPage> page = store.ListConversions(pq);
   if (!page.ok()) {
     if (page.status().code() == StatusCode::kInvalidArgument) {
       std::vector<FieldError> errors = {
@@ -324,7 +328,7 @@ Prepared ApiService::HandleConversionList(const ApiCall& call) {
   }
   // The paging is over once a page is not full and nothing more can arrive in the range.
   const bool done =
-      page->rows.size() < pq.limit && q.to + kConversionSettleMicros <= clock_.NowMicros();
+      page->rows.size() < pq.limit && q.to + kConversionSettleMicros <= clock.NowMicros();
   std::string body = "{\"rows\":[";
   for (size_t i = 0; i < page->rows.size(); ++i) {
     if (i > 0) body += ',';
@@ -334,6 +338,20 @@ Prepared ApiService::HandleConversionList(const ApiCall& call) {
   body += done ? "null" : boost::json::serialize(boost::json::value(page->last));
   body += '}';
   return JsonResponse(200, std::move(body));
+}
+
+}  // namespace
+
+Prepared ApiService::HandleConversionList(const ApiCall& call) {
+  const std::string& request_id = call.req.request_id;
+  const ReportCaller caller{call.key->partner_id, call.key->HasScope(Scope::kAdmin)};
+  Parsed<ReportQuery> parsed = ParseConversionsQuery(call.req.target.query, caller);
+  if (!parsed.ok()) {
+    return MakeErrorResponse({ApiErrorKind::kValidation, std::move(parsed.errors)}, request_id);
+  }
+  // The page is read on the server's read thread.
+  return PendingRead{[&store = reports_, &clock = clock_, q = std::move(parsed.record),
+                      request_id] { return AnswerConversionPage(store, clock, q, request_id); }};
 }
 
 }  // namespace thrad

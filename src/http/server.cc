@@ -40,6 +40,12 @@ struct Server::Impl {
   ApiService& service;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  // The read thread's context: what handlers hand over as PendingRead (reports, pages of
+  // conversions, diagnostics, click look-ups) runs there, one at a time, never on an I/O thread.
+  // One thread: the reports' reads take one store connection in turn anyway, and a second
+  // thread made the same report loop cost 1.1-1.6x the CPU (each call on another core's cache;
+  // docs/benchmarks.md, session 12).
+  asio::io_context reads{1};
   std::unique_ptr<tcp::acceptor> acceptor;
   ConnectionRegistry registry;
   std::atomic<bool> draining{false};
@@ -71,7 +77,7 @@ asio::awaitable<void> Server::Impl::Accept() {
     metrics.open_connections.fetch_add(1, std::memory_order_relaxed);
     auto conn = std::make_shared<Connection>(std::move(socket));
     registry.Add(conn);
-    SessionEnv env{config, service, metrics, registry, draining};
+    SessionEnv env{config, service, metrics, registry, draining, reads};
     asio::co_spawn(target, RunSession(conn, env), [this, conn, &metrics](std::exception_ptr e) {
       registry.Remove(conn);
       metrics.open_connections.fetch_sub(1, std::memory_order_relaxed);
@@ -174,6 +180,13 @@ void Server::Run() {
   }
   asio::co_spawn(*impl_->contexts[0], impl_->Accept(), asio::detached);
 
+  // The read thread runs until the I/O threads are done: a session awaiting a read is an open
+  // connection, which the shutdown's drain waits for.
+  auto read_guard = asio::make_work_guard(impl_->reads);
+  std::thread reader([ctx = &impl_->reads] {
+    pthread_setname_np(pthread_self(), "thrad-reads");
+    ctx->run();
+  });
   std::vector<std::thread> threads;
   for (size_t i = 1; i < impl_->contexts.size(); ++i) {
     threads.emplace_back([ctx = impl_->contexts[i].get(), i] {
@@ -184,6 +197,9 @@ void Server::Run() {
   }
   impl_->contexts[0]->run();
   for (auto& t : threads) t.join();
+  read_guard.reset();
+  impl_->reads.stop();  // a read still running finishes; its answer has no connection left
+  reader.join();
   boost::system::error_code ignored;
   signals.cancel(ignored);
   hangups.cancel(ignored);

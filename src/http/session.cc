@@ -1,5 +1,7 @@
 #include "http/session.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
@@ -143,6 +145,30 @@ asio::awaitable<void> AwaitCommit(GroupCommitWriter& writer, WriteOp& op) {
         }
       },
       asio::use_awaitable);
+}
+
+// Runs `run` on the read thread's context and resumes on this coroutine's executor with its
+// answer: the I/O thread serves its other connections meanwhile. A read that throws is answered
+// 503, as a read whose store fails.
+asio::awaitable<ApiResponse> AwaitRead(asio::io_context& reads, std::function<ApiResponse()>& run,
+                                       const std::string& request_id) {
+  ApiResponse response;
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [&reads, &run, &response, &request_id](auto handler) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        asio::post(reads, [h, ex, &run, &response, &request_id] {
+          try {
+            response = run();
+          } catch (const std::exception& e) {
+            spdlog::error("read for {} failed: {}", request_id, e.what());
+            response = MakeErrorResponse({ApiErrorKind::kUnavailable}, request_id);
+          }
+          asio::post(ex, std::move(*h));
+        });
+      },
+      asio::use_awaitable);
+  co_return response;
 }
 
 // Stops writing, then reads and drops what the client still sends until it closes too, for
@@ -342,6 +368,8 @@ class Session {
     if (auto* pending = std::get_if<PendingWrite>(&prepared)) {
       co_await AwaitCommit(env_.service.writer(), *pending->op);
       response = pending->finish(*pending->op);
+    } else if (auto* read = std::get_if<PendingRead>(&prepared)) {
+      response = co_await AwaitRead(env_.reads, read->run, ex.request_id);
     } else {
       response = std::move(std::get<ApiResponse>(prepared));
     }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <memory>
@@ -40,6 +41,7 @@ struct SessionEnv {
   Metrics& metrics;
   ConnectionRegistry& registry;
   const std::atomic<bool>& draining;  // set on shutdown: finish the current request, close
+  boost::asio::io_context& reads;     // runs PendingReads (the server's read thread)
 };
 
 // Serves one connection until it closes: keep-alive, pipelining, timeouts, body limit.

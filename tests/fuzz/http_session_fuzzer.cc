@@ -194,7 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int pending = 3;
   std::exception_ptr session_error;
   std::string answers;
-  thrad::SessionEnv env{h->config, h->service, h->metrics, h->registry, h->draining};
+  thrad::SessionEnv env{h->config, h->service, h->metrics, h->registry, h->draining, h->ctx};
   asio::co_spawn(h->ctx, thrad::RunSession(conn, env), [&](std::exception_ptr e) {
     session_error = e;
     --pending;

@@ -10,6 +10,7 @@ import decimal
 import json
 import random
 import threading
+import time
 import urllib.parse
 import zoneinfo
 
@@ -360,6 +361,57 @@ def test_the_rollup_folder_moves_pending_counters_without_changing_a_report(make
     assert int(processes.psql(srv.store.url, "SELECT coalesce(sum(events), 0) FROM rollup_events "
                               f"WHERE partner_id = '{writer.id}'").strip()) == 20
     assert srv.get(url, headers=reader.headers()).json()["rows"] == expected
+
+
+def test_a_report_waiting_on_the_store_holds_up_no_other_request(make_server):
+    """Reports (and pages of conversions, and diagnostics) read the store on the server's read
+    threads, not on the I/O thread of their connection (http/session.cc, AwaitRead). With one
+    I/O thread, a report blocked for seconds behind a table lock must leave collect and
+    /healthz answering at once."""
+    srv = make_server("--threads", "1")
+    if srv.store.kind != "postgres":
+        pytest.skip("needs a lock that holds a read: PostgreSQL's LOCK TABLE")
+    writer = Partner(srv)
+    reader = Partner(srv, partner_id=writer.id, scopes="reports")
+    assert writer.collect({"event_name": "warm"}).status == 204
+    tables = "rollup_clicks, rollup_clicks_day, rollup_clicks_pending"
+    locker = threading.Thread(target=processes.psql, args=(
+        srv.store.url, f"BEGIN; LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE; "
+        "SELECT pg_sleep(4); COMMIT"))
+    locker.start()
+
+    def held():
+        return int(processes.psql(srv.store.url, "SELECT count(*) FROM pg_locks WHERE "
+                                  "mode = 'AccessExclusiveLock' AND relation = "
+                                  "'rollup_clicks_day'::regclass").strip()) > 0
+
+    assert wait_for(held, timeout=5)[1] is not None, "the lock was not taken"
+    today = datetime.datetime.now(UTC).strftime("%Y-%m-%d")
+    report = {}
+
+    def read():
+        t0 = time.monotonic()
+        report["resp"] = srv.get(f"/v1/api/reports/clicks?from={today}&to={today}",
+                                 headers=reader.headers())
+        report["took"] = time.monotonic() - t0
+
+    reading = threading.Thread(target=read)
+    reading.start()
+
+    def waiting():
+        return int(processes.psql(srv.store.url, "SELECT count(*) FROM pg_stat_activity WHERE "
+                                  "wait_event_type = 'Lock'").strip()) > 0
+
+    assert wait_for(waiting, timeout=5)[1] is not None, "the report never waited for the lock"
+    t0 = time.monotonic()
+    assert writer.collect({"event_name": "during"}).status == 204
+    assert srv.get("/healthz").status == 200
+    took = time.monotonic() - t0
+    reading.join(30)
+    locker.join(30)
+    assert report["resp"].status == 200, report["resp"]
+    assert report["took"] >= 1.5, report  # it was held up by the lock
+    assert took < 1.0, f"collect and /healthz took {took:.2f} s while a report waited"
 
 
 def test_scopes_decide_who_reads(server, partner):

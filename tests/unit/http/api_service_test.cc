@@ -78,12 +78,14 @@ class ApiServiceTest : public ::testing::Test {
     return req;
   }
 
-  // Handles `req` as the session does: an answer now, or the write committed first.
+  // Handles `req` as the session does: an answer now, a read run (here on this thread), or the
+  // write committed first.
   ApiResponse Answer(ApiService& service, const ApiRequest& req) {
     const std::optional<RouteMatch> route = MatchRoute(req.target.path);
     EXPECT_TRUE(route.has_value()) << req.target.path;
     Prepared prepared = service.Handle(*route, req);
     if (auto* answer = std::get_if<ApiResponse>(&prepared)) return std::move(*answer);
+    if (auto* read = std::get_if<PendingRead>(&prepared)) return read->run();
     auto& pending = std::get<PendingWrite>(prepared);
     std::promise<void> done;
     pending.op->on_done = [&done] { done.set_value(); };
