@@ -9,21 +9,27 @@ namespace {
 constexpr int64_t kHourMicros = int64_t{3600} * 1'000'000;
 constexpr int64_t kDayMicros = 24 * kHourMicros;
 
-// The key of `key`'s day row for the grouping `kept`: the dimensions it does not keep emptied.
-EventRollupKey EventDayKey(EventRollupKey key, int kept) {
-  key.bucket = RollupDay(key.bucket);
+// The start of the day (kDayMicros) or hour (kHourMicros) holding `bucket`.
+int64_t Floor(int64_t bucket, int64_t level) {
+  return level == kDayMicros ? RollupDay(bucket) : RollupHour(bucket);
+}
+
+// The key of `key`'s day (hour) row for the grouping `kept`: the dimensions it does not keep
+// emptied.
+EventRollupKey EventGroupKey(EventRollupKey key, int kept, int64_t level) {
+  key.bucket = Floor(key.bucket, level);
   if (!(kept & 1)) key.tag_id.clear();
   if (!(kept & 2)) key.event_name.clear();
   return key;
 }
-ClickRollupKey ClickDayKey(ClickRollupKey key, int kept) {
-  key.bucket = RollupDay(key.bucket);
+ClickRollupKey ClickGroupKey(ClickRollupKey key, int kept, int64_t level) {
+  key.bucket = Floor(key.bucket, level);
   if (!(kept & 1)) key.campaign_id.reset();
   if (!(kept & 2)) key.tag_id.reset();
   return key;
 }
-ConversionRollupKey ConversionDayKey(ConversionRollupKey key, int kept) {
-  key.bucket = RollupDay(key.bucket);
+ConversionRollupKey ConversionGroupKey(ConversionRollupKey key, int kept, int64_t level) {
+  key.bucket = Floor(key.bucket, level);
   if (!(kept & 1)) key.campaign_id.reset();
   if (!(kept & 2)) key.event_type.clear();
   if (!(kept & 4)) key.currency.clear();
@@ -42,13 +48,23 @@ void AddCounts(ConversionCounts& to, const ConversionCounts& n) {
   for (int i = 0; i < kLatencyBuckets; ++i) to.latency[i] += n.latency[i];
 }
 
-// Adds every group of `quarters` to its day row of each grouping.
-template <class Key, class Counts, size_t N, class DayKeyOf>
-void FoldIntoDays(const std::map<Key, Counts>& quarters, const std::array<int, N>& groupings,
-                  DayKeyOf&& day_key, std::map<DayRollupKey<Key>, Counts>& days) {
+// Adds every group of `quarters` to its day (hour) row of each grouping.
+template <class Key, class Counts, size_t N, class GroupKeyOf>
+void FoldIntoGroups(const std::map<Key, Counts>& quarters, const std::array<int, N>& groupings,
+                    int64_t level, GroupKeyOf&& group_key,
+                    std::map<GroupedRollupKey<Key>, Counts>& out) {
   for (const auto& [key, counts] : quarters) {
-    for (int kept : groupings) AddCounts(days[{kept, day_key(key, kept)}], counts);
+    for (int kept : groupings) AddCounts(out[{kept, group_key(key, kept, level)}], counts);
   }
+}
+
+GroupedRollupDelta GroupedRollupsOf(const RollupDelta& delta, int64_t level) {
+  GroupedRollupDelta out;
+  FoldIntoGroups(delta.events, kEventDayGroupings, level, EventGroupKey, out.events);
+  FoldIntoGroups(delta.clicks, kClickDayGroupings, level, ClickGroupKey, out.clicks);
+  FoldIntoGroups(delta.conversions, kConversionDayGroupings, level, ConversionGroupKey,
+                 out.conversions);
+  return out;
 }
 
 }  // namespace
@@ -100,12 +116,12 @@ void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta) {
   if (c.click_time) ++counts.latency[LatencyBucket(c.conversion_time - *c.click_time)];
 }
 
-DayRollupDelta DayRollupsOf(const RollupDelta& delta) {
-  DayRollupDelta days;
-  FoldIntoDays(delta.events, kEventDayGroupings, EventDayKey, days.events);
-  FoldIntoDays(delta.clicks, kClickDayGroupings, ClickDayKey, days.clicks);
-  FoldIntoDays(delta.conversions, kConversionDayGroupings, ConversionDayKey, days.conversions);
-  return days;
+GroupedRollupDelta DayRollupsOf(const RollupDelta& delta) {
+  return GroupedRollupsOf(delta, kDayMicros);
+}
+
+GroupedRollupDelta HourRollupsOf(const RollupDelta& delta) {
+  return GroupedRollupsOf(delta, kHourMicros);
 }
 
 void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta) {

@@ -96,18 +96,38 @@ inline int64_t RollupDay(UnixMicros t) {
   return d * kRollupDayMicros;
 }
 
-// Each kind's day groupings, in the order a report picks them: the first that keeps every
-// dimension the report needs (the last keeps them all, so one always does). Conversions keep
+// The hour level (docs/architecture.md "Rollups"): the day level's rows again per UTC hour, for
+// the same groupings. A report in a zone whose midnight is not UTC's reads a local day as its
+// nearest UTC day's row, corrected by the hour rows between the two midnights (rollup_sql.h
+// RollupHourPlan), so it reads a few rows per group and day instead of every quarter hour.
+// Hour rows are keyed by their hour of the UTC day first (`hod`), so that the correcting
+// hours of every day of a range are a few index ranges.
+inline constexpr int64_t kRollupHourMicros = int64_t{3600} * 1'000'000;
+
+// The start of the UTC hour holding `t` (floor, also before 1970).
+inline int64_t RollupHour(UnixMicros t) {
+  int64_t h = t / kRollupHourMicros;
+  if (t % kRollupHourMicros < 0) --h;
+  return h * kRollupHourMicros;
+}
+
+// The hour of its UTC day (0-23) that `t` lies in.
+inline int RollupHourOfDay(UnixMicros t) {
+  return static_cast<int>((RollupHour(t) - RollupDay(t)) / kRollupHourMicros);
+}
+
+// Each kind's day (and hour) groupings, in the order a report picks them: the first that keeps
+// every dimension the report needs (the last keeps them all, so one always does). Conversions keep
 // the currency (bit 2) in every grouping: amounts of different currencies are never added.
 inline constexpr std::array<int, 1> kEventDayGroupings = {0b11};
 inline constexpr std::array<int, 3> kClickDayGroupings = {0b01, 0b10, 0b11};
 inline constexpr std::array<int, 4> kConversionDayGroupings = {0b0110, 0b0101, 0b0111, 0b1111};
 
 template <class Key>
-struct DayRollupKey {
+struct GroupedRollupKey {
   int kept = 0;  // the grouping
-  Key key;       // key.bucket: the day's start
-  auto operator<=>(const DayRollupKey&) const = default;
+  Key key;       // key.bucket: the day's (or the hour's) start
+  auto operator<=>(const GroupedRollupKey&) const = default;
 };
 
 // For code that writes both levels alike: a key's quarter-hour part (a day key's `key`) and its
@@ -117,7 +137,7 @@ const Key& BaseRollupKey(const Key& key) {
   return key;
 }
 template <class Key>
-const Key& BaseRollupKey(const DayRollupKey<Key>& day) {
+const Key& BaseRollupKey(const GroupedRollupKey<Key>& day) {
   return day.key;
 }
 template <class Key>
@@ -125,7 +145,7 @@ std::optional<int64_t> RollupKept(const Key&) {
   return std::nullopt;
 }
 template <class Key>
-std::optional<int64_t> RollupKept(const DayRollupKey<Key>& day) {
+std::optional<int64_t> RollupKept(const GroupedRollupKey<Key>& day) {
   return day.kept;
 }
 
@@ -141,14 +161,16 @@ struct RollupDelta {
   void Clear() { *this = RollupDelta(); }
 };
 
-// The day rows a write transaction adds: its quarter-hour groups folded into their UTC days,
-// once per grouping (so the work is per distinct group of the commit, not per record).
-struct DayRollupDelta {
-  std::map<DayRollupKey<EventRollupKey>, int64_t> events;
-  std::map<DayRollupKey<ClickRollupKey>, ClickCounts> clicks;
-  std::map<DayRollupKey<ConversionRollupKey>, ConversionCounts> conversions;
+// The day (or hour) rows a write transaction adds: its quarter-hour groups folded into their UTC
+// days (hours), once per grouping (so the work is per distinct group of the commit, not per
+// record).
+struct GroupedRollupDelta {
+  std::map<GroupedRollupKey<EventRollupKey>, int64_t> events;
+  std::map<GroupedRollupKey<ClickRollupKey>, ClickCounts> clicks;
+  std::map<GroupedRollupKey<ConversionRollupKey>, ConversionCounts> conversions;
 };
-DayRollupDelta DayRollupsOf(const RollupDelta& delta);
+GroupedRollupDelta DayRollupsOf(const RollupDelta& delta);
+GroupedRollupDelta HourRollupsOf(const RollupDelta& delta);
 
 // Adds every record that `ops` stored (outcome kStored of an ok op that is not a dry run).
 void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta);

@@ -11,11 +11,21 @@ std::string Param(int n, RollupSqlDialect d) {
   return (d == RollupSqlDialect::kSqlite ? "?" : "$") + std::to_string(n);
 }
 
-// The period start of a row's bucket: the last of the starts <= bucket.
-std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d) {
+// The period start of an instant (`at`, an expression): the last of the starts <= it.
+std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d, std::string_view at = "bucket") {
   const std::string starts = Param(RollupPeriodsParam(q), d);
-  if (d == RollupSqlDialect::kSqlite) return "thrad_period(bucket, " + starts + ")";
-  return "(" + starts + "::int8[])[width_bucket(bucket, " + starts + "::int8[])]";
+  const std::string t(at);
+  if (d == RollupSqlDialect::kSqlite) return "thrad_period(" + t + ", " + starts + ")";
+  return "(" + starts + "::int8[])[width_bucket(" + t + ", " + starts + "::int8[])]";
+}
+
+// The nearest UTC midnight to t (at t - 12 h or later, before t + 12 h).
+int64_t NearestMidnight(int64_t t) { return RollupDay(t + kRollupDayMicros / 2); }
+
+// An instant of a day row (or an hour row's day, `day` an expression) that is in the period
+// the row is counted in: 12 h - 1 µs after its start (RollupHourPlan).
+std::string DayNoon(std::string_view day) {
+  return std::string(day) + " + " + std::to_string(kRollupDayMicros / 2 - 1);
 }
 
 // The first UTC day start >= t.
@@ -52,66 +62,138 @@ std::string Counter(std::string_view column, RollupSqlDialect d, bool plain) {
   return "sum(" + c + ")" + (d == RollupSqlDialect::kPostgres ? "::int8" : "");
 }
 
-// SELECT <period>, <dims...>, <sums> FROM (<each range's rows> UNION ALL ...) GROUP BY <kept>
-// HAVING count(*) > 0. Every range reads its own table through the primary key.
-std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t) {
+// The pieces of one statement that every plan shares: the row's period (or 0) and dimensions as
+// the answer has them, and the GROUP BY of the dimensions asked for.
+struct Shape {
+  std::string select;   // <period or 0>, <dim or NULL>... (over the raw columns)
+  std::string group;    // "period, <dims asked for>", or just the dims, or ""
+  std::string columns;  // bucket, every dimension, every counter: one piece's raw columns
+  std::string dims;     // every dimension
+  std::string sums;     // , <sum of each counter>
+  int needed = 0;       // the dimensions asked for (bitmask)
+  int kept = 0;         // the day (and hour) grouping that holds them
+};
+
+Shape ShapeOf(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t) {
+  Shape s;
   const std::string period = RollupPeriodsParam(q) ? PeriodOf(q, d) : "bucket";
-  std::string select = q.by_bucket ? period + " AS period" : "0";
-  std::string group = q.by_bucket ? "period" : "";
-  std::string columns = "bucket";
-  int needed = 0;
+  s.select = q.by_bucket ? period + " AS period" : "0";
+  s.group = q.by_bucket ? "period" : "";
+  s.columns = "bucket";
   for (size_t i = 0; i < t.dims.size(); ++i) {
-    columns += ", " + std::string(t.dims[i]);
-    select += ", ";
+    s.columns += ", " + std::string(t.dims[i]);
+    s.dims += (i ? ", " : "") + std::string(t.dims[i]);
+    s.select += ", ";
     if (q.dims[i]) {
-      needed |= 1 << i;
-      select += t.dims[i];
-      if (!group.empty()) group += ", ";
-      group += t.dims[i];
+      s.needed |= 1 << i;
+      s.select += t.dims[i];
+      if (!s.group.empty()) s.group += ", ";
+      s.group += t.dims[i];
     } else {
-      select += "NULL";
+      s.select += "NULL";
     }
   }
-  const int kept = DayGrouping(t.day_groupings, needed);
-  const std::string grouping = std::to_string(kept);
+  for (std::string_view c : t.counters) {
+    s.columns += ", " + std::string(c);
+    s.sums += ", " + Counter(c, d, false);
+  }
+  s.kept = DayGrouping(t.day_groupings, s.needed);
+  return s;
+}
+
+std::string PartnerIs(const RollupQuery& q, RollupSqlDialect d) {
+  return q.partner_id ? "partner_id = " + Param(3, d) + " AND " : "";
+}
+
+// SELECT <period>, <dims...>, <sums> FROM (<each range's rows> UNION ALL ...) GROUP BY <kept>
+// HAVING count(*) > 0. Every range reads its own table through the primary key.
+std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
+                      const Shape& s) {
   std::vector<RollupRange> ranges = RollupRanges(q);
   // Day rows of exactly the dimensions asked for, each in one period, are the answer's rows
   // already: no GROUP BY (and no sort) when every piece is such days and the query has periods.
   const bool plain =
-      q.by_bucket && kept == needed && !ranges.empty() &&
+      q.by_bucket && s.kept == s.needed && !ranges.empty() &&
       std::all_of(ranges.begin(), ranges.end(), [](const RollupRange& r) { return r.days; });
   // An empty range still reads one empty piece, so that the statement uses every parameter.
   if (ranges.empty()) ranges.push_back({q.from_bucket, q.from_bucket, false});
-  std::string counters, sums;
-  for (std::string_view c : t.counters) {
-    columns += ", " + std::string(c);
-    counters += ", " + Counter(c, d, plain);
-    sums += ", " + Counter(c, d, false);
-  }
+  std::string counters;
+  for (std::string_view c : t.counters) counters += ", " + Counter(c, d, plain);
   std::string from;
   for (const RollupRange& r : ranges) {
     if (!from.empty()) from += " UNION ALL ";
-    from +=
-        "SELECT " + columns + " FROM " + std::string(t.name) + (r.days ? "_day" : "") + " WHERE ";
-    if (q.partner_id) from += "partner_id = " + Param(3, d) + " AND ";
-    if (r.days) from += "kept = " + grouping + " AND ";
+    from += "SELECT " + s.columns + " FROM " + std::string(t.name) + (r.days ? "_day" : "") +
+            " WHERE " + PartnerIs(q, d);
+    if (r.days) from += "kept = " + std::to_string(s.kept) + " AND ";
     // The range's bounds are numbers this function computed, never text from a request; the
     // query's own bounds are repeated as parameters so that every statement uses them.
     from += "bucket >= " + std::to_string(r.from) + " AND bucket < " + std::to_string(r.to) +
             " AND bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
   }
-  std::string sql = "SELECT " + select + counters + " FROM (" + from + ") r";
+  std::string sql = "SELECT " + s.select + counters + " FROM (" + from + ") r";
   // Without GROUP BY an empty range still yields one row (of NULL sums): none wanted.
-  const std::string grouped = (group.empty() ? "" : " GROUP BY " + group) + " HAVING count(*) > 0";
-  if (!plain) sql += grouped;
+  if (!plain) sql += (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING count(*) > 0";
+  return sql;
+}
+
+// The hour plan's statement (RollupHourPlan): the day rows, each counted in the period of its
+// noon - 1 µs; the hour rows of the plan's hours of the day, each added to its own period (when
+// inside the range) and taken from its day row's period (when that day row is read) where the
+// two differ. The sum of a group over its pieces is its count in the period; a group whose
+// pieces cancel out has no count there and is left out.
+std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
+                        const Shape& s, const RollupHourPlan& plan) {
+  const bool periods = RollupPeriodsParam(q) != 0;
+  const std::string own = periods ? PeriodOf(q, d) : "0";
+  const std::string of_day = periods ? PeriodOf(q, d, DayNoon("bucket")) : "0";
+  const std::string of_hours_day =
+      periods ? PeriodOf(q, d, DayNoon("bucket - hod * " + std::to_string(kRollupHourMicros)))
+              : "0";
+  std::string counters, negated;
+  for (std::string_view c : t.counters) {
+    counters += ", " + std::string(c);
+    negated += ", -" + std::string(c) + " AS " + std::string(c);
+  }
+  std::string hods;
+  for (int h : plan.hods) hods += (hods.empty() ? "" : ", ") + std::to_string(h);
+  const std::string kept = "kept = " + std::to_string(s.kept) + " AND ";
+  const std::string day_from = std::to_string(plan.day_from), day_to = std::to_string(plan.day_to);
+  const std::string hour_rows = " FROM " + std::string(t.name) + "_hour WHERE " + PartnerIs(q, d) +
+                                kept + "hod IN (" + hods + ") AND ";
+  const std::string differs = own + " <> " + of_hours_day;
+  std::string from = "SELECT " + of_day + " AS period, " + s.dims + counters + " FROM " +
+                     std::string(t.name) + "_day WHERE " + PartnerIs(q, d) + kept +
+                     "bucket >= " + day_from + " AND bucket < " + day_to;
+  from += " UNION ALL SELECT " + own + " AS period, " + s.dims + counters + hour_rows +
+          "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) + " AND (bucket < " +
+          day_from + " OR bucket >= " + day_to + " OR " + differs + ")";
+  from += " UNION ALL SELECT " + of_hours_day + " AS period, " + s.dims + negated + hour_rows +
+          "bucket >= " + day_from + " AND bucket < " + day_to + " AND (bucket < " + Param(1, d) +
+          " OR bucket >= " + Param(2, d) + " OR " + differs + ")";
+  std::string select = q.by_bucket ? "period" : "0";
+  for (size_t i = 0; i < t.dims.size(); ++i) {
+    select += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
+  }
+  return "SELECT " + select + s.sums + " FROM (" + from + ") r" +
+         (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING sum(" +
+         std::string(t.counters.front()) + ") <> 0";
+}
+
+// The statement of a report's read: the rollups by RollupHourPlan when it applies, else by
+// RollupRanges; on PostgreSQL, the pending counters too.
+std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t) {
+  const Shape s = ShapeOf(q, d, t);
+  const std::optional<RollupHourPlan> plan = HourPlanOf(q);
+  std::string sql = plan ? HourPlanSql(q, d, t, s, *plan) : RangesSql(q, d, t, s);
   if (d != RollupSqlDialect::kPostgres) return sql;
   // PostgreSQL's write transactions append their counters to <table>_pending, which the rollup
   // folder moves into the rollups (009_rollup_pending.sql): add them, in the same statement (one
   // snapshot: a counter is either pending or folded in it, never both). Their groups may repeat
   // the rollups' groups; the caller adds up the rows of a group.
-  sql += " UNION ALL SELECT " + select + sums + " FROM " + std::string(t.name) + "_pending WHERE ";
-  if (q.partner_id) sql += "partner_id = " + Param(3, d) + " AND ";
-  return sql + "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) + grouped;
+  sql += " UNION ALL SELECT " + s.select + s.sums + " FROM " + std::string(t.name) +
+         "_pending WHERE " + PartnerIs(q, d) + "bucket >= " + Param(1, d) + " AND bucket < " +
+         Param(2, d);
+  return sql + (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING count(*) > 0";
 }
 
 }  // namespace
@@ -148,6 +230,36 @@ std::vector<RollupRange> RollupRanges(const RollupQuery& q) {
     }
   }
   return out;
+}
+
+std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q) {
+  if (q.from_bucket >= q.to_bucket || (q.by_bucket && q.periods.empty())) return std::nullopt;
+  // The boundaries: where the range starts and ends, and each period start inside it.
+  std::vector<int64_t> bounds = {q.from_bucket, q.to_bucket};
+  if (q.by_bucket) {
+    for (int64_t p : q.periods) {
+      if (p > q.from_bucket && p < q.to_bucket) bounds.push_back(p);
+    }
+  }
+  RollupHourPlan plan;
+  plan.day_from = NearestMidnight(q.from_bucket);
+  plan.day_to = NearestMidnight(q.to_bucket);
+  if (plan.day_from >= plan.day_to) return std::nullopt;
+  std::array<bool, 24> hod{};
+  for (int64_t b : bounds) {
+    if (RollupHour(b) != b) return std::nullopt;  // a zone with a :30 or :45 offset
+    // The hours between b and its nearest midnight: a boundary before noon divides its day's
+    // hours before it from the day row's period, one after noon the hours after it.
+    const int h = RollupHourOfDay(b);
+    for (int i = h < 12 ? 0 : h; i < (h < 12 ? h : 24); ++i) hod[static_cast<size_t>(i)] = true;
+  }
+  for (int i = 0; i < 24; ++i) {
+    if (hod[static_cast<size_t>(i)]) plan.hods.push_back(i);
+  }
+  // No hours to correct: the ranges read whole UTC days already. Many: periods of hours, or
+  // boundaries at many times of day; the quarter hours are as good.
+  if (plan.hods.empty() || plan.hods.size() > kMaxPlanHours) return std::nullopt;
+  return plan;
 }
 
 int DayGrouping(std::span<const int> groupings, int needed) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,6 +34,28 @@ struct RollupRange {
   bool operator==(const RollupRange&) const = default;
 };
 std::vector<RollupRange> RollupRanges(const RollupQuery& q);
+
+// How a report in a zone whose midnight is not UTC's reads its whole local days (rollup.h "The
+// hour level"): every boundary of the range (its start, its end, each period start inside it)
+// on a whole hour. Each day row of [day_from, day_to) is counted in the period that holds its
+// noon (12 h - 1 µs after its start), the nearest midnight to each boundary being the edge of the
+// day rows on its side. Each hour row whose hour of the day is in `hods` (the hours between a
+// boundary and its nearest midnight: before a boundary before noon, from one after noon) is then
+// added to the period it lies in, and taken from its day row's period, where the two differ.
+// New York's local days read one day row plus at most ten hour rows per group, where the quarter
+// hours of every dimension would be up to 96. Rows before the range count in no period, so the
+// hours between the range's ends and their nearest midnights are only added or only taken.
+struct RollupHourPlan {
+  int64_t day_from = 0;   // the nearest UTC midnight to from_bucket
+  int64_t day_to = 0;     // the nearest UTC midnight to to_bucket
+  std::vector<int> hods;  // ascending, 0-23
+};
+inline constexpr size_t kMaxPlanHours = 12;
+
+// The plan of `q`, or none when a boundary is not a whole hour, the range holds no whole day
+// row, no hour needs correcting (the boundaries are UTC midnights: RollupRanges reads whole days)
+// or more than kMaxPlanHours of every day would.
+std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 
 // The first of `groupings` that keeps every dimension of `needed` (bitmasks, rollup.h).
 int DayGrouping(std::span<const int> groupings, int needed);

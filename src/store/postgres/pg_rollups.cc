@@ -7,19 +7,25 @@ namespace thrad {
 namespace {
 
 // One rollup table's upsert from array parameters: the key columns (text/int8) and the
-// counters, ON CONFLICT adding the counters (`add`, where `T.` names the table). A day
-// table (rollup.h "The day level") has the grouping `kept` (int2) after partner_id.
+// counters, ON CONFLICT adding the counters (`add`, where `T.` names the table). A day or hour
+// table (rollup.h "The day level", "The hour level") has the grouping `kept` (int2) after
+// partner_id; an hour table then its hour of the day, `hod` (int2).
+enum class Level { kQuarter, kDay, kHour };
+
 struct UpsertSql {
   std::string quarter;
   std::string day;
+  std::string hour;
   std::string pending;  // the quarter hours appended to <table>_pending (009_rollup_pending.sql)
 };
 
 UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_view counters,
                      std::vector<std::string_view> types, std::string_view add) {
-  auto build = [&](bool day, bool pending = false) {
+  auto build = [&](Level level, bool pending = false) {
+    const bool day = level == Level::kDay, hour = level == Level::kHour;
     std::vector<std::string_view> all = {"text"};
-    if (day) all.push_back("int2");
+    if (day || hour) all.push_back("int2");
+    if (hour) all.push_back("int2");
     all.push_back("int8");
     all.insert(all.end(), types.begin(), types.end());
     std::string arrays;
@@ -27,9 +33,10 @@ UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_
       if (i) arrays += ", ";
       arrays += "$" + std::to_string(i + 1) + "::" + std::string(all[i]) + "[]";
     }
-    const std::string name = std::string(table) + (day ? "_day" : "") + (pending ? "_pending" : "");
-    const std::string head =
-        std::string("partner_id, ") + (day ? "kept, " : "") + "bucket, " + std::string(keys);
+    const std::string name = std::string(table) + (day ? "_day" : "") + (hour ? "_hour" : "") +
+                             (pending ? "_pending" : "");
+    const std::string head = std::string("partner_id, ") + (day ? "kept, " : "") +
+                             (hour ? "kept, hod, " : "") + "bucket, " + std::string(keys);
     std::string set(add);
     for (size_t at = set.find("T."); at != std::string::npos; at = set.find("T.", at)) {
       set.replace(at, 1, name);
@@ -40,7 +47,8 @@ UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_
     if (pending) return insert;
     return insert + " ON CONFLICT (" + head + ") DO UPDATE SET " + set;
   };
-  return {build(false), build(true), build(false, true)};
+  return {build(Level::kQuarter), build(Level::kDay), build(Level::kHour),
+          build(Level::kQuarter, true)};
 }
 
 const UpsertSql& EventsUpsert() {
@@ -76,23 +84,27 @@ const UpsertSql& ConversionsUpsert() {
   return sql;
 }
 
-// Adds partner_id, then (a day key) its grouping, then the bucket; returns the next column.
+// Adds partner_id, then (a day or hour key) its grouping, then (an hour key) its hour of the
+// day, then the bucket; returns the next column.
 template <class Key>
-size_t AddHead(std::vector<PgArray>& c, const Key& key) {
+size_t AddHead(std::vector<PgArray>& c, const Key& key, bool hour) {
   size_t n = 0;
+  const int64_t bucket = BaseRollupKey(key).bucket;
   c[n++].Add(BaseRollupKey(key).partner_id);
   if (std::optional<int64_t> kept = RollupKept(key)) c[n++].Add(*kept);
-  c[n++].Add(BaseRollupKey(key).bucket);
+  if (hour) c[n++].Add(int64_t{RollupHourOfDay(bucket)});
+  c[n++].Add(bucket);
   return n;
 }
 
-// Appends one statement carrying every entry of `rows` (in key order) as `columns` arrays.
+// Appends one statement carrying every entry of `rows` (in key order) as `columns` arrays (one
+// more for an hour table's `hod`).
 template <class Map, class Add>
 void Upsert(std::vector<PgQuery>& out, const std::string& sql, const char* name, size_t columns,
-            const Map& rows, Add&& add) {
+            const Map& rows, Add&& add, bool hour = false) {
   if (rows.empty()) return;
-  std::vector<PgArray> c(columns);
-  for (const auto& [key, value] : rows) add(c, AddHead(c, key), BaseRollupKey(key), value);
+  std::vector<PgArray> c(columns + (hour ? 1 : 0));
+  for (const auto& [key, value] : rows) add(c, AddHead(c, key, hour), BaseRollupKey(key), value);
   PgQuery q{sql, {}, name};
   for (PgArray& a : c) q.params.emplace_back(std::move(a).Finish());
   out.push_back(std::move(q));
@@ -137,14 +149,19 @@ std::vector<PgQuery> PendingRollupQueries(const RollupDelta& delta) {
 std::vector<PgQuery> UpsertRollupQueries(const RollupDelta& delta) {
   std::vector<PgQuery> q;
   Upsert(q, EventsUpsert().quarter, "thrad_rollup_events", 5, delta.events, AddEvent);
-  const DayRollupDelta days = DayRollupsOf(delta);
+  const GroupedRollupDelta days = DayRollupsOf(delta);
+  const GroupedRollupDelta hours = HourRollupsOf(delta);
   Upsert(q, EventsUpsert().day, "thrad_rollup_events_day", 6, days.events, AddEvent);
+  Upsert(q, EventsUpsert().hour, "thrad_rollup_events_hour", 6, hours.events, AddEvent, true);
   Upsert(q, ClicksUpsert().quarter, "thrad_rollup_clicks", 6, delta.clicks, AddClick);
   Upsert(q, ClicksUpsert().day, "thrad_rollup_clicks_day", 7, days.clicks, AddClick);
+  Upsert(q, ClicksUpsert().hour, "thrad_rollup_clicks_hour", 7, hours.clicks, AddClick, true);
   Upsert(q, ConversionsUpsert().quarter, "thrad_rollup_conversions", 14, delta.conversions,
          AddConversion);
   Upsert(q, ConversionsUpsert().day, "thrad_rollup_conversions_day", 15, days.conversions,
          AddConversion);
+  Upsert(q, ConversionsUpsert().hour, "thrad_rollup_conversions_hour", 15, hours.conversions,
+         AddConversion, true);
   return q;
 }
 

@@ -9,25 +9,34 @@ namespace {
 constexpr int64_t kMicrosPerUnit = 1'000'000;
 
 // One rollup table's upsert: INSERT of the key columns and the counters, ON CONFLICT adding the
-// counters (`add`). A day table (rollup.h "The day level") has the grouping `kept` after
-// partner_id in its key and its columns.
+// counters (`add`). A day or hour table (rollup.h "The day level", "The hour level") has the
+// grouping `kept` after partner_id in its key and its columns; an hour table then its hour of
+// the day, `hod`.
+enum class Level { kQuarter, kDay, kHour };
+
 struct UpsertSql {
   std::string quarter;
   std::string day;
+  std::string hour;
 };
 
 UpsertSql MakeUpsert(std::string_view table, std::string_view keys, std::string_view counters,
                      int params, std::string_view add) {
-  auto build = [&](bool day) {
+  auto build = [&](Level level) {
+    const int head_params = level == Level::kQuarter ? 0 : level == Level::kDay ? 1 : 2;
     std::string values = "?";
-    for (int i = 1; i < params + (day ? 1 : 0); ++i) values += ", ?";
-    const std::string head =
-        std::string("partner_id, ") + (day ? "kept, " : "") + "bucket, " + std::string(keys);
-    return "INSERT INTO " + std::string(table) + (day ? "_day" : "") + "(" + head + ", " +
+    for (int i = 1; i < params + head_params; ++i) values += ", ?";
+    const std::string head = std::string("partner_id, ") +
+                             (level == Level::kQuarter ? ""
+                              : level == Level::kDay   ? "kept, "
+                                                       : "kept, hod, ") +
+                             "bucket, " + std::string(keys);
+    const char* suffix = level == Level::kQuarter ? "" : level == Level::kDay ? "_day" : "_hour";
+    return "INSERT INTO " + std::string(table) + suffix + "(" + head + ", " +
            std::string(counters) + ") VALUES(" + values + ") ON CONFLICT(" + head +
            ") DO UPDATE SET " + std::string(add);
   };
-  return {build(false), build(true)};
+  return {build(Level::kQuarter), build(Level::kDay), build(Level::kHour)};
 }
 
 const UpsertSql& EventsUpsert() {
@@ -64,26 +73,29 @@ const UpsertSql& ConversionsUpsert() {
   return sql;
 }
 
-// Binds partner_id, then (a day key) its grouping, then the bucket; returns the next parameter.
+// Binds partner_id, then (a day or hour key) its grouping, then (an hour key) its hour of the
+// day, then the bucket; returns the next parameter.
 template <class Key>
-int BindHead(SqliteStatement& st, const Key& key) {
+int BindHead(SqliteStatement& st, const Key& key, Level level) {
   int n = 1;
+  const int64_t bucket = BaseRollupKey(key).bucket;
   st.BindStatic(n++, BaseRollupKey(key).partner_id);
   if (std::optional<int64_t> kept = RollupKept(key)) st.Bind(n++, *kept);
-  st.Bind(n++, BaseRollupKey(key).bucket);
+  if (level == Level::kHour) st.Bind(n++, int64_t{RollupHourOfDay(bucket)});
+  st.Bind(n++, bucket);
   return n;
 }
 
 // Runs `sql` once per entry of `rows`, binding the key's head and then `bind(st, n, key, v)`
 // from parameter n on.
 template <class Map, class Bind>
-Status UpsertEach(SqliteDb& db, const std::string& sql, const Map& rows, Bind&& bind) {
+Status UpsertEach(SqliteDb& db, const std::string& sql, Level level, const Map& rows, Bind&& bind) {
   if (rows.empty()) return Status::Ok();
   Result<SqliteStatement> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
   for (const auto& [key, value] : rows) {
     st->Reset();
-    bind(*st, BindHead(*st, key), BaseRollupKey(key), value);
+    bind(*st, BindHead(*st, key, level), BaseRollupKey(key), value);
     THRAD_RETURN_IF_ERROR(st->Run());
   }
   return Status::Ok();
@@ -118,14 +130,20 @@ void BindConversion(SqliteStatement& st, int n, const ConversionRollupKey& key,
 }  // namespace
 
 Status UpsertRollups(SqliteDb& db, const RollupDelta& delta) {
-  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().quarter, delta.events, BindEvent));
-  const DayRollupDelta days = DayRollupsOf(delta);
-  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().day, days.events, BindEvent));
-  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().quarter, delta.clicks, BindClick));
-  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().day, days.clicks, BindClick));
+  const GroupedRollupDelta days = DayRollupsOf(delta);
+  const GroupedRollupDelta hours = HourRollupsOf(delta);
+  constexpr Level kQ = Level::kQuarter, kD = Level::kDay, kH = Level::kHour;
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().quarter, kQ, delta.events, BindEvent));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().day, kD, days.events, BindEvent));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, EventsUpsert().hour, kH, hours.events, BindEvent));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().quarter, kQ, delta.clicks, BindClick));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().day, kD, days.clicks, BindClick));
+  THRAD_RETURN_IF_ERROR(UpsertEach(db, ClicksUpsert().hour, kH, hours.clicks, BindClick));
   THRAD_RETURN_IF_ERROR(
-      UpsertEach(db, ConversionsUpsert().quarter, delta.conversions, BindConversion));
-  return UpsertEach(db, ConversionsUpsert().day, days.conversions, BindConversion);
+      UpsertEach(db, ConversionsUpsert().quarter, kQ, delta.conversions, BindConversion));
+  THRAD_RETURN_IF_ERROR(
+      UpsertEach(db, ConversionsUpsert().day, kD, days.conversions, BindConversion));
+  return UpsertEach(db, ConversionsUpsert().hour, kH, hours.conversions, BindConversion);
 }
 
 }  // namespace thrad

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -21,6 +22,7 @@ namespace thrad::test {
 namespace {
 
 constexpr int64_t kMinute = int64_t{60} * 1'000'000;
+constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kT0 = 1771524000000000;  // 2026-02-19T18:00:00Z, a bucket start
 
 template <typename Backend>
@@ -295,6 +297,7 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
   };
   auto same = [](int64_t b) { return std::to_string(b); };
   auto utc_day = [](int64_t b) { return std::to_string(RollupDay(b)); };
+  const int64_t d1 = d0 + kRollupDayMicros;
 
   for (std::optional<std::string> partner :
        {std::optional<std::string>("p1"), std::optional<std::string>()}) {
@@ -328,6 +331,52 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
       quarters.from_bucket = whole_days.from_bucket;
       quarters.to_bucket = whole_days.to_bucket;
       EXPECT_EQ(read(whole_days, same), read(quarters, utc_day));
+      // Local days of zones whose midnight is not UTC's (rollup_sql.h RollupHourPlan): New York
+      // across a change of offset (UTC-5, then UTC-4) and Tokyo (UTC+9). Each period's numbers
+      // equal its quarter hours', by day and in total.
+      const std::vector<std::vector<int64_t>> zones = {
+          {d0 + 5 * kHour, d1 + 5 * kHour, d1 + kRollupDayMicros + 4 * kHour,
+           d1 + 2 * kRollupDayMicros + 4 * kHour, d1 + 3 * kRollupDayMicros + 4 * kHour},
+          {d0 - 9 * kHour, d1 - 9 * kHour, d1 + 15 * kHour, d1 + kRollupDayMicros + 15 * kHour,
+           d1 + 2 * kRollupDayMicros + 15 * kHour}};
+      for (const std::vector<int64_t>& starts : zones) {
+        SCOPED_TRACE("local days from " + std::to_string(starts.front()));
+        RollupQuery local = q;
+        local.from_bucket = starts.front();
+        local.to_bucket = starts.back();
+        local.periods.assign(starts.begin(), starts.end() - 1);
+        ASSERT_TRUE(HourPlanOf(local));
+        RollupQuery raw = local;  // every quarter hour, folded below
+        raw.periods.clear();
+        ASSERT_FALSE(HourPlanOf(raw));
+        auto local_day = [&](int64_t b) {
+          return std::to_string(*(std::upper_bound(starts.begin(), starts.end(), b) - 1));
+        };
+        const Sums expected = read(raw, local_day);
+        EXPECT_GT(expected.size(), 3u);
+        EXPECT_EQ(read(local, same), expected);
+        Sums local_total;
+        for (const auto& [key, m] : expected) {
+          Key k = key;
+          k[1] = "0";
+          add(local_total, k, m);
+        }
+        local.by_bucket = false;
+        EXPECT_EQ(read(local, same), local_total);
+        // A total from one hour to another, neither at midnight: corrected at both ends.
+        local.from_bucket = starts.front() + 2 * kHour;
+        local.to_bucket = starts.back() - 3 * kHour;
+        ASSERT_TRUE(HourPlanOf(local));
+        raw.from_bucket = local.from_bucket;
+        raw.to_bucket = local.to_bucket;
+        Sums ends;
+        for (const auto& [key, m] : read(raw, same)) {
+          Key k = key;
+          k[1] = "0";
+          add(ends, k, m);
+        }
+        EXPECT_EQ(read(local, same), ends);
+      }
     }
   }
 
@@ -351,7 +400,6 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
   }
 
   // The middle day is read from its day rows: without its quarter hours it still counts.
-  const int64_t d1 = d0 + kRollupDayMicros;
   RollupQuery q;
   q.partner_id = "p1";
   q.from_bucket = d1;
@@ -494,6 +542,28 @@ INSERT INTO conversions(partner_id, key_id, click_id, bid_id, campaign_id, conve
   int64_t day_clicks = 0;
   for (const auto& r : this->Clicks(day)) day_clicks += r.clicks;
   EXPECT_EQ(day_clicks, 2);
+
+  // And the hour level: Tokyo's days (local midnight at 15:00Z) read the UTC day row and move
+  // its hours from 15:00Z on (the rows above, at 16:53Z-18:15Z) into the next local day.
+  RollupQuery tokyo = this->All();
+  tokyo.from_bucket = RollupDay(kT0) - 9 * kHour;
+  tokyo.to_bucket = tokyo.from_bucket + 2 * kRollupDayMicros;
+  tokyo.periods = {tokyo.from_bucket, tokyo.from_bucket + kRollupDayMicros};
+  ASSERT_TRUE(HourPlanOf(tokyo));
+  auto tokyo_events = this->Events(tokyo);
+  EXPECT_EQ(tokyo_events.size(), 1u);
+  EXPECT_EQ((tokyo_events[{tokyo.periods[1], "site:a", "view"}]), 2);
+  auto tokyo_conv = this->Conversions(tokyo);
+  ASSERT_EQ(tokyo_conv.size(), 1u);
+  EXPECT_EQ(tokyo_conv[0].bucket, tokyo.periods[1]);
+  EXPECT_EQ(FormatMicros128(tokyo_conv[0].value_micros), "49.99001");
+  EXPECT_EQ(tokyo_conv[0].latency[2], 2);
+  int64_t tokyo_clicks = 0;
+  for (const auto& r : this->Clicks(tokyo)) {
+    EXPECT_EQ(r.bucket, tokyo.periods[1]);  // clicked at 16:53Z, after 15:00Z
+    tokyo_clicks += r.clicks;
+  }
+  EXPECT_EQ(tokyo_clicks, 2);
 
   // And a commit after the migration adds to the same counters.
   WriteOp more = EventOp({Event("p1", "site:a", "e5")});

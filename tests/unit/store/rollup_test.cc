@@ -91,7 +91,7 @@ TEST(RollupTest, EachRecordAlsoCountsInItsUtcDayOncePerGrouping) {
   AddClickToRollups(b, delta);
   EXPECT_EQ(delta.clicks.size(), 2u);
   // Grouping 1 (campaign): one row; 2 (tag): two; 3 (both): two.
-  DayRollupDelta days = DayRollupsOf(delta);
+  GroupedRollupDelta days = DayRollupsOf(delta);
   ASSERT_EQ(days.clicks.size(), 5u);
   ClickRollupKey campaign_only{"p", 20 * kDay, "cmp_1", std::nullopt};
   const ClickCounts& by_campaign = days.clicks.at({1, campaign_only});
@@ -170,6 +170,86 @@ TEST(RollupTest, RangesUseDaysOnlyWhereAWholeUtcDayLiesInOnePeriod) {
                                                        {d0 + 7 * kDay, q.to_bucket, false}}));
   q.to_bucket = q.from_bucket;
   EXPECT_TRUE(RollupRanges(q).empty());
+}
+
+TEST(RollupTest, EachRecordAlsoCountsInItsUtcHourWithItsHourOfTheDay) {
+  constexpr int64_t kDay = 24 * kHour;
+  EXPECT_EQ(RollupHour(kHour - 1), 0);
+  EXPECT_EQ(RollupHour(-1), -kHour);
+  EXPECT_EQ(RollupHourOfDay(20 * kDay + 23 * kHour + 59), 23);
+  EXPECT_EQ(RollupHourOfDay(-1), 23);  // 1969-12-31T23:59:59.999999Z
+  EXPECT_EQ(RollupHourOfDay(0), 0);
+  RollupDelta delta;
+  ClickRecord a = test::Click("p", "clk_a", "b", "cmp_1");
+  a.tag_id = "pub_1";
+  a.created_at = 20 * kDay + 4 * kHour + 50 * 60'000'000LL;  // 04:50
+  ClickRecord b = a;                                         // the same hour, another quarter
+  b.created_at = 20 * kDay + 4 * kHour;
+  ClickRecord c = a;  // the next hour
+  c.created_at = 20 * kDay + 5 * kHour;
+  for (const ClickRecord* r : {&a, &b, &c}) AddClickToRollups(*r, delta);
+  EXPECT_EQ(delta.clicks.size(), 3u);
+  GroupedRollupDelta hours = HourRollupsOf(delta);
+  ASSERT_EQ(hours.clicks.size(), 2u * kClickDayGroupings.size());
+  ClickRollupKey four{"p", 20 * kDay + 4 * kHour, "cmp_1", std::nullopt};
+  EXPECT_EQ(hours.clicks.at({1, four}).clicks, 2);
+  ClickRollupKey five{"p", 20 * kDay + 5 * kHour, "cmp_1", "pub_1"};
+  EXPECT_EQ(hours.clicks.at({3, five}).clicks, 1);
+}
+
+TEST(RollupTest, HourPlansCorrectTheHoursBetweenEachBoundaryAndItsNearestMidnight) {
+  constexpr int64_t kDay = 24 * kHour;
+  const int64_t d0 = 20000 * kDay;
+  auto hods = [](int from, int to) {
+    std::vector<int> out;
+    for (int h = from; h < to; ++h) out.push_back(h);
+    return out;
+  };
+  // New York's days across a change of offset (UTC-5, then UTC-4): the day rows from the UTC
+  // midnight nearest to the first local midnight to the one nearest to the last; hours 0-4.
+  RollupQuery q;
+  q.from_bucket = d0 + 5 * kHour;
+  q.to_bucket = d0 + 3 * kDay + 4 * kHour;
+  q.periods = {d0 + 5 * kHour, d0 + kDay + 5 * kHour, d0 + 2 * kDay + 4 * kHour};
+  std::optional<RollupHourPlan> plan = HourPlanOf(q);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->day_from, d0);
+  EXPECT_EQ(plan->day_to, d0 + 3 * kDay);
+  EXPECT_EQ(plan->hods, hods(0, 5));
+  // The same range as one total: only its ends need correcting.
+  RollupQuery total = q;
+  total.by_bucket = false;
+  total.to_bucket = d0 + 3 * kDay + 3 * kHour;
+  ASSERT_TRUE(HourPlanOf(total));
+  EXPECT_EQ(HourPlanOf(total)->hods, hods(0, 5));
+  // Tokyo's (UTC+9, local midnight at 15:00Z): the midnight after each boundary is the nearest.
+  q.from_bucket = d0 - 9 * kHour;
+  q.to_bucket = d0 + 2 * kDay - 9 * kHour;
+  q.periods = {q.from_bucket, d0 + kDay - 9 * kHour};
+  plan = HourPlanOf(q);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->day_from, d0);
+  EXPECT_EQ(plan->day_to, d0 + 2 * kDay);
+  EXPECT_EQ(plan->hods, hods(15, 24));
+  // Not for UTC days (whole days already), India's :30 offset, periods of hours, a range
+  // holding no whole day row, or by bucket without periods.
+  q.from_bucket = d0;
+  q.to_bucket = d0 + 2 * kDay;
+  q.periods = {d0, d0 + kDay};
+  EXPECT_FALSE(HourPlanOf(q));
+  q.from_bucket = d0 - 5 * kHour - 30 * 60'000'000LL;
+  q.periods = {q.from_bucket, q.from_bucket + kDay};
+  EXPECT_FALSE(HourPlanOf(q));
+  q.from_bucket = d0 + 5 * kHour;
+  q.periods.clear();
+  for (int h = 0; h < 40; ++h) q.periods.push_back(q.from_bucket + h * kHour);
+  EXPECT_FALSE(HourPlanOf(q));
+  q.periods = {q.from_bucket};
+  q.to_bucket = d0 + 11 * kHour;
+  EXPECT_FALSE(HourPlanOf(q));
+  q.to_bucket = d0 + 2 * kDay;
+  q.periods.clear();
+  EXPECT_FALSE(HourPlanOf(q));
 }
 
 }  // namespace

@@ -1,0 +1,90 @@
+-- thrad-events PostgreSQL schema, version 10: the rollups' hour level (store/rollup.h "The hour
+-- level"; docs/architecture.md "Rollups").
+--
+-- The day level's rows again per UTC hour (bucket = the hour's first instant), for the same
+-- groupings, with the hour of the UTC day (`hod`, 0-23) first in the key after the grouping: a
+-- report in a zone whose midnight is not UTC's reads each local day as its nearest UTC day's row
+-- corrected by the hour rows between the two midnights (store/rollup_sql.h RollupHourPlan), the
+-- same few hours of every day, which this key makes a few index ranges. Written in the same
+-- transaction as the quarter hours and the days, one upsert per distinct group.
+--
+-- This migration builds the hour rows of everything stored before it, from the quarter hours.
+
+CREATE TABLE rollup_events_hour (
+  partner_id text COLLATE "C" NOT NULL,
+  kept       smallint NOT NULL,
+  hod       smallint NOT NULL,  -- the hour of the UTC day, 0-23
+  bucket     bigint NOT NULL,
+  tag_id     text COLLATE "C" NOT NULL,
+  event_name text COLLATE "C" NOT NULL,
+  events     bigint NOT NULL,
+  PRIMARY KEY (partner_id, kept, hod, bucket, tag_id, event_name)
+);
+
+CREATE TABLE rollup_clicks_hour (
+  partner_id      text COLLATE "C" NOT NULL,
+  kept            smallint NOT NULL,
+  hod            smallint NOT NULL,  -- the hour of the UTC day, 0-23
+  bucket          bigint NOT NULL,
+  campaign_key    text COLLATE "C" NOT NULL,
+  tag_key         text COLLATE "C" NOT NULL,
+  clicks          bigint NOT NULL,
+  filtered_clicks bigint NOT NULL,
+  PRIMARY KEY (partner_id, kept, hod, bucket, campaign_key, tag_key)
+);
+
+CREATE TABLE rollup_conversions_hour (
+  partner_id       text COLLATE "C" NOT NULL,
+  kept             smallint NOT NULL,
+  hod             smallint NOT NULL,  -- the hour of the UTC day, 0-23
+  bucket           bigint NOT NULL,
+  campaign_key     text COLLATE "C" NOT NULL,
+  event_type       text COLLATE "C" NOT NULL,
+  currency         text COLLATE "C" NOT NULL,
+  click_tag_key    text COLLATE "C" NOT NULL,
+  conversions      bigint  NOT NULL,
+  value            numeric NOT NULL,
+  latency_negative bigint  NOT NULL,
+  latency_1h       bigint  NOT NULL,
+  latency_1d       bigint  NOT NULL,
+  latency_7d       bigint  NOT NULL,
+  latency_30d      bigint  NOT NULL,
+  latency_more     bigint  NOT NULL,
+  PRIMARY KEY (partner_id, kept, hod, bucket, campaign_key, event_type, currency, click_tag_key)
+);
+
+-- Hour: floor(bucket / 3600e6) * 3600e6; its hour of the day: floor(bucket mod 86400e6 / 3600e6).
+INSERT INTO rollup_events_hour(partner_id, kept, hod, bucket, tag_id, event_name, events)
+  SELECT partner_id, 3,
+         (((bucket % 86400000000) + 86400000000) % 86400000000 / 3600000000)::smallint AS hd,
+         bucket - ((bucket % 3600000000) + 3600000000) % 3600000000 AS h,
+         tag_id, event_name, sum(events)
+  FROM rollup_events
+  GROUP BY partner_id, hd, h, tag_id, event_name;
+
+INSERT INTO rollup_clicks_hour(partner_id, kept, hod, bucket, campaign_key, tag_key, clicks,
+                               filtered_clicks)
+  SELECT partner_id, g.kept,
+         (((bucket % 86400000000) + 86400000000) % 86400000000 / 3600000000)::smallint AS hd,
+         bucket - ((bucket % 3600000000) + 3600000000) % 3600000000 AS h,
+         CASE WHEN g.kept & 1 <> 0 THEN campaign_key ELSE '' END AS ck,
+         CASE WHEN g.kept & 2 <> 0 THEN tag_key ELSE '' END AS tk,
+         sum(clicks), sum(filtered_clicks)
+  FROM rollup_clicks, (VALUES (1::smallint), (2::smallint), (3::smallint)) g(kept)
+  GROUP BY partner_id, g.kept, hd, h, ck, tk;
+
+INSERT INTO rollup_conversions_hour(partner_id, kept, hod, bucket, campaign_key, event_type,
+                                    currency, click_tag_key, conversions, value, latency_negative,
+                                    latency_1h, latency_1d, latency_7d, latency_30d, latency_more)
+  SELECT partner_id, g.kept,
+         (((bucket % 86400000000) + 86400000000) % 86400000000 / 3600000000)::smallint AS hd,
+         bucket - ((bucket % 3600000000) + 3600000000) % 3600000000 AS h,
+         CASE WHEN g.kept & 1 <> 0 THEN campaign_key ELSE '' END AS ck,
+         CASE WHEN g.kept & 2 <> 0 THEN event_type ELSE '' END AS et,
+         CASE WHEN g.kept & 4 <> 0 THEN currency ELSE '' END AS cur,
+         CASE WHEN g.kept & 8 <> 0 THEN click_tag_key ELSE '' END AS tk,
+         sum(conversions), sum(value), sum(latency_negative), sum(latency_1h), sum(latency_1d),
+         sum(latency_7d), sum(latency_30d), sum(latency_more)
+  FROM rollup_conversions,
+       (VALUES (6::smallint), (5::smallint), (7::smallint), (15::smallint)) g(kept)
+  GROUP BY partner_id, g.kept, hd, h, ck, et, cur, tk;
