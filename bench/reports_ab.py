@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """A/B of two builds on the reports that answer thousands of rows (clicks and campaigns by
 campaign, 30 days by day), steadier than one server after another on a machine whose speed
-drifts: both servers run at once, A on the store and B on a byte copy of it, and the calls
-alternate between them (ABAB, then BABA). Prints, per report, each side's p50/p95 of the
-server's own `duration_ms` (its access log) and its CPU time per call (/proc/PID/stat), and B/A.
-Swap the sides between runs: the copy and the original do not always run alike.
+drifts: both servers run at once, each on its own byte copy of the store (so that a build
+with a newer schema migrates its copy, never the cache), and the calls alternate between them
+(ABAB, then BABA). Prints, per report, each side's p50/p95 of the server's own `duration_ms`
+(its access log) and its CPU time per call (/proc/PID/stat), and B/A. Swap the sides between
+runs: two copies do not always run alike.
 
-Usage: bench/reports_ab.py BIN_A BIN_B [--calls 200]
+Usage: bench/reports_ab.py BIN_A BIN_B [--calls 200] [--tz America/New_York]
   The store is bench/reports' cached SQLite store (run bench/reports once with
-  BENCH_STORES=sqlite); its key is the cache's .key file. Not part of CI.
+  BENCH_STORES=sqlite); its key is the cache's .key file. --tz asks for the reports' days in
+  that zone (default UTC). Not part of CI.
 """
 
 import argparse
@@ -45,6 +47,7 @@ def main():
     ap.add_argument("bin_a")
     ap.add_argument("bin_b")
     ap.add_argument("--calls", type=int, default=200)
+    ap.add_argument("--tz", default="UTC")
     ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", "/tmp/thrad-bench-cache"))
     args = ap.parse_args()
     dbs = sorted(glob.glob(f"{args.cache}/reports-*.db"))
@@ -54,19 +57,22 @@ def main():
     key = pathlib.Path(db[:-3] + ".key").read_text().strip()
     first, last = reports.report_range()
     with tempfile.TemporaryDirectory(dir=os.path.dirname(db)) as work:
-        copy = os.path.join(work, "b.db")
-        shutil.copyfile(db, copy)
+        stores = {}
+        for side in "AB":
+            stores[side] = os.path.join(work, f"{side.lower()}.db")
+            shutil.copyfile(db, stores[side])
         subprocess.run(["sync"], check=True)
         procs, conns, logs = {}, {}, {}
         try:
-            for side, binary, store in (("A", args.bin_a, db), ("B", args.bin_b, copy)):
+            for side, binary in (("A", args.bin_a), ("B", args.bin_b)):
+                store = stores[side]
                 port_file = pathlib.Path(work) / f"port-{side}"
                 logs[side] = pathlib.Path(work) / f"{side}.log"
                 out = open(logs[side], "w")
                 procs[side] = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0",
                                                 "--port-file", str(port_file), "--db", store],
                                                stdout=out, stderr=out)
-                deadline = time.monotonic() + 60
+                deadline = time.monotonic() + 900  # a newer schema migrates the copy first
                 while not (port_file.exists() and port_file.read_text().strip()):
                     if procs[side].poll() is not None or time.monotonic() > deadline:
                         raise SystemExit(f"reports_ab: server {side} did not start")
@@ -76,7 +82,8 @@ def main():
 
             def call(side, kind):
                 conns[side].request("GET", f"/v1/api/reports/{kind}?from={first}&to={last}"
-                                    "&granularity=day&group_by=campaign_id",
+                                    "&granularity=day&group_by=campaign_id"
+                                    f"&tz={args.tz}",
                                     headers={"Authorization": f"Bearer {key}"})
                 resp = conns[side].getresponse()
                 body = resp.read()

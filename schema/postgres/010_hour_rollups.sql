@@ -1,12 +1,14 @@
 -- thrad-events PostgreSQL schema, version 10: the rollups' hour level (store/rollup.h "The hour
 -- level"; docs/architecture.md "Rollups").
 --
--- The day level's rows again per UTC hour (bucket = the hour's first instant), for the same
--- groupings, with the hour of the UTC day (`hod`, 0-23) first in the key after the grouping: a
--- report in a zone whose midnight is not UTC's reads each local day as its nearest UTC day's row
--- corrected by the hour rows between the two midnights (store/rollup_sql.h RollupHourPlan), the
--- same few hours of every day, which this key makes a few index ranges. Written in the same
--- transaction as the quarter hours and the days, one upsert per distinct group.
+-- The counters per UTC hour (bucket = the hour's first instant) in one grouping, the one that
+-- keeps every dimension (`kept`: events 3, clicks 3, conversions 15), with the hour of the UTC
+-- day (`hod`, 0-23) first in the key after the grouping. A report in a zone whose midnight is
+-- not UTC's reads each local day as its nearest UTC day's row (008_day_rollups.sql), corrected by
+-- the hour rows between the two midnights (store/rollup_sql.h RollupHourPlan): the same few hours
+-- of every day, which this key makes a few index ranges. Written in the same transaction as the
+-- quarter hours and the days, one upsert per distinct group: at most one per quarter-hour upsert,
+-- where an hour row per day grouping would cost up to four (docs/benchmarks.md, session 13).
 --
 -- This migration builds the hour rows of everything stored before it, from the quarter hours.
 
@@ -64,27 +66,21 @@ INSERT INTO rollup_events_hour(partner_id, kept, hod, bucket, tag_id, event_name
 
 INSERT INTO rollup_clicks_hour(partner_id, kept, hod, bucket, campaign_key, tag_key, clicks,
                                filtered_clicks)
-  SELECT partner_id, g.kept,
+  SELECT partner_id, 3,
          (((bucket % 86400000000) + 86400000000) % 86400000000 / 3600000000)::smallint AS hd,
          bucket - ((bucket % 3600000000) + 3600000000) % 3600000000 AS h,
-         CASE WHEN g.kept & 1 <> 0 THEN campaign_key ELSE '' END AS ck,
-         CASE WHEN g.kept & 2 <> 0 THEN tag_key ELSE '' END AS tk,
-         sum(clicks), sum(filtered_clicks)
-  FROM rollup_clicks, (VALUES (1::smallint), (2::smallint), (3::smallint)) g(kept)
-  GROUP BY partner_id, g.kept, hd, h, ck, tk;
+         campaign_key, tag_key, sum(clicks), sum(filtered_clicks)
+  FROM rollup_clicks
+  GROUP BY partner_id, hd, h, campaign_key, tag_key;
 
 INSERT INTO rollup_conversions_hour(partner_id, kept, hod, bucket, campaign_key, event_type,
                                     currency, click_tag_key, conversions, value, latency_negative,
                                     latency_1h, latency_1d, latency_7d, latency_30d, latency_more)
-  SELECT partner_id, g.kept,
+  SELECT partner_id, 15,
          (((bucket % 86400000000) + 86400000000) % 86400000000 / 3600000000)::smallint AS hd,
          bucket - ((bucket % 3600000000) + 3600000000) % 3600000000 AS h,
-         CASE WHEN g.kept & 1 <> 0 THEN campaign_key ELSE '' END AS ck,
-         CASE WHEN g.kept & 2 <> 0 THEN event_type ELSE '' END AS et,
-         CASE WHEN g.kept & 4 <> 0 THEN currency ELSE '' END AS cur,
-         CASE WHEN g.kept & 8 <> 0 THEN click_tag_key ELSE '' END AS tk,
+         campaign_key, event_type, currency, click_tag_key,
          sum(conversions), sum(value), sum(latency_negative), sum(latency_1h), sum(latency_1d),
          sum(latency_7d), sum(latency_30d), sum(latency_more)
-  FROM rollup_conversions,
-       (VALUES (6::smallint), (5::smallint), (7::smallint), (15::smallint)) g(kept)
-  GROUP BY partner_id, g.kept, hd, h, ck, et, cur, tk;
+  FROM rollup_conversions
+  GROUP BY partner_id, hd, h, campaign_key, event_type, currency, click_tag_key;

@@ -58,12 +58,15 @@ void FoldIntoGroups(const std::map<Key, Counts>& quarters, const std::array<int,
   }
 }
 
-GroupedRollupDelta GroupedRollupsOf(const RollupDelta& delta, int64_t level) {
+template <size_t E, size_t C, size_t V>
+GroupedRollupDelta GroupedRollupsOf(const RollupDelta& delta, int64_t level,
+                                    const std::array<int, E>& events,
+                                    const std::array<int, C>& clicks,
+                                    const std::array<int, V>& conversions) {
   GroupedRollupDelta out;
-  FoldIntoGroups(delta.events, kEventDayGroupings, level, EventGroupKey, out.events);
-  FoldIntoGroups(delta.clicks, kClickDayGroupings, level, ClickGroupKey, out.clicks);
-  FoldIntoGroups(delta.conversions, kConversionDayGroupings, level, ConversionGroupKey,
-                 out.conversions);
+  FoldIntoGroups(delta.events, events, level, EventGroupKey, out.events);
+  FoldIntoGroups(delta.clicks, clicks, level, ClickGroupKey, out.clicks);
+  FoldIntoGroups(delta.conversions, conversions, level, ConversionGroupKey, out.conversions);
   return out;
 }
 
@@ -117,11 +120,13 @@ void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta) {
 }
 
 GroupedRollupDelta DayRollupsOf(const RollupDelta& delta) {
-  return GroupedRollupsOf(delta, kDayMicros);
+  return GroupedRollupsOf(delta, kDayMicros, kEventDayGroupings, kClickDayGroupings,
+                          kConversionDayGroupings);
 }
 
 GroupedRollupDelta HourRollupsOf(const RollupDelta& delta) {
-  return GroupedRollupsOf(delta, kHourMicros);
+  return GroupedRollupsOf(delta, kHourMicros, kEventHourGroupings, kClickHourGroupings,
+                          kConversionHourGroupings);
 }
 
 void AddStoredToRollups(std::span<WriteOp* const> ops, RollupDelta& delta) {

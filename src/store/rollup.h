@@ -96,12 +96,15 @@ inline int64_t RollupDay(UnixMicros t) {
   return d * kRollupDayMicros;
 }
 
-// The hour level (docs/architecture.md "Rollups"): the day level's rows again per UTC hour, for
-// the same groupings. A report in a zone whose midnight is not UTC's reads a local day as its
-// nearest UTC day's row, corrected by the hour rows between the two midnights (rollup_sql.h
-// RollupHourPlan), so it reads a few rows per group and day instead of every quarter hour.
-// Hour rows are keyed by their hour of the UTC day first (`hod`), so that the correcting
-// hours of every day of a range are a few index ranges.
+// The hour level (docs/architecture.md "Rollups"): the counters per UTC hour, in the one
+// grouping that keeps every dimension (kHourGrouping). A report in a zone whose midnight is not
+// UTC's reads a local day as its nearest UTC day's row, corrected by the hour rows between the
+// two midnights (rollup_sql.h RollupHourPlan), so it reads a few rows per group and day instead
+// of every quarter hour. One grouping, not the day level's few: a commit then adds at most one
+// hour upsert per quarter-hour upsert (an hour row per day grouping cost conversions 12 % of
+// their rate on SQLite, docs/benchmarks.md), and a report sums the hour rows of a finer grouping
+// into its groups. Hour rows are keyed by their hour of the UTC day first (`hod`), so that the
+// correcting hours of every day of a range are a few index ranges.
 inline constexpr int64_t kRollupHourMicros = int64_t{3600} * 1'000'000;
 
 // The start of the UTC hour holding `t` (floor, also before 1970).
@@ -122,6 +125,10 @@ inline int RollupHourOfDay(UnixMicros t) {
 inline constexpr std::array<int, 1> kEventDayGroupings = {0b11};
 inline constexpr std::array<int, 3> kClickDayGroupings = {0b01, 0b10, 0b11};
 inline constexpr std::array<int, 4> kConversionDayGroupings = {0b0110, 0b0101, 0b0111, 0b1111};
+// The hour level's grouping of each kind: every dimension.
+inline constexpr std::array<int, 1> kEventHourGroupings = {0b11};
+inline constexpr std::array<int, 1> kClickHourGroupings = {0b11};
+inline constexpr std::array<int, 1> kConversionHourGroupings = {0b1111};
 
 template <class Key>
 struct GroupedRollupKey {

@@ -49,6 +49,7 @@ struct RollupTable {
   std::vector<std::string_view> dims;      // in RollupQuery::dims order
   std::vector<std::string_view> counters;  // int64 counters, but PostgreSQL's `value` (numeric)
   std::span<const int> day_groupings;      // rollup.h
+  int hour_grouping = 0;                   // rollup.h: every dimension
 };
 
 // A counter as the statement returns it: summed (or not, `plain`). PostgreSQL's sums of bigint
@@ -158,8 +159,10 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
   for (int h : plan.hods) hods += (hods.empty() ? "" : ", ") + std::to_string(h);
   const std::string kept = "kept = " + std::to_string(s.kept) + " AND ";
   const std::string day_from = std::to_string(plan.day_from), day_to = std::to_string(plan.day_to);
+  // Hour rows keep every dimension: the GROUP BY sums them into the report's groups.
   const std::string hour_rows = " FROM " + std::string(t.name) + "_hour WHERE " + PartnerIs(q, d) +
-                                kept + "hod IN (" + hods + ") AND ";
+                                "kept = " + std::to_string(t.hour_grouping) + " AND hod IN (" +
+                                hods + ") AND ";
   const std::string differs = own + " <> " + of_hours_day;
   std::string from = "SELECT " + of_day + " AS period, " + s.dims + counters + " FROM " +
                      std::string(t.name) + "_day WHERE " + PartnerIs(q, d) + kept +
@@ -270,7 +273,12 @@ int DayGrouping(std::span<const int> groupings, int needed) {
 }
 
 std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
-  return Build(q, d, {"rollup_events", {"tag_id", "event_name"}, {"events"}, kEventDayGroupings});
+  return Build(q, d,
+               {"rollup_events",
+                {"tag_id", "event_name"},
+                {"events"},
+                kEventDayGroupings,
+                kEventHourGroupings[0]});
 }
 
 std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
@@ -278,7 +286,8 @@ std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
                {"rollup_clicks",
                 {"campaign_key", "tag_key"},
                 {"clicks", "filtered_clicks"},
-                kClickDayGroupings});
+                kClickDayGroupings,
+                kClickHourGroupings[0]});
 }
 
 std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
@@ -297,7 +306,8 @@ std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
                {"rollup_conversions",
                 {"campaign_key", "event_type", "currency", "click_tag_key"},
                 std::move(counters),
-                kConversionDayGroupings});
+                kConversionDayGroupings,
+                kConversionHourGroupings[0]});
 }
 
 }  // namespace thrad

@@ -41,10 +41,12 @@ std::vector<RollupRange> RollupRanges(const RollupQuery& q);
 // noon (12 h - 1 µs after its start), the nearest midnight to each boundary being the edge of the
 // day rows on its side. Each hour row whose hour of the day is in `hods` (the hours between a
 // boundary and its nearest midnight: before a boundary before noon, from one after noon) is then
-// added to the period it lies in, and taken from its day row's period, where the two differ.
-// New York's local days read one day row plus at most ten hour rows per group, where the quarter
-// hours of every dimension would be up to 96. Rows before the range count in no period, so the
-// hours between the range's ends and their nearest midnights are only added or only taken.
+// added to the period it lies in, and taken from its day row's period, where the two differ
+// (hour rows keep every dimension: the statement's GROUP BY sums them into the report's groups).
+// A New York day reads one day row per group plus, per combination of every dimension, its five
+// first UTC hours twice, where it read its 96 quarter hours. Rows outside the range count in no
+// period, so the hours between the range's ends and their nearest midnights are only added or
+// only taken.
 struct RollupHourPlan {
   int64_t day_from = 0;   // the nearest UTC midnight to from_bucket
   int64_t day_to = 0;     // the nearest UTC midnight to to_bucket

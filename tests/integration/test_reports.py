@@ -241,6 +241,11 @@ CASES = [
     ("campaigns", NY, "2026-03-01", "2026-12-31", "day", []),
     ("campaigns", NY, "2026-01-01", "2026-12-31", "total", ["tag_id"]),
     ("campaigns", "UTC", "2026-10-31", "2026-11-02", "hour", ["tag_id"]),
+    # Whole-hour zones read day rows corrected by hour rows (rollup_sql.h RollupHourPlan), also
+    # east of UTC, and for a total between two hours that are not midnights.
+    ("clicks", "Asia/Tokyo", "2026-03-01", "2026-12-31", "day", ["campaign_id"]),
+    ("conversions", "Asia/Tokyo", "2026-03-01", "2026-12-31", "day", ["campaign_id", "currency"]),
+    ("events", NY, "2026-03-07T07:00:00Z", "2026-11-02T05:00:00Z", "total", ["event_name"]),
 ]
 
 

@@ -189,12 +189,20 @@ TEST(RollupTest, EachRecordAlsoCountsInItsUtcHourWithItsHourOfTheDay) {
   c.created_at = 20 * kDay + 5 * kHour;
   for (const ClickRecord* r : {&a, &b, &c}) AddClickToRollups(*r, delta);
   EXPECT_EQ(delta.clicks.size(), 3u);
+  // One grouping, every dimension: one row per hour here.
   GroupedRollupDelta hours = HourRollupsOf(delta);
-  ASSERT_EQ(hours.clicks.size(), 2u * kClickDayGroupings.size());
-  ClickRollupKey four{"p", 20 * kDay + 4 * kHour, "cmp_1", std::nullopt};
-  EXPECT_EQ(hours.clicks.at({1, four}).clicks, 2);
+  ASSERT_EQ(hours.clicks.size(), 2u);
+  ClickRollupKey four{"p", 20 * kDay + 4 * kHour, "cmp_1", "pub_1"};
+  EXPECT_EQ(hours.clicks.at({3, four}).clicks, 2);
   ClickRollupKey five{"p", 20 * kDay + 5 * kHour, "cmp_1", "pub_1"};
   EXPECT_EQ(hours.clicks.at({3, five}).clicks, 1);
+  ConversionRecord v = test::Conversion("p", "clk_a", "o");
+  v.conversion_time = 20 * kDay + 23 * kHour;
+  AddConversionToRollups(v, delta);
+  hours = HourRollupsOf(delta);
+  ASSERT_EQ(hours.conversions.size(), 1u);
+  EXPECT_EQ(hours.conversions.begin()->first.kept, kConversionHourGroupings[0]);
+  EXPECT_EQ(hours.conversions.begin()->first.key.currency, v.currency);
 }
 
 TEST(RollupTest, HourPlansCorrectTheHoursBetweenEachBoundaryAndItsNearestMidnight) {
