@@ -177,6 +177,9 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
   for (size_t i = 0; i < t.dims.size(); ++i) {
     select += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
   }
+  if (d == RollupSqlDialect::kSqlite) {  // the caller folds the rows (RollupRowsToFold)
+    return "SELECT " + select + counters + " FROM (" + from + ") r";
+  }
   return "SELECT " + select + s.sums + " FROM (" + from + ") r" +
          (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING sum(" +
          std::string(t.counters.front()) + ") <> 0";
@@ -263,6 +266,10 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q) {
   // boundaries at many times of day; the quarter hours are as good.
   if (plan.hods.empty() || plan.hods.size() > kMaxPlanHours) return std::nullopt;
   return plan;
+}
+
+bool RollupRowsToFold(const RollupQuery& q, RollupSqlDialect d) {
+  return d == RollupSqlDialect::kSqlite && HourPlanOf(q).has_value();
 }
 
 int DayGrouping(std::span<const int> groupings, int needed) {

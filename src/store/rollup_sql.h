@@ -59,6 +59,14 @@ inline constexpr size_t kMaxPlanHours = 12;
 // or more than kMaxPlanHours of every day would.
 std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 
+// Whether the statement's rows are to be folded by the caller: true for SQLite's hour plans,
+// whose statement has no GROUP BY (SQLite groups by sorting the rows in a temporary B-tree,
+// which took half of a New York report's time; a hash map in the store takes a fraction of that,
+// docs/benchmarks.md session 13). Its rows then repeat groups and may be negative: columns
+// period (or 0), then the kind's dimensions (NULL when not asked for), then the counters, to be
+// added up per period and dimensions, a group whose first counter sums to 0 left out.
+bool RollupRowsToFold(const RollupQuery& q, RollupSqlDialect d);
+
 // The first of `groupings` that keeps every dimension of `needed` (bitmasks, rollup.h).
 int DayGrouping(std::span<const int> groupings, int needed);
 

@@ -132,6 +132,15 @@ std::string SqliteStatement::Text(int column) const {
   return std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, column));
 }
 
+std::string_view SqliteStatement::TextView(int column) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, column);
+  if (p == nullptr) return {};
+  return {reinterpret_cast<const char*>(p),
+          static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+int SqliteStatement::ColumnCount() const { return sqlite3_column_count(stmt_); }
+
 std::string SqliteStatement::Blob(int column) const {
   const void* p = sqlite3_column_blob(stmt_, column);
   if (p == nullptr) return std::string();

@@ -63,6 +63,9 @@ class SqliteStatement {
   bool IsNull(int column) const;
   int64_t Int64(int column) const;
   std::string Text(int column) const;
+  // The text without a copy: valid until the next Step, Reset or column read of this column.
+  std::string_view TextView(int column) const;
+  int ColumnCount() const;
   std::string Blob(int column) const;  // a BLOB's bytes ("" when NULL)
   std::optional<std::string> OptText(int column) const;
   std::optional<int64_t> OptInt64(int column) const;

@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cstring>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "store/export_format.h"
 #include "store/rollup_sql.h"
@@ -52,21 +55,107 @@ void ThradPeriod(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_int64(ctx, start);
 }
 
-std::optional<std::string> OptText(const SqliteStatement& st, int column) {
+template <class Row>
+std::optional<std::string> OptText(const Row& st, int column) {
   return st.OptText(column);
 }
 
-std::optional<std::string> OptDim(const SqliteStatement& st, int column) {
+template <class Row>
+std::optional<std::string> OptDim(const Row& st, int column) {
   if (st.IsNull(column)) return std::nullopt;
   return RollupDimValue(st.Text(column));
 }
 
-// Runs `sql` with the range bound and calls `read` per row.
+// One group of folded rows (RollupRowsToFold), read like a statement's row: column 0 the
+// period, then the dimensions, then the summed counters.
+class FoldedRow {
+ public:
+  FoldedRow(int64_t period, std::vector<std::optional<std::string_view>> dims,
+            const std::vector<int64_t>& counters)
+      : period_(period), dims_(std::move(dims)), counters_(counters) {}
+  bool IsNull(int column) const { return Dim(column) == std::nullopt; }
+  int64_t Int64(int column) const {
+    return column == 0 ? period_ : counters_[static_cast<size_t>(column) - 1 - dims_.size()];
+  }
+  std::string Text(int column) const { return std::string(Dim(column).value_or("")); }
+  std::optional<std::string> OptText(int column) const {
+    std::optional<std::string_view> d = Dim(column);
+    return d ? std::optional<std::string>(*d) : std::nullopt;
+  }
+
+ private:
+  std::optional<std::string_view> Dim(int column) const {
+    const size_t i = static_cast<size_t>(column) - 1;
+    return i < dims_.size() ? dims_[i] : std::nullopt;
+  }
+  int64_t period_;
+  std::vector<std::optional<std::string_view>> dims_;
+  const std::vector<int64_t>& counters_;
+};
+
+// Adds up the rows of `st` per period and dimensions in a hash map, then calls `read` once per
+// group whose first counter is not 0. `dims`: the number of dimension columns after the period.
 template <typename Read>
-Status ForEachRow(SqliteDb& db, const std::string& sql, const RollupQuery& q, Read&& read) {
+Status FoldRows(SqliteStatement& st, size_t dims, Read&& read) {
+  const size_t counters = static_cast<size_t>(st.ColumnCount()) - 1 - dims;
+  // The key: the period's 8 bytes, then per dimension "\0" (NULL) or "\1", its length (4 bytes)
+  // and its bytes.
+  std::unordered_map<std::string, std::vector<int64_t>> groups;
+  std::string key;
+  while (true) {
+    Result<bool> more = st.Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    key.clear();
+    const int64_t period = st.Int64(0);
+    key.append(reinterpret_cast<const char*>(&period), sizeof period);
+    for (size_t i = 0; i < dims; ++i) {
+      const int c = static_cast<int>(1 + i);
+      if (st.IsNull(c)) {
+        key.push_back('\0');
+        continue;
+      }
+      const std::string_view text = st.TextView(c);
+      const auto size = static_cast<uint32_t>(text.size());
+      key.push_back('\1');
+      key.append(reinterpret_cast<const char*>(&size), sizeof size);
+      key.append(text);
+    }
+    std::vector<int64_t>& sums = groups[key];
+    if (sums.empty()) sums.assign(counters, 0);
+    for (size_t i = 0; i < counters; ++i) sums[i] += st.Int64(static_cast<int>(1 + dims + i));
+  }
+  for (const auto& [k, sums] : groups) {
+    if (sums.front() == 0) continue;  // its rows cancelled out: no count in this period
+    int64_t period;
+    std::memcpy(&period, k.data(), sizeof period);
+    std::vector<std::optional<std::string_view>> values;
+    size_t at = sizeof period;
+    for (size_t i = 0; i < dims; ++i) {
+      if (k[at++] == '\0') {
+        values.emplace_back(std::nullopt);
+        continue;
+      }
+      uint32_t size;
+      std::memcpy(&size, k.data() + at, sizeof size);
+      at += sizeof size;
+      values.emplace_back(std::string_view(k).substr(at, size));
+      at += size;
+    }
+    read(FoldedRow(period, std::move(values), sums));
+  }
+  return Status::Ok();
+}
+
+// Runs `sql` with the range bound and calls `read` per row (per folded group when the query's
+// rows are to be folded); `dims`: the kind's number of dimensions.
+template <typename Read>
+Status ForEachRow(SqliteDb& db, const std::string& sql, const RollupQuery& q, size_t dims,
+                  Read&& read) {
   Result<SqliteStatement> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
   BindRange(*st, q);
+  if (RollupRowsToFold(q, RollupSqlDialect::kSqlite)) return FoldRows(*st, dims, read);
   while (true) {
     Result<bool> more = st->Step();
     if (!more.ok()) return more.status();
@@ -95,15 +184,14 @@ Status SqliteStore::ReadEventRollups(const RollupQuery& q,
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, EventRollupSql(q, RollupSqlDialect::kSqlite), q,
-                    [&](const SqliteStatement& st) {
-                      EventRollupRow r;
-                      r.bucket = st.Int64(0);
-                      r.tag_id = OptText(st, 1);
-                      r.event_name = OptText(st, 2);
-                      r.events = st.Int64(3);
-                      row(r);
-                    });
+  return ForEachRow(**db, EventRollupSql(q, RollupSqlDialect::kSqlite), q, 2, [&](const auto& st) {
+    EventRollupRow r;
+    r.bucket = st.Int64(0);
+    r.tag_id = OptText(st, 1);
+    r.event_name = OptText(st, 2);
+    r.events = st.Int64(3);
+    row(r);
+  });
 }
 
 Status SqliteStore::ReadClickRollups(const RollupQuery& q,
@@ -111,16 +199,15 @@ Status SqliteStore::ReadClickRollups(const RollupQuery& q,
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, ClickRollupSql(q, RollupSqlDialect::kSqlite), q,
-                    [&](const SqliteStatement& st) {
-                      ClickRollupRow r;
-                      r.bucket = st.Int64(0);
-                      r.campaign_id = OptDim(st, 1);
-                      r.tag_id = OptDim(st, 2);
-                      r.clicks = st.Int64(3);
-                      r.filtered_clicks = st.Int64(4);
-                      row(r);
-                    });
+  return ForEachRow(**db, ClickRollupSql(q, RollupSqlDialect::kSqlite), q, 2, [&](const auto& st) {
+    ClickRollupRow r;
+    r.bucket = st.Int64(0);
+    r.campaign_id = OptDim(st, 1);
+    r.tag_id = OptDim(st, 2);
+    r.clicks = st.Int64(3);
+    r.filtered_clicks = st.Int64(4);
+    row(r);
+  });
 }
 
 Status SqliteStore::ReadConversionRollups(
@@ -128,8 +215,8 @@ Status SqliteStore::ReadConversionRollups(
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, ConversionRollupSql(q, RollupSqlDialect::kSqlite), q,
-                    [&](const SqliteStatement& st) {
+  return ForEachRow(**db, ConversionRollupSql(q, RollupSqlDialect::kSqlite), q, 4,
+                    [&](const auto& st) {
                       ConversionRollupRow r;
                       r.bucket = st.Int64(0);
                       r.campaign_id = OptDim(st, 1);
