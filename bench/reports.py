@@ -10,7 +10,8 @@ of the rows already stored (timed: that is the upgrade's cost). One partner hold
 (the worst case for one partner's report). The SQLite store is cached by schema and scale.
 
 Each report is called BENCH_CALLS (20) times over the last 30 days of the data, by day, with a
-group-by, on one keep-alive connection; the raw GROUP BY runs BENCH_RAW_RUNS (3) times on its
+group-by, on one keep-alive connection (in UTC, and the clicks and campaigns reports again in
+America/New_York, whose days cross a DST change there); the raw GROUP BY runs BENCH_RAW_RUNS (3) times on its
 own connection to the same store and its median is kept. The totals of both are compared, so a
 wrong report fails the run instead of looking fast.
 """
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zoneinfo
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DAY_US = 86_400_000_000
@@ -192,8 +194,12 @@ class Server:
 
 
 # What each report is asked: the last 30 days of the data, by day, and its group-by.
-REPORTS = [("events", "event_name"), ("clicks", "campaign_id"), ("conversions", "currency"),
-           ("campaigns", "campaign_id")]
+# (kind, group_by, tz). New York's days (a DST change on Nov 1 inside the range) are read as
+# UTC days corrected by hour rows (docs/architecture.md "The hour level").
+NY = "America/New_York"
+REPORTS = [("events", "event_name", "UTC"), ("clicks", "campaign_id", "UTC"),
+           ("conversions", "currency", "UTC"), ("campaigns", "campaign_id", "UTC"),
+           ("clicks", "campaign_id", NY), ("campaigns", "campaign_id", NY)]
 
 
 def report_range():
@@ -206,9 +212,9 @@ def time_reports(port, key, calls):
     first, last = report_range()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     out = {}
-    for kind, group in REPORTS:
+    for kind, group, tz in REPORTS:
         path = (f"/v1/api/reports/{kind}?from={first}&to={last}&granularity=day"
-                f"&group_by={group}")
+                f"&group_by={group}&tz={tz}")
         times, body = [], None
         for _ in range(calls):
             t0 = time.perf_counter()
@@ -219,7 +225,7 @@ def time_reports(port, key, calls):
             if resp.status != 200:
                 raise SystemExit(f"reports: {path}: {resp.status} {data[:200]!r}")
             body = json.loads(data)
-        out[kind] = (times, body)
+        out[(kind, tz)] = (times, body)
     conn.close()
     return out
 
@@ -228,13 +234,46 @@ def p95(values):
     return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
 
 
-# The same numbers from the raw rows: one GROUP BY per report (two for campaigns), UTC days.
-def raw_queries(kind, dialect):
+def local_micros(date, tz):
+    """The first instant of `date` (YYYY-MM-DD) in the zone `tz`, in Unix microseconds."""
+    day = datetime.date.fromisoformat(date)
+    start = datetime.datetime(day.year, day.month, day.day, tzinfo=zoneinfo.ZoneInfo(tz))
+    return int(start.timestamp()) * 1_000_000
+
+
+def offset_micros(t, tz):
+    moment = datetime.datetime.fromtimestamp(t / 1e6, zoneinfo.ZoneInfo(tz))
+    return int(moment.utcoffset().total_seconds()) * 1_000_000
+
+
+def local_day_sql(col, tz, lo, hi):
+    """The local day number of `col` in `tz` between lo and hi, as SQL both stores run: the
+    zone's offset changes found by bisection over hours (the raw side must not share the
+    report's time-zone code), then one CASE."""
+    changes, t = [], lo
+    while t < hi:
+        nxt = min(t + 3_600_000_000, hi)
+        if offset_micros(nxt, tz) != offset_micros(t, tz):
+            a, b = t, nxt  # the change is in (a, b]
+            while b - a > 1_000_000:
+                m = (a + b) // 2
+                a, b = (m, b) if offset_micros(m, tz) == offset_micros(t, tz) else (a, m)
+            changes.append(b)
+        t = nxt
+    expr = str(offset_micros(lo, tz))
+    for at in changes:
+        expr = f"CASE WHEN {col} < {at} THEN {expr} ELSE {offset_micros(at, tz)} END"
+    return f"(({col} + ({expr})) / {DAY_US})"
+
+
+# The same numbers from the raw rows: one GROUP BY per report (two for campaigns), by the
+# report's local days.
+def raw_queries(kind, tz):
     first, last = report_range()
-    lo = int(datetime.datetime.fromisoformat(first + "T00:00:00+00:00").timestamp()) * 1_000_000
-    hi = int(datetime.datetime.fromisoformat(last + "T00:00:00+00:00").timestamp()) * 1_000_000
-    hi += DAY_US
-    day = lambda col: f"(({col}) / {DAY_US})"
+    lo = local_micros(first, tz)
+    hi = local_micros((datetime.date.fromisoformat(last) + datetime.timedelta(days=1)).isoformat(),
+                      tz)
+    day = lambda col: local_day_sql(col, tz, lo, hi)
     ev_t = "coalesce(timestamp * 1000000, received_at)"
     lat = "conversion_time - click_time"
     where = lambda col: f"partner_id = '{PARTNER}' AND {col} >= {lo} AND {col} < {hi}"
@@ -263,20 +302,20 @@ def raw_queries(kind, dialect):
     return q[kind]
 
 
-def time_raw_sqlite(conn, kind, runs):
+def time_raw_sqlite(conn, kind, tz, runs):
     times, rows = [], None
     for _ in range(runs):
         t0 = time.perf_counter()
-        rows = [conn.execute(sql).fetchall() for sql in raw_queries(kind, None)]
+        rows = [conn.execute(sql).fetchall() for sql in raw_queries(kind, tz)]
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times), rows
 
 
-def time_raw_postgres(url, kind, runs):
+def time_raw_postgres(url, kind, tz, runs):
     """Each query `runs` times in one psql session, timed by the server (psql's \\timing), so
     that psql's own start is not counted; a run's time is the sum over the report's queries."""
     per_run, rows = [0.0] * runs, []
-    for query in raw_queries(kind, None):
+    for query in raw_queries(kind, tz):
         script = "\\timing on\n" + (query + ";\n") * runs
         out = subprocess.run(["psql", "-X", "-A", "-t", "-d", url], input=script, check=True,
                              capture_output=True, text=True).stdout.splitlines()
@@ -305,11 +344,11 @@ def run_store(kind, binary, n, args, work):
         path, key, info = build_sqlite(binary, n, pathlib.Path(args.cache))
         store_args = ["--db", str(path)]
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        time_raw = lambda report: time_raw_sqlite(conn, report, args.raw_runs)
+        time_raw = lambda report, tz: time_raw_sqlite(conn, report, tz, args.raw_runs)
     else:
         url, key, info = build_postgres(binary, n, os.environ["THRAD_BENCH_PG_URL"])
         store_args = ["--database-url", url]
-        time_raw = lambda report: time_raw_postgres(url, report, args.raw_runs)
+        time_raw = lambda report, tz: time_raw_postgres(url, report, tz, args.raw_runs)
     log(f"reports: {kind} store ready: {info}")
     server = Server(binary, store_args, work)
     try:
@@ -317,12 +356,13 @@ def run_store(kind, binary, n, args, work):
     finally:
         server.stop()
     results = []
-    for report, _ in REPORTS:
-        times, body = timed[report]
-        raw_ms, raw_rows = time_raw(report)
+    for report, _, tz in REPORTS:
+        times, body = timed[(report, tz)]
+        raw_ms, raw_rows = time_raw(report, tz)
         ok, detail = totals_match(report, body, raw_rows)
         if not ok:
-            raise SystemExit(f"reports: {kind} {report}: report and raw GROUP BY differ: {detail}")
+            raise SystemExit(f"reports: {kind} {report} {tz}: report and raw GROUP BY differ: "
+                             f"{detail}")
         results.append((report, statistics.median(times), p95(times), max(times), raw_ms,
                         len(body["rows"]), detail))
     return info, results
@@ -351,9 +391,11 @@ def main():
                   f"by the migration in {info['rollup_migration_s']} s")
             print(f"{'report (group_by)':<28} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8} "
                   f"{'max ms':>8} {'raw GROUP BY ms':>16} {'x faster':>9}  counts (report vs raw)")
-            for (report, p50, p95v, mx, raw_ms, rows, detail), (_, group) in zip(results, REPORTS):
+            for (report, p50, p95v, mx, raw_ms, rows, detail), (_, group, tz) in zip(results,
+                                                                                     REPORTS):
                 speedup = raw_ms / p95v
-                print(f"{report + ' (' + group + ')':<28} {rows:>5} {p50:>8.1f} {p95v:>8.1f} "
+                label = f"{report} ({group})" + ("" if tz == "UTC" else f" {tz.split('/')[-1]}")
+                print(f"{label:<28} {rows:>5} {p50:>8.1f} {p95v:>8.1f} "
                       f"{mx:>8.1f} {raw_ms:>16.1f} {speedup:>9.1f}  {detail}")
                 if p95v > TARGET_P95_MS[kind] or speedup < SPEEDUP_TARGET:
                     failed = True

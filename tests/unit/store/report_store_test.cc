@@ -298,6 +298,16 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
   auto same = [](int64_t b) { return std::to_string(b); };
   auto utc_day = [](int64_t b) { return std::to_string(RollupDay(b)); };
   const int64_t d1 = d0 + kRollupDayMicros;
+  // The rows of `by_period` summed over their periods: a total's rows.
+  auto totals = [&](const Sums& by_period) {
+    Sums out;
+    for (const auto& [key, m] : by_period) {
+      Key k = key;
+      k[1] = "0";
+      add(out, k, m);
+    }
+    return out;
+  };
 
   for (std::optional<std::string> partner :
        {std::optional<std::string>("p1"), std::optional<std::string>()}) {
@@ -313,15 +323,9 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
       RollupQuery days = q;
       for (int i = 0; i < 4; ++i) days.periods.push_back(d0 + i * kRollupDayMicros);
       EXPECT_EQ(read(days, same), by_quarter);
-      Sums total;
-      for (const auto& [key, m] : by_quarter) {
-        Key k = key;
-        k[1] = "0";
-        add(total, k, m);
-      }
       RollupQuery whole = q;
       whole.by_bucket = false;
-      EXPECT_EQ(read(whole, same), total);
+      EXPECT_EQ(read(whole, same), totals(by_quarter));
       EXPECT_GT(by_quarter.size(), 3u);
       // Whole UTC days only: each day row is an answer row (no GROUP BY where the grouping is
       // exactly the dimensions asked for), the same numbers again.
@@ -355,27 +359,15 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
         const Sums expected = read(raw, local_day);
         EXPECT_GT(expected.size(), 3u);
         EXPECT_EQ(read(local, same), expected);
-        Sums local_total;
-        for (const auto& [key, m] : expected) {
-          Key k = key;
-          k[1] = "0";
-          add(local_total, k, m);
-        }
         local.by_bucket = false;
-        EXPECT_EQ(read(local, same), local_total);
+        EXPECT_EQ(read(local, same), totals(expected));
         // A total from one hour to another, neither at midnight: corrected at both ends.
         local.from_bucket = starts.front() + 2 * kHour;
         local.to_bucket = starts.back() - 3 * kHour;
         ASSERT_TRUE(HourPlanOf(local));
         raw.from_bucket = local.from_bucket;
         raw.to_bucket = local.to_bucket;
-        Sums ends;
-        for (const auto& [key, m] : read(raw, same)) {
-          Key k = key;
-          k[1] = "0";
-          add(ends, k, m);
-        }
-        EXPECT_EQ(read(local, same), ends);
+        EXPECT_EQ(read(local, same), totals(read(raw, same)));
       }
     }
   }
