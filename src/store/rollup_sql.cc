@@ -163,6 +163,22 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
   const std::string hour_rows = " FROM " + std::string(t.name) + "_hour WHERE " + PartnerIs(q, d) +
                                 "kept = " + std::to_string(t.hour_grouping) + " AND hod IN (" +
                                 hods + ") AND ";
+  if (d == RollupSqlDialect::kSqlite) {
+    // One read of each hour row, with the period it is added to (NULL outside the range) and
+    // the one it is taken from (NULL outside the day rows); the caller folds (RollupRowsToFold).
+    std::string dims;
+    for (size_t i = 0; i < t.dims.size(); ++i) {
+      dims += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
+    }
+    const std::string lo = std::to_string(std::min(q.from_bucket, plan.day_from));
+    const std::string hi = std::to_string(std::max(q.to_bucket, plan.day_to));
+    return "SELECT " + of_day + ", NULL" + dims + counters + " FROM " + std::string(t.name) +
+           "_day WHERE " + PartnerIs(q, d) + kept + "bucket >= " + day_from + " AND bucket < " +
+           day_to + " UNION ALL SELECT CASE WHEN bucket >= " + Param(1, d) + " AND bucket < " +
+           Param(2, d) + " THEN " + own + " END, CASE WHEN bucket >= " + day_from +
+           " AND bucket < " + day_to + " THEN " + of_hours_day + " END" + dims + counters +
+           hour_rows + "bucket >= " + lo + " AND bucket < " + hi;
+  }
   const std::string differs = own + " <> " + of_hours_day;
   std::string from = "SELECT " + of_day + " AS period, " + s.dims + counters + " FROM " +
                      std::string(t.name) + "_day WHERE " + PartnerIs(q, d) + kept +
@@ -176,9 +192,6 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
   std::string select = q.by_bucket ? "period" : "0";
   for (size_t i = 0; i < t.dims.size(); ++i) {
     select += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
-  }
-  if (d == RollupSqlDialect::kSqlite) {  // the caller folds the rows (RollupRowsToFold)
-    return "SELECT " + select + counters + " FROM (" + from + ") r";
   }
   return "SELECT " + select + s.sums + " FROM (" + from + ") r" +
          (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING sum(" +

@@ -62,9 +62,10 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 // Whether the statement's rows are to be folded by the caller: true for SQLite's hour plans,
 // whose statement has no GROUP BY (SQLite groups by sorting the rows in a temporary B-tree,
 // which took half of a New York report's time; a hash map in the store takes a fraction of that,
-// docs/benchmarks.md session 13). Its rows then repeat groups and may be negative: columns
-// period (or 0), then the kind's dimensions (NULL when not asked for), then the counters, to be
-// added up per period and dimensions, a group whose first counter sums to 0 left out.
+// docs/benchmarks.md session 13) and reads each hour row once. Its columns: the period the row
+// is added to (NULL: none), the period it is taken from (NULL: none; a day row is never taken),
+// then the kind's dimensions (NULL when not asked for), then the counters. The caller adds up
+// the counters per period and dimensions and leaves out a group whose first counter sums to 0.
 bool RollupRowsToFold(const RollupQuery& q, RollupSqlDialect d);
 
 // The first of `groupings` that keeps every dimension of `needed` (bitmasks, rollup.h).

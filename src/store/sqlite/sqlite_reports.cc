@@ -93,24 +93,34 @@ class FoldedRow {
   const std::vector<int64_t>& counters_;
 };
 
-// Adds up the rows of `st` per period and dimensions in a hash map, then calls `read` once per
-// group whose first counter is not 0. `dims`: the number of dimension columns after the period.
+// Adds up the rows of `st` (RollupRowsToFold: a period to add to, one to take from, `dims`
+// dimensions, the counters) per period and dimensions in a hash map, then calls `read` once per
+// group whose first counter is not 0.
 template <typename Read>
 Status FoldRows(SqliteStatement& st, size_t dims, Read&& read) {
-  const size_t counters = static_cast<size_t>(st.ColumnCount()) - 1 - dims;
+  const size_t counters = static_cast<size_t>(st.ColumnCount()) - 2 - dims;
   // The key: the period's 8 bytes, then per dimension "\0" (NULL) or "\1", its length (4 bytes)
   // and its bytes.
   std::unordered_map<std::string, std::vector<int64_t>> groups;
+  groups.reserve(16384);
   std::string key;
+  auto add = [&](int64_t period, int sign) {
+    std::memcpy(key.data(), &period, sizeof period);
+    std::vector<int64_t>& sums = groups[key];
+    if (sums.empty()) sums.assign(counters, 0);
+    for (size_t i = 0; i < counters; ++i) {
+      sums[i] += sign * st.Int64(static_cast<int>(2 + dims + i));
+    }
+  };
   while (true) {
     Result<bool> more = st.Step();
     if (!more.ok()) return more.status();
     if (!*more) break;
-    key.clear();
-    const int64_t period = st.Int64(0);
-    key.append(reinterpret_cast<const char*>(&period), sizeof period);
+    const bool plus = !st.IsNull(0), minus = !st.IsNull(1);
+    if (plus && minus && st.Int64(0) == st.Int64(1)) continue;  // taken and added back
+    key.assign(sizeof(int64_t), '\0');
     for (size_t i = 0; i < dims; ++i) {
-      const int c = static_cast<int>(1 + i);
+      const int c = static_cast<int>(2 + i);
       if (st.IsNull(c)) {
         key.push_back('\0');
         continue;
@@ -121,9 +131,8 @@ Status FoldRows(SqliteStatement& st, size_t dims, Read&& read) {
       key.append(reinterpret_cast<const char*>(&size), sizeof size);
       key.append(text);
     }
-    std::vector<int64_t>& sums = groups[key];
-    if (sums.empty()) sums.assign(counters, 0);
-    for (size_t i = 0; i < counters; ++i) sums[i] += st.Int64(static_cast<int>(1 + dims + i));
+    if (plus) add(st.Int64(0), 1);
+    if (minus) add(st.Int64(1), -1);
   }
   for (const auto& [k, sums] : groups) {
     if (sums.front() == 0) continue;  // its rows cancelled out: no count in this period
