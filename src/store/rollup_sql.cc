@@ -138,10 +138,11 @@ std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTabl
 }
 
 // The hour plan's statement (RollupHourPlan): the day rows, each counted in the period of its
-// noon - 1 µs; the hour rows of the plan's hours of the day, each added to its own period (when
-// inside the range) and taken from its day row's period (when that day row is read) where the
-// two differ. The sum of a group over its pieces is its count in the period; a group whose
-// pieces cancel out has no count there and is left out.
+// noon - 1 µs; the hour rows of the plan's hours of the day, each read once with the period it
+// is added to (its own, when inside the range) and the one it is taken from (its day row's, when
+// that day row is read). SQLite returns these rows for the caller to fold (RollupRowsToFold);
+// PostgreSQL turns each hour row into a + and a - row (LATERAL VALUES, where the two periods
+// differ) and groups them, leaving out a group whose pieces cancel out (it has no count there).
 std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
                         const Shape& s, const RollupHourPlan& plan) {
   const bool periods = RollupPeriodsParam(q) != 0;
@@ -150,45 +151,42 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
   const std::string of_hours_day =
       periods ? PeriodOf(q, d, DayNoon("bucket - hod * " + std::to_string(kRollupHourMicros)))
               : "0";
-  std::string counters, negated;
-  for (std::string_view c : t.counters) {
-    counters += ", " + std::string(c);
-    negated += ", -" + std::string(c) + " AS " + std::string(c);
+  std::string counters, dims;
+  for (std::string_view c : t.counters) counters += ", " + std::string(c);
+  for (size_t i = 0; i < t.dims.size(); ++i) {
+    dims += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
   }
   std::string hods;
   for (int h : plan.hods) hods += (hods.empty() ? "" : ", ") + std::to_string(h);
-  const std::string kept = "kept = " + std::to_string(s.kept) + " AND ";
   const std::string day_from = std::to_string(plan.day_from), day_to = std::to_string(plan.day_to);
-  // Hour rows keep every dimension: the GROUP BY sums them into the report's groups.
-  const std::string hour_rows = " FROM " + std::string(t.name) + "_hour WHERE " + PartnerIs(q, d) +
-                                "kept = " + std::to_string(t.hour_grouping) + " AND hod IN (" +
-                                hods + ") AND ";
+  const std::string day_rows = " FROM " + std::string(t.name) + "_day WHERE " + PartnerIs(q, d) +
+                               "kept = " + std::to_string(s.kept) + " AND bucket >= " + day_from +
+                               " AND bucket < " + day_to;
+  // Hour rows keep every dimension: the report's groups sum them. SQLite: the dimensions as the
+  // caller folds them (NULL when not asked for); PostgreSQL: every one, by name, for its GROUP BY.
+  const std::string hour_rows =
+      "SELECT CASE WHEN bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) + " THEN " +
+      own + " END AS plus, CASE WHEN bucket >= " + day_from + " AND bucket < " + day_to + " THEN " +
+      of_hours_day + " END AS minus" + (d == RollupSqlDialect::kSqlite ? dims : ", " + s.dims) +
+      counters + " FROM " + std::string(t.name) + "_hour WHERE " + PartnerIs(q, d) +
+      "kept = " + std::to_string(t.hour_grouping) + " AND hod IN (" + hods +
+      ") AND bucket >= " + std::to_string(std::min(q.from_bucket, plan.day_from)) +
+      " AND bucket < " + std::to_string(std::max(q.to_bucket, plan.day_to));
   if (d == RollupSqlDialect::kSqlite) {
-    // One read of each hour row, with the period it is added to (NULL outside the range) and
-    // the one it is taken from (NULL outside the day rows); the caller folds (RollupRowsToFold).
-    std::string dims;
-    for (size_t i = 0; i < t.dims.size(); ++i) {
-      dims += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
-    }
-    const std::string lo = std::to_string(std::min(q.from_bucket, plan.day_from));
-    const std::string hi = std::to_string(std::max(q.to_bucket, plan.day_to));
-    return "SELECT " + of_day + ", NULL" + dims + counters + " FROM " + std::string(t.name) +
-           "_day WHERE " + PartnerIs(q, d) + kept + "bucket >= " + day_from + " AND bucket < " +
-           day_to + " UNION ALL SELECT CASE WHEN bucket >= " + Param(1, d) + " AND bucket < " +
-           Param(2, d) + " THEN " + own + " END, CASE WHEN bucket >= " + day_from +
-           " AND bucket < " + day_to + " THEN " + of_hours_day + " END" + dims + counters +
-           hour_rows + "bucket >= " + lo + " AND bucket < " + hi;
+    return "SELECT " + of_day + ", NULL" + dims + counters + day_rows + " UNION ALL " + hour_rows;
   }
-  const std::string differs = own + " <> " + of_hours_day;
-  std::string from = "SELECT " + of_day + " AS period, " + s.dims + counters + " FROM " +
-                     std::string(t.name) + "_day WHERE " + PartnerIs(q, d) + kept +
-                     "bucket >= " + day_from + " AND bucket < " + day_to;
-  from += " UNION ALL SELECT " + own + " AS period, " + s.dims + counters + hour_rows +
-          "bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) + " AND (bucket < " +
-          day_from + " OR bucket >= " + day_to + " OR " + differs + ")";
-  from += " UNION ALL SELECT " + of_hours_day + " AS period, " + s.dims + negated + hour_rows +
-          "bucket >= " + day_from + " AND bucket < " + day_to + " AND (bucket < " + Param(1, d) +
-          " OR bucket >= " + Param(2, d) + " OR " + differs + ")";
+  std::string signed_counters;
+  for (std::string_view c : t.counters) {
+    signed_counters += ", s.sign * h." + std::string(c) + " AS " + std::string(c);
+  }
+  std::string hour_dims;
+  for (std::string_view dim : t.dims) hour_dims += ", h." + std::string(dim);
+  // OFFSET 0 keeps the planner from inlining the subquery (and computing each period twice).
+  const std::string from =
+      "SELECT " + of_day + " AS period, " + s.dims + counters + day_rows +
+      " UNION ALL SELECT s.period" + hour_dims + signed_counters + " FROM (" + hour_rows +
+      " OFFSET 0) h, LATERAL (VALUES (h.plus, 1), (h.minus, -1)) s(period, sign)"
+      " WHERE h.plus IS DISTINCT FROM h.minus AND s.period IS NOT NULL";
   std::string select = q.by_bucket ? "period" : "0";
   for (size_t i = 0; i < t.dims.size(); ++i) {
     select += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
