@@ -22,7 +22,8 @@ enum class RollupSqlDialect { kSqlite, kPostgres };
 // The parameter number of the period starts, or 0 when the query folds no periods.
 int RollupPeriodsParam(const RollupQuery& q);
 
-// The pieces of [from_bucket, to_bucket) a report reads, ascending, adjacent, none empty: the
+// Without an hour plan (HourPlanOf, below: UTC days, :30 and :45 zones, periods of hours):
+// the pieces of [from_bucket, to_bucket) a report reads, ascending, adjacent, none empty: the
 // day rows (rollup.h "The day level") for every run of UTC days that each lie inside one of the
 // query's periods (every day inside the range when !by_bucket), the quarter hours elsewhere.
 // Only quarter hours when the query is by bucket without periods. Each statement reads every
