@@ -1,12 +1,55 @@
-"""Fixtures: stores (parameterized), one shared server per store, per-test servers, partners.
+"""Fixtures: stores (parameterized), one shared server per store, per-test servers, partners;
+and the secrets scan over the whole run.
 
-Run: /usr/bin/python3 -m pytest tests/integration   (THRAD_BIN overrides the binary path;
-THRAD_TEST_DATABASE_URL adds a PostgreSQL run of every store-parameterized test).
+Run: /usr/bin/python3 -m pytest -n 2 tests/integration   (THRAD_BIN overrides the binary path;
+THRAD_TEST_DATABASE_URL adds a PostgreSQL run of every store-parameterized test; `-n 2` runs it in
+two processes with pytest-xdist, as ctest does; without it the suite runs in one).
 """
+
+import os
+import shutil
+import tempfile
 
 import pytest
 
 import helpers
+import processes
+import secret_scan
+
+
+def is_worker(config):
+    return hasattr(config, "workerinput")  # pytest-xdist's worker processes
+
+
+def pytest_configure(config):
+    # The controlling process (the only one without xdist) makes the run's record; the workers,
+    # started after this, inherit its environment.
+    if not is_worker(config) and processes.RUN_RECORD_ENV not in os.environ:
+        config.thrad_run_record = tempfile.mkdtemp(prefix="thrad-run-record-")
+        os.environ[processes.RUN_RECORD_ENV] = config.thrad_run_record
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """After the whole run, in the controlling process: no key of any worker is in any worker's
+    server log. A leak fails the run (exit status 1) and is printed."""
+    record = getattr(session.config, "thrad_run_record", None)
+    if record is None:
+        return
+    try:
+        found, logs, secrets = secret_scan.scan_run_record()
+    finally:
+        del os.environ[processes.RUN_RECORD_ENV]
+        shutil.rmtree(record, ignore_errors=True)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write("\n")
+    write = reporter.write_line if reporter is not None else print
+    if found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        for line in found:
+            write(f"secrets scan after the run: FAILED: {line}")
+    elif logs:
+        write(f"secrets scan after the run: {logs} server logs clean of {secrets} keys")
 
 
 @pytest.fixture(scope="session", params=helpers.store_kinds())

@@ -29,6 +29,28 @@ SECRETS = set()
 _SECRETS_LOCK = threading.Lock()
 # Every server log file of the run; test_zz_secrets scans them all at the end.
 LOG_PATHS = []
+# The run's record: every secret and every log path also go, one per line, to files in the
+# directory THRAD_TEST_RUN_RECORD names (conftest.py sets it). The suite runs in several
+# processes (pytest-xdist), each with its own SECRETS and LOG_PATHS; after the whole run the
+# controlling process reads the record and scans every worker's logs for every worker's keys.
+RUN_RECORD_ENV = "THRAD_TEST_RUN_RECORD"
+
+
+def record_line(name, line):
+    directory = os.environ.get(RUN_RECORD_ENV)
+    if directory:
+        # One short write with O_APPEND: lines from concurrent workers never interleave.
+        with open(os.path.join(directory, name), "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+
+def read_record(name):
+    directory = os.environ.get(RUN_RECORD_ENV)
+    path = os.path.join(directory, name) if directory else None
+    if not path or not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [line for line in f.read().splitlines() if line]
 
 
 def child_env():
@@ -40,7 +62,9 @@ def child_env():
 
 def remember_secret(secret):
     with _SECRETS_LOCK:
-        SECRETS.add(secret)
+        if secret not in SECRETS:
+            SECRETS.add(secret)
+            record_line("secrets", secret)
 
 
 def uid(prefix=""):
@@ -259,6 +283,7 @@ class Server:
         self.name = name or uid("server-")
         self.log_path = self.workdir / f"{self.name}.log"
         LOG_PATHS.append(self.log_path)
+        record_line("logs", str(self.log_path))
         self.port_file = self.workdir / f"{self.name}.port"
         self.proc = None
         self.port = None

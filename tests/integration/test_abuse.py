@@ -83,7 +83,9 @@ def test_trickled_headers_are_cut_off_at_the_header_timeout_while_others_are_ser
     for t in threads:
         t.join(10)
     assert all(c is not None and 0.8 <= c <= 2.5 for c in cutoffs), cutoffs
-    assert len(latencies) >= 20 and max(latencies) < 0.5, (len(latencies), max(latencies))
+    # Served all along: at least a few answers during the second of trickling (about 30 on a
+    # quiet machine, 10 beside another suite on two cores), none of them held up.
+    assert len(latencies) >= 5 and max(latencies) < 0.5, (len(latencies), max(latencies))
     assert srv.get("/healthz").status == 200
 
 
