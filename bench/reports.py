@@ -10,7 +10,8 @@ of the rows already stored (timed: that is the upgrade's cost). One partner hold
 (the worst case for one partner's report). The SQLite store is cached by schema and scale.
 
 Each report is called BENCH_CALLS (20) times over the last 30 days of the data, by day, with a
-group-by, on one keep-alive connection (in UTC, and the clicks and campaigns reports again in
+group-by, on one keep-alive connection, after one call that warms up and is shown apart (`1st`:
+the first of its report since the server started, before the store's pages are in its cache) (in UTC, and the clicks and campaigns reports again in
 America/New_York, whose days cross a DST change there); the raw GROUP BY runs BENCH_RAW_RUNS (3) times on its
 own connection to the same store and its median is kept. The totals of both are compared, so a
 wrong report fails the run instead of looking fast.
@@ -216,7 +217,7 @@ def time_reports(port, key, calls):
         path = (f"/v1/api/reports/{kind}?from={first}&to={last}&granularity=day"
                 f"&group_by={group}&tz={tz}")
         times, body = [], None
-        for _ in range(calls):
+        for _ in range(calls + 1):  # the first call warms up, timed apart (first_ms)
             t0 = time.perf_counter()
             conn.request("GET", path, headers={"Authorization": f"Bearer {key}"})
             resp = conn.getresponse()
@@ -225,7 +226,7 @@ def time_reports(port, key, calls):
             if resp.status != 200:
                 raise SystemExit(f"reports: {path}: {resp.status} {data[:200]!r}")
             body = json.loads(data)
-        out[(kind, tz)] = (times, body)
+        out[(kind, tz)] = (times[1:], body, times[0])
     conn.close()
     return out
 
@@ -357,14 +358,14 @@ def run_store(kind, binary, n, args, work):
         server.stop()
     results = []
     for report, _, tz in REPORTS:
-        times, body = timed[(report, tz)]
+        times, body, first_ms = timed[(report, tz)]
         raw_ms, raw_rows = time_raw(report, tz)
         ok, detail = totals_match(report, body, raw_rows)
         if not ok:
             raise SystemExit(f"reports: {kind} {report} {tz}: report and raw GROUP BY differ: "
                              f"{detail}")
-        results.append((report, statistics.median(times), p95(times), max(times), raw_ms,
-                        len(body["rows"]), detail))
+        results.append((report, first_ms, statistics.median(times), p95(times), max(times),
+                        raw_ms, len(body["rows"]), detail))
     return info, results
 
 
@@ -389,18 +390,20 @@ def main():
             info, results = run_store(kind, args.bin, n, args, work)
             print(f"\n{kind}: store built in {info['raw_insert_s']} s (raw rows), rollups built "
                   f"by the migration in {info['rollup_migration_s']} s")
-            print(f"{'report (group_by)':<28} {'rows':>5} {'p50 ms':>8} {'p95 ms':>8} "
-                  f"{'max ms':>8} {'raw GROUP BY ms':>16} {'x faster':>9}  counts (report vs raw)")
-            for (report, p50, p95v, mx, raw_ms, rows, detail), (_, group, tz) in zip(results,
-                                                                                     REPORTS):
+            print(f"{'report (group_by)':<28} {'rows':>5} {'1st ms':>8} {'p50 ms':>8} "
+                  f"{'p95 ms':>8} {'max ms':>8} {'raw GROUP BY ms':>16} {'x faster':>9}  "
+                  f"counts (report vs raw)")
+            for (report, first_ms, p50, p95v, mx, raw_ms, rows, detail), (_, group, tz) in zip(
+                    results, REPORTS):
                 speedup = raw_ms / p95v
                 label = f"{report} ({group})" + ("" if tz == "UTC" else f" {tz.split('/')[-1]}")
-                print(f"{label:<28} {rows:>5} {p50:>8.1f} {p95v:>8.1f} "
+                print(f"{label:<28} {rows:>5} {first_ms:>8.1f} {p50:>8.1f} {p95v:>8.1f} "
                       f"{mx:>8.1f} {raw_ms:>16.1f} {speedup:>9.1f}  {detail}")
                 if p95v > TARGET_P95_MS[kind] or speedup < SPEEDUP_TARGET:
                     failed = True
             print(f"targets: p95 <= {TARGET_P95_MS[kind]} ms, >= {SPEEDUP_TARGET} x the raw "
-                  f"GROUP BY (x faster = raw median / report p95)")
+                  f"GROUP BY (x faster = raw median / report p95); 1st = the call before the "
+                  f"{args.calls} timed ones, the first of its report since the server started")
     print("\nreports benchmark: " + ("a target missed" if failed else "every target met"))
 
 
