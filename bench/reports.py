@@ -10,10 +10,11 @@ of the rows already stored (timed: that is the upgrade's cost). One partner hold
 (the worst case for one partner's report). The SQLite store is cached by schema and scale.
 
 Each report is called BENCH_CALLS (20) times over the last 30 days of the data, by day, with a
-group-by, on one keep-alive connection, after one call that warms up and is shown apart (`1st`:
-the first of its report since the server started, before the store's pages are in its cache) (in UTC, and the clicks and campaigns reports again in
-America/New_York, whose days cross a DST change there); the raw GROUP BY runs BENCH_RAW_RUNS (3) times on its
-own connection to the same store and its median is kept. The totals of both are compared, so a
+group-by, on one keep-alive connection (in UTC, and the clicks and campaigns reports again in
+America/New_York, whose days cross a DST change there), after one call that warms up and is
+shown apart (`1st`: the first of its report since the server started, before the store's pages
+are in its cache); the raw GROUP BY runs BENCH_RAW_RUNS (3) times on its own connection to the
+same store and its median is kept. The totals of both are compared, so a
 wrong report fails the run instead of looking fast.
 """
 
