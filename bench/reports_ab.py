@@ -8,9 +8,13 @@ with a newer schema migrates its copy, never the cache), and the calls alternate
 runs: two copies do not always run alike.
 
 Usage: bench/reports_ab.py BIN_A BIN_B [--calls 200] [--tz America/New_York]
+                          [--database-url URL]
   The store is bench/reports' cached SQLite store (run bench/reports once with
   BENCH_STORES=sqlite); its key is the cache's .key file. --tz asks for the reports' days in
-  that zone (default UTC). Not part of CI.
+  that zone (default UTC). --database-url: PostgreSQL's store instead, the database that
+  `THRAD_BENCH_PG_URL=... bench/reports.py --stores postgres` leaves (thrad_bench_reports),
+  shared by both servers (reports only read it; both builds must have the same schema); a
+  new `reports` key is created in it. Not part of CI.
 """
 
 import argparse
@@ -49,71 +53,83 @@ def main():
     ap.add_argument("--calls", type=int, default=200)
     ap.add_argument("--tz", default="UTC")
     ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", "/tmp/thrad-bench-cache"))
+    ap.add_argument("--database-url", help="PostgreSQL: the bench's database, shared")
     args = ap.parse_args()
+    first, last = reports.report_range()
+    if args.database_url:
+        store_args = ["--database-url", args.database_url]
+        key, _ = reports.create_key_and_migrate(args.bin_a, store_args)
+        with tempfile.TemporaryDirectory() as work:
+            run(args, {"A": store_args, "B": store_args}, key, first, last, work)
+        return
     dbs = sorted(glob.glob(f"{args.cache}/reports-*.db"))
     if not dbs:
         raise SystemExit(f"no cached store in {args.cache}: run BENCH_STORES=sqlite bench/reports")
     db = dbs[0]
     key = pathlib.Path(db[:-3] + ".key").read_text().strip()
-    first, last = reports.report_range()
     with tempfile.TemporaryDirectory(dir=os.path.dirname(db)) as work:
         stores = {}
         for side in "AB":
-            stores[side] = os.path.join(work, f"{side.lower()}.db")
-            shutil.copyfile(db, stores[side])
+            stores[side] = ["--db", os.path.join(work, f"{side.lower()}.db")]
+            shutil.copyfile(db, stores[side][1])
         subprocess.run(["sync"], check=True)
-        procs, conns, logs = {}, {}, {}
-        try:
-            for side, binary in (("A", args.bin_a), ("B", args.bin_b)):
-                store = stores[side]
-                port_file = pathlib.Path(work) / f"port-{side}"
-                logs[side] = pathlib.Path(work) / f"{side}.log"
-                out = open(logs[side], "w")
-                procs[side] = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0",
-                                                "--port-file", str(port_file), "--db", store],
-                                               stdout=out, stderr=out)
-                deadline = time.monotonic() + 900  # a newer schema migrates the copy first
-                while not (port_file.exists() and port_file.read_text().strip()):
-                    if procs[side].poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"reports_ab: server {side} did not start")
-                    time.sleep(0.05)
-                conns[side] = http.client.HTTPConnection("127.0.0.1", int(port_file.read_text()),
-                                                         timeout=60)
+        run(args, stores, key, first, last, work)
 
-            def call(side, kind):
-                conns[side].request("GET", f"/v1/api/reports/{kind}?from={first}&to={last}"
-                                    "&granularity=day&group_by=campaign_id"
-                                    f"&tz={args.tz}",
-                                    headers={"Authorization": f"Bearer {key}"})
-                resp = conns[side].getresponse()
-                body = resp.read()
-                if resp.status != 200:
-                    raise SystemExit(f"reports_ab: {side} {kind}: {resp.status} {body[:200]!r}")
 
-            for kind in KINDS:  # warm both
-                for _ in range(10):
-                    for side in "AB":
-                        call(side, kind)
-            time.sleep(0.5)
-            skip = {s: len(logs[s].read_text(errors="replace").splitlines()) for s in "AB"}
-            cpu = {}
-            for kind in KINDS:
-                before = {s: cpu_seconds(procs[s].pid) for s in "AB"}
-                for i in range(args.calls):
-                    for side in ("AB" if i % 2 == 0 else "BA"):
-                        call(side, kind)
-                for s in "AB":
-                    cpu[(s, kind)] = (cpu_seconds(procs[s].pid) - before[s]) / args.calls * 1000
-            time.sleep(0.5)
-        finally:
-            for p in procs.values():
-                p.terminate()
-                p.wait(30)
-        took = {}
-        for side in "AB":
-            for line in logs[side].read_text(errors="replace").splitlines()[skip[side]:]:
-                if '"route":"report"' in line:
-                    took.setdefault(side, []).append(json.loads(line))
+def run(args, stores, key, first, last, work):
+    """Both servers at once (store_args per side), the calls alternating; prints the figures."""
+    procs, conns, logs = {}, {}, {}
+    try:
+        for side, binary in (("A", args.bin_a), ("B", args.bin_b)):
+            store = stores[side]
+            port_file = pathlib.Path(work) / f"port-{side}"
+            logs[side] = pathlib.Path(work) / f"{side}.log"
+            out = open(logs[side], "w")
+            procs[side] = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0",
+                                            "--port-file", str(port_file), *store],
+                                           stdout=out, stderr=out)
+            deadline = time.monotonic() + 900  # a newer schema migrates the copy first
+            while not (port_file.exists() and port_file.read_text().strip()):
+                if procs[side].poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"reports_ab: server {side} did not start")
+                time.sleep(0.05)
+            conns[side] = http.client.HTTPConnection("127.0.0.1", int(port_file.read_text()),
+                                                     timeout=60)
+
+        def call(side, kind):
+            conns[side].request("GET", f"/v1/api/reports/{kind}?from={first}&to={last}"
+                                "&granularity=day&group_by=campaign_id"
+                                f"&tz={args.tz}",
+                                headers={"Authorization": f"Bearer {key}"})
+            resp = conns[side].getresponse()
+            body = resp.read()
+            if resp.status != 200:
+                raise SystemExit(f"reports_ab: {side} {kind}: {resp.status} {body[:200]!r}")
+
+        for kind in KINDS:  # warm both
+            for _ in range(10):
+                for side in "AB":
+                    call(side, kind)
+        time.sleep(0.5)
+        skip = {s: len(logs[s].read_text(errors="replace").splitlines()) for s in "AB"}
+        cpu = {}
+        for kind in KINDS:
+            before = {s: cpu_seconds(procs[s].pid) for s in "AB"}
+            for i in range(args.calls):
+                for side in ("AB" if i % 2 == 0 else "BA"):
+                    call(side, kind)
+            for s in "AB":
+                cpu[(s, kind)] = (cpu_seconds(procs[s].pid) - before[s]) / args.calls * 1000
+        time.sleep(0.5)
+    finally:
+        for p in procs.values():
+            p.terminate()
+            p.wait(30)
+    took = {}
+    for side in "AB":
+        for line in logs[side].read_text(errors="replace").splitlines()[skip[side]:]:
+            if '"route":"report"' in line:
+                took.setdefault(side, []).append(json.loads(line))
     for kind in KINDS:
         # Calls of a kind ran in one block, clicks first: split each side's log by count.
         idx = KINDS.index(kind)
