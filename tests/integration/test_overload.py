@@ -8,14 +8,19 @@ import time
 
 from helpers import (HOST, Partner, RawConn, assert_error, build_request, uid, wait_for)
 
-COMMIT_DELAY_MS = 400
+COMMIT_DELAY_MS = 1000
 
 
-def test_full_queue_is_503_at_once_and_not_ready_while_it_lasts(make_server):
-    srv = make_server("--debug-commit-delay-ms", COMMIT_DELAY_MS, "--max-queue", 2,
-                      "--max-batch", 1, "--threads", 2)
-    p = Partner(srv)
-    n = 12
+def burst_behind_a_commit(srv, p, attempt, n):
+    """One write first, which the writer takes and holds in its (delayed) commit; then a burst of
+    n more at once, which fills the queue (2) behind it and is refused beyond it. Returns the
+    first write's answer, the burst's (answer, seconds) and the /readyz answers seen from the
+    first refusal until one said not-ready (or for 0.75 of a commit)."""
+    first = {}
+
+    def send_first():
+        first["r"] = p.collect({"event_name": "o", "event_id": f"ov-{attempt}-first"})
+
     results = [None] * n
     refused_at = []  # when each refusal came: the queue was full then
     go = threading.Event()
@@ -25,7 +30,7 @@ def test_full_queue_is_503_at_once_and_not_ready_while_it_lasts(make_server):
         conn.connect()  # connect before the burst so the requests really arrive together
         go.wait(5)
         started = time.monotonic()
-        r = p.collect({"event_name": "o", "event_id": f"ov-{i}"}, conn=conn)
+        r = p.collect({"event_name": "o", "event_id": f"ov-{attempt}-{i}"}, conn=conn)
         results[i] = (r, time.monotonic() - started)
         if r.status == 503:
             refused_at.append(time.monotonic())
@@ -34,12 +39,13 @@ def test_full_queue_is_503_at_once_and_not_ready_while_it_lasts(make_server):
     threads = [threading.Thread(target=send, args=(i,), daemon=True) for i in range(n)]
     for t in threads:
         t.start()
-    time.sleep(0.1)
+    first_thread = threading.Thread(target=send_first, daemon=True)
+    first_thread.start()
+    time.sleep(0.3)  # the writer takes the first write off the queue at once when idle
     go.set()
     readiness = []
-    # The queue is full from the burst's arrival until the first commit ends (400 ms later):
-    # /readyz must say so within 300 ms of the first refusal. Counted from that refusal, not
-    # from `go`: on a busy machine the burst itself may arrive late.
+    # The queue stays full from the burst until the first write's commit ends: /readyz must say
+    # so. Counted from the first refusal: on a busy machine the burst itself may arrive late.
     deadline = time.monotonic() + 5
 
     def window_open():
@@ -52,22 +58,40 @@ def test_full_queue_is_503_at_once_and_not_ready_while_it_lasts(make_server):
         if r.status == 503:
             break
         time.sleep(0.01)
-    for t in threads:
+    for t in threads + [first_thread]:
         t.join(15)
     assert all(r is not None for r in results), "a request never finished"
+    return first.get("r"), results, readiness
 
-    refused = [(r, s) for r, s in results if r.status == 503]
-    acked = [r for r, _ in results if r.status == 204]
-    assert len(refused) + len(acked) == n, [r for r, _ in results]
-    assert refused, "no request was refused although the queue holds 2"
-    # At least the two the queue holds; a third when the writer had already taken one off the
-    # queue before the burst filled it (timing-dependent, so not required).
-    assert len(acked) >= 2, acked
-    for r, seconds in refused:
-        assert_error(r, 503, "Service unavailable")
-        assert r.headers.get("Retry-After"), r
-        # Refused at once: well before even one commit (400 ms) could have finished.
-        assert seconds < COMMIT_DELAY_MS / 1000 / 2, f"503 took {seconds * 1000:.0f} ms"
+
+def test_full_queue_is_503_at_once_and_not_ready_while_it_lasts(make_server):
+    srv = make_server("--debug-commit-delay-ms", COMMIT_DELAY_MS, "--max-queue", 2,
+                      "--max-batch", 1, "--threads", 2)
+    p = Partner(srv)
+    n = 11
+    acked_total = 0
+    # When the machine is so busy that the writer has not taken the first write off the queue
+    # within 0.3 s, the first write holds one of the queue's two places and the queue is no
+    # longer full once the writer takes it: that attempt proves nothing about /readyz, and the
+    # scenario runs again (at most three times).
+    for attempt in range(3):
+        first, results, readiness = burst_behind_a_commit(srv, p, attempt, n)
+        assert first is not None and first.status == 204, first
+        refused = [(r, s) for r, s in results if r.status == 503]
+        acked = [r for r, _ in results if r.status == 204]
+        assert len(refused) + len(acked) == n, [r for r, _ in results]
+        assert refused, "no request was refused although the queue holds 2"
+        for r, seconds in refused:
+            assert_error(r, 503, "Service unavailable")
+            assert r.headers.get("Retry-After"), r
+            # Refused at once: well before even one commit could have finished.
+            assert seconds < COMMIT_DELAY_MS / 1000 / 2, f"503 took {seconds * 1000:.0f} ms"
+        acked_total += 1 + len(acked)
+        # Behind the commit, the queue took exactly its two.
+        assert len(acked) <= 2, acked
+        if len(acked) == 2:
+            break
+    assert len(acked) == 2, f"the writer never took the first write within 0.3 s: {acked}"
     not_ready = [r for r in readiness if r.status == 503]
     assert not_ready, f"/readyz never said not-ready: {[r.status for r in readiness]}"
     assert not_ready[0].headers.get("Retry-After"), not_ready[0]
@@ -77,7 +101,7 @@ def test_full_queue_is_503_at_once_and_not_ready_while_it_lasts(make_server):
     ready, waited = wait_for(lambda: srv.get("/readyz").status == 200, timeout=10, interval=0.05)
     assert waited is not None, "/readyz did not recover"
     stored = {e["event_id"] for e in p.events()}
-    assert len(stored) == len(acked), (len(stored), len(acked))
+    assert len(stored) == acked_total, (len(stored), acked_total)
     metrics = srv.metrics()
     assert metrics["thrad_store_rejected_ops_total"] >= len(refused)
 
