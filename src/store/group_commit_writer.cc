@@ -96,6 +96,7 @@ WriterStats GroupCommitWriter::Stats() const {
   s.syncs = syncs_.load(std::memory_order_relaxed);
   s.rejected_full = rejected_full_.load(std::memory_order_relaxed);
   s.copy = store_.CopyCounters();
+  s.click_cache = store_.ClickCacheCounters();
   std::lock_guard lock(mu_);
   s.queue_depth = queue_.size();
   return s;

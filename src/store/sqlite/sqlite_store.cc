@@ -37,7 +37,7 @@ Status CreateDatabaseFile(const std::string& path) {
 }  // namespace
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options)
-    : path_(std::move(path)), options_(options) {}
+    : path_(std::move(path)), options_(options), click_cache_(options.click_cache_entries) {}
 
 SqliteStore::~SqliteStore() {
   if (wal_fd_ >= 0) ::close(wal_fd_);
@@ -143,6 +143,21 @@ Status SqliteStore::CommitBatchUnsynced(std::span<WriteOp* const> ops) {
   return Commit(ops, /*sync=*/!options_.pipelined_sync);
 }
 
+Status SqliteStore::RememberClicks(SqliteDb& db, std::span<WriteOp* const> ops) {
+  for (const WriteOp* op : ops) {
+    const auto* write = std::get_if<ClickWrite>(&op->payload);
+    if (write == nullptr || op->dry_run || !op->status.ok()) continue;
+    for (size_t i = 0; i < write->clicks.size(); ++i) {
+      // Stored by this op, or the stored click it duplicated (ApplyClicks read it back).
+      const WriteOutcome outcome = write->outcomes[i];
+      if (outcome == WriteOutcome::kStored || outcome == WriteOutcome::kDuplicate) {
+        THRAD_RETURN_IF_ERROR(click_cache_.Remember(db, write->clicks[i]));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
   SqliteDb& db = *writer_;
   if (!checkpointer_tried_) {
@@ -155,6 +170,7 @@ Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
   }
   Status st = SetWriterSync(sync);
   if (st.ok()) st = db.Run("BEGIN IMMEDIATE");
+  click_cache_.Begin();
   // The events.id span this transaction stores goes into event_spans (sqlite_spans.h).
   const bool may_store_events = MayStoreEvents(ops);
   int64_t event_sequence = 0;
@@ -181,9 +197,14 @@ Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
     AddStoredToRollups(ops, delta);
     st = UpsertRollups(db, delta);
   }
+  if (st.ok()) st = RememberClicks(db, ops);
   if (st.ok()) st = db.Run("COMMIT");
-  if (st.ok()) return st;
+  if (st.ok()) {
+    click_cache_.Committed();
+    return st;
+  }
 
+  click_cache_.RolledBack();
   if (db.InTransaction()) (void)db.Run("ROLLBACK");
   for (WriteOp* op : ops) {
     op->status = Status::Unavailable("batch not committed: " + st.ToString());
