@@ -12,6 +12,7 @@
 
 namespace thrad {
 namespace {
+namespace click_batch_handler_test {
 
 using test::ErrorAt;
 using test::ErrorIs;
@@ -509,5 +510,6 @@ TEST(LandingExpOfTest, StoredExpElseClickedAtPlusTtl) {
   EXPECT_EQ(LandingExpOf(c, 10), 5);
 }
 
+}  // namespace click_batch_handler_test
 }  // namespace
 }  // namespace thrad

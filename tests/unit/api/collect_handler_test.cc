@@ -14,6 +14,7 @@
 
 namespace thrad {
 namespace {
+namespace collect_handler_test {
 
 using test::BodyAt;
 using test::BodyRoot;
@@ -501,11 +502,13 @@ TEST(ParseCollectTest, DuplicateKeysLastWins) {
               ElementsAre(ErrorAt(BodyAt("timestamp"), "int_type")));
 }
 
+}  // namespace collect_handler_test
 }  // namespace
 }  // namespace thrad
 
 namespace thrad {
 namespace {
+namespace collect_handler_test {
 
 TEST(ParseCollectTest, ClientParamsExtraIsSanitizedAndMergedWithUnknownFields) {
   Parsed<EventRecord> p =
@@ -528,5 +531,6 @@ TEST(ParseCollectTest, NonObjectClientParamsExtraIsDropped) {
   EXPECT_EQ(p.sanitize.dropped_values, 1);
 }
 
+}  // namespace collect_handler_test
 }  // namespace
 }  // namespace thrad

@@ -13,6 +13,7 @@
 
 namespace thrad {
 namespace {
+namespace conversion_handler_test {
 
 using test::BodyAt;
 using test::BodyRoot;
@@ -572,5 +573,6 @@ TEST(ParseConversionTest, BodyThatIsNotAnObject) {
   EXPECT_THAT(Errors(With("") + "x"), ElementsAre(ErrorAt(BodyRoot(), "json_invalid")));
 }
 
+}  // namespace conversion_handler_test
 }  // namespace
 }  // namespace thrad

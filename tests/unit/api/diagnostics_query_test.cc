@@ -5,6 +5,7 @@
 
 namespace thrad {
 namespace {
+namespace diagnostics_query_test {
 
 using ::testing::ElementsAre;
 
@@ -58,5 +59,6 @@ TEST(DiagnosticsQueryTest, PartnerAsTheReportRoutes) {
               ElementsAre("partner:value_error"));
 }
 
+}  // namespace diagnostics_query_test
 }  // namespace
 }  // namespace thrad

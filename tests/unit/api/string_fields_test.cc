@@ -10,6 +10,7 @@
 
 namespace thrad {
 namespace {
+namespace string_fields_test {
 
 using test::BodyAt;
 using test::ErrorAt;
@@ -219,5 +220,6 @@ TEST(OptionalNonBlankStringTest, BlankCountsAsAbsent) {
                                   ErrorAt(BodyAt("f"), "string_type")));
 }
 
+}  // namespace string_fields_test
 }  // namespace
 }  // namespace thrad

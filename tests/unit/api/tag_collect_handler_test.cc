@@ -13,6 +13,7 @@
 
 namespace thrad {
 namespace {
+namespace tag_collect_handler_test {
 
 using test::CallFrom;
 using test::ErrorAt;
@@ -153,5 +154,6 @@ TEST_F(TagCollectTest, PixelQueryErrors) {
               ElementsAre(ErrorAt(FieldLoc{std::string("query")}, "value_error")));
 }
 
+}  // namespace tag_collect_handler_test
 }  // namespace
 }  // namespace thrad

@@ -6,6 +6,7 @@
 
 namespace thrad {
 namespace {
+namespace duration_test {
 
 int64_t Micros(std::string_view text) {
   Result<int64_t> r = ParseDurationMicros(text);
@@ -39,5 +40,6 @@ TEST(DurationTest, RejectsMalformed) {
   }
 }
 
+}  // namespace duration_test
 }  // namespace
 }  // namespace thrad

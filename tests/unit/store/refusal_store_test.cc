@@ -10,6 +10,7 @@
 
 namespace thrad::test {
 namespace {
+namespace refusal_store_test {
 
 constexpr int64_t kHour = kRefusalBucketMicros;
 constexpr int64_t kT0 = 1771524000000000;  // 2026-02-19T18:00:00Z, an hour start
@@ -140,5 +141,6 @@ TYPED_TEST(RefusalStoreTest, CommitsBesideEventsInOneBatch) {
   EXPECT_EQ(p1.counts[0].count, 2);
 }
 
+}  // namespace refusal_store_test
 }  // namespace
 }  // namespace thrad::test

@@ -19,6 +19,7 @@
 
 namespace thrad::test {
 namespace {
+namespace sqlite_spans_test {
 
 namespace json = boost::json;
 using ::testing::ElementsAre;
@@ -422,5 +423,6 @@ TEST(SqliteEventSpansQueryPlanTest, ExportAndPruneSearchByRowidAndPruneBySpanInd
       << prune_plan;
 }
 
+}  // namespace sqlite_spans_test
 }  // namespace
 }  // namespace thrad::test
