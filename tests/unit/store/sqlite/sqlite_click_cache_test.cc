@@ -87,8 +87,9 @@ TEST_F(SqliteClickCacheStoreTest, AClickDeletedByAnotherConnectionIsNotFoundAnyM
   EXPECT_EQ(store_->ClickCacheCounters().misses, 2u);
 
   // The store's own prune, on its maintenance connection.
-  ASSERT_OK(store_->DeleteExpiredClicks(/*cutoff=*/Click("p1", "x").created_at + 1,
-                                        /*now=*/2000000000, 100)
+  ASSERT_OK(store_
+                ->DeleteExpiredClicks(/*cutoff=*/Click("p1", "x").created_at + 1,
+                                      /*now=*/2000000000, 100)
                 .status());
   EXPECT_EQ(Convert("clk_2", "k4"), WriteOutcome::kClickNotFound);
   EXPECT_EQ(Count("clicks"), 0);
@@ -144,8 +145,9 @@ TEST_F(SqliteClickCacheStoreTest, OnlyCommittedTransactionsFillTheCache) {
 
   ASSERT_OK(db.Exec("BEGIN IMMEDIATE"));
   cache.Begin();
-  ASSERT_OK(db.Exec("INSERT INTO clicks(partner_id, click_id, bid_id, clicked_at, source) "
-                    "VALUES ('p1', 'clk_1', 'bid_1', 5, 'api')"));
+  ASSERT_OK(
+      db.Exec("INSERT INTO clicks(partner_id, click_id, bid_id, clicked_at, source) "
+              "VALUES ('p1', 'clk_1', 'bid_1', 5, 'api')"));
   auto found = cache.Find(db, "p1", "clk_1");  // read in the transaction
   ASSERT_OK(found);
   ASSERT_TRUE(found->has_value());
@@ -160,8 +162,9 @@ TEST_F(SqliteClickCacheStoreTest, OnlyCommittedTransactionsFillTheCache) {
     ASSERT_OK(again);
     EXPECT_FALSE(again->has_value()) << id;
   }
-  ASSERT_OK(db.Exec("INSERT INTO clicks(partner_id, click_id, bid_id, clicked_at, source) "
-                    "VALUES ('p1', 'clk_1', 'bid_1', 5, 'api')"));
+  ASSERT_OK(
+      db.Exec("INSERT INTO clicks(partner_id, click_id, bid_id, clicked_at, source) "
+              "VALUES ('p1', 'clk_1', 'bid_1', 5, 'api')"));
   ASSERT_OK(cache.Find(db, "p1", "clk_1"));
   ASSERT_OK(db.Exec("COMMIT"));
   cache.Committed();
