@@ -64,18 +64,6 @@ Result<std::optional<ConversionClick>> SqliteClickCache::Find(SqliteDb& db,
   return std::optional<ConversionClick>(std::move(click));
 }
 
-Status SqliteClickCache::Remember(SqliteDb& db, const ClickRecord& click) {
-  // The count of deletions this click is cached under: else the next look-up would find the
-  // cache filled under no known count, and empty it.
-  THRAD_RETURN_IF_ERROR(CheckDeletions(db));
-  MakeKey(click.partner_id, click.click_id);
-  pending_.emplace_back(key_, ConversionClick{.bid_id = click.bid_id,
-                                              .campaign_id = click.campaign_id,
-                                              .clicked_at = click.created_at,
-                                              .tag_id = click.tag_id});
-  return Status::Ok();
-}
-
 void SqliteClickCache::Committed() {
   for (auto& [key, click] : pending_) cache_.Put(key, std::move(click));
   pending_.clear();

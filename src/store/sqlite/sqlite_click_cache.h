@@ -23,9 +23,12 @@ struct ConversionClick {
   std::optional<std::string> tag_id;
 };
 
-// The writer's cache of stored clicks, so that most conversions cost the writer only their
-// insert, not also the look-up of their click (issue 18; docs/architecture.md "The click
-// cache"). Bounded (least recently used first out) and exact:
+// The writer's cache of the clicks its conversions read, so that a click's later conversions
+// cost the writer only their insert, not also the look-up of their click (issue 18;
+// docs/architecture.md "The click cache"). Filled by conversions' reads only, not by the clicks
+// the writer stores: clicks come far more often than conversions, and most conversions come
+// hours after their click, so caching every click stored would tax the click paths (and hold
+// up to 20 MB) for few hits. Bounded (least recently used first out) and exact:
 //  - a stored click never changes (no statement of ours updates one), so a cached click is the
 //    stored one for as long as it is stored;
 //  - a click can be deleted (prune, erase, any process's SQL): every deletion adds one to
@@ -33,8 +36,8 @@ struct ConversionClick {
 //    The first look-up of each write transaction reads n, inside the transaction, where no
 //    other transaction can commit; when it has moved since the cache was filled, the cache is
 //    emptied first;
-//  - what a transaction stores or reads enters the cache only once its COMMIT has returned:
-//    a click of a transaction rolled back (or of an op undone by its savepoint) never does.
+//  - what a transaction reads enters the cache only once its COMMIT has returned: a click of a
+//    transaction rolled back (or of an op undone by its savepoint) never does.
 //
 // Used by the writer thread only (under SqliteStore's writer_mu_): not thread-safe.
 class SqliteClickCache {
@@ -50,12 +53,9 @@ class SqliteClickCache {
   Result<std::optional<ConversionClick>> Find(SqliteDb& db, std::string_view partner_id,
                                               std::string_view click_id);
 
-  // A click this transaction (on `db`) stored, or found stored: cached if it commits.
-  Status Remember(SqliteDb& db, const ClickRecord& click);
-
-  // The transaction committed: what it remembered enters the cache.
+  // The transaction committed: the clicks it read enter the cache.
   void Committed();
-  // The transaction was rolled back: what it remembered is forgotten.
+  // The transaction was rolled back: the clicks it read are forgotten.
   void RolledBack() { pending_.clear(); }
 
   uint64_t hits() const { return cache_.Hits(); }
@@ -71,7 +71,7 @@ class SqliteClickCache {
   ShardedLruCache<ConversionClick> cache_;
   std::optional<int64_t> deletions_;  // click_deletions.n the cache was filled under
   bool deletions_checked_ = false;    // in this transaction
-  std::vector<std::pair<std::string, ConversionClick>> pending_;  // remembered, not committed
+  std::vector<std::pair<std::string, ConversionClick>> pending_;  // read, not yet committed
   std::string key_;  // reused: a look-up allocates nothing once it has grown
 };
 

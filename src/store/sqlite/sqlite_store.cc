@@ -143,21 +143,6 @@ Status SqliteStore::CommitBatchUnsynced(std::span<WriteOp* const> ops) {
   return Commit(ops, /*sync=*/!options_.pipelined_sync);
 }
 
-Status SqliteStore::RememberClicks(SqliteDb& db, std::span<WriteOp* const> ops) {
-  for (const WriteOp* op : ops) {
-    const auto* write = std::get_if<ClickWrite>(&op->payload);
-    if (write == nullptr || op->dry_run || !op->status.ok()) continue;
-    for (size_t i = 0; i < write->clicks.size(); ++i) {
-      // Stored by this op, or the stored click it duplicated (ApplyClicks read it back).
-      const WriteOutcome outcome = write->outcomes[i];
-      if (outcome == WriteOutcome::kStored || outcome == WriteOutcome::kDuplicate) {
-        THRAD_RETURN_IF_ERROR(click_cache_.Remember(db, write->clicks[i]));
-      }
-    }
-  }
-  return Status::Ok();
-}
-
 Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
   SqliteDb& db = *writer_;
   if (!checkpointer_tried_) {
@@ -197,7 +182,6 @@ Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
     AddStoredToRollups(ops, delta);
     st = UpsertRollups(db, delta);
   }
-  if (st.ok()) st = RememberClicks(db, ops);
   if (st.ok()) st = db.Run("COMMIT");
   if (st.ok()) {
     click_cache_.Committed();

@@ -157,9 +157,6 @@ class SqliteStore final : public Store {
   // CommitBatch's transaction; its COMMIT syncs the WAL when `sync`, else only writes it.
   // Requires writer_mu_.
   Status Commit(std::span<WriteOp* const> ops, bool sync);
-  // Hands the clicks the ops stored (or found stored) to the click cache, which keeps them if
-  // the transaction commits. Requires writer_mu_.
-  Status RememberClicks(SqliteDb& db, std::span<WriteOp* const> ops);
   // Whether the writer connection's COMMIT syncs the WAL. Requires writer_mu_.
   Status SetWriterSync(bool full);
   const std::string path_;
