@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/lru_cache.h"
 #include "common/status.h"
+#include "enrich/lru_cache.h"
 #include "model/enrichment.h"
 
 namespace thrad {

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/lru_cache.h"
 #include "common/status.h"
+#include "enrich/lru_cache.h"
 #include "model/enrichment.h"
 
 namespace thrad {

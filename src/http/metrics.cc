@@ -181,13 +181,6 @@ std::string Metrics::Render(const WriterStats& writer, bool store_healthy) const
           "COPYs that met an already stored event and were redone with INSERT ... ON CONFLICT "
           "(PostgreSQL).",
           writer.copy.conflicts);
-  counter("thrad_store_click_cache_hits_total",
-          "Conversions whose click the writer's click cache held (SQLite).",
-          writer.click_cache.hits);
-  counter("thrad_store_click_cache_misses_total",
-          "Conversions whose click the writer read from the store (SQLite; not cached, or not "
-          "stored).",
-          writer.click_cache.misses);
   Header(out, "thrad_store_queue_depth", "gauge", "Write ops waiting for the writer.");
   out += fmt::format("thrad_store_queue_depth {}\n", writer.queue_depth);
   Header(out, "thrad_store_healthy", "gauge",

@@ -15,7 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include "http/io_completion_sink.h"
 #include "http/session.h"
 
 namespace thrad {
@@ -29,7 +28,6 @@ struct Server::Impl {
     for (int i = 0; i < n; ++i) {
       contexts.push_back(std::make_unique<asio::io_context>(1));
       guards.emplace_back(asio::make_work_guard(*contexts.back()));
-      completions.push_back(std::make_unique<IoCompletionSink>(*contexts.back()));
     }
     acceptor = std::make_unique<tcp::acceptor>(*contexts[0]);
   }
@@ -42,7 +40,6 @@ struct Server::Impl {
   ApiService& service;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-  std::vector<std::unique_ptr<IoCompletionSink>> completions;  // one per context
   // The read thread's context: what handlers hand over as PendingRead (reports, pages of
   // conversions, diagnostics, click look-ups) runs there, one at a time, never on an I/O thread.
   // One thread: the reports' reads take one store connection in turn anyway, and a second
@@ -60,7 +57,6 @@ asio::awaitable<void> Server::Impl::Accept() {
   Metrics& metrics = service.metrics();
   for (;;) {
     asio::io_context& target = *contexts[next_context];
-    IoCompletionSink& target_completions = *completions[next_context];
     next_context = (next_context + 1) % contexts.size();
     auto [ec, socket] =
         co_await acceptor->async_accept(target, asio::as_tuple(asio::use_awaitable));
@@ -81,7 +77,7 @@ asio::awaitable<void> Server::Impl::Accept() {
     metrics.open_connections.fetch_add(1, std::memory_order_relaxed);
     auto conn = std::make_shared<Connection>(std::move(socket));
     registry.Add(conn);
-    SessionEnv env{config, service, metrics, registry, draining, reads, target_completions};
+    SessionEnv env{config, service, metrics, registry, draining, reads};
     asio::co_spawn(target, RunSession(conn, env), [this, conn, &metrics](std::exception_ptr e) {
       registry.Remove(conn);
       metrics.open_connections.fetch_sub(1, std::memory_order_relaxed);

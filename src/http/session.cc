@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -132,16 +131,12 @@ std::optional<std::string_view> Header(const Request& req, std::string_view name
 
 // Suspends until the writer committed (or refused) `op`; resumes on this coroutine's
 // executor. op.status tells which.
-asio::awaitable<void> AwaitCommit(GroupCommitWriter& writer, WriteOp& op,
-                                  CompletionSink& completions) {
+asio::awaitable<void> AwaitCommit(GroupCommitWriter& writer, WriteOp& op) {
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
-      [&writer, &op, &completions](auto handler) {
+      [&writer, &op](auto handler) {
         auto ex = asio::get_associated_executor(handler);
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        // Runs on this session's I/O thread, handed over with the rest of its batch there
-        // (IoCompletionSink): dispatch resumes the coroutine at once.
-        op.completions = &completions;
-        op.on_done = [h, ex]() { asio::dispatch(ex, std::move(*h)); };
+        op.on_done = [h, ex]() { asio::post(ex, std::move(*h)); };
         Status submitted = writer.Submit(&op);
         if (!submitted.ok()) {
           op.status = std::move(submitted);
@@ -371,7 +366,7 @@ class Session {
     Prepared prepared = env_.service.Handle(*ex.route, api_req);
     ApiResponse response;
     if (auto* pending = std::get_if<PendingWrite>(&prepared)) {
-      co_await AwaitCommit(env_.service.writer(), *pending->op, env_.completions);
+      co_await AwaitCommit(env_.service.writer(), *pending->op);
       response = pending->finish(*pending->op);
     } else if (auto* read = std::get_if<PendingRead>(&prepared)) {
       response = co_await AwaitRead(env_.reads, read->run, ex.request_id);

@@ -11,7 +11,6 @@
 
 #include "http/api_service.h"
 #include "http/server_config.h"
-#include "model/write_op.h"
 
 namespace thrad {
 
@@ -43,8 +42,6 @@ struct SessionEnv {
   ConnectionRegistry& registry;
   const std::atomic<bool>& draining;  // set on shutdown: finish the current request, close
   boost::asio::io_context& reads;     // runs PendingReads (the server's read thread)
-  // The writer's completions for this session's io_context (IoCompletionSink).
-  CompletionSink& completions;
 };
 
 // Serves one connection until it closes: keep-alive, pipelining, timeouts, body limit.

@@ -51,27 +51,15 @@ struct ConversionWrite {
   WriteOutcome outcome = WriteOutcome::kPending;
 };
 
-// Where a committed batch's completions go when their ops name it (WriteOp::completions): the
-// writer hands each sink all of its ops' on_done of one batch at once, so an I/O thread's
-// context gets one hand-over (one post, at most one wake-up) per batch instead of one per op.
-class CompletionSink {
- public:
-  virtual ~CompletionSink() = default;
-  // Runs every function of `done`, in order, later, on the sink's own thread. Thread-safe.
-  virtual void Run(std::vector<std::function<void()>> done) = 0;
-};
-
 // A unit of work handed to the group-commit writer. Owned by the submitter until on_done
 // runs; the writer only fills `status` and the outcomes, then calls on_done exactly once
-// after the batch that holds it committed (or failed): on the writer thread, or on
-// `completions`' thread when it is set.
+// on the writer thread after the batch that holds it committed (or failed).
 struct WriteOp {
   // RefusalWrite: the diagnostics flush (REPORTS.md section 5); it has no outcome.
   std::variant<EventWrite, ConversionWrite, ClickWrite, RefusalWrite> payload;
   bool dry_run = false;  // run every lookup, write nothing (validate_only)
   Status status;         // non-ok: nothing of this op is stored (503 to the client)
   std::function<void()> on_done;
-  CompletionSink* completions = nullptr;  // where on_done runs; null: on the writer thread
 
   // Forgets every outcome (before a transaction is attempted or retried): each record is
   // kPending until the store decides it again.

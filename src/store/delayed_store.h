@@ -21,7 +21,6 @@ class DelayedStore final : public WriteStore {
   Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override;
   Status SyncCommitted() override { return inner_.SyncCommitted(); }
   CopyStats CopyCounters() const override { return inner_.CopyCounters(); }
-  ClickCacheStats ClickCacheCounters() const override { return inner_.ClickCacheCounters(); }
 
  private:
   WriteStore& inner_;

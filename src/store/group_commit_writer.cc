@@ -96,7 +96,6 @@ WriterStats GroupCommitWriter::Stats() const {
   s.syncs = syncs_.load(std::memory_order_relaxed);
   s.rejected_full = rejected_full_.load(std::memory_order_relaxed);
   s.copy = store_.CopyCounters();
-  s.click_cache = store_.ClickCacheCounters();
   std::lock_guard lock(mu_);
   s.queue_depth = queue_.size();
   return s;
@@ -251,23 +250,11 @@ void GroupCommitWriter::Complete(std::vector<WriteOp*>& batch, const Status& st,
       op->status = Status::Unavailable("write not committed: " + st.message());
   }
   if (observer_) observer_(batch.size(), latency, st.ok());
-  // Each sink takes its ops' completions in one hand-over; ops without one complete here.
-  std::vector<std::pair<CompletionSink*, std::vector<std::function<void()>>>> sinks;
   for (WriteOp* op : batch) {
-    // Read first: once on_done runs (here or on the sink's thread) the op may be gone.
-    CompletionSink* sink = op->completions;
+    // Moved out first: on_done may destroy the op (and with it the callback).
     std::function<void()> done = std::move(op->on_done);
-    if (!done) continue;
-    if (sink == nullptr) {
-      done();
-      continue;
-    }
-    auto it =
-        std::find_if(sinks.begin(), sinks.end(), [sink](const auto& s) { return s.first == sink; });
-    if (it == sinks.end()) it = sinks.insert(sinks.end(), {sink, {}});
-    it->second.push_back(std::move(done));
+    if (done) done();
   }
-  for (auto& [sink, done] : sinks) sink->Run(std::move(done));
   batch.clear();
 }
 

@@ -55,8 +55,7 @@ struct WriterStats {
                                 // every transaction committed before it
   uint64_t rejected_full = 0;   // Submit refused because the queue was full
   WriteStore::CopyStats copy;   // the store's bulk write path (WriteStore::CopyCounters)
-  WriteStore::ClickCacheStats click_cache;  // WriteStore::ClickCacheCounters
-  uint64_t queue_depth = 0;                 // ops waiting now
+  uint64_t queue_depth = 0;     // ops waiting now
 };
 
 // One writer thread per store drains a bounded queue and commits everything waiting in one

@@ -42,15 +42,6 @@ class WriteStore {
   };
   virtual CopyStats CopyCounters() const { return {}; }
 
-  // A store's cache of stored clicks for conversions (SQLite: SqliteClickCache), for /metrics:
-  // conversions whose click it held, and those whose click was read from the store.
-  // Thread-safe; zero for a store without one.
-  struct ClickCacheStats {
-    uint64_t hits = 0;
-    uint64_t misses = 0;
-  };
-  virtual ClickCacheStats ClickCacheCounters() const { return {}; }
-
   // True when a trivial write transaction can commit now (for /readyz).
   virtual Status CheckWritable() = 0;
 };

@@ -38,7 +38,6 @@
 #include "common/clock.h"
 #include "fuzz_check.h"
 #include "http/api_service.h"
-#include "http/io_completion_sink.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/session.h"
@@ -146,7 +145,6 @@ struct Harness {
   thrad::ConnectionRegistry registry;
   std::atomic<bool> draining{false};
   asio::io_context ctx{1};
-  thrad::IoCompletionSink completions{ctx};  // the writer's completions, batched as in serve
   tcp::acceptor acceptor;
 };
 
@@ -196,8 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int pending = 3;
   std::exception_ptr session_error;
   std::string answers;
-  thrad::SessionEnv env{h->config,   h->service, h->metrics,    h->registry,
-                        h->draining, h->ctx,     h->completions};
+  thrad::SessionEnv env{h->config, h->service, h->metrics, h->registry, h->draining, h->ctx};
   asio::co_spawn(h->ctx, thrad::RunSession(conn, env), [&](std::exception_ptr e) {
     session_error = e;
     --pending;

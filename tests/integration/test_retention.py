@@ -61,24 +61,16 @@ def test_prune_while_serving(make_server):
 
 def test_a_pruned_click_takes_no_more_conversions(make_server):
     """The click is deleted by `prune` (another process) while the server serves, after
-    conversions for it have been stored: the next conversion for it is a 404, though SQLite's
-    writer had the click in its cache (docs/architecture.md, "The click cache")."""
+    conversions for it have been stored: the next conversion for it is a 404. (It also guards
+    any cache of clicks a server might keep: session 17 tried one in SQLite's writer.)"""
     srv = make_server()
     p = Partner(srv)
     click = uid("clk_old_")
     # Clicked long ago: its landing parameters expired (clicked_at + 90 days), so prune takes it.
     srv.cli.run("clicks add", "--partner", p.id, "--bid-id", "bid-old", "--click-id", click,
                 "--clicked-at", "2025-01-02T03:04:05Z")
-    before = srv.metrics()
     for i in range(3):
         assert p.conversion(conversion(click, f"before-{i}")).json() == {"status": "ok"}
-    after = srv.metrics()
-    if srv.store.kind == "sqlite":
-        # Read once by the writer, then taken from its cache.
-        hits = "thrad_store_click_cache_hits_total"
-        misses = "thrad_store_click_cache_misses_total"
-        assert after[misses] - before[misses] == 1, (before, after)
-        assert after[hits] - before[hits] == 2, (before, after)
 
     time.sleep(1.1)
     out = srv.cli.run("prune", "--older-than", "1s", "--json")

@@ -37,7 +37,7 @@ Status CreateDatabaseFile(const std::string& path) {
 }  // namespace
 
 SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options)
-    : path_(std::move(path)), options_(options), click_cache_(options.click_cache_entries) {}
+    : path_(std::move(path)), options_(options) {}
 
 SqliteStore::~SqliteStore() {
   if (wal_fd_ >= 0) ::close(wal_fd_);
@@ -155,7 +155,6 @@ Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
   }
   Status st = SetWriterSync(sync);
   if (st.ok()) st = db.Run("BEGIN IMMEDIATE");
-  click_cache_.Begin();
   // The events.id span this transaction stores goes into event_spans (sqlite_spans.h).
   const bool may_store_events = MayStoreEvents(ops);
   int64_t event_sequence = 0;
@@ -183,12 +182,8 @@ Status SqliteStore::Commit(std::span<WriteOp* const> ops, bool sync) {
     st = UpsertRollups(db, delta);
   }
   if (st.ok()) st = db.Run("COMMIT");
-  if (st.ok()) {
-    click_cache_.Committed();
-    return st;
-  }
+  if (st.ok()) return st;
 
-  click_cache_.RolledBack();
   if (db.InTransaction()) (void)db.Run("ROLLBACK");
   for (WriteOp* op : ops) {
     op->status = Status::Unavailable("batch not committed: " + st.ToString());

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "store/sqlite/sqlite_checkpointer.h"
-#include "store/sqlite/sqlite_click_cache.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -22,9 +21,6 @@ struct SqliteStoreOptions {
   // without syncing it, and SyncCommitted fdatasyncs it on the writer's sync thread while the
   // next transaction is built.
   bool pipelined_sync = false;
-  // How many stored clicks the writer keeps for conversions (SqliteClickCache): a conversion
-  // whose click is cached costs the writer its insert alone. About 200 bytes a click.
-  size_t click_cache_entries = 65536;
 };
 
 // The embedded store: one SQLite file in WAL mode, one durable sync per transaction however
@@ -59,9 +55,6 @@ class SqliteStore final : public Store {
   // later call fails too: Linux may report a later fsync as successful without having
   // written what the failed one lost.
   Status SyncCommitted() override;
-  ClickCacheStats ClickCacheCounters() const override {
-    return {.hits = click_cache_.hits(), .misses = click_cache_.misses()};
-  }
 
   // KeyStore (sqlite_keys.cc): look-ups on the reader connection, writes on the admin connection.
   Status InsertKey(const KeyRecord& key) override;
@@ -165,7 +158,6 @@ class SqliteStore final : public Store {
   std::mutex writer_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by writer_mu_
   bool writer_full_sync_ = true;      // its COMMIT syncs the WAL; guarded by writer_mu_
-  SqliteClickCache click_cache_;      // conversions' clicks; guarded by writer_mu_
   // Takes WAL checkpoints off the writer; created by the first CommitBatch (so CLI commands,
   // which never call it, start no thread). Declared after writer_: destroyed before it.
   std::unique_ptr<SqliteCheckpointer> checkpointer_;  // guarded by writer_mu_

@@ -47,6 +47,10 @@ const std::string& InsertClickSql() {
 constexpr std::string_view kEventExists =
     "SELECT 1 FROM events WHERE partner_id = ? AND tag_id = ? AND event_id = ?";
 
+constexpr std::string_view kFindClick =
+    "SELECT bid_id, campaign_id, clicked_at, tag_id FROM clicks WHERE partner_id = ? AND click_id "
+    "= ?";
+
 constexpr std::string_view kFindConversion =
     "SELECT conversion_time, value_micros, currency, order_id, key_id FROM conversions "
     "WHERE partner_id = ? AND click_id = ? AND event_type = ? AND dedup_key = ?";
@@ -222,21 +226,26 @@ Status SqliteStore::ApplyEvents(SqliteDb& db, EventWrite& write, bool dry_run) {
 
 Status SqliteStore::ApplyConversion(SqliteDb& db, ConversionWrite& write, bool dry_run) {
   ConversionRecord& c = write.conversion;
-  // Its click, from the writer's click cache or else read in this transaction.
-  Result<std::optional<ConversionClick>> click = click_cache_.Find(db, c.partner_id, c.click_id);
-  if (!click.ok()) return click.status();
-  if (!click->has_value()) {
-    write.outcome = WriteOutcome::kClickNotFound;
-    return Status::Ok();
+  {
+    Result<SqliteStatement> click = db.Prepare(kFindClick);
+    if (!click.ok()) return click.status();
+    click->Bind(1, c.partner_id);
+    click->Bind(2, c.click_id);
+    Result<bool> row = click->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      write.outcome = WriteOutcome::kClickNotFound;
+      return Status::Ok();
+    }
+    if (click->IsNull(0)) {
+      write.outcome = WriteOutcome::kClickMissingBid;
+      return Status::Ok();
+    }
+    c.bid_id = click->Text(0);
+    c.campaign_id = click->OptText(1);
+    c.click_time = click->Int64(2);
+    c.click_tag_id = click->OptText(3);
   }
-  if (!(*click)->bid_id.has_value()) {
-    write.outcome = WriteOutcome::kClickMissingBid;
-    return Status::Ok();
-  }
-  c.bid_id = std::move((*click)->bid_id);
-  c.campaign_id = std::move((*click)->campaign_id);
-  c.click_time = (*click)->clicked_at;
-  c.click_tag_id = std::move((*click)->tag_id);
 
   if (dry_run) {
     if (!c.dedup_key.has_value()) {

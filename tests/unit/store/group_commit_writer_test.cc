@@ -6,7 +6,6 @@
 #include <atomic>
 #include <latch>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -172,43 +171,6 @@ TEST(GroupCommitWriterTest, PeriodicTaskRunsOnTheWriterAndOnceMoreAtStop) {
   EXPECT_GE(after_stop, 4);
   std::this_thread::sleep_for(10ms);
   EXPECT_EQ(runs.load(), after_stop);
-}
-
-// A sink that records each hand-over and runs its functions on the caller (the writer).
-class RecordingSink final : public CompletionSink {
- public:
-  void Run(std::vector<std::function<void()>> done) override {
-    std::lock_guard lock(mu);
-    handovers.push_back(done.size());
-    for (auto& f : done) f();
-  }
-  std::mutex mu;
-  std::vector<size_t> handovers;  // functions per Run
-};
-
-// Issue 18: a batch's completions reach each sink in one hand-over, in the batch's order; ops
-// without a sink complete on the writer thread as before.
-TEST(GroupCommitWriterTest, EachSinkGetsItsOpsOfABatchInOneHandOver) {
-  FakeWriteStore store;
-  GroupCommitWriter writer(store, Options(100, 6));
-  RecordingSink a, b;
-  std::vector<int> order;  // filled on the writer thread only (the sinks run inline)
-  std::vector<WriteOp> ops(8);
-  for (size_t i = 0; i < ops.size(); ++i) {
-    ops[i].payload = EventWrite{{Event("p1", "site:a", "e" + std::to_string(i))}, {}};
-    ops[i].on_done = [&order, i] { order.push_back(static_cast<int>(i)); };
-  }
-  // Batch 1 (ops 0-5): a, b, none, a, b, a. Batch 2 (ops 6-7): a, none.
-  CompletionSink* sinks[] = {&a, &b, nullptr, &a, &b, &a, &a, nullptr};
-  for (size_t i = 0; i < ops.size(); ++i) ops[i].completions = sinks[i];
-  for (auto& op : ops) ASSERT_OK(writer.Submit(&op));
-  writer.Stop();  // drains on this thread in batches of 6 ops
-
-  EXPECT_THAT(a.handovers, ::testing::ElementsAre(3u, 1u));
-  EXPECT_THAT(b.handovers, ::testing::ElementsAre(2u));
-  // The ops without a sink first (inline), then each sink's in the batch's order.
-  EXPECT_THAT(order, ::testing::ElementsAre(2, 0, 3, 5, 1, 4, 7, 6));
-  for (auto& op : ops) EXPECT_OK(op.status);
 }
 
 TEST(GroupCommitWriterTest, OnDoneMayFreeTheOp) {

@@ -71,15 +71,6 @@ class ShardedLruCache {
     s.map.emplace(std::string_view(s.order.front().first), s.order.begin());
   }
 
-  // Drops every entry (the counters are kept).
-  void Clear() {
-    for (Shard& s : shards_) {
-      std::lock_guard lock(s.mu);
-      s.map.clear();
-      s.order.clear();
-    }
-  }
-
   size_t Size() const {
     size_t n = 0;
     for (const Shard& s : shards_) {
