@@ -3,13 +3,13 @@
 // conversions page by page.
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
-#include <map>
 #include <utility>
 
 #include "api/report_query.h"
 #include "common/json_text.h"
 #include "http/api_service.h"
 #include "http/json_response.h"
+#include "http/report_rows.h"
 
 namespace thrad {
 namespace {
@@ -21,104 +21,69 @@ constexpr size_t kMaxReportRows = 10'000;
 // this far in the past: a conversion received before `to` may still be waiting for its commit.
 constexpr int64_t kConversionSettleMicros = int64_t{60} * 1'000'000;
 
-struct Metrics {
-  int64_t events = 0;
-  int64_t clicks = 0;
-  int64_t filtered_clicks = 0;
-  int64_t conversions = 0;
-  std::map<std::string, Micros128> value;
-  std::array<int64_t, kLatencyBuckets> latency{};
-};
-
-using Dims = std::vector<std::optional<std::string>>;
-using RowKey = std::pair<int64_t, Dims>;  // period start (0 for total), the group_by values
-
-// Rows of one report: rollup rows folded into periods of the report's zone and its groups.
-class Folder {
- public:
-  explicit Folder(const ReportQuery& q) : q_(q) {}
-
-  // The report row of a rollup row of `bucket` whose dimensions are named by `value`.
-  template <typename ValueOf>
-  Metrics& At(int64_t bucket, ValueOf&& value) {
-    Dims dims;
-    dims.reserve(q_.group_by.size());
-    for (const std::string& name : q_.group_by) dims.push_back(value(name));
-    RowKey key{Period(bucket), std::move(dims)};
-    // Rows often come in key order (day rows, in primary-key order): try the end first.
-    if (rows_.empty() || rows_.rbegin()->first < key) {
-      return rows_.emplace_hint(rows_.end(), std::move(key), Metrics())->second;
-    }
-    return rows_[std::move(key)];
-  }
-  const std::map<RowKey, Metrics>& rows() const { return rows_; }
-
- private:
-  // The store folded the buckets into the query's periods (RollupQuery::periods): a row's
-  // bucket is its period's start already.
-  int64_t Period(int64_t bucket) const {
-    return q_.granularity == Granularity::kTotal ? 0 : bucket;
-  }
-
-  const ReportQuery& q_;
-  std::map<RowKey, Metrics> rows_;
-};
-
 bool Wants(const ReportQuery& q, std::string_view dim) {
   return std::find(q.group_by.begin(), q.group_by.end(), dim) != q.group_by.end();
 }
 
-Status ReadEvents(ReportStore& store, const RollupQuery& rq, Folder& f) {
+// For each of q.group_by, its index in `fields` (a kind's rollup row's dimensions), or -1 when
+// the row has no such dimension (the value is then null).
+template <size_t N>
+std::array<int, ReportRows::kMaxDims> FieldsOf(const ReportQuery& q,
+                                               const std::array<std::string_view, N>& fields) {
+  std::array<int, ReportRows::kMaxDims> out;
+  out.fill(-1);
+  for (size_t i = 0; i < q.group_by.size() && i < out.size(); ++i) {
+    for (size_t f = 0; f < N; ++f) {
+      if (q.group_by[i] == fields[f]) out[i] = static_cast<int>(f);
+    }
+  }
+  return out;
+}
+
+// A row's group_by values: `values` in the order of the fields FieldsOf was given.
+template <size_t N>
+ReportRows::Values ValuesOf(const std::array<int, ReportRows::kMaxDims>& fields,
+                            const std::array<const std::string*, N>& values) {
+  ReportRows::Values out{};
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (fields[i] >= 0) out[i] = values[static_cast<size_t>(fields[i])];
+  }
+  return out;
+}
+
+const std::string* Opt(const std::optional<std::string>& v) { return v ? &*v : nullptr; }
+
+Status ReadEvents(ReportStore& store, const RollupQuery& rq, const ReportQuery& q,
+                  ReportRows& rows) {
+  const auto fields = FieldsOf<2>(q, {"tag_id", "event_name"});
   return store.ReadEventRollups(rq, [&](const EventRollupRow& r) {
-    f.At(r.bucket, [&](const std::string& d) {
-       return d == "tag_id" ? r.tag_id : r.event_name;
-     }).events += r.events;
+    rows.At(r.bucket, ValuesOf<2>(fields, {Opt(r.tag_id), Opt(r.event_name)})).events += r.events;
   });
 }
 
-Status ReadClicks(ReportStore& store, const RollupQuery& rq, Folder& f) {
+Status ReadClicks(ReportStore& store, const RollupQuery& rq, const ReportQuery& q,
+                  ReportRows& rows) {
+  const auto fields = FieldsOf<2>(q, {"campaign_id", "tag_id"});
   return store.ReadClickRollups(rq, [&](const ClickRollupRow& r) {
-    Metrics& m = f.At(r.bucket, [&](const std::string& d) {
-      return d == "campaign_id" ? r.campaign_id : r.tag_id;
-    });
+    ReportMetrics& m = rows.At(r.bucket, ValuesOf<2>(fields, {Opt(r.campaign_id), Opt(r.tag_id)}));
     m.clicks += r.clicks;
     m.filtered_clicks += r.filtered_clicks;
   });
 }
 
 // `campaigns`: a conversion's tag_id is its click's.
-Status ReadConversions(ReportStore& store, const RollupQuery& rq, bool campaigns, Folder& f) {
+Status ReadConversions(ReportStore& store, const RollupQuery& rq, const ReportQuery& q,
+                       bool campaigns, ReportRows& rows) {
+  const auto fields = FieldsOf<4>(q, {"campaign_id", "event_type", "currency", "tag_id"});
   return store.ReadConversionRollups(rq, [&](const ConversionRollupRow& r) {
-    Metrics& m = f.At(r.bucket, [&](const std::string& d) -> std::optional<std::string> {
-      if (d == "campaign_id") return r.campaign_id;
-      if (d == "event_type") return r.event_type;
-      if (d == "currency") return r.currency;
-      return campaigns ? r.click_tag_id : std::nullopt;
-    });
+    ReportMetrics& m =
+        rows.At(r.bucket, ValuesOf<4>(fields, {Opt(r.campaign_id), Opt(r.event_type), &r.currency,
+                                               campaigns ? Opt(r.click_tag_id) : nullptr}));
     m.conversions += r.conversions;
-    m.value[r.currency] += r.value_micros;
+    m.AddValue(rows.Intern(&r.currency), r.value_micros);
     for (int i = 0; i < kLatencyBuckets; ++i) m.latency[i] += r.latency[i];
   });
 }
-
-// The `period` text of each row: rows come ordered by period, so each period's text is made once
-// (a zone look-up and a format) and copied into its rows.
-class PeriodText {
- public:
-  explicit PeriodText(const ReportQuery& q) : q_(q) {}
-  const std::string& Of(int64_t start) {
-    if (!last_ || *last_ != start) {
-      text_ = FormatLocalRfc3339(q_.tz, start);
-      last_ = start;
-    }
-    return text_;
-  }
-
- private:
-  const ReportQuery& q_;
-  std::optional<int64_t> last_;
-  std::string text_;
-};
 
 // The report's JSON text, written straight into one string: thousands of rows would otherwise
 // be thousands of small boost::json objects, then a serialization and SerializeJson's second
@@ -145,7 +110,6 @@ class ReportJson {
     return *this;
   }
   void String(std::string_view v) { AppendJsonString(out_, v); }
-  void Int(int64_t v) { AppendJsonInt(out_, v); }
   void Null() { out_ += "null"; }
   void Raw(std::string_view json) { out_ += json; }
   // A comma before the next element of an array after its first.
@@ -153,58 +117,7 @@ class ReportJson {
     if (!first) out_ += ',';
   }
 
-  void Row(const ReportQuery& q, const RowKey& key, const Metrics& m, PeriodText& period) {
-    Open();
-    if (q.granularity != Granularity::kTotal) Key("period").String(period.Of(key.first));
-    for (size_t i = 0; i < q.group_by.size(); ++i) {
-      Key(q.group_by[i]);
-      if (const std::optional<std::string>& v = key.second[i]) {
-        String(*v);
-      } else {
-        Null();
-      }
-    }
-    switch (q.kind) {
-      case ReportKind::kEvents:
-        Key("events").Int(m.events);
-        break;
-      case ReportKind::kClicks:
-        Key("clicks").Int(m.clicks);
-        Key("filtered_clicks").Int(m.filtered_clicks);
-        break;
-      case ReportKind::kConversions:
-        Key("conversions").Int(m.conversions);
-        Key("value").Value(m.value);
-        Key("latency").Open();
-        for (int i = 0; i < kLatencyBuckets; ++i) Key(kLatencyNames[i]).Int(m.latency[i]);
-        Close();
-        break;
-      case ReportKind::kCampaigns: {
-        Key("clicks").Int(m.clicks);
-        Key("filtered_clicks").Int(m.filtered_clicks);
-        Key("conversions").Int(m.conversions);
-        Key("value").Value(m.value);
-        const int64_t counted = m.clicks - m.filtered_clicks;
-        Key("conversion_rate");
-        if (counted == 0) {
-          Null();
-        } else {
-          AppendJsonDouble(out_, static_cast<double>(m.conversions) / static_cast<double>(counted));
-        }
-        break;
-      }
-    }
-    Close();
-  }
-
  private:
-  // {"USD":"12.5",...}: exact decimal text per currency.
-  void Value(const std::map<std::string, Micros128>& value) {
-    Open();
-    for (const auto& [currency, micros] : value) Key(currency).String(FormatMicros128(micros));
-    Close();
-  }
-
   std::string& out_;
   bool first_ = true;
 };
@@ -217,34 +130,35 @@ ApiResponse AnswerReport(ReportStore& store, const ReportQuery& q, const std::st
   rq.to_bucket = RollupBucket(q.to);
   rq.by_bucket = q.granularity != Granularity::kTotal;
   rq.periods = PeriodStarts(q.tz, q.granularity, q.from, q.to);
-  Folder folder(q);
+  ReportRows rows(q);
   Status st;
   switch (q.kind) {
     case ReportKind::kEvents:
       rq.dims = {Wants(q, "tag_id"), Wants(q, "event_name"), false, false};
-      st = ReadEvents(store, rq, folder);
+      st = ReadEvents(store, rq, q, rows);
       break;
     case ReportKind::kClicks:
       rq.dims = {Wants(q, "campaign_id"), Wants(q, "tag_id"), false, false};
-      st = ReadClicks(store, rq, folder);
+      st = ReadClicks(store, rq, q, rows);
       break;
     case ReportKind::kConversions:
       rq.dims = {Wants(q, "campaign_id"), Wants(q, "event_type"), true, false};
-      st = ReadConversions(store, rq, false, folder);
+      st = ReadConversions(store, rq, q, false, rows);
       break;
     case ReportKind::kCampaigns:
       rq.dims = {true, Wants(q, "tag_id"), false, false};
-      st = ReadClicks(store, rq, folder);
+      st = ReadClicks(store, rq, q, rows);
       if (st.ok()) {
         rq.dims = {true, false, true, Wants(q, "tag_id")};
-        st = ReadConversions(store, rq, true, folder);
+        st = ReadConversions(store, rq, q, true, rows);
       }
       break;
   }
   if (!st.ok()) return MakeErrorResponse({ErrorKindOf(st)}, request_id);
 
+  const size_t groups = rows.Finish();
   std::string body;
-  body.reserve(256 + 160 * std::min(folder.rows().size(), kMaxReportRows));
+  body.reserve(256 + 160 * std::min(groups, kMaxReportRows));
   ReportJson json(body);
   json.Open();
   json.Key("kind").String(ReportKindName(q.kind));
@@ -265,16 +179,9 @@ ApiResponse AnswerReport(ReportStore& store, const ReportQuery& q, const std::st
     json.Null();
   }
   json.Key("rows").Raw("[");
-  size_t written = 0;
-  PeriodText period(q);
-  for (const auto& [key, metrics] : folder.rows()) {
-    if (written == kMaxReportRows) break;
-    json.Element(written == 0);
-    json.Row(q, key, metrics, period);
-    ++written;
-  }
+  rows.Write(body, kMaxReportRows);
   json.Raw("]");
-  json.Key("truncated").Raw(folder.rows().size() > kMaxReportRows ? "true" : "false");
+  json.Key("truncated").Raw(groups > kMaxReportRows ? "true" : "false");
   json.Close();
   return JsonResponse(200, std::move(body));
 }

@@ -156,24 +156,36 @@ std::optional<std::string> RollupDimValue(std::string_view key) {
   return std::string(key.substr(1));
 }
 
-std::string FormatMicros128(Micros128 micros) {
-  const bool negative = micros < 0;
-  // Digits of the magnitude, least significant first (works for the most negative value too).
-  std::string digits;
-  Micros128 v = micros;
-  do {
-    const int d = static_cast<int>(v % 10);
-    digits.push_back(static_cast<char>('0' + (d < 0 ? -d : d)));
+void AppendMicros128(std::string& out, Micros128 micros) {
+  // The magnitude's digits, least significant first, at the end of `buf` (the most negative
+  // value's magnitude fits the unsigned type); 64-bit division while the magnitude fits 64 bits.
+  using U128 = unsigned __int128;
+  U128 v = micros < 0 ? U128{0} - static_cast<U128>(micros) : static_cast<U128>(micros);
+  char buf[48];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  while (v > UINT64_MAX) {
+    *--p = static_cast<char>('0' + static_cast<int>(v % 10));
     v /= 10;
-  } while (v != 0);
-  while (digits.size() < 7) digits.push_back('0');
-  std::reverse(digits.begin(), digits.end());
-  std::string whole = digits.substr(0, digits.size() - 6);
-  std::string frac = digits.substr(digits.size() - 6);
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  std::string out = negative ? "-" : "";
-  out += whole;
-  if (!frac.empty()) out += "." + frac;
+  }
+  for (auto w = static_cast<uint64_t>(v); w != 0 || p == end; w /= 10) {
+    *--p = static_cast<char>('0' + static_cast<int>(w % 10));
+  }
+  while (end - p < 7) *--p = '0';  // at least one whole digit and six of the fraction
+  char* point = end - 6;
+  char* frac_end = end;
+  while (frac_end > point && frac_end[-1] == '0') --frac_end;
+  if (micros < 0) out += '-';
+  out.append(p, point);
+  if (frac_end > point) {
+    out += '.';
+    out.append(point, frac_end);
+  }
+}
+
+std::string FormatMicros128(Micros128 micros) {
+  std::string out;
+  AppendMicros128(out, micros);
   return out;
 }
 

@@ -192,6 +192,8 @@ std::optional<std::string> RollupDimValue(std::string_view key);
 
 // Exact decimal text of micro-units, trailing zeros dropped: 10500000 -> "10.5", 0 -> "0".
 std::string FormatMicros128(Micros128 micros);
+// The same text, appended to `out`.
+void AppendMicros128(std::string& out, Micros128 micros);
 // Parses a decimal "123", "123.45", "-0.000001" (at most 6 fraction digits) into micro-units.
 std::optional<Micros128> ParseMicros128(std::string_view text);
 

@@ -35,6 +35,20 @@ TEST(RollupTest, ExactDecimalText) {
   EXPECT_EQ(FormatMicros128(-1'500'000), "-1.5");
   const Micros128 big = Micros128{1'000'000'000'000'000'000} * 100 + 7;  // past 2^63
   EXPECT_EQ(FormatMicros128(big), "100000000000000.000007");
+  // Both ends of the type, and each side of 2^64 (where the digits switch to 64-bit division).
+  const Micros128 max128 = static_cast<Micros128>(~static_cast<unsigned __int128>(0) >> 1);
+  EXPECT_EQ(FormatMicros128(max128), "170141183460469231731687303715884.105727");
+  EXPECT_EQ(FormatMicros128(-max128 - 1), "-170141183460469231731687303715884.105728");
+  const Micros128 two64 = Micros128{1} << 64;
+  EXPECT_EQ(FormatMicros128(two64 - 1), "18446744073709.551615");
+  EXPECT_EQ(FormatMicros128(two64), "18446744073709.551616");
+  EXPECT_EQ(FormatMicros128(-two64), "-18446744073709.551616");
+  EXPECT_EQ(FormatMicros128(999'999), "0.999999");
+  EXPECT_EQ(FormatMicros128(1'000'000), "1");
+  EXPECT_EQ(FormatMicros128(-1), "-0.000001");
+  std::string text = "x=";
+  AppendMicros128(text, 12'340'000);
+  EXPECT_EQ(text, "x=12.34");
   EXPECT_EQ(ParseMicros128("100000000000000.000007"), big);
   EXPECT_EQ(ParseMicros128("49.990000"), 49'990'000);
   EXPECT_EQ(ParseMicros128("3"), 3'000'000);
