@@ -79,8 +79,7 @@ Status ReadConversions(ReportStore& store, const RollupQuery& rq, const ReportQu
     ReportMetrics& m =
         rows.At(r.bucket, ValuesOf<4>(fields, {Opt(r.campaign_id), Opt(r.event_type), &r.currency,
                                                campaigns ? Opt(r.click_tag_id) : nullptr}));
-    m.conversions += r.conversions;
-    m.AddValue(rows.Intern(&r.currency), r.value_micros);
+    m.AddConversions(rows.Intern(&r.currency), r.conversions, r.value_micros);
     for (int i = 0; i < kLatencyBuckets; ++i) m.latency[i] += r.latency[i];
   });
 }

@@ -1,35 +1,34 @@
 #include "http/report_rows.h"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 
 #include "common/json_text.h"
 
 namespace thrad {
 
-// Up to this many ordered runs are merged in place; more are sorted.
-constexpr size_t kMaxMergedRuns = 8;
-
-void ReportMetrics::AddValue(uint32_t currency, Micros128 micros) {
-  for (auto& [id, sum] : value) {
-    if (id == currency) {
-      sum += micros;
+void ReportMetrics::AddConversions(uint32_t currency, int64_t n, Micros128 micros) {
+  conversions += n;
+  for (CurrencySum& sum : value) {
+    if (sum.currency == currency) {
+      sum.conversions += n;
+      sum.micros += micros;
       return;
     }
   }
-  value.emplace_back(currency, micros);
+  value.push_back({currency, n, micros});
 }
 
-void ReportMetrics::Add(const ReportMetrics& other) {
-  events += other.events;
-  clicks += other.clicks;
-  filtered_clicks += other.filtered_clicks;
-  conversions += other.conversions;
-  for (const auto& [currency, micros] : other.value) AddValue(currency, micros);
-  for (size_t i = 0; i < latency.size(); ++i) latency[i] += other.latency[i];
+bool ReportMetrics::Empty() const {
+  return events == 0 && clicks == 0 && filtered_clicks == 0 && conversions == 0 &&
+         std::all_of(value.begin(), value.end(),
+                     [](const CurrencySum& v) { return v.conversions == 0 && v.micros == 0; }) &&
+         std::all_of(latency.begin(), latency.end(), [](int64_t n) { return n == 0; });
 }
 
-ReportRows::ReportRows(const ReportQuery& q) : q_(q), ndims_(std::min(q.group_by.size(), kMaxDims)) {
+ReportRows::ReportRows(const ReportQuery& q)
+    : q_(q), ndims_(std::min(q.group_by.size(), kMaxDims)) {
   text_.emplace_back();  // id 0: null
   for (const std::string& name : q.group_by) AppendJsonString(dim_keys_.emplace_back(), name);
   rows_.reserve(1024);
@@ -48,11 +47,53 @@ ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
   Row key;
   key.period = q_.granularity == Granularity::kTotal ? 0 : period;
   for (size_t i = 0; i < ndims_; ++i) key.dims[i] = Intern(values[i]);
-  if (!rows_.empty() && rows_.back().period == key.period && rows_.back().dims == key.dims) {
+  if (!rows_.empty() && SameGroup(rows_.back(), key)) return rows_.back().metrics;
+  // While the groups come in order, a new one after the last is new: no look-up. The first
+  // that does not comes after the last may be an earlier group: from then on, an index.
+  if (!unordered_ && (rows_.empty() || TextBefore(rows_.back(), key))) {
+    rows_.push_back(std::move(key));
     return rows_.back().metrics;
   }
-  rows_.push_back(std::move(key));
-  return rows_.back().metrics;
+  if (!unordered_) {
+    unordered_ = true;
+    Rehash(std::bit_ceil(std::max<size_t>(1024, rows_.size() * 4)));
+  }
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = GroupHash(key) & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == 0) {
+      rows_.push_back(std::move(key));
+      slots_[i] = static_cast<uint32_t>(rows_.size());
+      if (rows_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
+      return rows_.back().metrics;
+    }
+    if (SameGroup(rows_[slots_[i] - 1], key)) return rows_[slots_[i] - 1].metrics;
+  }
+}
+
+size_t ReportRows::GroupHash(const Row& row) {
+  uint64_t h = static_cast<uint64_t>(row.period) * 0x9e3779b97f4a7c15ULL;
+  for (uint32_t d : row.dims) h = (h ^ d) * 0xff51afd7ed558ccdULL;
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+
+void ReportRows::Rehash(size_t slots) {
+  slots_.assign(slots, 0);
+  const size_t mask = slots - 1;
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    size_t i = GroupHash(rows_[r]) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = static_cast<uint32_t>(r + 1);
+  }
+}
+
+bool ReportRows::TextBefore(const Row& a, const Row& b) const {
+  if (a.period != b.period) return a.period < b.period;
+  for (size_t i = 0; i < ndims_; ++i) {
+    if (a.dims[i] == b.dims[i]) continue;
+    if (a.dims[i] == 0 || b.dims[i] == 0) return a.dims[i] == 0;  // null first
+    return text_[a.dims[i]] < text_[b.dims[i]];
+  }
+  return false;
 }
 
 bool ReportRows::Before(const Row& a, const Row& b) const {
@@ -82,33 +123,15 @@ size_t ReportRows::Finish() {
     json_[id].clear();
     AppendJsonString(json_[id], text_[id]);
   }
-
-  // The rows in order: as they came when they came in order, runs merged, else sorted.
-  std::vector<uint32_t> order(rows_.size());
-  std::iota(order.begin(), order.end(), 0);
-  auto before = [&](uint32_t a, uint32_t b) { return Before(rows_[a], rows_[b]); };
-  std::vector<size_t> runs = {0};  // where each ordered run starts
-  for (size_t i = 1; i < rows_.size(); ++i) {
-    if (Before(rows_[i], rows_[i - 1])) runs.push_back(i);
-  }
-  if (runs.size() > kMaxMergedRuns) {
-    std::sort(order.begin(), order.end(), before);
-  } else {
-    for (size_t r = 1; r < runs.size(); ++r) {
-      const size_t end = r + 1 < runs.size() ? runs[r + 1] : order.size();
-      std::inplace_merge(order.begin(), order.begin() + static_cast<ptrdiff_t>(runs[r]),
-                         order.begin() + static_cast<ptrdiff_t>(end), before);
-    }
-  }
-
-  // One row per group: the rows of a group are next to each other now.
+  // One row per group already; none of a group whose rows added up to nothing (a store's
+  // corrections of a period, ReportStore, cancelled it out: no rollup row counts 0).
   order_.clear();
-  for (uint32_t i : order) {
-    if (!order_.empty() && SameGroup(rows_[order_.back()], rows_[i])) {
-      rows_[order_.back()].metrics.Add(rows_[i].metrics);
-    } else {
-      order_.push_back(i);
-    }
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    if (!rows_[i].metrics.Empty()) order_.push_back(static_cast<uint32_t>(i));
+  }
+  if (unordered_) {
+    std::sort(order_.begin(), order_.end(),
+              [&](uint32_t a, uint32_t b) { return Before(rows_[a], rows_[b]); });
   }
   return order_.size();
 }
@@ -164,15 +187,18 @@ void ReportRows::WriteRow(std::string& out, const Row& row, std::string& period_
   const ReportMetrics& m = row.metrics;
   auto value = [&] {
     std::string& to = o.Key("\"value\"");
-    std::vector<std::pair<uint32_t, Micros128>> sums = m.value;
+    std::vector<ReportMetrics::CurrencySum> sums;
+    for (const ReportMetrics::CurrencySum& sum : m.value) {
+      if (sum.conversions != 0) sums.push_back(sum);
+    }
     std::sort(sums.begin(), sums.end(),
-              [&](const auto& a, const auto& b) { return rank_[a.first] < rank_[b.first]; });
+              [&](const auto& a, const auto& b) { return rank_[a.currency] < rank_[b.currency]; });
     to += '{';
     for (size_t i = 0; i < sums.size(); ++i) {
       if (i > 0) to += ',';
-      to += json_[sums[i].first];
+      to += json_[sums[i].currency];
       to += ":\"";
-      AppendMicros128(to, sums[i].second);
+      AppendMicros128(to, sums[i].micros);
       to += '"';
     }
     to += '}';

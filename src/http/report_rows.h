@@ -20,23 +20,36 @@ struct ReportMetrics {
   int64_t clicks = 0;
   int64_t filtered_clicks = 0;
   int64_t conversions = 0;
-  // Exact sums per currency: (the currency's ReportRows::Intern id, micros); a few per row.
-  std::vector<std::pair<uint32_t, Micros128>> value;
+  // Per currency (its ReportRows::Intern id), a few per row: the conversions and the exact sum
+  // of their values. A currency whose conversions add up to 0 is not written (its rows were an
+  // hour plan's corrections that cancelled out).
+  struct CurrencySum {
+    uint32_t currency = 0;
+    int64_t conversions = 0;
+    Micros128 micros = 0;
+  };
+  std::vector<CurrencySum> value;
   std::array<int64_t, kLatencyBuckets> latency{};
 
-  void AddValue(uint32_t currency, Micros128 micros);
-  void Add(const ReportMetrics& other);
+  // `n` conversions in `currency` worth `micros` (negative: taken away).
+  void AddConversions(uint32_t currency, int64_t n, Micros128 micros);
+  // Every counter 0.
+  bool Empty() const;
 };
 
 // The rows of one report: rollup rows folded into the report's periods and groups, then
 // written as the answer's "rows" array, ordered by period, then by each group_by value (null
 // first, then by bytes).
 //
-// Built for thousands of rows per call: each distinct dimension value is stored (and escaped
-// for JSON) once and rows refer to it by a small id; rows are appended as they come (a row
-// equal to the last one adds to it) and put in order once, by Finish, comparing integers: a
-// merge when they came in a few ordered runs (SQLite's day rows, one run per kind read), a
-// sort otherwise (PostgreSQL's rows, in no particular order).
+// Rollup rows of a group may come several times and in any order, with negative counters too
+// (a store's corrections, ReportStore); a group whose counters add up to 0 is left out.
+//
+// Built for tens of thousands of rollup rows per call: each distinct dimension value is stored
+// (and escaped for JSON) once and a group refers to it by a small id. While groups come in
+// order (SQLite's day rows), each is appended; once one comes out of order (a second kind, an
+// hour plan's corrections, PostgreSQL's rows), a hash index of the groups finds earlier ones (a
+// flat table: a node per group cost 15 % of a New York report's time, docs/benchmarks.md),
+// and Finish sorts the groups once, comparing integers.
 class ReportRows {
  public:
   // Dimensions a report groups by, at most (report_query.h: ReportDimensions).
@@ -67,11 +80,17 @@ class ReportRows {
     std::array<uint32_t, kMaxDims> dims{};
     ReportMetrics metrics;
   };
-  struct Hash {
+  struct TextHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
 
+  // The index's hash of a row's group; the index rebuilt with `slots` slots (a power of 2).
+  static size_t GroupHash(const Row& row);
+  void Rehash(size_t slots);
+
+  // The answer's order, by the values' text (before Finish) or by their ranks (after).
+  bool TextBefore(const Row& a, const Row& b) const;
   bool Before(const Row& a, const Row& b) const;
   bool SameGroup(const Row& a, const Row& b) const;
   void WriteRow(std::string& out, const Row& row, std::string& period_text,
@@ -80,11 +99,15 @@ class ReportRows {
   const ReportQuery& q_;
   size_t ndims_ = 0;
   std::vector<std::string> dim_keys_;  // each group_by name as a JSON string
-  std::vector<Row> rows_;
-  std::vector<uint32_t> order_;  // after Finish: one row per group, in the answer's order
+  std::vector<Row> rows_;              // one per group
+  // Once a group came out of order, an index of every group: open addressing with linear
+  // probing, at most half full; a slot holds a row's index + 1, or 0.
+  bool unordered_ = false;
+  std::vector<uint32_t> slots_;
+  std::vector<uint32_t> order_;  // after Finish: the groups written, in the answer's order
   // Interned values: id 0 is null; text_[id] the value, json_[id] its JSON text, rank_[id] its
   // place in the answer's order (after Finish).
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
+  std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> ids_;
   std::vector<std::string> text_;
   std::vector<std::string> json_;
   std::vector<uint32_t> rank_;

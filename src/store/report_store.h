@@ -106,10 +106,12 @@ class ReportStore {
  public:
   virtual ~ReportStore() = default;
 
-  // Calls `row` for each non-empty group, in no particular order: once, or (when every piece is
-  // read from day rows that are already one per period and group, or the store also has
-  // pending counters of the group, below) once per row of its group, so the caller adds up the
-  // rows of a group.
+  // Calls `row` for the rows of each group, in no particular order: a group may come once or
+  // several times (day rows that are already one per period and group, pending counters of
+  // PostgreSQL, below), and for a report whose periods do not start at UTC midnights (an hour
+  // plan, rollup_sql.h: RollupRowsToFold) also with negative counters (hour rows moved out of
+  // their day row's period). The caller adds up the rows of a group and leaves out a group
+  // whose counters add up to 0 (no rollup row counts 0).
   virtual Status ReadEventRollups(const RollupQuery& q,
                                   const std::function<void(const EventRollupRow&)>& row) = 0;
   virtual Status ReadClickRollups(const RollupQuery& q,

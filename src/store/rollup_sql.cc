@@ -140,9 +140,8 @@ std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTabl
 // The hour plan's statement (RollupHourPlan): the day rows, each counted in the period of its
 // noon - 1 µs; the hour rows of the plan's hours of the day, each read once with the period it
 // is added to (its own, when inside the range) and the one it is taken from (its day row's, when
-// that day row is read). SQLite returns these rows for the caller to fold (RollupRowsToFold);
-// PostgreSQL turns each hour row into a + and a - row (LATERAL VALUES, where the two periods
-// differ) and groups them, leaving out a group whose pieces cancel out (it has no count there).
+// that day row is read); on PostgreSQL, the pending counters, each in its own period. The rows
+// are for the caller to fold (RollupRowsToFold).
 std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
                         const Shape& s, const RollupHourPlan& plan) {
   const bool periods = RollupPeriodsParam(q) != 0;
@@ -152,56 +151,44 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
       periods ? PeriodOf(q, d, DayNoon("bucket - hod * " + std::to_string(kRollupHourMicros)))
               : "0";
   std::string counters, dims;
-  for (std::string_view c : t.counters) counters += ", " + std::string(c);
+  for (std::string_view c : t.counters) counters += ", " + Counter(c, d, true);
   for (size_t i = 0; i < t.dims.size(); ++i) {
     dims += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
   }
   std::string hods;
   for (int h : plan.hods) hods += (hods.empty() ? "" : ", ") + std::to_string(h);
   const std::string day_from = std::to_string(plan.day_from), day_to = std::to_string(plan.day_to);
-  const std::string day_rows = " FROM " + std::string(t.name) + "_day WHERE " + PartnerIs(q, d) +
-                               "kept = " + std::to_string(s.kept) + " AND bucket >= " + day_from +
-                               " AND bucket < " + day_to;
-  // Hour rows keep every dimension: the report's groups sum them. SQLite: the dimensions as the
-  // caller folds them (NULL when not asked for); PostgreSQL: every one, by name, for its GROUP BY.
-  const std::string hour_rows =
-      "SELECT CASE WHEN bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) + " THEN " +
-      own + " END AS plus, CASE WHEN bucket >= " + day_from + " AND bucket < " + day_to + " THEN " +
-      of_hours_day + " END AS minus" + (d == RollupSqlDialect::kSqlite ? dims : ", " + s.dims) +
-      counters + " FROM " + std::string(t.name) + "_hour WHERE " + PartnerIs(q, d) +
-      "kept = " + std::to_string(t.hour_grouping) + " AND hod IN (" + hods +
-      ") AND bucket >= " + std::to_string(std::min(q.from_bucket, plan.day_from)) +
-      " AND bucket < " + std::to_string(std::max(q.to_bucket, plan.day_to));
-  if (d == RollupSqlDialect::kSqlite) {
-    return "SELECT " + of_day + ", NULL" + dims + counters + day_rows + " UNION ALL " + hour_rows;
+  const std::string no_period = d == RollupSqlDialect::kPostgres ? "NULL::int8" : "NULL";
+  std::string sql = "SELECT " + of_day + ", " + no_period + dims + counters + " FROM " +
+                    std::string(t.name) + "_day WHERE " + PartnerIs(q, d) +
+                    "kept = " + std::to_string(s.kept) + " AND bucket >= " + day_from +
+                    " AND bucket < " + day_to;
+  // Hour rows keep every dimension: the report's groups sum them.
+  sql += " UNION ALL SELECT CASE WHEN bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) +
+         " THEN " + own + " END, CASE WHEN bucket >= " + day_from + " AND bucket < " + day_to +
+         " THEN " + of_hours_day + " END" + dims + counters + " FROM " + std::string(t.name) +
+         "_hour WHERE " + PartnerIs(q, d) + "kept = " + std::to_string(t.hour_grouping) +
+         " AND hod IN (" + hods +
+         ") AND bucket >= " + std::to_string(std::min(q.from_bucket, plan.day_from)) +
+         " AND bucket < " + std::to_string(std::max(q.to_bucket, plan.day_to));
+  if (d == RollupSqlDialect::kPostgres) {
+    // Counters not yet folded into the rollups (009_rollup_pending.sql), in the same statement
+    // (one snapshot: a counter is either pending or folded in it, never both).
+    sql += " UNION ALL SELECT " + own + ", " + no_period + dims + counters + " FROM " +
+           std::string(t.name) + "_pending WHERE " + PartnerIs(q, d) + "bucket >= " + Param(1, d) +
+           " AND bucket < " + Param(2, d);
   }
-  std::string signed_counters;
-  for (std::string_view c : t.counters) {
-    signed_counters += ", s.sign * h." + std::string(c) + " AS " + std::string(c);
-  }
-  std::string hour_dims;
-  for (std::string_view dim : t.dims) hour_dims += ", h." + std::string(dim);
-  // OFFSET 0 keeps the planner from inlining the subquery (and computing each period twice).
-  const std::string from =
-      "SELECT " + of_day + " AS period, " + s.dims + counters + day_rows +
-      " UNION ALL SELECT s.period" + hour_dims + signed_counters + " FROM (" + hour_rows +
-      " OFFSET 0) h, LATERAL (VALUES (h.plus, 1), (h.minus, -1)) s(period, sign)"
-      " WHERE h.plus IS DISTINCT FROM h.minus AND s.period IS NOT NULL";
-  std::string select = q.by_bucket ? "period" : "0";
-  for (size_t i = 0; i < t.dims.size(); ++i) {
-    select += ", " + (q.dims[i] ? std::string(t.dims[i]) : std::string("NULL"));
-  }
-  return "SELECT " + select + s.sums + " FROM (" + from + ") r" +
-         (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING sum(" +
-         std::string(t.counters.front()) + ") <> 0";
+  return sql;
 }
 
 // The statement of a report's read: the rollups by RollupHourPlan when it applies, else by
 // RollupRanges; on PostgreSQL, the pending counters too.
 std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t) {
   const Shape s = ShapeOf(q, d, t);
-  const std::optional<RollupHourPlan> plan = HourPlanOf(q);
-  std::string sql = plan ? HourPlanSql(q, d, t, s, *plan) : RangesSql(q, d, t, s);
+  if (const std::optional<RollupHourPlan> plan = HourPlanOf(q)) {
+    return HourPlanSql(q, d, t, s, *plan);
+  }
+  std::string sql = RangesSql(q, d, t, s);
   if (d != RollupSqlDialect::kPostgres) return sql;
   // PostgreSQL's write transactions append their counters to <table>_pending, which the rollup
   // folder moves into the rollups (009_rollup_pending.sql): add them, in the same statement (one
@@ -279,9 +266,7 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q) {
   return plan;
 }
 
-bool RollupRowsToFold(const RollupQuery& q, RollupSqlDialect d) {
-  return d == RollupSqlDialect::kSqlite && HourPlanOf(q).has_value();
-}
+bool RollupRowsToFold(const RollupQuery& q) { return HourPlanOf(q).has_value(); }
 
 int DayGrouping(std::span<const int> groupings, int needed) {
   for (int g : groupings) {

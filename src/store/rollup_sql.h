@@ -60,14 +60,16 @@ inline constexpr size_t kMaxPlanHours = 12;
 // or more than kMaxPlanHours of every day would.
 std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 
-// Whether the statement's rows are to be folded by the caller: true for SQLite's hour plans,
-// whose statement has no GROUP BY (SQLite groups by sorting the rows in a temporary B-tree,
-// which took half of a New York report's time; a hash map in the store takes a fraction of that,
-// docs/benchmarks.md session 13) and reads each hour row once. Its columns: the period the row
-// is added to (NULL: none), the period it is taken from (NULL: none; a day row is never taken),
-// then the kind's dimensions (NULL when not asked for), then the counters. The caller adds up
-// the counters per period and dimensions and leaves out a group whose first counter sums to 0.
-bool RollupRowsToFold(const RollupQuery& q, RollupSqlDialect d);
+// Whether the statement's rows are to be folded by the caller: true for hour plans, whose
+// statement has no GROUP BY and reads each hour row once. Grouping in the database cost more
+// than the server's folding: SQLite sorts the rows in a temporary B-tree (half of a New York
+// report's time, docs/benchmarks.md session 13), PostgreSQL turned each hour row into two and
+// hash-aggregated them (session 18). Its columns: the period the row is added to (NULL: none),
+// the period it is taken from (NULL: none; a day row is never taken), then the kind's dimensions
+// (NULL when not asked for), then the counters (PostgreSQL's value as text). On PostgreSQL the
+// pending counters follow, each added to its own period. The caller adds up the counters per
+// period and dimensions, negated where taken from, and leaves out a group that adds up to 0.
+bool RollupRowsToFold(const RollupQuery& q);
 
 // The first of `groupings` that keeps every dimension of `needed` (bitmasks, rollup.h).
 int DayGrouping(std::span<const int> groupings, int needed);

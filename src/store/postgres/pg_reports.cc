@@ -28,9 +28,49 @@ std::vector<std::optional<std::string>> RangeParams(const RollupQuery& q) {
   return p;
 }
 
-std::optional<std::string> OptDim(const PgResult& r, int row, int column) {
-  if (r.IsNull(row, column)) return std::nullopt;
-  return RollupDimValue(r.Str(row, column));
+// One row of a report statement as the readers take it: column 0 the period, then the
+// dimensions, then the counters (`sign` applies to them). An hour plan's row (RollupRowsToFold)
+// has two periods first and is read once per period it counts in (ForEachReportRow).
+class ReportRow {
+ public:
+  ReportRow(const PgResult& r, int row, int shift, int64_t period, int sign)
+      : r_(r), row_(row), shift_(shift), period_(period), sign_(sign) {}
+  int64_t Period() const { return period_; }
+  std::optional<std::string> Dim(int column) const {
+    if (r_.IsNull(row_, column + shift_)) return std::nullopt;
+    return RollupDimValue(r_.Str(row_, column + shift_));
+  }
+  std::optional<std::string> OptText(int column) const { return r_.OptText(row_, column + shift_); }
+  std::string Str(int column) const { return r_.Str(row_, column + shift_); }
+  int64_t Count(int column) const { return sign_ * r_.Int64(row_, column + shift_); }
+  int sign() const { return sign_; }
+
+ private:
+  const PgResult& r_;
+  int row_, shift_;
+  int64_t period_;
+  int sign_;
+};
+
+// Calls `read` (returning Status) per row of `r`, the statement of `q`; an hour plan's rows once
+// per period they count in, negated where they are taken away (ReportStore: the caller adds up
+// the rows of a group). Stops at the first error.
+template <typename Read>
+Status ForEachReportRow(const PgResult& r, const RollupQuery& q, Read&& read) {
+  const bool signed_rows = RollupRowsToFold(q);
+  for (int i = 0; i < r.Rows(); ++i) {
+    Status st;
+    if (!signed_rows) {
+      st = read(ReportRow(r, i, 0, r.Int64(i, 0), 1));
+    } else {
+      const bool plus = !r.IsNull(i, 0), minus = !r.IsNull(i, 1);
+      if (plus && minus && r.Int64(i, 0) == r.Int64(i, 1)) continue;  // taken and added back
+      if (plus) st = read(ReportRow(r, i, 1, r.Int64(i, 0), 1));
+      if (st.ok() && minus) st = read(ReportRow(r, i, 1, r.Int64(i, 1), -1));
+    }
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
 }
 
 // "p1.<tx>.<id>" -> (tx, id); nullopt when malformed.
@@ -61,31 +101,31 @@ Status PostgresStore::ReadEventRollups(const RollupQuery& q,
                                        const std::function<void(const EventRollupRow&)>& row) {
   Result<PgResult> r = RunReport({EventRollupSql(q, RollupSqlDialect::kPostgres), RangeParams(q)});
   if (!r.ok()) return r.status();
-  for (int i = 0; i < r->Rows(); ++i) {
+  return ForEachReportRow(*r, q, [&](const ReportRow& in) {
     EventRollupRow e;
-    e.bucket = r->Int64(i, 0);
-    e.tag_id = r->OptText(i, 1);
-    e.event_name = r->OptText(i, 2);
-    e.events = r->Int64(i, 3);
+    e.bucket = in.Period();
+    e.tag_id = in.OptText(1);
+    e.event_name = in.OptText(2);
+    e.events = in.Count(3);
     row(e);
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 Status PostgresStore::ReadClickRollups(const RollupQuery& q,
                                        const std::function<void(const ClickRollupRow&)>& row) {
   Result<PgResult> r = RunReport({ClickRollupSql(q, RollupSqlDialect::kPostgres), RangeParams(q)});
   if (!r.ok()) return r.status();
-  for (int i = 0; i < r->Rows(); ++i) {
+  return ForEachReportRow(*r, q, [&](const ReportRow& in) {
     ClickRollupRow c;
-    c.bucket = r->Int64(i, 0);
-    c.campaign_id = OptDim(*r, i, 1);
-    c.tag_id = OptDim(*r, i, 2);
-    c.clicks = r->Int64(i, 3);
-    c.filtered_clicks = r->Int64(i, 4);
+    c.bucket = in.Period();
+    c.campaign_id = in.Dim(1);
+    c.tag_id = in.Dim(2);
+    c.clicks = in.Count(3);
+    c.filtered_clicks = in.Count(4);
     row(c);
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 Status PostgresStore::ReadConversionRollups(
@@ -93,21 +133,21 @@ Status PostgresStore::ReadConversionRollups(
   Result<PgResult> r =
       RunReport({ConversionRollupSql(q, RollupSqlDialect::kPostgres), RangeParams(q)});
   if (!r.ok()) return r.status();
-  for (int i = 0; i < r->Rows(); ++i) {
+  return ForEachReportRow(*r, q, [&](const ReportRow& in) {
     ConversionRollupRow c;
-    c.bucket = r->Int64(i, 0);
-    c.campaign_id = OptDim(*r, i, 1);
-    c.event_type = r->OptText(i, 2);
-    c.currency = r->Str(i, 3);
-    c.click_tag_id = OptDim(*r, i, 4);
-    c.conversions = r->Int64(i, 5);
-    std::optional<Micros128> value = ParseMicros128(r->Str(i, 6));
-    if (!value) return Status::Internal("rollup value is not a decimal: " + r->Str(i, 6));
-    c.value_micros = *value;
-    for (int k = 0; k < kLatencyBuckets; ++k) c.latency[k] = r->Int64(i, 7 + k);
+    c.bucket = in.Period();
+    c.campaign_id = in.Dim(1);
+    c.event_type = in.OptText(2);
+    c.currency = in.Str(3);
+    c.click_tag_id = in.Dim(4);
+    c.conversions = in.Count(5);
+    std::optional<Micros128> value = ParseMicros128(in.Str(6));
+    if (!value) return Status::Internal("rollup value is not a decimal: " + in.Str(6));
+    c.value_micros = in.sign() * *value;
+    for (int k = 0; k < kLatencyBuckets; ++k) c.latency[k] = in.Count(7 + k);
     row(c);
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 Result<ConversionPage> PostgresStore::ListConversions(const ConversionPageQuery& q) {

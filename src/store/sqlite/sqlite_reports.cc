@@ -66,110 +66,45 @@ std::optional<std::string> OptDim(const Row& st, int column) {
   return RollupDimValue(st.Text(column));
 }
 
-// One group of folded rows (RollupRowsToFold), read like a statement's row: column 0 the
-// period, then the dimensions, then the summed counters.
-class FoldedRow {
+// A row of an hour plan's statement (RollupRowsToFold: the period to add to, the period to take
+// from, the dimensions, the counters) read as a report row of one of its two periods: column 0
+// the period, then the dimensions, then the counters, negated for the period taken from.
+class SignedRow {
  public:
-  FoldedRow(int64_t period, std::vector<std::optional<std::string_view>> dims,
-            const std::vector<int64_t>& counters)
-      : period_(period), dims_(std::move(dims)), counters_(counters) {}
-  bool IsNull(int column) const { return Dim(column) == std::nullopt; }
-  int64_t Int64(int column) const {
-    return column == 0 ? period_ : counters_[static_cast<size_t>(column) - 1 - dims_.size()];
-  }
-  std::string Text(int column) const { return std::string(Dim(column).value_or("")); }
-  std::optional<std::string> OptText(int column) const {
-    std::optional<std::string_view> d = Dim(column);
-    return d ? std::optional<std::string>(*d) : std::nullopt;
-  }
+  SignedRow(const SqliteStatement& st, int64_t period, int sign)
+      : st_(st), period_(period), sign_(sign) {}
+  bool IsNull(int column) const { return st_.IsNull(column + 1); }
+  int64_t Int64(int column) const { return column == 0 ? period_ : sign_ * st_.Int64(column + 1); }
+  std::string Text(int column) const { return st_.Text(column + 1); }
+  std::optional<std::string> OptText(int column) const { return st_.OptText(column + 1); }
 
  private:
-  std::optional<std::string_view> Dim(int column) const {
-    const size_t i = static_cast<size_t>(column) - 1;
-    return i < dims_.size() ? dims_[i] : std::nullopt;
-  }
+  const SqliteStatement& st_;
   int64_t period_;
-  std::vector<std::optional<std::string_view>> dims_;
-  const std::vector<int64_t>& counters_;
+  int sign_;
 };
 
-// Adds up the rows of `st` (RollupRowsToFold: a period to add to, one to take from, `dims`
-// dimensions, the counters) per period and dimensions in a hash map, then calls `read` once per
-// group whose first counter is not 0.
+// Runs `sql` with the range bound and calls `read` per row; an hour plan's rows (RollupRowsToFold)
+// once per period they count in, negated where they are taken away (ReportStore: the caller
+// adds up the rows of a group).
 template <typename Read>
-Status FoldRows(SqliteStatement& st, size_t dims, Read&& read) {
-  const size_t counters = static_cast<size_t>(st.ColumnCount()) - 2 - dims;
-  // The key: the period's 8 bytes, then per dimension "\0" (NULL) or "\1", its length (4 bytes)
-  // and its bytes.
-  std::unordered_map<std::string, std::vector<int64_t>> groups;
-  groups.reserve(16384);
-  std::string key;
-  auto add = [&](int64_t period, int sign) {
-    std::memcpy(key.data(), &period, sizeof period);
-    std::vector<int64_t>& sums = groups[key];
-    if (sums.empty()) sums.assign(counters, 0);
-    for (size_t i = 0; i < counters; ++i) {
-      sums[i] += sign * st.Int64(static_cast<int>(2 + dims + i));
-    }
-  };
-  while (true) {
-    Result<bool> more = st.Step();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    const bool plus = !st.IsNull(0), minus = !st.IsNull(1);
-    if (plus && minus && st.Int64(0) == st.Int64(1)) continue;  // taken and added back
-    key.assign(sizeof(int64_t), '\0');
-    for (size_t i = 0; i < dims; ++i) {
-      const int c = static_cast<int>(2 + i);
-      if (st.IsNull(c)) {
-        key.push_back('\0');
-        continue;
-      }
-      const std::string_view text = st.TextView(c);
-      const auto size = static_cast<uint32_t>(text.size());
-      key.push_back('\1');
-      key.append(reinterpret_cast<const char*>(&size), sizeof size);
-      key.append(text);
-    }
-    if (plus) add(st.Int64(0), 1);
-    if (minus) add(st.Int64(1), -1);
-  }
-  for (const auto& [k, sums] : groups) {
-    if (sums.front() == 0) continue;  // its rows cancelled out: no count in this period
-    int64_t period;
-    std::memcpy(&period, k.data(), sizeof period);
-    std::vector<std::optional<std::string_view>> values;
-    size_t at = sizeof period;
-    for (size_t i = 0; i < dims; ++i) {
-      if (k[at++] == '\0') {
-        values.emplace_back(std::nullopt);
-        continue;
-      }
-      uint32_t size;
-      std::memcpy(&size, k.data() + at, sizeof size);
-      at += sizeof size;
-      values.emplace_back(std::string_view(k).substr(at, size));
-      at += size;
-    }
-    read(FoldedRow(period, std::move(values), sums));
-  }
-  return Status::Ok();
-}
-
-// Runs `sql` with the range bound and calls `read` per row (per folded group when the query's
-// rows are to be folded); `dims`: the kind's number of dimensions.
-template <typename Read>
-Status ForEachRow(SqliteDb& db, const std::string& sql, const RollupQuery& q, size_t dims,
-                  Read&& read) {
+Status ForEachRow(SqliteDb& db, const std::string& sql, const RollupQuery& q, Read&& read) {
   Result<SqliteStatement> st = db.Prepare(sql);
   if (!st.ok()) return st.status();
   BindRange(*st, q);
-  if (RollupRowsToFold(q, RollupSqlDialect::kSqlite)) return FoldRows(*st, dims, read);
+  const bool signed_rows = RollupRowsToFold(q);
   while (true) {
     Result<bool> more = st->Step();
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
-    read(*st);
+    if (!signed_rows) {
+      read(*st);
+      continue;
+    }
+    const bool plus = !st->IsNull(0), minus = !st->IsNull(1);
+    if (plus && minus && st->Int64(0) == st->Int64(1)) continue;  // taken and added back
+    if (plus) read(SignedRow(*st, st->Int64(0), 1));
+    if (minus) read(SignedRow(*st, st->Int64(1), -1));
   }
 }
 
@@ -193,7 +128,7 @@ Status SqliteStore::ReadEventRollups(const RollupQuery& q,
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, EventRollupSql(q, RollupSqlDialect::kSqlite), q, 2, [&](const auto& st) {
+  return ForEachRow(**db, EventRollupSql(q, RollupSqlDialect::kSqlite), q, [&](const auto& st) {
     EventRollupRow r;
     r.bucket = st.Int64(0);
     r.tag_id = OptText(st, 1);
@@ -208,7 +143,7 @@ Status SqliteStore::ReadClickRollups(const RollupQuery& q,
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, ClickRollupSql(q, RollupSqlDialect::kSqlite), q, 2, [&](const auto& st) {
+  return ForEachRow(**db, ClickRollupSql(q, RollupSqlDialect::kSqlite), q, [&](const auto& st) {
     ClickRollupRow r;
     r.bucket = st.Int64(0);
     r.campaign_id = OptDim(st, 1);
@@ -224,7 +159,7 @@ Status SqliteStore::ReadConversionRollups(
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, ConversionRollupSql(q, RollupSqlDialect::kSqlite), q, 4,
+  return ForEachRow(**db, ConversionRollupSql(q, RollupSqlDialect::kSqlite), q,
                     [&](const auto& st) {
                       ConversionRollupRow r;
                       r.bucket = st.Int64(0);

@@ -68,24 +68,62 @@ TEST(ReportRowsTest, TheTextIsTheSameAsBefore) {
   ReportRows rows(q);
   const std::string c = "c\"1\n", usd = "USD", eur = "EUR";
   ReportMetrics& m = rows.At(kDay0, Of({&c}));
-  m.clicks = 4;
+  m.clicks = 10;
   m.filtered_clicks = 1;
   ReportMetrics& n = rows.At(kDay0, Of({&c}));
-  n.conversions = 1;
-  n.AddValue(rows.Intern(&usd), 12'500'000);
-  n.AddValue(rows.Intern(&eur), 1);
-  n.AddValue(rows.Intern(&usd), 500'000);
+  n.AddConversions(rows.Intern(&usd), 1, 12'500'000);
+  n.AddConversions(rows.Intern(&eur), 1, 1);
+  n.AddConversions(rows.Intern(&usd), 1, 500'000);
   const std::string none = "none";
-  rows.At(kDay0, Of({&none})).clicks = 0;
+  rows.At(kDay0, Of({&none})).clicks = 2;
+  rows.At(kDay0, Of({&none})).filtered_clicks = 2;  // none counted: no rate
   ASSERT_EQ(rows.Finish(), 2u);
   std::string out;
   rows.Write(out, 10);
-  EXPECT_EQ(out,
-            "{\"period\":\"2024-10-04T00:00:00+00:00\",\"campaign_id\":\"c\\\"1\\n\",\"clicks\":4,"
-            "\"filtered_clicks\":1,\"conversions\":1,\"value\":{\"EUR\":\"0.000001\",\"USD\":\"13\"},"
-            "\"conversion_rate\":0.3333333333333333},"
-            "{\"period\":\"2024-10-04T00:00:00+00:00\",\"campaign_id\":\"none\",\"clicks\":0,"
-            "\"filtered_clicks\":0,\"conversions\":0,\"value\":{},\"conversion_rate\":null}");
+  EXPECT_EQ(
+      out,
+      "{\"period\":\"2024-10-04T00:00:00+00:00\",\"campaign_id\":\"c\\\"1\\n\",\"clicks\":10,"
+      "\"filtered_clicks\":1,\"conversions\":3,\"value\":{\"EUR\":\"0.000001\",\"USD\":\"13\"},"
+      "\"conversion_rate\":0.3333333333333333},"
+      "{\"period\":\"2024-10-04T00:00:00+00:00\",\"campaign_id\":\"none\",\"clicks\":2,"
+      "\"filtered_clicks\":2,\"conversions\":0,\"value\":{},\"conversion_rate\":null}");
+}
+
+// An hour plan's corrections (ReportStore): the same group again with negative counters, in
+// any order; a group that adds up to nothing is left out.
+TEST(ReportRowsTest, CorrectionsAddUpAndEmptyGroupsGo) {
+  const ReportQuery q = Query(ReportKind::kCampaigns, Granularity::kDay, {"campaign_id"});
+  ReportRows rows(q);
+  const std::string a = "a", b = "b", usd = "USD";
+  rows.At(kDay0, Of({&a})).clicks += 5;
+  rows.At(kDay0, Of({&b})).clicks += 3;
+  rows.At(kDay0 + kDay, Of({&a})).clicks += 1;
+  rows.At(kDay0, Of({&b})).clicks -= 3;  // b's day moved whole to the next day
+  rows.At(kDay0 + kDay, Of({&b})).clicks += 3;
+  rows.At(kDay0, Of({&a})).clicks -= 2;  // some of a's moved
+  rows.At(kDay0 + kDay, Of({&a})).clicks += 2;
+  // A conversion, then taken back: not in a row of b's first day.
+  rows.At(kDay0, Of({&b})).AddConversions(rows.Intern(&usd), 1, 2'000'000);
+  rows.At(kDay0, Of({&b})).AddConversions(rows.Intern(&usd), -1, -2'000'000);
+  // One of a's two currencies taken back (a lead worth 0 in the other stays): only that one
+  // is not in the value.
+  const std::string eur = "EUR";
+  rows.At(kDay0, Of({&a})).AddConversions(rows.Intern(&usd), 2, 3'000'000);
+  rows.At(kDay0, Of({&a})).AddConversions(rows.Intern(&eur), 1, 0);
+  rows.At(kDay0, Of({&a})).AddConversions(rows.Intern(&usd), -2, -3'000'000);
+  ASSERT_EQ(rows.Finish(), 3u);
+  const boost::json::array got = Written(rows);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].as_object().at("campaign_id"), "a");
+  EXPECT_EQ(got[0].as_object().at("clicks"), 3);
+  EXPECT_EQ(got[0].as_object().at("conversions"), 1);
+  EXPECT_EQ(boost::json::serialize(got[0].as_object().at("value")), R"({"EUR":"0"})");
+  EXPECT_EQ(got[1].as_object().at("campaign_id"), "a");
+  EXPECT_EQ(got[1].as_object().at("clicks"), 3);
+  EXPECT_EQ(got[1].as_object().at("period"), "2024-10-05T00:00:00+00:00");
+  EXPECT_EQ(got[2].as_object().at("campaign_id"), "b");
+  EXPECT_EQ(got[2].as_object().at("clicks"), 3);
+  EXPECT_EQ(got[2].as_object().at("period"), "2024-10-05T00:00:00+00:00");
 }
 
 TEST(ReportRowsTest, TotalsAndConversionsText) {
@@ -94,8 +132,7 @@ TEST(ReportRowsTest, TotalsAndConversionsText) {
   const std::string usd = "USD";
   for (int64_t day = 0; day < 3; ++day) {
     ReportMetrics& m = rows.At(kDay0 + day * kDay, Of({}));  // the period is ignored
-    m.conversions += 2;
-    m.AddValue(rows.Intern(&usd), 1'000'000);
+    m.AddConversions(rows.Intern(&usd), 2, 1'000'000);
     m.latency[1] += 1;
     m.latency[5] += 1;
   }
@@ -115,6 +152,30 @@ TEST(ReportRowsTest, WritesAtMostMax) {
   const boost::json::array got = Written(rows, 2);
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[1].as_object().at("events"), 2);
+}
+
+// Thousands of groups in order, then each again in reverse order: the index grows past its
+// first size and finds every group.
+TEST(ReportRowsTest, ManyGroupsOutOfOrder) {
+  const ReportQuery q = Query(ReportKind::kClicks, Granularity::kDay, {"campaign_id"});
+  ReportRows rows(q);
+  std::vector<std::string> names;
+  for (int i = 0; i < 300; ++i) names.push_back("c" + std::to_string(1000 + i));
+  for (int64_t day = 0; day < 20; ++day) {
+    for (const std::string& n : names) rows.At(kDay0 + day * kDay, Of({&n})).clicks += 1;
+  }
+  for (int64_t day = 19; day >= 0; --day) {
+    for (auto n = names.rbegin(); n != names.rend(); ++n) {
+      rows.At(kDay0 + day * kDay, Of({&*n})).clicks += 2;
+    }
+  }
+  ASSERT_EQ(rows.Finish(), 6000u);
+  const boost::json::array got = Written(rows);
+  ASSERT_EQ(got.size(), 6000u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].as_object().at("clicks"), 3);
+    EXPECT_EQ(got[i].as_object().at("campaign_id"), names[i % 300].c_str());
+  }
 }
 
 // Rows in random order, in two ordered runs, or in one: the same groups and sums as an ordered

@@ -37,18 +37,33 @@ class ReportStoreTest : public Backend {
     q.dims = {true, true, true, true};
     return q;
   }
+  // The reads below add up the rows of each group and leave out a group that adds up to
+  // nothing, as ReportStore's callers must (an hour plan's rows come once per period they count
+  // in, negated where taken away).
   // (bucket, tag, name) -> events
   std::map<std::tuple<int64_t, std::string, std::string>, int64_t> Events(const RollupQuery& q) {
     std::map<std::tuple<int64_t, std::string, std::string>, int64_t> out;
     EXPECT_OK(this->store().ReadEventRollups(q, [&](const EventRollupRow& r) {
       out[{r.bucket, r.tag_id.value_or("-"), r.event_name.value_or("-")}] += r.events;
     }));
+    std::erase_if(out, [](const auto& kv) { return kv.second == 0; });
     return out;
   }
   std::vector<ClickRollupRow> Clicks(const RollupQuery& q) {
+    std::map<std::tuple<int64_t, std::optional<std::string>, std::optional<std::string>>,
+             ClickRollupRow>
+        groups;
+    EXPECT_OK(this->store().ReadClickRollups(q, [&](const ClickRollupRow& r) {
+      auto [it, added] = groups.try_emplace({r.bucket, r.campaign_id, r.tag_id}, r);
+      if (!added) {
+        it->second.clicks += r.clicks;
+        it->second.filtered_clicks += r.filtered_clicks;
+      }
+    }));
     std::vector<ClickRollupRow> out;
-    EXPECT_OK(
-        this->store().ReadClickRollups(q, [&](const ClickRollupRow& r) { out.push_back(r); }));
+    for (const auto& [key, r] : groups) {
+      if (r.clicks != 0 || r.filtered_clicks != 0) out.push_back(r);
+    }
     return out;
   }
   // Folds pending rollup counters (PostgreSQL; SQLite has none) and returns how many rows moved.
@@ -61,9 +76,23 @@ class ReportStoreTest : public Backend {
   }
   static constexpr bool kPending = !std::is_same_v<Backend, SqliteStoreTest>;
   std::vector<ConversionRollupRow> Conversions(const RollupQuery& q) {
+    std::map<std::tuple<int64_t, std::optional<std::string>, std::optional<std::string>,
+                        std::string, std::optional<std::string>>,
+             ConversionRollupRow>
+        groups;
+    EXPECT_OK(this->store().ReadConversionRollups(q, [&](const ConversionRollupRow& r) {
+      auto [it, added] = groups.try_emplace(
+          {r.bucket, r.campaign_id, r.event_type, r.currency, r.click_tag_id}, r);
+      if (!added) {
+        it->second.conversions += r.conversions;
+        it->second.value_micros += r.value_micros;
+        for (int i = 0; i < kLatencyBuckets; ++i) it->second.latency[i] += r.latency[i];
+      }
+    }));
     std::vector<ConversionRollupRow> out;
-    EXPECT_OK(this->store().ReadConversionRollups(
-        q, [&](const ConversionRollupRow& r) { out.push_back(r); }));
+    for (const auto& [key, r] : groups) {
+      if (r.conversions != 0 || r.value_micros != 0) out.push_back(r);
+    }
     return out;
   }
 };
@@ -293,6 +322,11 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
            dim(r.click_tag_id)},
           m);
     }));
+    // A group whose rows add up to nothing is not in the answer (ReportStore).
+    std::erase_if(out, [](const auto& kv) {
+      return std::all_of(kv.second.begin(), kv.second.end(),
+                         [](const std::string& v) { return v == "0"; });
+    });
     return out;
   };
   auto same = [](int64_t b) { return std::to_string(b); };
