@@ -56,6 +56,7 @@ ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
   }
   if (!unordered_) {
     unordered_ = true;
+    ordered_rows_ = rows_.size();
     Rehash(std::bit_ceil(std::max<size_t>(1024, rows_.size() * 4)));
   }
   const size_t mask = slots_.size() - 1;
@@ -129,9 +130,17 @@ size_t ReportRows::Finish() {
   for (size_t i = 0; i < rows_.size(); ++i) {
     if (!rows_[i].metrics.Empty()) order_.push_back(static_cast<uint32_t>(i));
   }
-  if (unordered_) {
+  // Groups first seen after one came out of order may be anywhere in the order.
+  if (rows_.size() > ordered_rows_) {
     std::sort(order_.begin(), order_.end(),
               [&](uint32_t a, uint32_t b) { return Before(rows_[a], rows_[b]); });
+  }
+  // Each row's currencies as written: by name, none whose conversions added up to 0.
+  for (uint32_t i : order_) {
+    std::vector<ReportMetrics::CurrencySum>& value = rows_[i].metrics.value;
+    std::erase_if(value, [](const ReportMetrics::CurrencySum& v) { return v.conversions == 0; });
+    std::sort(value.begin(), value.end(),
+              [&](const auto& a, const auto& b) { return rank_[a.currency] < rank_[b.currency]; });
   }
   return order_.size();
 }
@@ -187,12 +196,7 @@ void ReportRows::WriteRow(std::string& out, const Row& row, std::string& period_
   const ReportMetrics& m = row.metrics;
   auto value = [&] {
     std::string& to = o.Key("\"value\"");
-    std::vector<ReportMetrics::CurrencySum> sums;
-    for (const ReportMetrics::CurrencySum& sum : m.value) {
-      if (sum.conversions != 0) sums.push_back(sum);
-    }
-    std::sort(sums.begin(), sums.end(),
-              [&](const auto& a, const auto& b) { return rank_[a.currency] < rank_[b.currency]; });
+    const std::vector<ReportMetrics::CurrencySum>& sums = m.value;  // ordered by Finish
     to += '{';
     for (size_t i = 0; i < sums.size(); ++i) {
       if (i > 0) to += ',';

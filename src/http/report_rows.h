@@ -103,6 +103,7 @@ class ReportRows {
   // Once a group came out of order, an index of every group: open addressing with linear
   // probing, at most half full; a slot holds a row's index + 1, or 0.
   bool unordered_ = false;
+  size_t ordered_rows_ = SIZE_MAX;  // the groups before the first that came out of order
   std::vector<uint32_t> slots_;
   std::vector<uint32_t> order_;  // after Finish: the groups written, in the answer's order
   // Interned values: id 0 is null; text_[id] the value, json_[id] its JSON text, rank_[id] its
