@@ -84,10 +84,9 @@ Status ReadConversions(ReportStore& store, const RollupQuery& rq, const ReportQu
   });
 }
 
-// The report's JSON text, written straight into one string: thousands of rows would otherwise
-// be thousands of small boost::json objects, then a serialization and SerializeJson's second
-// pass over the text for the doubles. The same text as SerializeJson would write: keys in the
-// same order, strings escaped, doubles in their shortest form (AppendJsonDouble).
+// The report's JSON text around its rows (ReportRows writes those), written straight into one
+// string like them: the same text as SerializeJson would write, keys in the same order, strings
+// escaped.
 class ReportJson {
  public:
   explicit ReportJson(std::string& out) : out_(out) {}

@@ -50,12 +50,11 @@ ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
   if (!rows_.empty() && SameGroup(rows_.back(), key)) return rows_.back().metrics;
   // While the groups come in order, a new one after the last is new: no look-up. The first
   // that does not comes after the last may be an earlier group: from then on, an index.
-  if (!unordered_ && (rows_.empty() || TextBefore(rows_.back(), key))) {
+  if (slots_.empty() && (rows_.empty() || TextBefore(rows_.back(), key))) {
     rows_.push_back(std::move(key));
     return rows_.back().metrics;
   }
-  if (!unordered_) {
-    unordered_ = true;
+  if (slots_.empty()) {
     ordered_rows_ = rows_.size();
     Rehash(std::bit_ceil(std::max<size_t>(1024, rows_.size() * 4)));
   }

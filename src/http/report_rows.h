@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -67,8 +66,8 @@ class ReportRows {
   // The id of a value (0 for null), the same for equal values: for currencies.
   uint32_t Intern(const std::string* value);
 
-  // Orders the rows and adds up the rows of each group; returns how many groups there are.
-  // Call once, after the last At.
+  // Puts the groups in the answer's order and leaves out those that added up to 0; returns
+  // how many are left. Call once, after the last At.
   size_t Finish();
 
   // Appends the JSON objects of the first `max` groups, comma separated (after Finish).
@@ -100,12 +99,11 @@ class ReportRows {
   size_t ndims_ = 0;
   std::vector<std::string> dim_keys_;  // each group_by name as a JSON string
   std::vector<Row> rows_;              // one per group
-  // Once a group came out of order, an index of every group: open addressing with linear
-  // probing, at most half full; a slot holds a row's index + 1, or 0.
-  bool unordered_ = false;
-  size_t ordered_rows_ = SIZE_MAX;  // the groups before the first that came out of order
+  // Once a group came out of order (empty before), an index of every group: open addressing
+  // with linear probing, at most half full; a slot holds a row's index + 1, or 0.
   std::vector<uint32_t> slots_;
-  std::vector<uint32_t> order_;  // after Finish: the groups written, in the answer's order
+  size_t ordered_rows_ = SIZE_MAX;  // the groups before the first that came out of order
+  std::vector<uint32_t> order_;     // after Finish: the groups written, in the answer's order
   // Interned values: id 0 is null; text_[id] the value, json_[id] its JSON text, rank_[id] its
   // place in the answer's order (after Finish).
   std::unordered_map<std::string, uint32_t, TextHash, std::equal_to<>> ids_;
