@@ -268,6 +268,14 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q) {
 
 bool RollupRowsToFold(const RollupQuery& q) { return HourPlanOf(q).has_value(); }
 
+SignedPeriods RollupRowPeriods(std::optional<int64_t> plus, std::optional<int64_t> minus) {
+  SignedPeriods out;
+  if (plus && minus && *plus == *minus) return out;
+  if (plus) out.at[out.size++] = {*plus, 1};
+  if (minus) out.at[out.size++] = {*minus, -1};
+  return out;
+}
+
 int DayGrouping(std::span<const int> groupings, int needed) {
   for (int g : groupings) {
     if ((g & needed) == needed) return g;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -70,6 +71,20 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 // pending counters follow, each added to its own period. The caller adds up the counters per
 // period and dimensions, negated where taken from, and leaves out a group that adds up to 0.
 bool RollupRowsToFold(const RollupQuery& q);
+
+// The periods such a row counts in, with the sign of its counters there: `plus` (1), `minus`
+// (-1), each when not NULL; none when they are the same period (taken and added back).
+struct SignedPeriod {
+  int64_t period = 0;
+  int sign = 1;
+};
+struct SignedPeriods {
+  std::array<SignedPeriod, 2> at{};
+  size_t size = 0;
+  const SignedPeriod* begin() const { return at.data(); }
+  const SignedPeriod* end() const { return at.data() + size; }
+};
+SignedPeriods RollupRowPeriods(std::optional<int64_t> plus, std::optional<int64_t> minus);
 
 // The first of `groupings` that keeps every dimension of `needed` (bitmasks, rollup.h).
 int DayGrouping(std::span<const int> groupings, int needed);

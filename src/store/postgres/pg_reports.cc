@@ -63,10 +63,9 @@ Status ForEachReportRow(const PgResult& r, const RollupQuery& q, Read&& read) {
     if (!signed_rows) {
       st = read(ReportRow(r, i, 0, r.Int64(i, 0), 1));
     } else {
-      const bool plus = !r.IsNull(i, 0), minus = !r.IsNull(i, 1);
-      if (plus && minus && r.Int64(i, 0) == r.Int64(i, 1)) continue;  // taken and added back
-      if (plus) st = read(ReportRow(r, i, 1, r.Int64(i, 0), 1));
-      if (st.ok() && minus) st = read(ReportRow(r, i, 1, r.Int64(i, 1), -1));
+      for (const SignedPeriod& p : RollupRowPeriods(r.OptInt64(i, 0), r.OptInt64(i, 1))) {
+        if (st.ok()) st = read(ReportRow(r, i, 1, p.period, p.sign));
+      }
     }
     if (!st.ok()) return st;
   }

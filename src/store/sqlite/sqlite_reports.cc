@@ -100,10 +100,9 @@ Status ForEachRow(SqliteDb& db, const std::string& sql, const RollupQuery& q, Re
       read(*st);
       continue;
     }
-    const bool plus = !st->IsNull(0), minus = !st->IsNull(1);
-    if (plus && minus && st->Int64(0) == st->Int64(1)) continue;  // taken and added back
-    if (plus) read(SignedRow(*st, st->Int64(0), 1));
-    if (minus) read(SignedRow(*st, st->Int64(1), -1));
+    for (const SignedPeriod& p : RollupRowPeriods(st->OptInt64(0), st->OptInt64(1))) {
+      read(SignedRow(*st, p.period, p.sign));
+    }
   }
 }
 

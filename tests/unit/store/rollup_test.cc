@@ -28,6 +28,23 @@ TEST(RollupTest, LatencyBucketsIncludeTheirUpperBound) {
   EXPECT_EQ(LatencyBucket(30 * 24 * kHour + 1), 5);
 }
 
+// An hour plan's row counts where it is added (+) and where it is taken from (-), never in a
+// period it is both taken from and added back to.
+TEST(RollupTest, AnHourPlanRowsPeriodsAndSigns) {
+  auto periods = [](std::optional<int64_t> plus, std::optional<int64_t> minus) {
+    std::vector<std::pair<int64_t, int>> out;
+    for (const SignedPeriod& p : RollupRowPeriods(plus, minus)) out.emplace_back(p.period, p.sign);
+    return out;
+  };
+  using V = std::vector<std::pair<int64_t, int>>;
+  EXPECT_EQ(periods(5, 3), (V{{5, 1}, {3, -1}}));
+  EXPECT_EQ(periods(5, std::nullopt), (V{{5, 1}}));   // a day row, or outside the day rows read
+  EXPECT_EQ(periods(std::nullopt, 3), (V{{3, -1}}));  // outside the range: only taken away
+  EXPECT_EQ(periods(4, 4), V{});
+  EXPECT_EQ(periods(std::nullopt, std::nullopt), V{});
+  EXPECT_EQ(periods(0, std::nullopt), (V{{0, 1}}));  // a total's period is 0
+}
+
 TEST(RollupTest, ExactDecimalText) {
   EXPECT_EQ(FormatMicros128(0), "0");
   EXPECT_EQ(FormatMicros128(10'500'000), "10.5");
