@@ -52,6 +52,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
     if (!db.ok()) return db.status();
     *conn = std::move(db).value();
   }
+  // The writer's statement journals (sub-journals) in memory. An op of several rows runs in a
+  // savepoint, and a multi-row INSERT in a statement savepoint of its own; SQLite copies each
+  // page they change into that journal, which past 64 KiB was a temporary file (/var/tmp/etilqs_*)
+  // written with a pwrite per page: under batch collect, 3 times the bytes of the WAL itself
+  // (docs/benchmarks.md, session 19). In memory it is emptied when the outermost savepoint is
+  // released, so it holds at most one op's changed pages.
+  THRAD_RETURN_IF_ERROR(store->writer_->Exec("PRAGMA temp_store = MEMORY"));
   return store;
 }
 

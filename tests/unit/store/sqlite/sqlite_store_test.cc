@@ -2,10 +2,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
 
 #include "store/sqlite/sqlite_test_fixture.h"
 #include "testing/status_matchers.h"
+#include "testing/temp_dir.h"
 
 namespace thrad::test {
 namespace {
@@ -75,6 +82,78 @@ TEST_F(SqliteStoreTest, LargeOpKeepsEveryOutcomeAcrossItsStatements) {
               1)
         << i;
   }
+}
+
+// SQLite's temporary files go to `dir` (sqlite3_temp_directory) while this lives, and every
+// file created there is seen through inotify (they are unlinked as soon as they are opened).
+class TempFileWatch {
+ public:
+  explicit TempFileWatch(const std::string& dir) {
+    sqlite3_temp_directory = sqlite3_mprintf("%s", dir.c_str());
+    fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    EXPECT_GE(fd_, 0);
+    EXPECT_GE(::inotify_add_watch(fd_, dir.c_str(), IN_CREATE), 0);
+  }
+  ~TempFileWatch() {
+    ::close(fd_);
+    sqlite3_free(sqlite3_temp_directory);
+    sqlite3_temp_directory = nullptr;
+  }
+  TempFileWatch(const TempFileWatch&) = delete;
+  TempFileWatch& operator=(const TempFileWatch&) = delete;
+
+  // The names of the files created since the last call.
+  std::vector<std::string> Created() {
+    std::vector<std::string> names;
+    alignas(inotify_event) char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd_, buf, sizeof buf)) > 0) {
+      for (ssize_t at = 0; at < n;) {
+        const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+        names.emplace_back(e->len ? e->name : "");
+        at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+      }
+    }
+    return names;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// The writer keeps its statement journals in memory (SqliteStore::Open): a large op, whose
+// savepoints journal every page of the events table and its index that the op changes, creates
+// no temporary file. With SQLite's default (temp_store = FILE) the journal passes 64 KiB here
+// and goes to a file, written a page at a time.
+TEST_F(SqliteStoreTest, LargeOpsJournalInMemoryNotInATemporaryFile) {
+  TempDir tmp;
+  store_.reset();
+  TempFileWatch watch(tmp.path().string());
+  auto reopened = SqliteStore::Open(DbPath());
+  ASSERT_OK(reopened);
+  store_ = std::move(reopened).value();
+  auto op_of = [](int first, int n) {
+    std::vector<EventRecord> events;
+    // Identities spread over the unique index, as clients' random event ids are.
+    for (int i = first; i < first + n; ++i) {
+      events.push_back(Event("p1", "site:a", "e" + std::to_string((i * 7919) % 100'003)));
+    }
+    return EventOp(std::move(events));
+  };
+  for (int k = 0; k < 4; ++k) {  // an index of a few hundred pages
+    WriteOp fill = op_of(k * 2'000, 2'000);
+    Commit({&fill});
+    ASSERT_OK(fill.status);
+  }
+  (void)watch.Created();
+  WriteOp big = op_of(8'000, 1'000);
+  WriteOp small = op_of(9'000, 40);
+  Commit({&big, &small});
+  ASSERT_OK(big.status);
+  ASSERT_OK(small.status);
+  EXPECT_THAT(Outcomes(big), ::testing::Each(WriteOutcome::kStored));
+  EXPECT_EQ(Count("events"), 9'040);
+  EXPECT_THAT(watch.Created(), ::testing::IsEmpty());
 }
 
 class BusySqliteStoreTest : public SqliteStoreTest {
