@@ -11,6 +11,25 @@ std::string Param(int n, RollupSqlDialect d) {
   return (d == RollupSqlDialect::kSqlite ? "?" : "$") + std::to_string(n);
 }
 
+// The statement's bound parameters (RollupStatement), numbered from `first` in the order the
+// text asks for them, so that the text depends on the statement's shape only.
+class Bounds {
+ public:
+  Bounds(int first, RollupSqlDialect d) : first_(first), d_(d) {}
+  // A new parameter holding v.
+  std::string Of(int64_t v) {
+    values_.push_back(v);
+    return Param(first_ + static_cast<int>(values_.size()) - 1, d_);
+  }
+  int first() const { return first_; }
+  std::vector<int64_t> Take() && { return std::move(values_); }
+
+ private:
+  int first_;
+  RollupSqlDialect d_;
+  std::vector<int64_t> values_;
+};
+
 // The period start of an instant (`at`, an expression): the last of the starts <= it.
 std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d, std::string_view at = "bucket") {
   const std::string starts = Param(RollupPeriodsParam(q), d);
@@ -109,7 +128,7 @@ std::string PartnerIs(const RollupQuery& q, RollupSqlDialect d) {
 // SELECT <period>, <dims...>, <sums> FROM (<each range's rows> UNION ALL ...) GROUP BY <kept>
 // HAVING count(*) > 0. Every range reads its own table through the primary key.
 std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
-                      const Shape& s) {
+                      const Shape& s, Bounds& b) {
   std::vector<RollupRange> ranges = RollupRanges(q);
   // Day rows of exactly the dimensions asked for, each in one period, are the answer's rows
   // already: no GROUP BY (and no sort) when every piece is such days and the query has periods.
@@ -126,10 +145,12 @@ std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTabl
     from += "SELECT " + s.columns + " FROM " + std::string(t.name) + (r.days ? "_day" : "") +
             " WHERE " + PartnerIs(q, d);
     if (r.days) from += "kept = " + std::to_string(s.kept) + " AND ";
-    // The range's bounds are numbers this function computed, never text from a request; the
-    // query's own bounds are repeated as parameters so that every statement uses them.
-    from += "bucket >= " + std::to_string(r.from) + " AND bucket < " + std::to_string(r.to) +
-            " AND bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d);
+    // The query's own bounds are repeated so that every statement uses their parameters.
+    // (Parameters in order: each Of() in a statement of its own.)
+    const std::string lo = b.Of(r.from);
+    const std::string hi = b.Of(r.to);
+    from += "bucket >= " + lo + " AND bucket < " + hi + " AND bucket >= " + Param(1, d) +
+            " AND bucket < " + Param(2, d);
   }
   std::string sql = "SELECT " + s.select + counters + " FROM (" + from + ") r";
   // Without GROUP BY an empty range still yields one row (of NULL sums): none wanted.
@@ -143,7 +164,7 @@ std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTabl
 // that day row is read); on PostgreSQL, the pending counters, each in its own period. The rows
 // are for the caller to fold (RollupRowsToFold).
 std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
-                        const Shape& s, const RollupHourPlan& plan) {
+                        const Shape& s, const RollupHourPlan& plan, Bounds& b) {
   const bool periods = RollupPeriodsParam(q) != 0;
   const std::string own = periods ? PeriodOf(q, d) : "0";
   const std::string of_day = periods ? PeriodOf(q, d, DayNoon("bucket")) : "0";
@@ -157,7 +178,10 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
   }
   std::string hods;
   for (int h : plan.hods) hods += (hods.empty() ? "" : ", ") + std::to_string(h);
-  const std::string day_from = std::to_string(plan.day_from), day_to = std::to_string(plan.day_to);
+  const std::string day_from = b.Of(plan.day_from);
+  const std::string day_to = b.Of(plan.day_to);
+  const std::string hours_from = b.Of(std::min(q.from_bucket, plan.day_from));
+  const std::string hours_to = b.Of(std::max(q.to_bucket, plan.day_to));
   const std::string no_period = d == RollupSqlDialect::kPostgres ? "NULL::int8" : "NULL";
   std::string sql = "SELECT " + of_day + ", " + no_period + dims + counters + " FROM " +
                     std::string(t.name) + "_day WHERE " + PartnerIs(q, d) +
@@ -168,9 +192,7 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
          " THEN " + own + " END, CASE WHEN bucket >= " + day_from + " AND bucket < " + day_to +
          " THEN " + of_hours_day + " END" + dims + counters + " FROM " + std::string(t.name) +
          "_hour WHERE " + PartnerIs(q, d) + "kept = " + std::to_string(t.hour_grouping) +
-         " AND hod IN (" + hods +
-         ") AND bucket >= " + std::to_string(std::min(q.from_bucket, plan.day_from)) +
-         " AND bucket < " + std::to_string(std::max(q.to_bucket, plan.day_to));
+         " AND hod IN (" + hods + ") AND bucket >= " + hours_from + " AND bucket < " + hours_to;
   if (d == RollupSqlDialect::kPostgres) {
     // Counters not yet folded into the rollups (009_rollup_pending.sql), in the same statement
     // (one snapshot: a counter is either pending or folded in it, never both).
@@ -183,13 +205,18 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
 
 // The statement of a report's read: the rollups by RollupHourPlan when it applies, else by
 // RollupRanges; on PostgreSQL, the pending counters too.
-std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t) {
+RollupStatement Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t) {
   const Shape s = ShapeOf(q, d, t);
+  Bounds b(RollupPeriodsParam(q) ? RollupPeriodsParam(q) + 1 : (q.partner_id ? 4 : 3), d);
+  auto statement = [&b](std::string sql) {
+    const int first = b.first();
+    return RollupStatement{std::move(sql), first, std::move(b).Take()};
+  };
   if (const std::optional<RollupHourPlan> plan = HourPlanOf(q)) {
-    return HourPlanSql(q, d, t, s, *plan);
+    return statement(HourPlanSql(q, d, t, s, *plan, b));
   }
-  std::string sql = RangesSql(q, d, t, s);
-  if (d != RollupSqlDialect::kPostgres) return sql;
+  std::string sql = RangesSql(q, d, t, s, b);
+  if (d != RollupSqlDialect::kPostgres) return statement(std::move(sql));
   // PostgreSQL's write transactions append their counters to <table>_pending, which the rollup
   // folder moves into the rollups (009_rollup_pending.sql): add them, in the same statement (one
   // snapshot: a counter is either pending or folded in it, never both). Their groups may repeat
@@ -197,7 +224,7 @@ std::string Build(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t
   sql += " UNION ALL SELECT " + s.select + s.sums + " FROM " + std::string(t.name) +
          "_pending WHERE " + PartnerIs(q, d) + "bucket >= " + Param(1, d) + " AND bucket < " +
          Param(2, d);
-  return sql + (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING count(*) > 0";
+  return statement(sql + (s.group.empty() ? "" : " GROUP BY " + s.group) + " HAVING count(*) > 0");
 }
 
 }  // namespace
@@ -283,7 +310,7 @@ int DayGrouping(std::span<const int> groupings, int needed) {
   return groupings.back();
 }
 
-std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
+RollupStatement EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   return Build(q, d,
                {"rollup_events",
                 {"tag_id", "event_name"},
@@ -292,7 +319,7 @@ std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d) {
                 kEventHourGroupings[0]});
 }
 
-std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
+RollupStatement ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   return Build(q, d,
                {"rollup_clicks",
                 {"campaign_key", "tag_key"},
@@ -301,7 +328,7 @@ std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d) {
                 kClickHourGroupings[0]});
 }
 
-std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
+RollupStatement ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
   RollupQuery with_currency = q;
   with_currency.dims[2] = true;  // never add amounts of different currencies
   // SQLite keeps a value as whole units and micros; PostgreSQL as one numeric.

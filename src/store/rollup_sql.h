@@ -23,6 +23,20 @@ enum class RollupSqlDialect { kSqlite, kPostgres };
 // The parameter number of the period starts, or 0 when the query folds no periods.
 int RollupPeriodsParam(const RollupQuery& q);
 
+// A report's statement and the values of its bound parameters: the bounds of the pieces it
+// reads (RollupRanges, RollupHourPlan), numbered from `first_bound` on, after the parameters
+// above. With them as parameters the text depends on the query's shape only (its kind,
+// dimensions, periods' use, pieces and hours of the day), not on its range: a store keeps one
+// prepared statement per shape (SQLite's cache on the connection, PostgreSQL's named
+// statements), where literal bounds made every new range a statement of its own, kept for the
+// connection's life, and cost PostgreSQL a parse and a plan per call (docs/benchmarks.md,
+// session 19).
+struct RollupStatement {
+  std::string sql;
+  int first_bound = 0;
+  std::vector<int64_t> bounds;
+};
+
 // Without an hour plan (HourPlanOf, below: UTC days, :30 and :45 zones, periods of hours):
 // the pieces of [from_bucket, to_bucket) a report reads, ascending, adjacent, none empty: the
 // day rows (rollup.h "The day level") for every run of UTC days that each lie inside one of the
@@ -90,11 +104,11 @@ SignedPeriods RollupRowPeriods(std::optional<int64_t> plus, std::optional<int64_
 int DayGrouping(std::span<const int> groupings, int needed);
 
 // ... tag_id, event_name, events
-std::string EventRollupSql(const RollupQuery& q, RollupSqlDialect d);
+RollupStatement EventRollupSql(const RollupQuery& q, RollupSqlDialect d);
 // ... campaign_key, tag_key, clicks, filtered_clicks
-std::string ClickRollupSql(const RollupQuery& q, RollupSqlDialect d);
+RollupStatement ClickRollupSql(const RollupQuery& q, RollupSqlDialect d);
 // ... campaign_key, event_type, currency, click_tag_key, conversions, then SQLite: value_units,
 // value_micros; PostgreSQL: value as text; then the six latency counts.
-std::string ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d);
+RollupStatement ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d);
 
 }  // namespace thrad

@@ -75,6 +75,37 @@ Result<PgResult> PgConn::Exec(const PgQuery& query) {
   return res;
 }
 
+Result<PgResult> PgConn::ExecCached(const PgQuery& query) {
+  auto ok = [](const PgResult& res, ExecStatusType want) {
+    return res.raw() != nullptr && PQresultStatus(res.raw()) == want;
+  };
+  auto it = cached_.find(query.sql);
+  if (it == cached_.end()) {
+    if (cached_.size() >= kMaxCachedStatements) {
+      auto oldest = cached_.find(cached_order_.front());
+      cached_order_.pop_front();
+      const std::string name = std::move(oldest->second);
+      cached_.erase(oldest);
+      PgResult res(PQexec(conn_, ("DEALLOCATE " + name).c_str()));
+      if (!ok(res, PGRES_COMMAND_OK)) return Failure(res.raw(), "PostgreSQL");
+    }
+    std::string name = "thrad_cached_" + std::to_string(++cached_serial_);
+    PgResult res(PQprepare(conn_, name.c_str(), query.sql.c_str(),
+                           static_cast<int>(query.params.size()), nullptr));
+    if (!ok(res, PGRES_COMMAND_OK)) return Failure(res.raw(), "PostgreSQL");
+    it = cached_.emplace(query.sql, std::move(name)).first;
+    cached_order_.push_back(query.sql);
+  }
+  std::vector<const char*> values = Values(query);
+  PgResult res(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
+                              values.data(), nullptr, nullptr, 0));
+  if (ok(res, PGRES_TUPLES_OK) || ok(res, PGRES_COMMAND_OK)) return res;
+  Status st = Failure(res.raw(), "PostgreSQL");
+  std::erase(cached_order_, query.sql);
+  cached_.erase(it);
+  return st;
+}
+
 Status PgConn::ExecScript(const std::string& sql) {
   // PQexec returns the last statement's result; an error stops the script there.
   PgResult res(PQexec(conn_, sql.c_str()));

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -41,6 +44,14 @@ class PgConn {
   Result<PgResult> Exec(std::string sql, std::vector<std::optional<std::string>> params = {}) {
     return Exec(PgQuery{std::move(sql), std::move(params)});
   }
+  // One statement, prepared on this connection the first time its text is seen (a statement
+  // of its own, named here) and then only bound and executed: no parse and no plan per call
+  // for texts that repeat with other parameters (the reports', RollupStatement). At most
+  // kMaxCachedStatements texts are kept; the oldest is deallocated to make room. A failed
+  // execution forgets its text (a DDL may have changed what it reads), so the next call
+  // prepares it again.
+  Result<PgResult> ExecCached(const PgQuery& query);
+  static constexpr size_t kMaxCachedStatements = 256;
   // One or more statements without parameters (simple protocol), e.g. a migration file.
   Status ExecScript(const std::string& sql);
   // Sends every query at once in pipeline mode and reads every result: one round trip for
@@ -79,6 +90,10 @@ class PgConn {
 
   pg_conn* conn_;
   std::unordered_set<std::string> prepared_;  // statement names prepared on this connection
+  // ExecCached: statement name by text, and the texts oldest first.
+  std::unordered_map<std::string, std::string> cached_;
+  std::deque<std::string> cached_order_;
+  uint64_t cached_serial_ = 0;
   std::string last_sqlstate_;
   bool broken_ = false;
 };

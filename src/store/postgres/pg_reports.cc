@@ -28,6 +28,14 @@ std::vector<std::optional<std::string>> RangeParams(const RollupQuery& q) {
   return p;
 }
 
+// The statement of a rollup read with its parameters: RangeParams (rollup_sql.h's first
+// ones), then its bounds (numbered from statement.first_bound, right after them).
+PgQuery RollupPgQuery(const RollupQuery& q, RollupStatement statement) {
+  PgQuery query{std::move(statement.sql), RangeParams(q)};
+  for (int64_t b : statement.bounds) query.params.push_back(std::to_string(b));
+  return query;
+}
+
 // One row of a report statement as the readers take it: column 0 the period, then the
 // dimensions, then the counters (`sign` applies to them). An hour plan's row (RollupRowsToFold)
 // has two periods first and is read once per period it counts in (ForEachReportRow).
@@ -93,12 +101,16 @@ std::optional<std::pair<uint64_t, int64_t>> ParseCursor(std::string_view c) {
 
 Result<PgResult> PostgresStore::RunReport(const PgQuery& query) {
   std::lock_guard lock(reports_mu_);
-  return Run(reports_, query);
+  Result<PgConn*> conn = reports_.Get();
+  if (!conn.ok()) return conn.status();
+  Result<PgResult> res = (*conn)->ExecCached(query);
+  if (!res.ok()) reports_.AfterError();
+  return res;
 }
 
 Status PostgresStore::ReadEventRollups(const RollupQuery& q,
                                        const std::function<void(const EventRollupRow&)>& row) {
-  Result<PgResult> r = RunReport({EventRollupSql(q, RollupSqlDialect::kPostgres), RangeParams(q)});
+  Result<PgResult> r = RunReport(RollupPgQuery(q, EventRollupSql(q, RollupSqlDialect::kPostgres)));
   if (!r.ok()) return r.status();
   return ForEachReportRow(*r, q, [&](const ReportRow& in) {
     EventRollupRow e;
@@ -113,7 +125,7 @@ Status PostgresStore::ReadEventRollups(const RollupQuery& q,
 
 Status PostgresStore::ReadClickRollups(const RollupQuery& q,
                                        const std::function<void(const ClickRollupRow&)>& row) {
-  Result<PgResult> r = RunReport({ClickRollupSql(q, RollupSqlDialect::kPostgres), RangeParams(q)});
+  Result<PgResult> r = RunReport(RollupPgQuery(q, ClickRollupSql(q, RollupSqlDialect::kPostgres)));
   if (!r.ok()) return r.status();
   return ForEachReportRow(*r, q, [&](const ReportRow& in) {
     ClickRollupRow c;
@@ -130,7 +142,7 @@ Status PostgresStore::ReadClickRollups(const RollupQuery& q,
 Status PostgresStore::ReadConversionRollups(
     const RollupQuery& q, const std::function<void(const ConversionRollupRow&)>& row) {
   Result<PgResult> r =
-      RunReport({ConversionRollupSql(q, RollupSqlDialect::kPostgres), RangeParams(q)});
+      RunReport(RollupPgQuery(q, ConversionRollupSql(q, RollupSqlDialect::kPostgres)));
   if (!r.ok()) return r.status();
   return ForEachReportRow(*r, q, [&](const ReportRow& in) {
     ConversionRollupRow c;

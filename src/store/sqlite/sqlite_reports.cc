@@ -18,13 +18,16 @@ namespace {
 constexpr int64_t kMicrosPerUnit = 1'000'000;
 constexpr std::string_view kCursorPrefix = "s1.";
 
-void BindRange(SqliteStatement& st, const RollupQuery& q) {
+void BindRange(SqliteStatement& st, const RollupQuery& q, const RollupStatement& statement) {
   st.Bind(1, q.from_bucket);
   st.Bind(2, q.to_bucket);
   if (q.partner_id) st.Bind(3, *q.partner_id);
   if (int n = RollupPeriodsParam(q)) {
     st.BindBlob(n, std::string_view(reinterpret_cast<const char*>(q.periods.data()),
                                     q.periods.size() * sizeof(int64_t)));
+  }
+  for (size_t i = 0; i < statement.bounds.size(); ++i) {
+    st.Bind(statement.first_bound + static_cast<int>(i), statement.bounds[i]);
   }
 }
 
@@ -83,14 +86,15 @@ class SignedRow {
   int sign_;
 };
 
-// Runs `sql` with the range bound and calls `read` per row; an hour plan's rows (RollupRowsToFold)
-// once per period they count in, negated where they are taken away (ReportStore: the caller
-// adds up the rows of a group).
+// Runs `statement` with the range bound and calls `read` per row; an hour plan's rows
+// (RollupRowsToFold) once per period they count in, negated where they are taken away (ReportStore:
+// the caller adds up the rows of a group).
 template <typename Read>
-Status ForEachRow(SqliteDb& db, const std::string& sql, const RollupQuery& q, Read&& read) {
-  Result<SqliteStatement> st = db.Prepare(sql);
+Status ForEachRow(SqliteDb& db, const RollupStatement& statement, const RollupQuery& q,
+                  Read&& read) {
+  Result<SqliteStatement> st = db.Prepare(statement.sql);
   if (!st.ok()) return st.status();
-  BindRange(*st, q);
+  BindRange(*st, q, statement);
   const bool signed_rows = RollupRowsToFold(q);
   while (true) {
     Result<bool> more = st->Step();

@@ -279,5 +279,45 @@ TEST_F(PgStoreTest, ReconnectsAfterTheServerDropsItsConnections) {
   EXPECT_EQ(Count("events"), 2);
 }
 
+// ExecCached (the reports' statements): a text is prepared once per connection and then only
+// executed with new parameters; at most kMaxCachedStatements texts stay prepared; an execution
+// that fails (here: the table's columns changed under a prepared SELECT *) forgets its text, so
+// the next call prepares it again and succeeds.
+TEST_F(PgStoreTest, CachedStatementsArePreparedOncePerTextAndBounded) {
+  auto prepared = [&] {
+    auto n = sql_->Exec("SELECT count(*) FROM pg_prepared_statements");
+    EXPECT_OK(n);
+    return n.ok() ? n->Int64(0, 0) : -1;
+  };
+  auto add_one = [&](int64_t v) {
+    auto r = sql_->ExecCached({"SELECT $1::int8 + 1", {std::to_string(v)}});
+    EXPECT_OK(r);
+    return r.ok() ? r->Int64(0, 0) : -1;
+  };
+  EXPECT_EQ(add_one(1), 2);
+  EXPECT_EQ(add_one(41), 42);
+  EXPECT_EQ(prepared(), 1);
+
+  for (size_t k = 0; k <= PgConn::kMaxCachedStatements; ++k) {
+    auto r = sql_->ExecCached({"SELECT $1::int8 + " + std::to_string(k), {"1"}});
+    ASSERT_OK(r);
+    EXPECT_EQ(r->Int64(0, 0), static_cast<int64_t>(k) + 1);
+  }
+  EXPECT_EQ(prepared(), static_cast<int64_t>(PgConn::kMaxCachedStatements));
+  EXPECT_EQ(add_one(1), 2);  // deallocated as the oldest: prepared again, another one goes
+  EXPECT_EQ(prepared(), static_cast<int64_t>(PgConn::kMaxCachedStatements));
+
+  ASSERT_OK(sql_->ExecScript("CREATE TABLE cached_t (a int); INSERT INTO cached_t VALUES (7)"));
+  auto before = sql_->ExecCached({"SELECT * FROM cached_t"});
+  ASSERT_OK(before);
+  EXPECT_EQ(before->Int64(0, 0), 7);
+  ASSERT_OK(sql_->ExecScript("ALTER TABLE cached_t ADD COLUMN b int DEFAULT 8"));
+  EXPECT_FALSE(sql_->ExecCached({"SELECT * FROM cached_t"}).ok());
+  auto after = sql_->ExecCached({"SELECT * FROM cached_t"});
+  ASSERT_OK(after) << after.status().ToString();
+  EXPECT_EQ(after->Int64(0, 0), 7);
+  EXPECT_EQ(after->Int64(0, 1), 8);
+}
+
 }  // namespace
 }  // namespace thrad::test
