@@ -8,13 +8,14 @@ with a newer schema migrates its copy, never the cache), and the calls alternate
 runs: two copies do not always run alike.
 
 Usage: bench/reports_ab.py BIN_A BIN_B [--calls 200] [--tz America/New_York]
-                          [--database-url URL]
+                          [--database-url URL] [--kinds clicks,campaigns,conversions:currency]
   The store is bench/reports' cached SQLite store (run bench/reports once with
   BENCH_STORES=sqlite); its key is the cache's .key file. --tz asks for the reports' days in
   that zone (default UTC). --database-url: PostgreSQL's store instead, the database that
   `THRAD_BENCH_PG_URL=... bench/reports.py --stores postgres` leaves (thrad_bench_reports),
   shared by both servers (reports only read it; both builds must have the same schema); a
-  new `reports` key is created in it. Not part of CI.
+  new `reports` key is created in it. --kinds: the reports, each KIND or KIND:GROUP_BY
+  (default clicks,campaigns; group_by campaign_id unless given). Not part of CI.
 """
 
 import argparse
@@ -33,7 +34,7 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import reports  # noqa: E402  (bench/reports.py: the data's range)
 
-KINDS = ("clicks", "campaigns")
+KINDS = "clicks,campaigns"
 
 
 def cpu_seconds(pid):
@@ -54,7 +55,9 @@ def main():
     ap.add_argument("--tz", default="UTC")
     ap.add_argument("--cache", default=os.environ.get("BENCH_CACHE", "/tmp/thrad-bench-cache"))
     ap.add_argument("--database-url", help="PostgreSQL: the bench's database, shared")
+    ap.add_argument("--kinds", default=KINDS, help="KIND[:GROUP_BY],... (default %(default)s)")
     args = ap.parse_args()
+    args.kinds = [tuple((k + ":campaign_id").split(":")[:2]) for k in args.kinds.split(",")]
     first, last = reports.report_range()
     if args.database_url:
         store_args = ["--database-url", args.database_url]
@@ -97,8 +100,9 @@ def run(args, stores, key, first, last, work):
                                                      timeout=60)
 
         def call(side, kind):
-            conns[side].request("GET", f"/v1/api/reports/{kind}?from={first}&to={last}"
-                                "&granularity=day&group_by=campaign_id"
+            name, group = kind
+            conns[side].request("GET", f"/v1/api/reports/{name}?from={first}&to={last}"
+                                f"&granularity=day&group_by={group}"
                                 f"&tz={args.tz}",
                                 headers={"Authorization": f"Bearer {key}"})
             resp = conns[side].getresponse()
@@ -106,14 +110,14 @@ def run(args, stores, key, first, last, work):
             if resp.status != 200:
                 raise SystemExit(f"reports_ab: {side} {kind}: {resp.status} {body[:200]!r}")
 
-        for kind in KINDS:  # warm both
+        for kind in args.kinds:  # warm both
             for _ in range(10):
                 for side in "AB":
                     call(side, kind)
         time.sleep(0.5)
         skip = {s: len(logs[s].read_text(errors="replace").splitlines()) for s in "AB"}
         cpu = {}
-        for kind in KINDS:
+        for kind in args.kinds:
             before = {s: cpu_seconds(procs[s].pid) for s in "AB"}
             for i in range(args.calls):
                 for side in ("AB" if i % 2 == 0 else "BA"):
@@ -130,12 +134,11 @@ def run(args, stores, key, first, last, work):
         for line in logs[side].read_text(errors="replace").splitlines()[skip[side]:]:
             if '"route":"report"' in line:
                 took.setdefault(side, []).append(json.loads(line))
-    for kind in KINDS:
-        # Calls of a kind ran in one block, clicks first: split each side's log by count.
-        idx = KINDS.index(kind)
+    for idx, kind in enumerate(args.kinds):
+        # Calls of a kind ran in one block, in --kinds order: split each side's log by count.
         a = [e["duration_ms"] for e in took["A"][idx * args.calls:(idx + 1) * args.calls]]
         b = [e["duration_ms"] for e in took["B"][idx * args.calls:(idx + 1) * args.calls]]
-        print(f"{kind:10s} A p50 {statistics.median(a):6.2f} p95 {p95(a):6.2f} | "
+        print(f"{kind[0]:11s} A p50 {statistics.median(a):6.2f} p95 {p95(a):6.2f} | "
               f"B p50 {statistics.median(b):6.2f} p95 {p95(b):6.2f} | "
               f"B/A p50 {statistics.median(b) / statistics.median(a):.2f} | "
               f"CPU ms/call A {cpu[('A', kind)]:.2f} B {cpu[('B', kind)]:.2f} "
