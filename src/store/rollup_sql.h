@@ -14,10 +14,10 @@ namespace thrad {
 // spelling and the money columns. Parameters: 1 = from_bucket, 2 = to_bucket, 3 = partner_id
 // (only when RollupQuery::partner_id is set), then the period starts when RollupQuery::periods is
 // used (RollupPeriodsParam: SQLite a blob of native int64s read by the function
-// thrad_period(bucket, starts), sqlite_reports.cc; PostgreSQL an int8[] for width_bucket).
-// Columns: bucket (the period start with periods; 0 when !by_bucket), then the
-// kind's dimensions (NULL when not kept; nullable ones in their key form, RollupDimKey), then
-// the sums.
+// thrad_period(bucket, starts), sqlite_reports.cc; PostgreSQL an int8[] for width_bucket),
+// then the bounds of the pieces read (RollupStatement, below). Columns: bucket (the period start
+// with periods; 0 when !by_bucket), then the kind's dimensions (NULL when not kept; nullable ones
+// in their key form, RollupDimKey), then the sums.
 enum class RollupSqlDialect { kSqlite, kPostgres };
 
 // The parameter number of the period starts, or 0 when the query folds no periods.

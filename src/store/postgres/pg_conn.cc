@@ -101,6 +101,10 @@ Result<PgResult> PgConn::ExecCached(const PgQuery& query) {
                               values.data(), nullptr, nullptr, 0));
   if (ok(res, PGRES_TUPLES_OK) || ok(res, PGRES_COMMAND_OK)) return res;
   Status st = Failure(res.raw(), "PostgreSQL");
+  // Forgotten here and on the server (best effort: a lost connection took it with it).
+  if (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+    PgResult(PQexec(conn_, ("DEALLOCATE " + it->second).c_str()));
+  }
   std::erase(cached_order_, query.sql);
   cached_.erase(it);
   return st;

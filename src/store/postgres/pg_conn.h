@@ -48,8 +48,8 @@ class PgConn {
   // of its own, named here) and then only bound and executed: no parse and no plan per call
   // for texts that repeat with other parameters (the reports', RollupStatement). At most
   // kMaxCachedStatements texts are kept; the oldest is deallocated to make room. A failed
-  // execution forgets its text (a DDL may have changed what it reads), so the next call
-  // prepares it again.
+  // execution forgets its text and deallocates its statement (a DDL may have changed what it
+  // reads), so the next call prepares it again.
   Result<PgResult> ExecCached(const PgQuery& query);
   static constexpr size_t kMaxCachedStatements = 256;
   // One or more statements without parameters (simple protocol), e.g. a migration file.

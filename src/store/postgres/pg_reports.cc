@@ -101,11 +101,7 @@ std::optional<std::pair<uint64_t, int64_t>> ParseCursor(std::string_view c) {
 
 Result<PgResult> PostgresStore::RunReport(const PgQuery& query) {
   std::lock_guard lock(reports_mu_);
-  Result<PgConn*> conn = reports_.Get();
-  if (!conn.ok()) return conn.status();
-  Result<PgResult> res = (*conn)->ExecCached(query);
-  if (!res.ok()) reports_.AfterError();
-  return res;
+  return Run(reports_, query, /*cached=*/true);
 }
 
 Status PostgresStore::ReadEventRollups(const RollupQuery& q,

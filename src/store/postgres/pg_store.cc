@@ -42,10 +42,10 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& ur
   return store;
 }
 
-Result<PgResult> PostgresStore::Run(PgLink& link, const PgQuery& query) {
+Result<PgResult> PostgresStore::Run(PgLink& link, const PgQuery& query, bool cached) {
   Result<PgConn*> conn = link.Get();
   if (!conn.ok()) return conn.status();
-  Result<PgResult> res = (*conn)->Exec(query);
+  Result<PgResult> res = cached ? (*conn)->ExecCached(query) : (*conn)->Exec(query);
   if (!res.ok()) link.AfterError();
   return res;
 }

@@ -113,8 +113,8 @@ class PostgresStore final : public Store {
   explicit PostgresStore(const std::string& url);
 
   // Runs `query` on `link` (locked by the caller), mapping failures to a Status and letting the
-  // link recover from them.
-  static Result<PgResult> Run(PgLink& link, const PgQuery& query);
+  // link recover from them; `cached`: as a statement prepared once per text (PgConn::ExecCached).
+  static Result<PgResult> Run(PgLink& link, const PgQuery& query, bool cached = false);
   // The key with `column` (id or digest) = `value` (pg_keys.cc).
   Result<std::optional<KeyRecord>> FindKey(std::string_view column, std::string_view value);
 

@@ -315,6 +315,8 @@ TEST_F(PgStoreTest, CachedStatementsArePreparedOncePerTextAndBounded) {
   EXPECT_FALSE(sql_->ExecCached({"SELECT * FROM cached_t"}).ok());
   auto after = sql_->ExecCached({"SELECT * FROM cached_t"});
   ASSERT_OK(after) << after.status().ToString();
+  // The failed statement was deallocated, not left beside its new preparation.
+  EXPECT_EQ(prepared(), static_cast<int64_t>(PgConn::kMaxCachedStatements));
   EXPECT_EQ(after->Int64(0, 0), 7);
   EXPECT_EQ(after->Int64(0, 1), 8);
 }
