@@ -141,14 +141,25 @@ class PgStoreTest : public StoreTest {
     return r.ok() ? r->Int64(0, 0) : -1;
   }
 
+  // Every session on the test's database, for a failure's message.
+  std::string Sessions() {
+    auto r = sql_->Exec(
+        "SELECT coalesce(string_agg(concat_ws(' ', pid, backend_type, application_name, state, "
+        "left(query, 80)), '; '), '') FROM pg_stat_activity WHERE datname = $1",
+        {db_name_});
+    return r.ok() ? std::string(r->Text(0, 0)) : r.status().ToString();
+  }
+
   // Deadlocks PostgreSQL broke on the test's database, once the sessions beyond `own_backends`
   // (stores the test closed) have ended and reported their statistics. A backend leaves
   // pg_stat_activity a while after its client hangs up, so this waits up to 10 s.
   int64_t DeadlocksOnceEnded(int64_t own_backends) {
-    for (int i = 0; i < 500 && Backends() > own_backends; ++i) {
+    int64_t backends = Backends();
+    for (int i = 0; i < 500 && backends != own_backends; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      backends = Backends();
     }
-    EXPECT_EQ(Backends(), own_backends);
+    EXPECT_EQ(backends, own_backends) << Sessions();
     (void)sql_->ExecScript("SELECT pg_stat_clear_snapshot()");
     auto r = sql_->Exec("SELECT deadlocks FROM pg_stat_database WHERE datname = $1", {db_name_});
     return r.ok() ? r->Int64(0, 0) : -1;
