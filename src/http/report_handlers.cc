@@ -10,6 +10,7 @@
 #include "http/api_service.h"
 #include "http/json_response.h"
 #include "http/report_rows.h"
+#include "http/report_slices.h"
 
 namespace thrad {
 namespace {
@@ -120,7 +121,47 @@ class ReportJson {
   bool first_ = true;
 };
 
-// A report's answer, read from the rollups: runs on the read thread (PendingRead).
+// The first bucket at or after `t`.
+int64_t BucketAtOrAfter(int64_t t) { return RollupBucket(t + kRollupBucketMicros - 1); }
+
+// `rq` narrowed to its periods [slice.begin, slice.end): the buckets from the first one's start
+// to the next one's (a bucket counts in the last period starting at or before it, as in rq).
+RollupQuery SliceOf(const RollupQuery& rq, ReportSlicer::Slice slice) {
+  if (rq.periods.empty()) return rq;
+  RollupQuery out = rq;
+  out.periods.assign(rq.periods.begin() + static_cast<ptrdiff_t>(slice.begin),
+                     rq.periods.begin() + static_cast<ptrdiff_t>(slice.end));
+  if (slice.begin > 0) out.from_bucket = BucketAtOrAfter(rq.periods[slice.begin]);
+  if (slice.end < rq.periods.size()) {
+    out.to_bucket = std::min(rq.to_bucket, BucketAtOrAfter(rq.periods[slice.end]));
+  }
+  return out;
+}
+
+// Reads the report's rollups of `rq` into `rows`.
+Status ReadRollups(ReportStore& store, RollupQuery rq, const ReportQuery& q, ReportRows& rows) {
+  switch (q.kind) {
+    case ReportKind::kEvents:
+      rq.dims = {Wants(q, "tag_id"), Wants(q, "event_name"), false, false};
+      return ReadEvents(store, rq, q, rows);
+    case ReportKind::kClicks:
+      rq.dims = {Wants(q, "campaign_id"), Wants(q, "tag_id"), false, false};
+      return ReadClicks(store, rq, q, rows);
+    case ReportKind::kConversions:
+      rq.dims = {Wants(q, "campaign_id"), Wants(q, "event_type"), true, false};
+      return ReadConversions(store, rq, q, false, rows);
+    case ReportKind::kCampaigns: {
+      rq.dims = {true, Wants(q, "tag_id"), false, false};
+      THRAD_RETURN_IF_ERROR(ReadClicks(store, rq, q, rows));
+      rq.dims = {true, false, true, Wants(q, "tag_id")};
+      return ReadConversions(store, rq, q, true, rows);
+    }
+  }
+  return Status::Ok();
+}
+
+// A report's answer, read from the rollups a slice of periods at a time (ReportSlicer): runs on
+// the read thread (PendingRead).
 ApiResponse AnswerReport(ReportStore& store, const ReportQuery& q, const std::string& request_id) {
   RollupQuery rq;
   rq.partner_id = q.partner_id;
@@ -128,35 +169,8 @@ ApiResponse AnswerReport(ReportStore& store, const ReportQuery& q, const std::st
   rq.to_bucket = RollupBucket(q.to);
   rq.by_bucket = q.granularity != Granularity::kTotal;
   rq.periods = PeriodStarts(q.tz, q.granularity, q.from, q.to);
-  ReportRows rows(q);
-  Status st;
-  switch (q.kind) {
-    case ReportKind::kEvents:
-      rq.dims = {Wants(q, "tag_id"), Wants(q, "event_name"), false, false};
-      st = ReadEvents(store, rq, q, rows);
-      break;
-    case ReportKind::kClicks:
-      rq.dims = {Wants(q, "campaign_id"), Wants(q, "tag_id"), false, false};
-      st = ReadClicks(store, rq, q, rows);
-      break;
-    case ReportKind::kConversions:
-      rq.dims = {Wants(q, "campaign_id"), Wants(q, "event_type"), true, false};
-      st = ReadConversions(store, rq, q, false, rows);
-      break;
-    case ReportKind::kCampaigns:
-      rq.dims = {true, Wants(q, "tag_id"), false, false};
-      st = ReadClicks(store, rq, q, rows);
-      if (st.ok()) {
-        rq.dims = {true, false, true, Wants(q, "tag_id")};
-        st = ReadConversions(store, rq, q, true, rows);
-      }
-      break;
-  }
-  if (!st.ok()) return MakeErrorResponse({ErrorKindOf(st)}, request_id);
 
-  const size_t groups = rows.Finish();
   std::string body;
-  body.reserve(256 + 160 * std::min(groups, kMaxReportRows));
   ReportJson json(body);
   json.Open();
   json.Key("kind").String(ReportKindName(q.kind));
@@ -176,10 +190,32 @@ ApiResponse AnswerReport(ReportStore& store, const ReportQuery& q, const std::st
   } else {
     json.Null();
   }
+  size_t written = 0;
+  bool truncated = false;
   json.Key("rows").Raw("[");
-  rows.Write(body, kMaxReportRows);
+  ReportSlicer slicer(rq.by_bucket ? rq.periods.size() : 0);
+  while (std::optional<ReportSlicer::Slice> slice = slicer.Next()) {
+    ReportRows rows(q, slicer.MayOverflow() ? ReportSlicer::kMaxSliceGroups : SIZE_MAX);
+    Status st = ReadRollups(store, SliceOf(rq, *slice), q, rows);
+    if (!st.ok()) return MakeErrorResponse({ErrorKindOf(st)}, request_id);
+    if (rows.Overflowed()) {
+      slicer.Overflowed();
+      continue;
+    }
+    const size_t groups = rows.Finish();
+    const size_t wanted = kMaxReportRows - written;
+    if (groups > wanted) truncated = true;
+    if (groups > 0 && wanted > 0) {
+      if (written > 0) body += ',';
+      rows.Write(body, wanted);
+      written += std::min(groups, wanted);
+    }
+    if (truncated) break;
+    slicer.Read(groups, kMaxReportRows - written);
+  }
+
   json.Raw("]");
-  json.Key("truncated").Raw(groups > kMaxReportRows ? "true" : "false");
+  json.Key("truncated").Raw(truncated ? "true" : "false");
   json.Close();
   return JsonResponse(200, std::move(body));
 }

@@ -27,8 +27,8 @@ bool ReportMetrics::Empty() const {
          std::all_of(latency.begin(), latency.end(), [](int64_t n) { return n == 0; });
 }
 
-ReportRows::ReportRows(const ReportQuery& q)
-    : q_(q), ndims_(std::min(q.group_by.size(), kMaxDims)) {
+ReportRows::ReportRows(const ReportQuery& q, size_t max_groups)
+    : q_(q), ndims_(std::min(q.group_by.size(), kMaxDims)), max_groups_(max_groups) {
   text_.emplace_back();  // id 0: null
   for (const std::string& name : q.group_by) AppendJsonString(dim_keys_.emplace_back(), name);
   rows_.reserve(1024);
@@ -44,6 +44,7 @@ uint32_t ReportRows::Intern(const std::string* value) {
 }
 
 ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
+  if (overflowed_) return Spill();
   Row key;
   key.period = q_.granularity == Granularity::kTotal ? 0 : period;
   for (size_t i = 0; i < ndims_; ++i) key.dims[i] = Intern(values[i]);
@@ -51,6 +52,7 @@ ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
   // While the groups come in order, a new one after the last is new: no look-up. The first
   // that does not comes after the last may be an earlier group: from then on, an index.
   if (slots_.empty() && (rows_.empty() || TextBefore(rows_.back(), key))) {
+    if (rows_.size() >= max_groups_) return Spill();
     rows_.push_back(std::move(key));
     return rows_.back().metrics;
   }
@@ -61,6 +63,7 @@ ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
   const size_t mask = slots_.size() - 1;
   for (size_t i = GroupHash(key) & mask;; i = (i + 1) & mask) {
     if (slots_[i] == 0) {
+      if (rows_.size() >= max_groups_) return Spill();
       rows_.push_back(std::move(key));
       slots_[i] = static_cast<uint32_t>(rows_.size());
       if (rows_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
@@ -68,6 +71,12 @@ ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
     }
     if (SameGroup(rows_[slots_[i] - 1], key)) return rows_[slots_[i] - 1].metrics;
   }
+}
+
+ReportMetrics& ReportRows::Spill() {
+  overflowed_ = true;
+  spill_ = ReportMetrics();
+  return spill_;
 }
 
 size_t ReportRows::GroupHash(const Row& row) {
@@ -145,6 +154,8 @@ size_t ReportRows::Finish() {
 }
 
 void ReportRows::Write(std::string& out, size_t max) const {
+  const size_t need = out.size() + 160 * std::min(max, order_.size());
+  if (need > out.capacity()) out.reserve(std::max(need, out.capacity() * 2));
   std::string period_text;
   int64_t period_of_text = 0;
   for (size_t k = 0; k < std::min(max, order_.size()); ++k) {

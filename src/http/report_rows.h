@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,12 +57,17 @@ class ReportRows {
   // A row's group_by values, in q.group_by's order; nullptr for null.
   using Values = std::array<const std::string*, kMaxDims>;
 
-  explicit ReportRows(const ReportQuery& q);
+  // At most `max_groups` groups are held: a group past them is not (its counters go nowhere)
+  // and Overflowed says so; the rows are then incomplete.
+  explicit ReportRows(const ReportQuery& q, size_t max_groups = SIZE_MAX);
 
   // The row of a rollup row counted in the period starting at `period` (ignored for
   // kTotal: one period), whose group_by values are `values`. The reference is valid until the
   // next call.
   ReportMetrics& At(int64_t period, const Values& values);
+
+  // Whether a group was left out for want of room (max_groups).
+  bool Overflowed() const { return overflowed_; }
 
   // The id of a value (0 for null), the same for equal values: for currencies.
   uint32_t Intern(const std::string* value);
@@ -86,6 +92,8 @@ class ReportRows {
 
   // The index's hash of a row's group; the index rebuilt with `slots` slots (a power of 2).
   static size_t GroupHash(const Row& row);
+  // Notes a group left out (max_groups) and gives the counters that go nowhere.
+  ReportMetrics& Spill();
   void Rehash(size_t slots);
 
   // The answer's order, by the values' text (before Finish) or by their ranks (after).
@@ -97,6 +105,9 @@ class ReportRows {
 
   const ReportQuery& q_;
   size_t ndims_ = 0;
+  size_t max_groups_ = SIZE_MAX;
+  bool overflowed_ = false;
+  ReportMetrics spill_;                // where the counters of a group left out go
   std::vector<std::string> dim_keys_;  // each group_by name as a JSON string
   std::vector<Row> rows_;              // one per group
   // Once a group came out of order (empty before), an index of every group: open addressing

@@ -574,3 +574,56 @@ def test_erase_leaves_the_counts_and_removes_the_raw_rows(make_server):
     srv.cli.run("erase", "--partner", writer.id, "--client-id", "c-1")
     assert writer.events() == [] and writer.conversions() == []
     assert totals() == ([{"events": 3}], [1], 0)
+
+
+def test_a_report_past_10000_rows_answers_the_first_10000_in_order(make_server):
+    """An hourly report over two months of a partner's events, 1-13 event names an hour: its
+    rows go past 10,000, so it answers the first 10,000 in order and says truncated. The server
+    reads such a report a slice of periods at a time (http/report_slices.h), so the rows cross
+    several slices, in New York across the DST change. A range of exactly 10,000 rows is not
+    truncated; one more row, and it is."""
+    srv = make_server()
+    writer = Partner(srv)
+    reader = Partner(srv, partner_id=writer.id, scopes="reports")
+    start = datetime.datetime(2026, 9, 20, tzinfo=UTC)
+    hours = 1_500
+    names = [1 + i * 7 % 13 for i in range(hours)]  # event names in hour i
+    # The 10,000th row is event name m-1 of hour h; that hour's later names come at :30, so
+    # that a range to h:15 holds exactly 10,000 rows (a range's ends are quarter hours).
+    h, before = 0, 0
+    while before + names[h] < 10_000:
+        before += names[h]
+        h += 1
+    m = 10_000 - before
+    events = [{"event_name": f"n{k:02d}",
+               "timestamp": int((start + datetime.timedelta(
+                   hours=i, minutes=30 if i == h and k >= m else 0)).timestamp())}
+              for i in range(hours) for k in range(names[i])]
+    for i in range(0, len(events), 1000):
+        resp = writer.collect({"events": events[i:i + 1000]}, path="/v1/api/collect/batch")
+        assert resp.status == 200 and resp.json()["accepted"] == len(events[i:i + 1000]), resp
+    frm, to = "2026-09-20T00:00:00Z", (start + datetime.timedelta(hours=hours)).isoformat()
+    rows = exported(srv)
+
+    def report(to, tz="UTC"):
+        params = {"from": frm, "to": to, "tz": tz, "granularity": "hour", "group_by": "event_name"}
+        resp = srv.get("/v1/api/reports/events?" + urllib.parse.urlencode(params),
+                       headers=reader.headers())
+        assert resp.status == 200, resp
+        return resp.json()
+
+    for tz in ("UTC", NY):
+        body = report(to, tz)
+        want = sort_like_server(expected(rows, "events", tz, frm, to, "hour", ["event_name"],
+                                         {writer.id}), "hour", ["event_name"])
+        assert len(want) == len(events) > 10_000
+        assert body["truncated"] is True
+        assert len(body["rows"]) == 10_000
+        assert body["rows"] == want[:10_000], tz
+
+    exact = start + datetime.timedelta(hours=h, minutes=15)
+    body = report(exact.isoformat())
+    assert body["truncated"] is False and len(body["rows"]) == 10_000
+    assert body["rows"][-1]["event_name"] == f"n{m - 1:02d}"
+    body = report((exact + datetime.timedelta(hours=1)).isoformat())
+    assert body["truncated"] is True and len(body["rows"]) == 10_000
