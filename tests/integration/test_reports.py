@@ -620,6 +620,14 @@ def test_a_report_past_10000_rows_answers_the_first_10000_in_order(make_server):
         assert body["truncated"] is True
         assert len(body["rows"]) == 10_000
         assert body["rows"] == want[:10_000], tz
+        # The next page (docs/api.md): from the last row's period on, that period again whole.
+        last = body["rows"][-1]["period"]
+        params = {"from": last, "to": to, "tz": tz, "granularity": "hour",
+                  "group_by": "event_name"}
+        page = srv.get("/v1/api/reports/events?" + urllib.parse.urlencode(params),
+                       headers=reader.headers()).json()
+        first = next(i for i, r in enumerate(want) if r["period"] == last)
+        assert page["truncated"] is False and page["rows"] == want[first:], tz
 
     exact = start + datetime.timedelta(hours=h, minutes=15)
     body = report(exact.isoformat())
