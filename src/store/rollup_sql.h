@@ -20,7 +20,8 @@ namespace thrad {
 // in their key form, RollupDimKey), then the sums.
 enum class RollupSqlDialect { kSqlite, kPostgres };
 
-// The parameter number of the period starts, or 0 when the query folds no periods.
+// The parameter number of the period starts, or 0 when the statement needs none: the query
+// folds no periods, or its periods are the UTC days of its range, computed from each bucket.
 int RollupPeriodsParam(const RollupQuery& q);
 
 // A report's statement and the values of its bound parameters: the bounds of the pieces it

@@ -242,6 +242,9 @@ CASES = [
     ("clicks", NY, "2026-03-01", "2026-12-31", "day", ["campaign_id", "tag_id"]),
     ("clicks", NY, "2026-10-31", "2026-11-01", "hour", ["campaign_id"]),
     ("clicks", "UTC", "2026-01-01", "2026-12-31", "total", []),
+    # UTC days: each row's period computed from its bucket (rollup_sql.cc UtcDayPeriods).
+    ("clicks", "UTC", "2026-03-01", "2026-12-31", "day", ["campaign_id"]),
+    ("conversions", "UTC", "2026-03-07T06:00:00Z", "2026-11-02T00:00:00Z", "day", ["currency"]),
     ("conversions", NY, "2026-03-01", "2026-12-31", "day", ["currency"]),
     ("conversions", NY, "2026-03-07", "2026-03-09", "hour", ["campaign_id", "event_type"]),
     ("conversions", "Europe/Paris", "2026-01-01", "2026-12-31", "total",

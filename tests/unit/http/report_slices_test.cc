@@ -59,7 +59,8 @@ void ExpectCoverInOrder(const SliceRun& run, size_t upto) {
 }
 
 TEST(ReportSlicerTest, AMonthOfDaysIsOneRead) {
-  const SliceRun run = ReadAll(30, [](size_t) { return 200; }, 10'000);
+  const SliceRun run = ReadAll(
+      30, [](size_t) { return 200; }, 10'000);
   ASSERT_EQ(run.slices.size(), 1u);
   EXPECT_EQ(run.slices[0], (Slice{0, 30}));
   EXPECT_EQ(run.written, 6'000u);
@@ -77,7 +78,8 @@ TEST(ReportSlicerTest, NoPeriodsIsOneReadOfTheWholeRange) {
 
 TEST(ReportSlicerTest, AYearOfHoursStopsSoonAfterTheAnswerIsFull) {
   // 8,784 hours of 2024, 200 groups an hour: 10,000 rows are the first 50 hours.
-  const SliceRun run = ReadAll(8'784, [](size_t) { return 200; }, 10'000);
+  const SliceRun run = ReadAll(
+      8'784, [](size_t) { return 200; }, 10'000);
   EXPECT_TRUE(run.truncated);
   EXPECT_EQ(run.written, 10'000u);
   ExpectCoverInOrder(run, run.slices.back().end);
@@ -89,7 +91,8 @@ TEST(ReportSlicerTest, AYearOfHoursStopsSoonAfterTheAnswerIsFull) {
 
 TEST(ReportSlicerTest, EmptyPeriodsAreCrossedInFewReads) {
   // Nothing until the last day of a year of hours.
-  const SliceRun run = ReadAll(8'784, [](size_t i) { return i >= 8'760 ? 3 : 0; }, 10'000);
+  const SliceRun run = ReadAll(
+      8'784, [](size_t i) { return i >= 8'760 ? 3 : 0; }, 10'000);
   EXPECT_FALSE(run.truncated);
   EXPECT_EQ(run.written, 24u * 3);
   ExpectCoverInOrder(run, 8'784);
@@ -98,18 +101,21 @@ TEST(ReportSlicerTest, EmptyPeriodsAreCrossedInFewReads) {
 
 TEST(ReportSlicerTest, AnAnswerExactlyFullLooksOnlyAsFarAsTheNextRow) {
   // 100 periods of 100 groups: exactly 10,000 rows; truncated only if a row follows.
-  const SliceRun full = ReadAll(100, [](size_t) { return 100; }, 10'000);
+  const SliceRun full = ReadAll(
+      100, [](size_t) { return 100; }, 10'000);
   EXPECT_EQ(full.written, 10'000u);
   EXPECT_FALSE(full.truncated);
   ExpectCoverInOrder(full, 100);
-  const SliceRun more = ReadAll(101, [](size_t) { return 100; }, 10'000);
+  const SliceRun more = ReadAll(
+      101, [](size_t) { return 100; }, 10'000);
   EXPECT_TRUE(more.truncated);
   EXPECT_EQ(more.written, 10'000u);
 }
 
 TEST(ReportSlicerTest, ASliceTooDenseIsReadAgainShorterDownToOnePeriod) {
   // 50,000 groups in each period: more than kMaxSliceGroups in any slice of two periods.
-  const SliceRun run = ReadAll(40, [](size_t) { return 50'000; }, 10'000);
+  const SliceRun run = ReadAll(
+      40, [](size_t) { return 50'000; }, 10'000);
   EXPECT_GE(run.overflows, 1u);
   EXPECT_TRUE(run.truncated);
   ASSERT_FALSE(run.slices.empty());

@@ -316,8 +316,9 @@ TEST(RollupTest, StatementTextsDependOnTheShapeNotOnTheRange) {
         const RollupStatement sa = sql(a, d), sb = sql(b, d);
         EXPECT_EQ(sa.sql, sb.sql);
         EXPECT_NE(sa.bounds, sb.bounds);
-        // The bounds come right after the period starts (parameter 4 with a partner).
-        EXPECT_EQ(sa.first_bound, 5);
+        // The bounds come right after the period starts (parameter 4 with a partner); UTC
+        // days need no starts (computed from the bucket), so they come after the partner.
+        EXPECT_EQ(sa.first_bound, offset == 0 ? 4 : 5);
         ASSERT_FALSE(sa.bounds.empty());
         for (size_t i = 0; i < sa.bounds.size(); ++i) {
           const std::string n = std::to_string(sa.first_bound + static_cast<int>(i));
@@ -329,6 +330,21 @@ TEST(RollupTest, StatementTextsDependOnTheShapeNotOnTheRange) {
         for (int64_t v : sb.bounds) EXPECT_EQ(sb.sql.find(std::to_string(v)), std::string::npos);
       }
     }
+    // UTC days: each row's period is its UTC day, computed; any other periods are searched.
+    const RollupQuery utc = days(d0, 30, 0), ny = days(d0, 30, 5 * kHour);
+    EXPECT_EQ(RollupPeriodsParam(utc), 0);
+    EXPECT_EQ(RollupPeriodsParam(ny), 4);
+    const std::string search = d == RollupSqlDialect::kSqlite ? "thrad_period(" : "width_bucket(";
+    EXPECT_EQ(ClickRollupSql(utc, d).sql.find(search), std::string::npos);
+    EXPECT_NE(ClickRollupSql(utc, d).sql.find("% 86400000000"), std::string::npos);
+    EXPECT_NE(ClickRollupSql(ny, d).sql.find(search), std::string::npos);
+    // Not UTC days: a range past its last period's day, or a gap between two periods.
+    RollupQuery longer = utc;
+    longer.to_bucket += kDay;
+    EXPECT_EQ(RollupPeriodsParam(longer), 4);
+    RollupQuery gap = utc;
+    gap.periods.erase(gap.periods.begin() + 3);
+    EXPECT_EQ(RollupPeriodsParam(gap), 4);
     // Without periods or a partner the bounds follow parameter 2: here a total over India's
     // days (a :30 offset: no hour plan), its pieces in order.
     const int64_t india = 6 * kHour + 30 * 60'000'000LL;
