@@ -193,7 +193,7 @@ ApiResponse AnswerReport(ReportStore& store, const ReportQuery& q, const std::st
   size_t written = 0;
   bool truncated = false;
   json.Key("rows").Raw("[");
-  ReportSlicer slicer(rq.by_bucket ? rq.periods.size() : 0);
+  ReportSlicer slicer(rq.periods.size());  // none for a total (PeriodStarts)
   while (std::optional<ReportSlicer::Slice> slice = slicer.Next()) {
     ReportRows rows(q, slicer.MayOverflow() ? ReportSlicer::kMaxSliceGroups : SIZE_MAX);
     Status st = ReadRollups(store, SliceOf(rq, *slice), q, rows);
