@@ -154,6 +154,7 @@ Status ReadRollups(ReportStore& store, RollupQuery rq, const ReportQuery& q, Rep
       rq.dims = {true, Wants(q, "tag_id"), false, false};
       THRAD_RETURN_IF_ERROR(ReadClicks(store, rq, q, rows));
       rq.dims = {true, false, true, Wants(q, "tag_id")};
+      rq.latency = false;  // not in a campaigns row
       return ReadConversions(store, rq, q, true, rows);
     }
   }

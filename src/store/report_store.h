@@ -30,6 +30,9 @@ struct RollupQuery {
   // events: tag_id, event_name; clicks: campaign_id, tag_id; conversions: campaign_id,
   // event_type, currency, click_tag_id.
   std::array<bool, 4> dims{};
+  // Conversions: whether their latency counters are read. The campaigns report has none: without
+  // them a conversion row is 8 columns, not 14 (ConversionRollupRow::latency stays 0).
+  bool latency = true;
 };
 
 struct EventRollupRow {

@@ -356,9 +356,11 @@ RollupStatement ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d) {
       d == RollupSqlDialect::kSqlite
           ? std::vector<std::string_view>{"conversions", "value_units", "value_micros"}
           : std::vector<std::string_view>{"conversions", "value"};
-  for (std::string_view latency : {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
-                                   "latency_30d", "latency_more"}) {
-    counters.push_back(latency);
+  if (q.latency) {
+    for (std::string_view latency : {"latency_negative", "latency_1h", "latency_1d", "latency_7d",
+                                     "latency_30d", "latency_more"}) {
+      counters.push_back(latency);
+    }
   }
   return Build(with_currency, d,
                {"rollup_conversions",

@@ -109,7 +109,7 @@ RollupStatement EventRollupSql(const RollupQuery& q, RollupSqlDialect d);
 // ... campaign_key, tag_key, clicks, filtered_clicks
 RollupStatement ClickRollupSql(const RollupQuery& q, RollupSqlDialect d);
 // ... campaign_key, event_type, currency, click_tag_key, conversions, then SQLite: value_units,
-// value_micros; PostgreSQL: value as text; then the six latency counts.
+// value_micros; PostgreSQL: value as text; then the six latency counts (RollupQuery::latency).
 RollupStatement ConversionRollupSql(const RollupQuery& q, RollupSqlDialect d);
 
 }  // namespace thrad

@@ -151,7 +151,9 @@ Status PostgresStore::ReadConversionRollups(
     std::optional<Micros128> value = ParseMicros128(in.Str(6));
     if (!value) return Status::Internal("rollup value is not a decimal: " + in.Str(6));
     c.value_micros = in.sign() * *value;
-    for (int k = 0; k < kLatencyBuckets; ++k) c.latency[k] = in.Count(7 + k);
+    if (q.latency) {
+      for (int k = 0; k < kLatencyBuckets; ++k) c.latency[k] = in.Count(7 + k);
+    }
     row(c);
     return Status::Ok();
   });

@@ -171,7 +171,9 @@ Status SqliteStore::ReadConversionRollups(
                       r.click_tag_id = OptDim(st, 4);
                       r.conversions = st.Int64(5);
                       r.value_micros = Micros128{st.Int64(6)} * kMicrosPerUnit + st.Int64(7);
-                      for (int i = 0; i < kLatencyBuckets; ++i) r.latency[i] = st.Int64(8 + i);
+                      if (q.latency) {
+                        for (int i = 0; i < kLatencyBuckets; ++i) r.latency[i] = st.Int64(8 + i);
+                      }
                       row(r);
                     });
 }

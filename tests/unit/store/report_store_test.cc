@@ -314,14 +314,30 @@ TYPED_TEST(ReportStoreTest, DayRowsAgreeWithTheQuarterHours) {
       add(out, {"c", period(r.bucket), dim(r.campaign_id), dim(r.tag_id)},
           {std::to_string(r.clicks), std::to_string(r.filtered_clicks)});
     }));
+    Sums counts, counts_alone;  // the conversions and values, with and without the latencies
+    auto conversion_key = [&](const ConversionRollupRow& r) {
+      return Key{"v",        period(r.bucket),   dim(r.campaign_id), dim(r.event_type),
+                 r.currency, dim(r.click_tag_id)};
+    };
     EXPECT_OK(this->store().ReadConversionRollups(q, [&](const ConversionRollupRow& r) {
       std::vector<std::string> m = {std::to_string(r.conversions), FormatMicros128(r.value_micros)};
+      add(counts, conversion_key(r), m);
       for (int64_t l : r.latency) m.push_back(std::to_string(l));
-      add(out,
-          {"v", period(r.bucket), dim(r.campaign_id), dim(r.event_type), r.currency,
-           dim(r.click_tag_id)},
-          m);
+      add(out, conversion_key(r), m);
     }));
+    // Without the latency counters (RollupQuery::latency: the campaigns report), the same
+    // conversions and values, and every latency 0.
+    RollupQuery alone = q;
+    alone.latency = false;
+    EXPECT_OK(this->store().ReadConversionRollups(alone, [&](const ConversionRollupRow& r) {
+      EXPECT_EQ(r.latency, (std::array<int64_t, kLatencyBuckets>{}));
+      add(counts_alone, conversion_key(r),
+          {std::to_string(r.conversions), FormatMicros128(r.value_micros)});
+    }));
+    for (Sums* sums : {&counts, &counts_alone}) {
+      std::erase_if(*sums, [](const auto& kv) { return kv.second == Key{"0", "0"}; });
+    }
+    EXPECT_EQ(counts_alone, counts);
     // A group whose rows add up to nothing is not in the answer (ReportStore).
     std::erase_if(out, [](const auto& kv) {
       return std::all_of(kv.second.begin(), kv.second.end(),

@@ -330,6 +330,13 @@ TEST(RollupTest, StatementTextsDependOnTheShapeNotOnTheRange) {
         for (int64_t v : sb.bounds) EXPECT_EQ(sb.sql.find(std::to_string(v)), std::string::npos);
       }
     }
+    // Conversions without their latency counters (the campaigns report) read none of them.
+    for (int64_t offset : {int64_t{0}, 5 * kHour}) {
+      RollupQuery q = days(d0, 30, offset);
+      EXPECT_NE(ConversionRollupSql(q, d).sql.find("latency_1h"), std::string::npos);
+      q.latency = false;
+      EXPECT_EQ(ConversionRollupSql(q, d).sql.find("latency_"), std::string::npos);
+    }
     // UTC days: each row's period is its UTC day, computed; any other periods are searched.
     const RollupQuery utc = days(d0, 30, 0), ny = days(d0, 30, 5 * kHour);
     EXPECT_EQ(RollupPeriodsParam(utc), 0);
