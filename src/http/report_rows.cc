@@ -30,7 +30,11 @@ bool ReportMetrics::Empty() const {
 ReportRows::ReportRows(const ReportQuery& q, size_t max_groups)
     : q_(q), ndims_(std::min(q.group_by.size(), kMaxDims)), max_groups_(max_groups) {
   text_.emplace_back();  // id 0: null
-  for (const std::string& name : q.group_by) AppendJsonString(dim_keys_.emplace_back(), name);
+  for (const std::string& name : q.group_by) {
+    std::string& key = dim_keys_.emplace_back(",");
+    AppendJsonString(key, name);
+    key += ':';
+  }
   rows_.reserve(1024);
 }
 
@@ -156,30 +160,32 @@ size_t ReportRows::Finish() {
 void ReportRows::Write(std::string& out, size_t max) const {
   const size_t need = out.size() + 160 * std::min(max, order_.size());
   if (need > out.capacity()) out.reserve(std::max(need, out.capacity() * 2));
-  std::string period_text;
-  int64_t period_of_text = 0;
+  std::string period_json;
+  int64_t period_of_json = 0;
   for (size_t k = 0; k < std::min(max, order_.size()); ++k) {
     if (k > 0) out += ',';
-    WriteRow(out, rows_[order_[k]], period_text, period_of_text);
+    WriteRow(out, rows_[order_[k]], period_json, period_of_json);
   }
 }
 
 namespace {
 
-// Writes the keys of one JSON object: a comma before each but the first.
+// Writes the keys of one JSON object, each in one append: its comma, the key as a JSON string
+// and the colon (",\"clicks\":"), the first key's comma written as the object's '{'.
 class ObjectWriter {
  public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
-  ~ObjectWriter() { out_ += '}'; }
+  explicit ObjectWriter(std::string& out) : out_(out) {}
+  ~ObjectWriter() { out_ += first_ ? "{}" : "}"; }
   ObjectWriter(const ObjectWriter&) = delete;
   ObjectWriter& operator=(const ObjectWriter&) = delete;
 
-  // `key` is a JSON string already ("\"clicks\"").
-  std::string& Key(std::string_view key) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    out_ += key;
-    out_ += ':';
+  std::string& Key(std::string_view comma_key) {
+    const size_t at = out_.size();
+    out_ += comma_key;
+    if (first_) {
+      out_[at] = '{';
+      first_ = false;
+    }
     return out_;
   }
   void Int(std::string_view key, int64_t v) { AppendJsonInt(Key(key), v); }
@@ -191,21 +197,23 @@ class ObjectWriter {
 
 }  // namespace
 
-void ReportRows::WriteRow(std::string& out, const Row& row, std::string& period_text,
-                          int64_t& period_of_text) const {
+void ReportRows::WriteRow(std::string& out, const Row& row, std::string& period_json,
+                          int64_t& period_of_json) const {
   ObjectWriter o(out);
   if (q_.granularity != Granularity::kTotal) {
-    // Rows come by period: each period's text is made once (a zone look-up and a format).
-    if (period_text.empty() || period_of_text != row.period) {
-      period_text = FormatLocalRfc3339(q_.tz, row.period);
-      period_of_text = row.period;
+    // Rows come by period: each period's JSON text is made once (a zone look-up, a format and
+    // the escaping).
+    if (period_json.empty() || period_of_json != row.period) {
+      period_json.clear();
+      AppendJsonString(period_json, FormatLocalRfc3339(q_.tz, row.period));
+      period_of_json = row.period;
     }
-    AppendJsonString(o.Key("\"period\""), period_text);
+    o.Key(",\"period\":") += period_json;
   }
   for (size_t i = 0; i < ndims_; ++i) o.Key(dim_keys_[i]) += json_[row.dims[i]];
   const ReportMetrics& m = row.metrics;
   auto value = [&] {
-    std::string& to = o.Key("\"value\"");
+    std::string& to = o.Key(",\"value\":");
     const std::vector<ReportMetrics::CurrencySum>& sums = m.value;  // ordered by Finish
     to += '{';
     for (size_t i = 0; i < sums.size(); ++i) {
@@ -219,16 +227,16 @@ void ReportRows::WriteRow(std::string& out, const Row& row, std::string& period_
   };
   switch (q_.kind) {
     case ReportKind::kEvents:
-      o.Int("\"events\"", m.events);
+      o.Int(",\"events\":", m.events);
       break;
     case ReportKind::kClicks:
-      o.Int("\"clicks\"", m.clicks);
-      o.Int("\"filtered_clicks\"", m.filtered_clicks);
+      o.Int(",\"clicks\":", m.clicks);
+      o.Int(",\"filtered_clicks\":", m.filtered_clicks);
       break;
     case ReportKind::kConversions: {
-      o.Int("\"conversions\"", m.conversions);
+      o.Int(",\"conversions\":", m.conversions);
       value();
-      std::string& to = o.Key("\"latency\"");
+      std::string& to = o.Key(",\"latency\":");
       to += '{';
       for (int i = 0; i < kLatencyBuckets; ++i) {
         if (i > 0) to += ',';
@@ -240,12 +248,12 @@ void ReportRows::WriteRow(std::string& out, const Row& row, std::string& period_
       break;
     }
     case ReportKind::kCampaigns: {
-      o.Int("\"clicks\"", m.clicks);
-      o.Int("\"filtered_clicks\"", m.filtered_clicks);
-      o.Int("\"conversions\"", m.conversions);
+      o.Int(",\"clicks\":", m.clicks);
+      o.Int(",\"filtered_clicks\":", m.filtered_clicks);
+      o.Int(",\"conversions\":", m.conversions);
       value();
       const int64_t counted = m.clicks - m.filtered_clicks;
-      std::string& to = o.Key("\"conversion_rate\"");
+      std::string& to = o.Key(",\"conversion_rate\":");
       if (counted == 0) {
         to += "null";
       } else {

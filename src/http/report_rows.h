@@ -100,15 +100,15 @@ class ReportRows {
   bool TextBefore(const Row& a, const Row& b) const;
   bool Before(const Row& a, const Row& b) const;
   bool SameGroup(const Row& a, const Row& b) const;
-  void WriteRow(std::string& out, const Row& row, std::string& period_text,
-                int64_t& period_of_text) const;
+  void WriteRow(std::string& out, const Row& row, std::string& period_json,
+                int64_t& period_of_json) const;
 
   const ReportQuery& q_;
   size_t ndims_ = 0;
   size_t max_groups_ = SIZE_MAX;
   bool overflowed_ = false;
   ReportMetrics spill_;                // where the counters of a group left out go
-  std::vector<std::string> dim_keys_;  // each group_by name as a JSON string
+  std::vector<std::string> dim_keys_;  // each group_by name as ObjectWriter's keys: ",\"name\":"
   std::vector<Row> rows_;              // one per group
   // Once a group came out of order (empty before), an index of every group: open addressing
   // with linear probing, at most half full; a slot holds a row's index + 1, or 0.

@@ -151,9 +151,10 @@ std::string RollupDimKey(const std::optional<std::string>& value) {
   return value ? "=" + *value : std::string();
 }
 
-std::optional<std::string> RollupDimValue(std::string_view key) {
+std::optional<std::string> RollupDimValue(std::string key) {
   if (key.empty()) return std::nullopt;
-  return std::string(key.substr(1));
+  key.erase(0, 1);
+  return std::move(key);
 }
 
 void AppendMicros128(std::string& out, Micros128 micros) {

@@ -188,7 +188,7 @@ void AddConversionToRollups(const ConversionRecord& c, RollupDelta& delta);
 // A nullable dimension as it is kept in a rollup's unique key, which cannot hold NULL: "" for
 // none, "=" + value otherwise (so a present empty string stays distinct from none).
 std::string RollupDimKey(const std::optional<std::string>& value);
-std::optional<std::string> RollupDimValue(std::string_view key);
+std::optional<std::string> RollupDimValue(std::string key);
 
 // Exact decimal text of micro-units, trailing zeros dropped: 10500000 -> "10.5", 0 -> "0".
 std::string FormatMicros128(Micros128 micros);

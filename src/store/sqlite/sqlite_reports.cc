@@ -65,7 +65,7 @@ std::optional<std::string> OptText(const Row& st, int column) {
 template <class Row>
 std::optional<std::string> OptDim(const Row& st, int column) {
   if (st.IsNull(column)) return std::nullopt;
-  return RollupDimValue(st.Text(column));
+  return RollupDimValue(std::string(st.TextView(column)));
 }
 
 // A row of an hour plan's statement (RollupRowsToFold: the period to add to, the period to take
@@ -78,6 +78,7 @@ class SignedRow {
   bool IsNull(int column) const { return st_.IsNull(column + 1); }
   int64_t Int64(int column) const { return column == 0 ? period_ : sign_ * st_.Int64(column + 1); }
   std::string Text(int column) const { return st_.Text(column + 1); }
+  std::string_view TextView(int column) const { return st_.TextView(column + 1); }
   std::optional<std::string> OptText(int column) const { return st_.OptText(column + 1); }
 
  private:
