@@ -38,20 +38,22 @@ ReportRows::ReportRows(const ReportQuery& q, size_t max_groups)
   rows_.reserve(1024);
 }
 
-uint32_t ReportRows::Intern(const std::string* value) {
+uint32_t ReportRows::Intern(size_t slot, const std::string* value) {
   if (value == nullptr) return 0;
-  if (auto it = ids_.find(std::string_view(*value)); it != ids_.end()) return it->second;
-  const auto id = static_cast<uint32_t>(text_.size());
+  uint32_t& last = last_[slot];
+  if (last != 0 && text_[last] == *value) return last;
+  if (auto it = ids_.find(std::string_view(*value)); it != ids_.end()) return last = it->second;
+  last = static_cast<uint32_t>(text_.size());
   text_.push_back(*value);
-  ids_.emplace(*value, id);
-  return id;
+  ids_.emplace(*value, last);
+  return last;
 }
 
 ReportMetrics& ReportRows::At(int64_t period, const Values& values) {
   if (overflowed_) return Spill();
   Row key;
   key.period = q_.granularity == Granularity::kTotal ? 0 : period;
-  for (size_t i = 0; i < ndims_; ++i) key.dims[i] = Intern(values[i]);
+  for (size_t i = 0; i < ndims_; ++i) key.dims[i] = Intern(i, values[i]);
   if (!rows_.empty() && SameGroup(rows_.back(), key)) return rows_.back().metrics;
   // While the groups come in order, a new one after the last is new: no look-up. The first
   // that does not comes after the last may be an earlier group: from then on, an index.

@@ -70,7 +70,7 @@ class ReportRows {
   bool Overflowed() const { return overflowed_; }
 
   // The id of a value (0 for null), the same for equal values: for currencies.
-  uint32_t Intern(const std::string* value);
+  uint32_t Intern(const std::string* value) { return Intern(kMaxDims, value); }
 
   // Puts the groups in the answer's order and leaves out those that added up to 0; returns
   // how many are left. Call once, after the last At.
@@ -90,6 +90,10 @@ class ReportRows {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
 
+  // Intern, remembering the last value of each `slot` (a dimension, or kMaxDims: currencies):
+  // runs of one value and a row counted in two periods (rollup_sql.h EmitSignedRow) skip the
+  // hash.
+  uint32_t Intern(size_t slot, const std::string* value);
   // The index's hash of a row's group; the index rebuilt with `slots` slots (a power of 2).
   static size_t GroupHash(const Row& row);
   // Notes a group left out (max_groups) and gives the counters that go nowhere.
@@ -121,6 +125,7 @@ class ReportRows {
   std::vector<std::string> text_;
   std::vector<std::string> json_;
   std::vector<uint32_t> rank_;
+  std::array<uint32_t, kMaxDims + 1> last_{};  // per Intern slot, the last id (0: none)
 };
 
 }  // namespace thrad

@@ -323,6 +323,19 @@ SignedPeriods RollupRowPeriods(std::optional<int64_t> plus, std::optional<int64_
   return out;
 }
 
+void NegateCounters(EventRollupRow& r) { r.events = -r.events; }
+
+void NegateCounters(ClickRollupRow& r) {
+  r.clicks = -r.clicks;
+  r.filtered_clicks = -r.filtered_clicks;
+}
+
+void NegateCounters(ConversionRollupRow& r) {
+  r.conversions = -r.conversions;
+  r.value_micros = -r.value_micros;
+  for (int64_t& n : r.latency) n = -n;
+}
+
 int DayGrouping(std::span<const int> groupings, int needed) {
   for (int g : groupings) {
     if ((g & needed) == needed) return g;

@@ -37,12 +37,12 @@ PgQuery RollupPgQuery(const RollupQuery& q, RollupStatement statement) {
 }
 
 // One row of a report statement as the readers take it: column 0 the period, then the
-// dimensions, then the counters (`sign` applies to them). An hour plan's row (RollupRowsToFold)
-// has two periods first and is read once per period it counts in (ForEachReportRow).
+// dimensions, then the counters as stored. An hour plan's row (RollupRowsToFold) has two periods
+// first (`shift` 1), each set by the caller (ForEachReportRow).
 class ReportRow {
  public:
-  ReportRow(const PgResult& r, int row, int shift, int64_t period, int sign)
-      : r_(r), row_(row), shift_(shift), period_(period), sign_(sign) {}
+  ReportRow(const PgResult& r, int row, int shift, int64_t period)
+      : r_(r), row_(row), shift_(shift), period_(period) {}
   int64_t Period() const { return period_; }
   std::optional<std::string> Dim(int column) const {
     if (r_.IsNull(row_, column + shift_)) return std::nullopt;
@@ -50,32 +50,33 @@ class ReportRow {
   }
   std::optional<std::string> OptText(int column) const { return r_.OptText(row_, column + shift_); }
   std::string Str(int column) const { return r_.Str(row_, column + shift_); }
-  int64_t Count(int column) const { return sign_ * r_.Int64(row_, column + shift_); }
-  int sign() const { return sign_; }
+  std::string_view Text(int column) const { return r_.Text(row_, column + shift_); }
+  int64_t Count(int column) const { return r_.Int64(row_, column + shift_); }
 
  private:
   const PgResult& r_;
   int row_, shift_;
   int64_t period_;
-  int sign_;
 };
 
-// Calls `read` (returning Status) per row of `r`, the statement of `q`; an hour plan's rows once
-// per period they count in, negated where they are taken away (ReportStore: the caller adds up
-// the rows of a group). Stops at the first error.
-template <typename Read>
-Status ForEachReportRow(const PgResult& r, const RollupQuery& q, Read&& read) {
+// Calls `row` with each row of `r` (the statement of `q`) as `decode` (Status(const ReportRow&,
+// Row&)) reads it; an hour plan's rows once per period they count in, negated where they are
+// taken away (ReportStore: the caller adds up the rows of a group). Stops at the first error.
+template <class Row, typename Decode>
+Status ForEachReportRow(const PgResult& r, const RollupQuery& q, Decode&& decode,
+                        const std::function<void(const Row&)>& row) {
   const bool signed_rows = RollupRowsToFold(q);
   for (int i = 0; i < r.Rows(); ++i) {
-    Status st;
+    Row out;
     if (!signed_rows) {
-      st = read(ReportRow(r, i, 0, r.Int64(i, 0), 1));
-    } else {
-      for (const SignedPeriod& p : RollupRowPeriods(r.OptInt64(i, 0), r.OptInt64(i, 1))) {
-        if (st.ok()) st = read(ReportRow(r, i, 1, p.period, p.sign));
-      }
+      THRAD_RETURN_IF_ERROR(decode(ReportRow(r, i, 0, r.Int64(i, 0)), out));
+      row(out);
+      continue;
     }
-    if (!st.ok()) return st;
+    const SignedPeriods periods = RollupRowPeriods(r.OptInt64(i, 0), r.OptInt64(i, 1));
+    if (periods.size == 0) continue;
+    THRAD_RETURN_IF_ERROR(decode(ReportRow(r, i, 1, 0), out));
+    EmitSignedRow(out, periods, row);
   }
   return Status::Ok();
 }
@@ -108,31 +109,29 @@ Status PostgresStore::ReadEventRollups(const RollupQuery& q,
                                        const std::function<void(const EventRollupRow&)>& row) {
   Result<PgResult> r = RunReport(RollupPgQuery(q, EventRollupSql(q, RollupSqlDialect::kPostgres)));
   if (!r.ok()) return r.status();
-  return ForEachReportRow(*r, q, [&](const ReportRow& in) {
-    EventRollupRow e;
+  auto decode = [](const ReportRow& in, EventRollupRow& e) {
     e.bucket = in.Period();
     e.tag_id = in.OptText(1);
     e.event_name = in.OptText(2);
     e.events = in.Count(3);
-    row(e);
     return Status::Ok();
-  });
+  };
+  return ForEachReportRow(*r, q, decode, row);
 }
 
 Status PostgresStore::ReadClickRollups(const RollupQuery& q,
                                        const std::function<void(const ClickRollupRow&)>& row) {
   Result<PgResult> r = RunReport(RollupPgQuery(q, ClickRollupSql(q, RollupSqlDialect::kPostgres)));
   if (!r.ok()) return r.status();
-  return ForEachReportRow(*r, q, [&](const ReportRow& in) {
-    ClickRollupRow c;
+  auto decode = [](const ReportRow& in, ClickRollupRow& c) {
     c.bucket = in.Period();
     c.campaign_id = in.Dim(1);
     c.tag_id = in.Dim(2);
     c.clicks = in.Count(3);
     c.filtered_clicks = in.Count(4);
-    row(c);
     return Status::Ok();
-  });
+  };
+  return ForEachReportRow(*r, q, decode, row);
 }
 
 Status PostgresStore::ReadConversionRollups(
@@ -140,23 +139,22 @@ Status PostgresStore::ReadConversionRollups(
   Result<PgResult> r =
       RunReport(RollupPgQuery(q, ConversionRollupSql(q, RollupSqlDialect::kPostgres)));
   if (!r.ok()) return r.status();
-  return ForEachReportRow(*r, q, [&](const ReportRow& in) {
-    ConversionRollupRow c;
+  auto decode = [&q](const ReportRow& in, ConversionRollupRow& c) {
     c.bucket = in.Period();
     c.campaign_id = in.Dim(1);
     c.event_type = in.OptText(2);
     c.currency = in.Str(3);
     c.click_tag_id = in.Dim(4);
     c.conversions = in.Count(5);
-    std::optional<Micros128> value = ParseMicros128(in.Str(6));
+    std::optional<Micros128> value = ParseMicros128(in.Text(6));  // numeric: never escaped
     if (!value) return Status::Internal("rollup value is not a decimal: " + in.Str(6));
-    c.value_micros = in.sign() * *value;
+    c.value_micros = *value;
     if (q.latency) {
       for (int k = 0; k < kLatencyBuckets; ++k) c.latency[k] = in.Count(7 + k);
     }
-    row(c);
     return Status::Ok();
-  });
+  };
+  return ForEachReportRow(*r, q, decode, row);
 }
 
 Result<ConversionPage> PostgresStore::ListConversions(const ConversionPageQuery& q) {

@@ -69,30 +69,28 @@ std::optional<std::string> OptDim(const Row& st, int column) {
 }
 
 // A row of an hour plan's statement (RollupRowsToFold: the period to add to, the period to take
-// from, the dimensions, the counters) read as a report row of one of its two periods: column 0
-// the period, then the dimensions, then the counters, negated for the period taken from.
+// from, the dimensions, the counters) read as a report row: column 0 the period (0 here: the
+// caller sets each period, EmitSignedRow), then the dimensions, then the counters as stored.
 class SignedRow {
  public:
-  SignedRow(const SqliteStatement& st, int64_t period, int sign)
-      : st_(st), period_(period), sign_(sign) {}
+  explicit SignedRow(const SqliteStatement& st) : st_(st) {}
   bool IsNull(int column) const { return st_.IsNull(column + 1); }
-  int64_t Int64(int column) const { return column == 0 ? period_ : sign_ * st_.Int64(column + 1); }
+  int64_t Int64(int column) const { return column == 0 ? 0 : st_.Int64(column + 1); }
   std::string Text(int column) const { return st_.Text(column + 1); }
   std::string_view TextView(int column) const { return st_.TextView(column + 1); }
   std::optional<std::string> OptText(int column) const { return st_.OptText(column + 1); }
 
  private:
   const SqliteStatement& st_;
-  int64_t period_;
-  int sign_;
 };
 
-// Runs `statement` with the range bound and calls `read` per row; an hour plan's rows
-// (RollupRowsToFold) once per period they count in, negated where they are taken away (ReportStore:
-// the caller adds up the rows of a group).
-template <typename Read>
+// Runs `statement` with the range bound and calls `row` with each of its rows as `decode` (a
+// reader of a statement's or a SignedRow's columns) reads them; an hour plan's rows
+// (RollupRowsToFold) once per period they count in, negated where they are taken away
+// (ReportStore: the caller adds up the rows of a group).
+template <class Row, typename Decode>
 Status ForEachRow(SqliteDb& db, const RollupStatement& statement, const RollupQuery& q,
-                  Read&& read) {
+                  Decode&& decode, const std::function<void(const Row&)>& row) {
   Result<SqliteStatement> st = db.Prepare(statement.sql);
   if (!st.ok()) return st.status();
   BindRange(*st, q, statement);
@@ -102,12 +100,13 @@ Status ForEachRow(SqliteDb& db, const RollupStatement& statement, const RollupQu
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
     if (!signed_rows) {
-      read(*st);
+      row(decode(*st));
       continue;
     }
-    for (const SignedPeriod& p : RollupRowPeriods(st->OptInt64(0), st->OptInt64(1))) {
-      read(SignedRow(*st, p.period, p.sign));
-    }
+    const SignedPeriods periods = RollupRowPeriods(st->OptInt64(0), st->OptInt64(1));
+    if (periods.size == 0) continue;
+    Row r = decode(SignedRow(*st));
+    EmitSignedRow(r, periods, row);
   }
 }
 
@@ -131,14 +130,15 @@ Status SqliteStore::ReadEventRollups(const RollupQuery& q,
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, EventRollupSql(q, RollupSqlDialect::kSqlite), q, [&](const auto& st) {
+  auto decode = [](const auto& st) {
     EventRollupRow r;
     r.bucket = st.Int64(0);
     r.tag_id = OptText(st, 1);
     r.event_name = OptText(st, 2);
     r.events = st.Int64(3);
-    row(r);
-  });
+    return r;
+  };
+  return ForEachRow(**db, EventRollupSql(q, RollupSqlDialect::kSqlite), q, decode, row);
 }
 
 Status SqliteStore::ReadClickRollups(const RollupQuery& q,
@@ -146,15 +146,16 @@ Status SqliteStore::ReadClickRollups(const RollupQuery& q,
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, ClickRollupSql(q, RollupSqlDialect::kSqlite), q, [&](const auto& st) {
+  auto decode = [](const auto& st) {
     ClickRollupRow r;
     r.bucket = st.Int64(0);
     r.campaign_id = OptDim(st, 1);
     r.tag_id = OptDim(st, 2);
     r.clicks = st.Int64(3);
     r.filtered_clicks = st.Int64(4);
-    row(r);
-  });
+    return r;
+  };
+  return ForEachRow(**db, ClickRollupSql(q, RollupSqlDialect::kSqlite), q, decode, row);
 }
 
 Status SqliteStore::ReadConversionRollups(
@@ -162,21 +163,21 @@ Status SqliteStore::ReadConversionRollups(
   std::lock_guard lock(reports_mu_);
   Result<SqliteDb*> db = ReportsDb();
   if (!db.ok()) return db.status();
-  return ForEachRow(**db, ConversionRollupSql(q, RollupSqlDialect::kSqlite), q,
-                    [&](const auto& st) {
-                      ConversionRollupRow r;
-                      r.bucket = st.Int64(0);
-                      r.campaign_id = OptDim(st, 1);
-                      r.event_type = OptText(st, 2);
-                      r.currency = st.Text(3);
-                      r.click_tag_id = OptDim(st, 4);
-                      r.conversions = st.Int64(5);
-                      r.value_micros = Micros128{st.Int64(6)} * kMicrosPerUnit + st.Int64(7);
-                      if (q.latency) {
-                        for (int i = 0; i < kLatencyBuckets; ++i) r.latency[i] = st.Int64(8 + i);
-                      }
-                      row(r);
-                    });
+  auto decode = [&q](const auto& st) {
+    ConversionRollupRow r;
+    r.bucket = st.Int64(0);
+    r.campaign_id = OptDim(st, 1);
+    r.event_type = OptText(st, 2);
+    r.currency = st.Text(3);
+    r.click_tag_id = OptDim(st, 4);
+    r.conversions = st.Int64(5);
+    r.value_micros = Micros128{st.Int64(6)} * kMicrosPerUnit + st.Int64(7);
+    if (q.latency) {
+      for (int i = 0; i < kLatencyBuckets; ++i) r.latency[i] = st.Int64(8 + i);
+    }
+    return r;
+  };
+  return ForEachRow(**db, ConversionRollupSql(q, RollupSqlDialect::kSqlite), q, decode, row);
 }
 
 // The cursor is the last row's id: ids are assigned inside the write transaction, which holds
