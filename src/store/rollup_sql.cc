@@ -61,11 +61,9 @@ std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d, std::string_view 
 // The nearest UTC midnight to t (at t - 12 h or later, before t + 12 h).
 int64_t NearestMidnight(int64_t t) { return RollupDay(t + kRollupDayMicros / 2); }
 
-// An instant of a day row (or an hour row's day, `day` an expression) that is in the period
-// the row is counted in: 12 h - 1 µs after its start (RollupHourPlan).
-std::string DayNoon(std::string_view day) {
-  return std::string(day) + " + " + std::to_string(kRollupDayMicros / 2 - 1);
-}
+// The instant of a day row (or an hour row's day) that is in the period the row is counted in:
+// 12 h - 1 µs after the day's start (RollupHourPlan).
+int64_t DayNoonOf(int64_t day) { return day + kRollupDayMicros / 2 - 1; }
 
 // The first UTC day start >= t.
 int64_t DayCeil(int64_t t) {
@@ -178,19 +176,13 @@ std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTabl
   return sql;
 }
 
-// The hour plan's statement (RollupHourPlan): the day rows, each counted in the period of its
-// noon - 1 µs; the hour rows of the plan's hours of the day, each read once with the period it
-// is added to (its own, when inside the range) and the one it is taken from (its day row's, when
-// that day row is read); on PostgreSQL, the pending counters, each in its own period. The rows
-// are for the caller to fold (RollupRowsToFold).
+// The hour plan's statement (RollupHourPlan): the day rows, the hour rows of the plan's hours of
+// the day and, on PostgreSQL, the pending counters, each with its kind (HourPlanRowKind) and its
+// bucket, for the caller to fold (RollupRowsToFold); the periods each row counts in are computed
+// by the caller (HourPlanRowPeriods), where the statement mapped every hour row to two periods
+// by a search of the starts (docs/benchmarks.md, session 21).
 std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
                         const Shape& s, const RollupHourPlan& plan, Bounds& b) {
-  const bool periods = HasPeriods(q);
-  const std::string own = periods ? PeriodOf(q, d) : "0";
-  const std::string of_day = periods ? PeriodOf(q, d, DayNoon("bucket")) : "0";
-  const std::string of_hours_day =
-      periods ? PeriodOf(q, d, DayNoon("bucket - hod * " + std::to_string(kRollupHourMicros)))
-              : "0";
   std::string counters, dims;
   for (std::string_view c : t.counters) counters += ", " + Counter(c, d, true);
   for (size_t i = 0; i < t.dims.size(); ++i) {
@@ -202,21 +194,20 @@ std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTa
   const std::string day_to = b.Of(plan.day_to);
   const std::string hours_from = b.Of(std::min(q.from_bucket, plan.day_from));
   const std::string hours_to = b.Of(std::max(q.to_bucket, plan.day_to));
-  const std::string no_period = d == RollupSqlDialect::kPostgres ? "NULL::int8" : "NULL";
-  std::string sql = "SELECT " + of_day + ", " + no_period + dims + counters + " FROM " +
+  auto kind = [](HourPlanRowKind k) { return std::to_string(static_cast<int>(k)) + ", bucket"; };
+  std::string sql = "SELECT " + kind(HourPlanRowKind::kDay) + dims + counters + " FROM " +
                     std::string(t.name) + "_day WHERE " + PartnerIs(q, d) +
                     "kept = " + std::to_string(s.kept) + " AND bucket >= " + day_from +
                     " AND bucket < " + day_to;
   // Hour rows keep every dimension: the report's groups sum them.
-  sql += " UNION ALL SELECT CASE WHEN bucket >= " + Param(1, d) + " AND bucket < " + Param(2, d) +
-         " THEN " + own + " END, CASE WHEN bucket >= " + day_from + " AND bucket < " + day_to +
-         " THEN " + of_hours_day + " END" + dims + counters + " FROM " + std::string(t.name) +
-         "_hour WHERE " + PartnerIs(q, d) + "kept = " + std::to_string(t.hour_grouping) +
-         " AND hod IN (" + hods + ") AND bucket >= " + hours_from + " AND bucket < " + hours_to;
+  sql += " UNION ALL SELECT " + kind(HourPlanRowKind::kHour) + dims + counters + " FROM " +
+         std::string(t.name) + "_hour WHERE " + PartnerIs(q, d) +
+         "kept = " + std::to_string(t.hour_grouping) + " AND hod IN (" + hods +
+         ") AND bucket >= " + hours_from + " AND bucket < " + hours_to;
   if (d == RollupSqlDialect::kPostgres) {
     // Counters not yet folded into the rollups (009_rollup_pending.sql), in the same statement
     // (one snapshot: a counter is either pending or folded in it, never both).
-    sql += " UNION ALL SELECT " + own + ", " + no_period + dims + counters + " FROM " +
+    sql += " UNION ALL SELECT " + kind(HourPlanRowKind::kPending) + dims + counters + " FROM " +
            std::string(t.name) + "_pending WHERE " + PartnerIs(q, d) + "bucket >= " + Param(1, d) +
            " AND bucket < " + Param(2, d);
   }
@@ -250,7 +241,7 @@ RollupStatement Build(const RollupQuery& q, RollupSqlDialect d, const RollupTabl
 }  // namespace
 
 int RollupPeriodsParam(const RollupQuery& q) {
-  if (!HasPeriods(q) || UtcDayPeriods(q)) return 0;
+  if (!HasPeriods(q) || UtcDayPeriods(q) || HourPlanOf(q)) return 0;
   return q.partner_id ? 4 : 3;
 }
 
@@ -314,6 +305,37 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q) {
 }
 
 bool RollupRowsToFold(const RollupQuery& q) { return HourPlanOf(q).has_value(); }
+
+namespace {
+
+// The last of q's period starts <= t (0 when the query folds no periods); none before the first.
+std::optional<int64_t> PeriodAt(const RollupQuery& q, int64_t t) {
+  if (!HasPeriods(q)) return 0;
+  auto after = std::upper_bound(q.periods.begin(), q.periods.end(), t);
+  if (after == q.periods.begin()) return std::nullopt;
+  return *(after - 1);
+}
+
+}  // namespace
+
+SignedPeriods HourPlanRowPeriods(const RollupQuery& q, const RollupHourPlan& plan, int64_t kind,
+                                 int64_t bucket) {
+  switch (static_cast<HourPlanRowKind>(kind)) {
+    case HourPlanRowKind::kDay:
+      return RollupRowPeriods(PeriodAt(q, DayNoonOf(bucket)), std::nullopt);
+    case HourPlanRowKind::kHour: {
+      std::optional<int64_t> plus, minus;
+      if (bucket >= q.from_bucket && bucket < q.to_bucket) plus = PeriodAt(q, bucket);
+      if (bucket >= plan.day_from && bucket < plan.day_to) {
+        minus = PeriodAt(q, DayNoonOf(RollupDay(bucket)));
+      }
+      return RollupRowPeriods(plus, minus);
+    }
+    case HourPlanRowKind::kPending:
+      break;
+  }
+  return RollupRowPeriods(PeriodAt(q, bucket), std::nullopt);
+}
 
 SignedPeriods RollupRowPeriods(std::optional<int64_t> plus, std::optional<int64_t> minus) {
   SignedPeriods out;

@@ -80,12 +80,15 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 // statement has no GROUP BY and reads each hour row once. Grouping in the database cost more
 // than the server's folding: SQLite sorts the rows in a temporary B-tree (half of a New York
 // report's time, docs/benchmarks.md session 13), PostgreSQL turned each hour row into two and
-// hash-aggregated them (session 18). Its columns: the period the row is added to (NULL: none),
-// the period it is taken from (NULL: none; a day row is never taken), then the kind's dimensions
-// (NULL when not asked for), then the counters (PostgreSQL's value as text). On PostgreSQL the
-// pending counters follow, each added to its own period. The caller adds up the counters per
-// period and dimensions, negated where taken from, and leaves out a group that adds up to 0.
+// hash-aggregated them (session 18). Its columns: the row's kind (HourPlanRowKind), its bucket,
+// then the kind's dimensions (NULL when not asked for), then the counters (PostgreSQL's value as
+// text). The caller maps each row to the periods it counts in (HourPlanRowPeriods), adds up the
+// counters per period and dimensions, negated where taken from, and leaves out a group that adds
+// up to 0.
 bool RollupRowsToFold(const RollupQuery& q);
+
+// The rows of an hour plan's statement: a day row, an hour row, a pending counter (PostgreSQL).
+enum class HourPlanRowKind { kDay = 0, kHour = 1, kPending = 2 };
 
 // The periods such a row counts in, with the sign of its counters there: `plus` (1), `minus`
 // (-1), each when not NULL; none when they are the same period (taken and added back).
@@ -100,6 +103,14 @@ struct SignedPeriods {
   const SignedPeriod* end() const { return at.data() + size; }
 };
 SignedPeriods RollupRowPeriods(std::optional<int64_t> plus, std::optional<int64_t> minus);
+
+// The periods a row of `q`'s hour plan statement (its kind and bucket, columns 0 and 1) counts
+// in: a day row in the period holding its noon; an hour row added to the period it lies in
+// (when inside the range) and taken from its day row's (when that day row is read); a pending
+// counter in its own. (The last of q.periods <= each instant; none before the first; 0 for a
+// query without periods, a total.)
+SignedPeriods HourPlanRowPeriods(const RollupQuery& q, const RollupHourPlan& plan, int64_t kind,
+                                 int64_t bucket);
 
 // A row's counters negated (a row taken away from a period).
 void NegateCounters(EventRollupRow& r);

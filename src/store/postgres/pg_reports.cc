@@ -37,8 +37,8 @@ PgQuery RollupPgQuery(const RollupQuery& q, RollupStatement statement) {
 }
 
 // One row of a report statement as the readers take it: column 0 the period, then the
-// dimensions, then the counters as stored. An hour plan's row (RollupRowsToFold) has two periods
-// first (`shift` 1), each set by the caller (ForEachReportRow).
+// dimensions, then the counters as stored. An hour plan's row (RollupRowsToFold) has its kind and
+// bucket first (`shift` 1); the caller sets each of its periods (ForEachReportRow).
 class ReportRow {
  public:
   ReportRow(const PgResult& r, int row, int shift, int64_t period)
@@ -65,15 +65,15 @@ class ReportRow {
 template <class Row, typename Decode>
 Status ForEachReportRow(const PgResult& r, const RollupQuery& q, Decode&& decode,
                         const std::function<void(const Row&)>& row) {
-  const bool signed_rows = RollupRowsToFold(q);
+  const std::optional<RollupHourPlan> plan = HourPlanOf(q);  // RollupRowsToFold
   for (int i = 0; i < r.Rows(); ++i) {
     Row out;
-    if (!signed_rows) {
+    if (!plan) {
       THRAD_RETURN_IF_ERROR(decode(ReportRow(r, i, 0, r.Int64(i, 0)), out));
       row(out);
       continue;
     }
-    const SignedPeriods periods = RollupRowPeriods(r.OptInt64(i, 0), r.OptInt64(i, 1));
+    const SignedPeriods periods = HourPlanRowPeriods(q, *plan, r.Int64(i, 0), r.Int64(i, 1));
     if (periods.size == 0) continue;
     THRAD_RETURN_IF_ERROR(decode(ReportRow(r, i, 1, 0), out));
     EmitSignedRow(out, periods, row);

@@ -68,9 +68,9 @@ std::optional<std::string> OptDim(const Row& st, int column) {
   return RollupDimValue(std::string(st.TextView(column)));
 }
 
-// A row of an hour plan's statement (RollupRowsToFold: the period to add to, the period to take
-// from, the dimensions, the counters) read as a report row: column 0 the period (0 here: the
-// caller sets each period, EmitSignedRow), then the dimensions, then the counters as stored.
+// A row of an hour plan's statement (RollupRowsToFold: the row's kind and bucket, the dimensions,
+// the counters) read as a report row: column 0 the period (0 here: the caller sets each period,
+// EmitSignedRow), then the dimensions, then the counters as stored.
 class SignedRow {
  public:
   explicit SignedRow(const SqliteStatement& st) : st_(st) {}
@@ -94,16 +94,16 @@ Status ForEachRow(SqliteDb& db, const RollupStatement& statement, const RollupQu
   Result<SqliteStatement> st = db.Prepare(statement.sql);
   if (!st.ok()) return st.status();
   BindRange(*st, q, statement);
-  const bool signed_rows = RollupRowsToFold(q);
+  const std::optional<RollupHourPlan> plan = HourPlanOf(q);  // RollupRowsToFold
   while (true) {
     Result<bool> more = st->Step();
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
-    if (!signed_rows) {
+    if (!plan) {
       row(decode(*st));
       continue;
     }
-    const SignedPeriods periods = RollupRowPeriods(st->OptInt64(0), st->OptInt64(1));
+    const SignedPeriods periods = HourPlanRowPeriods(q, *plan, st->Int64(0), st->Int64(1));
     if (periods.size == 0) continue;
     Row r = decode(SignedRow(*st));
     EmitSignedRow(r, periods, row);

@@ -255,12 +255,41 @@ TEST(RollupTest, HourPlansCorrectTheHoursBetweenEachBoundaryAndItsNearestMidnigh
   EXPECT_EQ(plan->day_from, d0);
   EXPECT_EQ(plan->day_to, d0 + 3 * kDay);
   EXPECT_EQ(plan->hods, hods(0, 5));
+  // The periods of the statement's rows (HourPlanRowPeriods): a day row in the period holding its
+  // noon; an hour row added to the period it lies in, when inside the range, and taken from its
+  // day row's, when that day row is read; a pending counter in its own period.
+  auto periods = [&](const RollupQuery& query, HourPlanRowKind kind, int64_t bucket) {
+    std::vector<std::pair<int64_t, int>> out;
+    for (const SignedPeriod& p :
+         HourPlanRowPeriods(query, *HourPlanOf(query), static_cast<int64_t>(kind), bucket)) {
+      out.emplace_back(p.period, p.sign);
+    }
+    return out;
+  };
+  using Signed = std::vector<std::pair<int64_t, int>>;
+  const int64_t p0 = q.periods[0], p1 = q.periods[1], p2 = q.periods[2];
+  EXPECT_EQ(periods(q, HourPlanRowKind::kDay, d0), (Signed{{p0, 1}}));
+  EXPECT_EQ(periods(q, HourPlanRowKind::kDay, d0 + 2 * kDay), (Signed{{p2, 1}}));
+  // 02:00Z of the first day: before the range, only taken from its day row's period.
+  EXPECT_EQ(periods(q, HourPlanRowKind::kHour, d0 + 2 * kHour), (Signed{{p0, -1}}));
+  // 02:00Z of the second day: in the first local day, taken from the second's.
+  EXPECT_EQ(periods(q, HourPlanRowKind::kHour, d0 + kDay + 2 * kHour), (Signed{{p0, 1}, {p1, -1}}));
+  // 04:00Z of the third day (UTC-4 there): the third local day's first hour, taken from it: none.
+  EXPECT_EQ(periods(q, HourPlanRowKind::kHour, d0 + 2 * kDay + 4 * kHour), Signed{});
+  // 02:00Z after the last day row: in the last local day, no day row to take it from.
+  EXPECT_EQ(periods(q, HourPlanRowKind::kHour, d0 + 3 * kDay + 2 * kHour), (Signed{{p2, 1}}));
+  EXPECT_EQ(periods(q, HourPlanRowKind::kPending, d0 + kDay + 2 * kHour), (Signed{{p0, 1}}));
   // The same range as one total: only its ends need correcting.
   RollupQuery total = q;
   total.by_bucket = false;
   total.to_bucket = d0 + 3 * kDay + 3 * kHour;
   ASSERT_TRUE(HourPlanOf(total));
   EXPECT_EQ(HourPlanOf(total)->hods, hods(0, 5));
+  // A total's rows are in its one period (0): an hour row inside the range and its day row's
+  // is added and taken there, so it counts nowhere; one outside the range is only taken.
+  EXPECT_EQ(periods(total, HourPlanRowKind::kDay, d0 + kDay), (Signed{{0, 1}}));
+  EXPECT_EQ(periods(total, HourPlanRowKind::kHour, d0 + kDay + 2 * kHour), Signed{});
+  EXPECT_EQ(periods(total, HourPlanRowKind::kHour, d0 + 2 * kHour), (Signed{{0, -1}}));
   // Tokyo's (UTC+9, local midnight at 15:00Z): the midnight after each boundary is the nearest.
   q.from_bucket = d0 - 9 * kHour;
   q.to_bucket = d0 + 2 * kDay - 9 * kHour;
@@ -316,9 +345,9 @@ TEST(RollupTest, StatementTextsDependOnTheShapeNotOnTheRange) {
         const RollupStatement sa = sql(a, d), sb = sql(b, d);
         EXPECT_EQ(sa.sql, sb.sql);
         EXPECT_NE(sa.bounds, sb.bounds);
-        // The bounds come right after the period starts (parameter 4 with a partner); UTC
-        // days need no starts (computed from the bucket), so they come after the partner.
-        EXPECT_EQ(sa.first_bound, offset == 0 ? 4 : 5);
+        // The bounds come right after the partner (parameter 4): UTC days need no starts
+        // (computed from the bucket), nor do hour plans (the store maps their rows).
+        EXPECT_EQ(sa.first_bound, 4);
         ASSERT_FALSE(sa.bounds.empty());
         for (size_t i = 0; i < sa.bounds.size(); ++i) {
           const std::string n = std::to_string(sa.first_bound + static_cast<int>(i));
@@ -337,14 +366,19 @@ TEST(RollupTest, StatementTextsDependOnTheShapeNotOnTheRange) {
       q.latency = false;
       EXPECT_EQ(ConversionRollupSql(q, d).sql.find("latency_"), std::string::npos);
     }
-    // UTC days: each row's period is its UTC day, computed; any other periods are searched.
-    const RollupQuery utc = days(d0, 30, 0), ny = days(d0, 30, 5 * kHour);
+    // UTC days: each row's period is its UTC day, computed; an hour plan's rows (New York) are
+    // mapped by the store (HourPlanRowPeriods); any other periods (India's :30) are searched.
+    const int64_t india = 6 * kHour + 30 * 60'000'000LL;
+    const RollupQuery utc = days(d0, 30, 0), ny = days(d0, 30, 5 * kHour),
+                      kolkata = days(d0, 30, india);
     EXPECT_EQ(RollupPeriodsParam(utc), 0);
-    EXPECT_EQ(RollupPeriodsParam(ny), 4);
+    EXPECT_EQ(RollupPeriodsParam(ny), 0);
+    EXPECT_EQ(RollupPeriodsParam(kolkata), 4);
     const std::string search = d == RollupSqlDialect::kSqlite ? "thrad_period(" : "width_bucket(";
     EXPECT_EQ(ClickRollupSql(utc, d).sql.find(search), std::string::npos);
     EXPECT_NE(ClickRollupSql(utc, d).sql.find("% 86400000000"), std::string::npos);
-    EXPECT_NE(ClickRollupSql(ny, d).sql.find(search), std::string::npos);
+    EXPECT_EQ(ClickRollupSql(ny, d).sql.find(search), std::string::npos);
+    EXPECT_NE(ClickRollupSql(kolkata, d).sql.find(search), std::string::npos);
     // Not UTC days: a range past its last period's day, or a gap between two periods.
     RollupQuery longer = utc;
     longer.to_bucket += kDay;
@@ -354,7 +388,6 @@ TEST(RollupTest, StatementTextsDependOnTheShapeNotOnTheRange) {
     EXPECT_EQ(RollupPeriodsParam(gap), 4);
     // Without periods or a partner the bounds follow parameter 2: here a total over India's
     // days (a :30 offset: no hour plan), its pieces in order.
-    const int64_t india = 6 * kHour + 30 * 60'000'000LL;
     RollupQuery total = days(d0, 3, india);
     total.by_bucket = false;
     total.partner_id.reset();
