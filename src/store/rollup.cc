@@ -154,7 +154,7 @@ std::string RollupDimKey(const std::optional<std::string>& value) {
 std::optional<std::string> RollupDimValue(std::string key) {
   if (key.empty()) return std::nullopt;
   key.erase(0, 1);
-  return std::move(key);
+  return key;
 }
 
 void AppendMicros128(std::string& out, Micros128 micros) {
