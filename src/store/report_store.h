@@ -31,7 +31,8 @@ struct RollupQuery {
   // event_type, currency, click_tag_id.
   std::array<bool, 4> dims{};
   // Conversions: whether their latency counters are read. The campaigns report has none: without
-  // them a conversion row is 8 columns, not 14 (ConversionRollupRow::latency stays 0).
+  // them a conversion row has six columns fewer (8, not 14, on SQLite; ConversionRollupRow::latency
+  // stays 0).
   bool latency = true;
 };
 
