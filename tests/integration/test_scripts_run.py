@@ -114,11 +114,12 @@ def test_the_printed_click_loop_runs_as_printed(tmp_path):
         lines = [l.strip() for l in text.splitlines()]
         follow = next(l for l in lines if l.startswith('curl -i "http') and "/v1/click?" in l)
         keep = next(l for l in lines if l.startswith("click_id=$("))
+        stamp = next(l for l in lines if l.startswith("conversion_time=$("))
         convert = next(l for l in lines if l.startswith("curl -i -X POST") and "conversion" in l)
         first = subprocess.run(["bash", "-c", follow], capture_output=True, timeout=30)
         assert first.stdout.startswith(b"HTTP/1.1 302 Found"), first.stdout
         assert b"thrad_click_id=" in first.stdout, first.stdout
-        both = subprocess.run(["bash", "-c", f"{keep}\n{convert}\n{convert}"],
+        both = subprocess.run(["bash", "-c", f"{keep}\n{stamp}\n{convert}\n{convert}"],
                               capture_output=True, timeout=30)
         out = both.stdout.decode()
         assert out.count("HTTP/1.1 200 OK") == 2, out
@@ -130,6 +131,12 @@ def test_the_printed_click_loop_runs_as_printed(tmp_path):
         assert len(rows) == 1, got.stdout
         assert (rows[0]["clicks"], rows[0]["conversions"]) == (2, 1), rows
         assert rows[0]["value"] == {"USD": "49.99"}, rows
+        # The conversion is timed after its click (its latency is not negative: the demo's time
+        # was once the moment scripts/run started, before the click).
+        got = subprocess.run(["bash", "-c", report.replace("campaigns?", "conversions?")],
+                             capture_output=True, timeout=30)
+        latency = json.loads(got.stdout)["rows"][0]["latency"]
+        assert latency["1h"] == 1 and latency["negative"] == 0, got.stdout
         assert f"open http://{HOST}:{port}/dashboard/" in text, text
         assert request(port, "GET", "/dashboard/").status == 200
         return out
