@@ -113,7 +113,7 @@ class ReportStore {
   // Calls `row` for the rows of each group, in no particular order: a group may come once or
   // several times (day rows that are already one per period and group, pending counters of
   // PostgreSQL, below), and for a report whose periods do not start at UTC midnights (an hour
-  // plan, rollup_sql.h: RollupRowsToFold) also with negative counters (hour rows moved out of
+  // plan, rollup_sql.h: HourPlanOf) also with negative counters (hour rows moved out of
   // their day row's period). The caller adds up the rows of a group and leaves out a group
   // whose counters add up to 0 (no rollup row counts 0).
   virtual Status ReadEventRollups(const RollupQuery& q,

@@ -46,16 +46,12 @@ bool UtcDayPeriods(const RollupQuery& q) {
   return q.to_bucket <= q.periods.back() + kRollupDayMicros;
 }
 
-// The period start of an instant (`at`, an expression): the last of the starts <= it.
-std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d, std::string_view at = "bucket") {
-  const std::string t(at);
-  if (UtcDayPeriods(q)) {
-    const std::string day = std::to_string(kRollupDayMicros);
-    return "((" + t + ") - (" + t + ") % " + day + ")";
-  }
+// The period start of a row's bucket: the last of the starts <= it.
+std::string PeriodOf(const RollupQuery& q, RollupSqlDialect d) {
+  if (UtcDayPeriods(q)) return "((bucket) - (bucket) % " + std::to_string(kRollupDayMicros) + ")";
   const std::string starts = Param(RollupPeriodsParam(q), d);
-  if (d == RollupSqlDialect::kSqlite) return "thrad_period(" + t + ", " + starts + ")";
-  return "(" + starts + "::int8[])[width_bucket(" + t + ", " + starts + "::int8[])]";
+  if (d == RollupSqlDialect::kSqlite) return "thrad_period(bucket, " + starts + ")";
+  return "(" + starts + "::int8[])[width_bucket(bucket, " + starts + "::int8[])]";
 }
 
 // The nearest UTC midnight to t (at t - 12 h or later, before t + 12 h).
@@ -178,7 +174,7 @@ std::string RangesSql(const RollupQuery& q, RollupSqlDialect d, const RollupTabl
 
 // The hour plan's statement (RollupHourPlan): the day rows, the hour rows of the plan's hours of
 // the day and, on PostgreSQL, the pending counters, each with its kind (HourPlanRowKind) and its
-// bucket, for the caller to fold (RollupRowsToFold); the periods each row counts in are computed
+// bucket, for the caller to fold (rollup_sql.h); the periods each row counts in are computed
 // by the caller (HourPlanRowPeriods), where the statement mapped every hour row to two periods
 // by a search of the starts (docs/benchmarks.md, session 21).
 std::string HourPlanSql(const RollupQuery& q, RollupSqlDialect d, const RollupTable& t,
@@ -303,8 +299,6 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q) {
   if (plan.hods.empty() || plan.hods.size() > kMaxPlanHours) return std::nullopt;
   return plan;
 }
-
-bool RollupRowsToFold(const RollupQuery& q) { return HourPlanOf(q).has_value(); }
 
 namespace {
 

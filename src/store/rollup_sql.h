@@ -76,8 +76,8 @@ inline constexpr size_t kMaxPlanHours = 12;
 // or more than kMaxPlanHours of every day would.
 std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 
-// Whether the statement's rows are to be folded by the caller: true for hour plans, whose
-// statement has no GROUP BY and reads each hour row once. Grouping in the database cost more
+// An hour plan's statement (HourPlanOf gives the plan) has no GROUP BY: its rows are for the
+// caller to fold, each hour row read once. Grouping in the database cost more
 // than the server's folding: SQLite sorts the rows in a temporary B-tree (half of a New York
 // report's time, docs/benchmarks.md session 13), PostgreSQL turned each hour row into two and
 // hash-aggregated them (session 18). Its columns: the row's kind (HourPlanRowKind), its bucket,
@@ -85,8 +85,7 @@ std::optional<RollupHourPlan> HourPlanOf(const RollupQuery& q);
 // text). The caller maps each row to the periods it counts in (HourPlanRowPeriods), adds up the
 // counters per period and dimensions, negated where taken from, and leaves out a group that adds
 // up to 0.
-bool RollupRowsToFold(const RollupQuery& q);
-
+//
 // The rows of an hour plan's statement: a day row, an hour row, a pending counter (PostgreSQL).
 enum class HourPlanRowKind { kDay = 0, kHour = 1, kPending = 2 };
 

@@ -37,7 +37,7 @@ PgQuery RollupPgQuery(const RollupQuery& q, RollupStatement statement) {
 }
 
 // One row of a report statement as the readers take it: column 0 the period, then the
-// dimensions, then the counters as stored. An hour plan's row (RollupRowsToFold) has its kind and
+// dimensions, then the counters as stored. An hour plan's row (HourPlanOf) has its kind and
 // bucket first (`shift` 1); the caller sets each of its periods (ForEachReportRow).
 class ReportRow {
  public:
@@ -65,7 +65,7 @@ class ReportRow {
 template <class Row, typename Decode>
 Status ForEachReportRow(const PgResult& r, const RollupQuery& q, Decode&& decode,
                         const std::function<void(const Row&)>& row) {
-  const std::optional<RollupHourPlan> plan = HourPlanOf(q);  // RollupRowsToFold
+  const std::optional<RollupHourPlan> plan = HourPlanOf(q);
   for (int i = 0; i < r.Rows(); ++i) {
     Row out;
     if (!plan) {

@@ -68,12 +68,12 @@ std::optional<std::string> OptDim(const Row& st, int column) {
   return RollupDimValue(std::string(st.TextView(column)));
 }
 
-// A row of an hour plan's statement (RollupRowsToFold: the row's kind and bucket, the dimensions,
+// A row of an hour plan's statement (HourPlanOf: the row's kind and bucket, the dimensions,
 // the counters) read as a report row: column 0 the period (0 here: the caller sets each period,
 // EmitSignedRow), then the dimensions, then the counters as stored.
-class SignedRow {
+class HourPlanRow {
  public:
-  explicit SignedRow(const SqliteStatement& st) : st_(st) {}
+  explicit HourPlanRow(const SqliteStatement& st) : st_(st) {}
   bool IsNull(int column) const { return st_.IsNull(column + 1); }
   int64_t Int64(int column) const { return column == 0 ? 0 : st_.Int64(column + 1); }
   std::string Text(int column) const { return st_.Text(column + 1); }
@@ -85,8 +85,8 @@ class SignedRow {
 };
 
 // Runs `statement` with the range bound and calls `row` with each of its rows as `decode` (a
-// reader of a statement's or a SignedRow's columns) reads them; an hour plan's rows
-// (RollupRowsToFold) once per period they count in, negated where they are taken away
+// reader of a statement's or an HourPlanRow's columns) reads them; an hour plan's rows
+// (HourPlanOf) once per period they count in, negated where they are taken away
 // (ReportStore: the caller adds up the rows of a group).
 template <class Row, typename Decode>
 Status ForEachRow(SqliteDb& db, const RollupStatement& statement, const RollupQuery& q,
@@ -94,7 +94,7 @@ Status ForEachRow(SqliteDb& db, const RollupStatement& statement, const RollupQu
   Result<SqliteStatement> st = db.Prepare(statement.sql);
   if (!st.ok()) return st.status();
   BindRange(*st, q, statement);
-  const std::optional<RollupHourPlan> plan = HourPlanOf(q);  // RollupRowsToFold
+  const std::optional<RollupHourPlan> plan = HourPlanOf(q);
   while (true) {
     Result<bool> more = st->Step();
     if (!more.ok()) return more.status();
@@ -105,7 +105,7 @@ Status ForEachRow(SqliteDb& db, const RollupStatement& statement, const RollupQu
     }
     const SignedPeriods periods = HourPlanRowPeriods(q, *plan, st->Int64(0), st->Int64(1));
     if (periods.size == 0) continue;
-    Row r = decode(SignedRow(*st));
+    Row r = decode(HourPlanRow(*st));
     EmitSignedRow(r, periods, row);
   }
 }
