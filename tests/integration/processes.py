@@ -125,6 +125,20 @@ def psql(url, sql, timeout=60):
     return proc.stdout.decode()
 
 
+# How long a test waits for a PostgreSQL row to enter the raw conversions' cursor: a row shows
+# up once every older write transaction of the whole cluster has ended (docs/architecture.md),
+# other tests' too, and under CI's load one was seen to take over 10 s.
+PG_CURSOR_WAIT_S = 30
+
+
+def pg_xid_holders(url):
+    """The cluster's sessions that hold a transaction id or a snapshot, oldest first: what keeps
+    a new row out of the raw conversions' cursor. For a failing assertion's message."""
+    return psql(url, "SELECT pid, datname, backend_type, state, now() - xact_start, backend_xid, "
+                     "backend_xmin, left(query, 120) FROM pg_stat_activity WHERE backend_xid "
+                     "IS NOT NULL OR backend_xmin IS NOT NULL ORDER BY xact_start")
+
+
 def create_pg_database(server_url):
     """A new empty database on the server of `server_url`; returns its URL."""
     name = f"thrad_test_{uid()}"

@@ -19,6 +19,7 @@ import urllib.parse
 import jsonschema
 import pytest
 
+import processes
 from click_signing import SigningKey, landing_params
 from helpers import Partner, Server, make_store, remember_secret, request, uid, wait_for
 
@@ -411,8 +412,10 @@ def test_conversion_list_answers_match_the_document(world):
         r = world.keyed(world.reader, path, "get", f"{path}?from={today}&to={today}&limit=2")
         assert r.status == 200, r
         return r if len(r.json()["rows"]) == 2 else None
-    r, waited = wait_for(first_page, 10, interval=0.05)
-    assert waited is not None, "the conversions never showed up in the list"
+    r, waited = wait_for(first_page, processes.PG_CURSOR_WAIT_S, interval=0.05)
+    assert waited is not None, ("the conversions never showed up in the list",
+                                processes.pg_xid_holders(world.srv.store.url)
+                                if world.srv.store.kind == "postgres" else "")
     assert r.json()["next_cursor"], r
     cursor = urllib.parse.quote(r.json()["next_cursor"])
     r = world.keyed(world.reader, path, "get", f"{path}?from={today}&to={today}&cursor={cursor}")

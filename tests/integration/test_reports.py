@@ -507,6 +507,7 @@ def test_conversion_pages_return_every_row_once_while_writes_go_on(make_server):
     seen = []
     cursor = None
     finished_writing = None  # when the writer was first seen finished
+    holders = None  # what held the rows back, when they did not all come
     while True:
         q = {"from": "2026-01-01", "to": tomorrow, "limit": 7}
         if cursor:
@@ -520,9 +521,13 @@ def test_conversion_pages_return_every_row_once_while_writes_go_on(make_server):
         if not body["rows"]:
             # On PostgreSQL a row shows up once every older write transaction of the cluster has
             # ended (docs/architecture.md): other tests' too. Page on until every row sent came,
-            # or 10 s after the last write.
-            if finished_writing is not None and (len(seen) >= len(sent) or
-                                                 time.monotonic() - finished_writing > 10):
+            # or PG_CURSOR_WAIT_S after the last write.
+            if finished_writing is not None and len(seen) >= len(sent):
+                break
+            if (finished_writing is not None and
+                    time.monotonic() - finished_writing > processes.PG_CURSOR_WAIT_S):
+                holders = (processes.pg_xid_holders(srv.store.url)
+                           if srv.store.kind == "postgres" else "")
                 break
             if finished_writing is None and not threads[0].is_alive():
                 finished_writing = time.monotonic()  # one more page after the last write
@@ -531,7 +536,7 @@ def test_conversion_pages_return_every_row_once_while_writes_go_on(make_server):
     for t in threads:
         t.join()
     assert len(seen) == len(set(seen)), "a row came twice"
-    assert sorted(seen) == sorted(sent)
+    assert sorted(seen) == sorted(sent), holders
     assert len(sent) == 400
     # A finished range ends with next_cursor null; a bad cursor is 422 at query.cursor.
     resp = srv.get("/v1/api/conversions?from=2026-01-01&to=2026-01-02",
@@ -572,8 +577,10 @@ def test_erase_leaves_the_counts_and_removes_the_raw_rows(make_server):
         return ev, [r["conversions"] for r in cv], len(raw)
 
     # The raw row may show up a moment late on PostgreSQL (the conversions page, above).
-    before, _ = wait_for(lambda: totals() == ([{"events": 3}], [1], 1), timeout=10)
-    assert before, totals()
+    before, _ = wait_for(lambda: totals() == ([{"events": 3}], [1], 1),
+                         timeout=processes.PG_CURSOR_WAIT_S)
+    assert before, (totals(),
+                    processes.pg_xid_holders(srv.store.url) if srv.store.kind == "postgres" else "")
     srv.cli.run("erase", "--partner", writer.id, "--client-id", "c-1")
     assert writer.events() == [] and writer.conversions() == []
     assert totals() == ([{"events": 3}], [1], 0)
