@@ -51,7 +51,6 @@ struct ServeOptions {
   std::string listen = server.host + ":" + std::to_string(server.port);
   std::string log_format{LogFormatName(logging.format)};
   std::string sqlite_sync = "pipelined";  // serve's own default: other commands sync inline
-  std::string pg_sync = "inline";
   std::string click_ttl = std::to_string(service.click_ttl.count() / 86400) + "d";
   std::string port_file;
   std::string config_file;
@@ -168,7 +167,6 @@ int Serve(ServeOptions& o) {
   const Enricher enricher(geo.get(), ua.get(), o.ip_anonymize);
 
   o.store.sqlite_pipelined_sync = o.sqlite_sync == "pipelined";
-  o.store.pg_pipelined_sync = o.pg_sync == "pipelined";
   auto store = OpenMigratedStore(o.store, IfMissing::kCreate);
   if (!store.ok()) FailCommand(store.status());
   std::unique_ptr<WriteStore> delayed;
@@ -210,11 +208,7 @@ int Serve(ServeOptions& o) {
   // within 5 s.
   TagRing tags(db, SystemClock::Instance());
   keys.ReportHealthTo(&health);
-  GroupCommitOptions writer_options = o.writer;
-  // --pg-sync pipelined: every commit's WAL flush overlaps the next transaction, small ones too
-  // (PostgresStore::CommitBatchUnsynced): a PostgreSQL commit waits for the flush, not for CPU.
-  if (!o.store.database_url.empty()) writer_options.pipeline_min_rows = 1;
-  GroupCommitWriter writer(writes, writer_options);
+  GroupCommitWriter writer(writes, o.writer);
   writer.ReportHealthTo(&health);
   writer.SetCommitObserver([&metrics](size_t ops, std::chrono::nanoseconds latency, bool ok) {
     metrics.ObserveCommit(ops, latency, ok);
@@ -419,14 +413,6 @@ void RegisterServeCommand(CLI::App& root) {
                   "transaction is built) or inline (each COMMIT syncs). Both answer only "
                   "after the sync")
       ->envname("THRAD_SQLITE_SYNC")
-      ->check(CLI::IsMember({"pipelined", "inline"}))
-      ->capture_default_str();
-  cmd->add_option("--pg-sync", opts->pg_sync,
-                  "PostgreSQL: inline (each COMMIT waits for its WAL flush) or pipelined (the "
-                  "writer commits with synchronous_commit off and a connection of its own "
-                  "flushes the WAL while the next transaction is built). Both answer only after "
-                  "the flush")
-      ->envname("THRAD_PG_SYNC")
       ->check(CLI::IsMember({"pipelined", "inline"}))
       ->capture_default_str();
   cmd->add_option("--port-file", opts->port_file,

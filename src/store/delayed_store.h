@@ -20,7 +20,6 @@ class DelayedStore final : public WriteStore {
   bool CanDeferSync() const override { return inner_.CanDeferSync(); }
   Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override;
   Status SyncCommitted() override { return inner_.SyncCommitted(); }
-  bool SyncFailureIsFinal() const override { return inner_.SyncFailureIsFinal(); }
   CopyStats CopyCounters() const override { return inner_.CopyCounters(); }
 
  private:

@@ -213,9 +213,7 @@ void GroupCommitWriter::RunSync() {
     if (!sync_failed_.load(std::memory_order_relaxed)) {
       st = store_.SyncCommitted();
       syncs_.fetch_add(1, std::memory_order_relaxed);
-      if (!st.ok() && store_.SyncFailureIsFinal()) {
-        sync_failed_.store(true, std::memory_order_relaxed);
-      }
+      if (!st.ok()) sync_failed_.store(true, std::memory_order_relaxed);
     }
     size_t ops = 0;
     size_t rows = 0;

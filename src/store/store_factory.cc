@@ -7,8 +7,7 @@ namespace thrad {
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreConfig& config) {
   if (!config.database_url.empty()) {
-    Result<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(
-        config.database_url, PgStoreOptions{.pipelined_sync = config.pg_pipelined_sync});
+    Result<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(config.database_url);
     if (!store.ok()) return store.status();
     return std::unique_ptr<Store>(std::move(store).value());
   }

@@ -15,9 +15,6 @@ struct StoreConfig {
   // pipelined_sync). Only `serve` sets it (--sqlite-sync), and only its group-commit writer
   // commits; CLI commands write through connections that sync in every COMMIT.
   bool sqlite_pipelined_sync = false;
-  // PostgreSQL: whether the writer commits with synchronous_commit off and is answered after a
-  // sync of its own (PgStoreOptions::pipelined_sync; `serve --pg-sync`).
-  bool pg_pipelined_sync = false;
 };
 
 // Opens the configured backend. Does not migrate; call Migrate() on the result.

@@ -32,12 +32,6 @@ class WriteStore {
   virtual bool CanDeferSync() const { return false; }
   virtual Status CommitBatchUnsynced(std::span<WriteOp* const> ops) { return CommitBatch(ops); }
   virtual Status SyncCommitted() { return Status::Ok(); }
-  // Whether a failed SyncCommitted leaves every later one in doubt, so that nothing may be
-  // acknowledged any more (a failed fsync: Linux may report later ones as successful without
-  // writing the lost pages). False for a store whose failed sync only fails the commits it
-  // covered (PostgreSQL: a sync is a request on a connection, and the server stops itself when
-  // its own WAL flush fails).
-  virtual bool SyncFailureIsFinal() const { return true; }
 
   // A store's bulk write path (PostgreSQL: COPY for batches of new events), for /metrics:
   // batches it wrote, and attempts that met a duplicate and were redone by the ordinary path.

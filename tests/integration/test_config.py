@@ -81,7 +81,6 @@ def test_bad_configuration_fails_at_start_with_a_clear_message(tmp_path):
         (["--rate-limit-rps", "-1"], "--rate-limit-rps"),
         (["--listen", "nonsense"], "--listen"),
         (["--sqlite-sync", "later"], "--sqlite-sync"),
-        (["--pg-sync", "sometimes"], "--pg-sync"),
     ]
     for args, needle in cases:
         proc = run_serve(*args)
@@ -105,7 +104,7 @@ def test_help_documents_every_knob_with_its_default_and_variable():
                  "--write-timeout-ms", "--shutdown-grace-ms", "--key-cache-ttl-ms",
                  "--rate-limit-rps", "--rate-limit-burst", "--log-level", "--log-format",
                  "--access-log", "--log-queue-size", "--trust-proxy", "--db", "--config",
-                 "--sqlite-sync", "--pg-sync"):
+                 "--sqlite-sync"):
         assert knob in names, f"serve --help lacks {knob}"
     for name, rest in options:
         if name == "--help":

@@ -24,15 +24,12 @@ RACERS = 60
 REVOCATION_BOUND_S = 5.0
 
 
-@pytest.fixture(params=["inline", "pipelined"])
-def pg_pair(tmp_path, request):
-    """Two servers on one fresh PostgreSQL database (stopped, logs attached on failure), each
-    with `--pg-sync` inline (every COMMIT flushes) or pipelined (commits flushed by a sync of
-    their own, while the writer builds the next transaction)."""
+@pytest.fixture
+def pg_pair(tmp_path):
+    """Two servers on one fresh PostgreSQL database (stopped, logs attached on failure)."""
     factory = ServerFactory("postgres", tmp_path)
     store = factory.new_store()
-    first = factory("--pg-sync", request.param, store=store)
-    second = factory("--pg-sync", request.param, store=store)
+    first, second = factory(store=store), factory(store=store)
     yield factory, first, second
     factory.close()
 

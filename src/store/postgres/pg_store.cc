@@ -1,7 +1,5 @@
 #include "store/postgres/pg_store.h"
 
-#include <spdlog/spdlog.h>
-
 #include <utility>
 #include <variant>
 #include <vector>
@@ -18,13 +16,6 @@ namespace {
 constexpr char kWriterSetup[] = "SET statement_timeout = '30s'";
 constexpr char kReaderSetup[] = "SET statement_timeout = '10s'";
 
-// SyncCommitted's transaction. A commit flushes the WAL only when its transaction wrote some
-// (a transaction that merely took an id commits asynchronously), so it writes one small WAL
-// record: a logical decoding message (ignored by logical replication unless asked for), which
-// needs no table and takes no lock, so servers' syncs never wait for one another. Its
-// synchronous commit flushes the WAL up to its own record, past every commit before it.
-constexpr char kSyncSql[] = "SELECT pg_logical_emit_message(true, 'thrad-events', 'sync')";
-
 // How often CommitBatch runs a batch again after a deadlock or serialization failure.
 constexpr int kMaxAttempts = 3;
 
@@ -33,7 +24,6 @@ constexpr int kMaxAttempts = 3;
 PostgresStore::PostgresStore(const std::string& url)
     : url_(url),
       writer_(url, "writer", kWriterSetup),
-      syncer_(url, "sync", kWriterSetup),
       reader_(url, "reader", kReaderSetup),
       admin_(url, "admin"),
       reports_(url, "reports", kReaderSetup),
@@ -42,23 +32,12 @@ PostgresStore::PostgresStore(const std::string& url)
 
 PostgresStore::~PostgresStore() = default;
 
-Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url,
-                                                           PgStoreOptions options) {
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& url) {
   std::unique_ptr<PostgresStore> store(new PostgresStore(url));
   {
     std::lock_guard lock(store->admin_mu_);
     Result<PgConn*> conn = store->admin_.Get();
     if (!conn.ok()) return conn.status();
-    // A database without pg_logical_emit_message (a PostgreSQL-compatible engine) gets
-    // synchronous commits.
-    if (options.pipelined_sync) {
-      store->can_defer_sync_ =
-          (*conn)->ExecScript(std::string("BEGIN; ") + kSyncSql + "; ROLLBACK").ok();
-      if (!store->can_defer_sync_) {
-        (void)(*conn)->ExecScript("ROLLBACK");
-        spdlog::warn("PostgreSQL: no pg_logical_emit_message; every commit waits for its flush");
-      }
-    }
   }
   return store;
 }
@@ -89,25 +68,8 @@ Status PostgresStore::CheckWritable() {
       .status();
 }
 
-Status PostgresStore::CommitBatchUnsynced(std::span<WriteOp* const> ops) {
-  std::lock_guard lock(writer_mu_);
-  unsynced_commit_ = true;
-  Status st = CommitBatchLocked(ops);
-  unsynced_commit_ = false;
-  return st;
-}
-
-Status PostgresStore::SyncCommitted() {
-  std::lock_guard lock(syncer_mu_);
-  return Run(syncer_, {kSyncSql, {}}).status();
-}
-
 Status PostgresStore::CommitBatch(std::span<WriteOp* const> ops) {
   std::lock_guard lock(writer_mu_);
-  return CommitBatchLocked(ops);
-}
-
-Status PostgresStore::CommitBatchLocked(std::span<WriteOp* const> ops) {
   std::vector<WriteOp*> live;
   live.reserve(ops.size());
   for (WriteOp* op : ops) {

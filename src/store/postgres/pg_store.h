@@ -16,31 +16,21 @@ namespace thrad {
 
 // The shared store: any number of `serve` processes on one PostgreSQL database (or a
 // PostgreSQL-compatible distributed engine sharded by partner_id). Same semantics as the
-// SQLite store; durability is the server's WAL flush (synchronous_commit as configured, `on` by
-// default). The writer's transactions commit with synchronous_commit off and are acknowledged
-// after a sync whose own synchronous commit flushed the WAL past them (CommitBatchUnsynced,
-// SyncCommitted), so each flush overlaps the next transaction.
+// SQLite store; durability is the server's COMMIT (synchronous_commit as configured, `on` by
+// default: the WAL is flushed before COMMIT returns).
 //
-// Connections: one for the writer (CommitBatch, CheckWritable), one for its syncs
-// (SyncCommitted), one for key, click and
+// Connections: one for the writer (CommitBatch, CheckWritable), one for key, click and
 // signing-key look-ups, one for the rare admin writes (keys, clicks, signing keys, migrations,
 // keys' last use), one for reports, one for the rollup folder (FoldPendingRollups) and one for
 // retention deletes, each behind its own mutex and each reopened on
 // demand with backoff after a failure (PgLink); every export opens a connection of its own. Every
 // method is thread-safe. A method that cannot reach the database returns Unavailable (503 on the
 // request path).
-struct PgStoreOptions {
-  // Whether the group-commit writer may commit with synchronous_commit off and wait for a sync
-  // of its own (CanDeferSync; `serve --pg-sync pipelined`). Off: every COMMIT flushes.
-  bool pipelined_sync = false;
-};
-
 class PostgresStore final : public Store {
  public:
   // Checks the URL and connects once (so a wrong URL or an unreachable database fails here).
   // Does not migrate: call Migrate().
-  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url,
-                                                     PgStoreOptions options = {});
+  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url);
   ~PostgresStore() override;
 
   Status Migrate() override;
@@ -52,16 +42,6 @@ class PostgresStore final : public Store {
   // both win. On a deadlock or serialization failure the batch is retried; when a statement fails
   // on the data of one op, the batch is redone op by op under savepoints so that op fails alone.
   Status CommitBatch(std::span<WriteOp* const> ops) override;
-  // Pipelined durability: the same transaction with `synchronous_commit = off` (COMMIT returns
-  // once the commit record is in the WAL, before its flush), and a sync on a connection of
-  // its own: a transaction that writes one WAL record (pg_store.cc, kSyncSql), committed
-  // synchronously, so its commit flushes the WAL up to its own record, past every commit that
-  // returned before it began. The writer overlaps that flush with its next transaction. A
-  // failed sync fails only the commits it covered (their durability is unknown: 503).
-  bool CanDeferSync() const override { return can_defer_sync_; }
-  Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override;
-  Status SyncCommitted() override;
-  bool SyncFailureIsFinal() const override { return false; }
   Status CheckWritable() override;
 
   // Batches stored by COPY, and COPYs that met a stored or racing duplicate and were redone by
@@ -138,8 +118,6 @@ class PostgresStore final : public Store {
   // The key with `column` (id or digest) = `value` (pg_keys.cc).
   Result<std::optional<KeyRecord>> FindKey(std::string_view column, std::string_view value);
 
-  // CommitBatch's work, writer_mu_ held.
-  Status CommitBatchLocked(std::span<WriteOp* const> ops);
   // pg_write.cc. The batch in one transaction with set-based statements; fills outcomes.
   Status WriteTogether(PgConn& conn, std::span<WriteOp* const> ops);
   // The batch in one transaction, op by op under savepoints: an op that fails gets a non-ok
@@ -173,13 +151,6 @@ class PostgresStore final : public Store {
   // The COPY fast path, guarded by writer_mu_: commits left to skip it, the next pause length.
   uint32_t copy_skip_ = 0;
   uint32_t copy_pause_ = 16;
-  // Whether the writer's transaction commits with synchronous_commit off (CommitBatchUnsynced);
-  // guarded by writer_mu_.
-  bool unsynced_commit_ = false;
-  // Set by Open: PgStoreOptions::pipelined_sync, and SyncCommitted's statement runs here.
-  bool can_defer_sync_ = false;
-  std::mutex syncer_mu_;
-  PgLink syncer_;  // SyncCommitted's transactions; guarded by syncer_mu_
   std::atomic<uint64_t> copies_{0};
   std::atomic<uint64_t> copy_conflicts_{0};
   std::mutex reader_mu_;

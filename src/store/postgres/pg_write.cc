@@ -426,8 +426,6 @@ Status PostgresStore::CommitWithRollups(PgConn& conn, std::span<WriteOp* const> 
   RollupDelta delta;
   AddStoredToRollups(ops, delta);
   std::vector<PgQuery> q = PendingRollupQueries(delta);  // folded later: FoldPendingRollups
-  // CommitBatchUnsynced: COMMIT returns before the WAL flush, which SyncCommitted waits for.
-  if (unsynced_commit_) q.push_back({"SET LOCAL synchronous_commit = off", {}});
   q.push_back({"COMMIT", {}});
   Result<std::vector<PgResult>> results = conn.Pipeline(q);
   if (!results.ok()) return results.status();

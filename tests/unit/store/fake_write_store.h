@@ -34,7 +34,6 @@ class FakeWriteStore final : public WriteStore {
  public:
   Status CommitBatch(std::span<WriteOp* const> ops) override { return Commit(ops, true); }
   bool CanDeferSync() const override { return can_defer_; }
-  bool SyncFailureIsFinal() const override { return sync_failure_final_; }
   Status CommitBatchUnsynced(std::span<WriteOp* const> ops) override { return Commit(ops, false); }
   // Covers every commit that returned before it, as an fdatasync of a WAL would.
   Status SyncCommitted() override {
@@ -77,9 +76,6 @@ class FakeWriteStore final : public WriteStore {
   void FailSync(bool fail) {
     Set([&] { sync_fail_ = fail; });
   }
-  // As PostgreSQL: a failed sync fails the commits it covered, not every later one. Set before
-  // the writer starts.
-  void SyncFailureNotFinal() { sync_failure_final_ = false; }
   // Waits until SyncCommitted has been entered `n` times in all.
   void WaitSyncEntered(int n) {
     std::unique_lock lock(mu_);
@@ -143,7 +139,6 @@ class FakeWriteStore final : public WriteStore {
   bool can_defer_ = false;
   bool sync_blocked_ = false;
   bool sync_fail_ = false;
-  bool sync_failure_final_ = true;
   int entered_ = 0;
   int commits_ = 0;           // commits that returned ok
   int unsynced_commits_ = 0;  // of which CommitBatchUnsynced

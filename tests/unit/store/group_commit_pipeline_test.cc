@@ -1,7 +1,6 @@
 // GroupCommitWriter with a store that can defer a large commit's sync (pipelined
 // durability, Store::CanDeferSync): no op is acknowledged before a sync that covers its
-// commit, the next transaction overlaps the sync, and a failed sync stops every later write
-// (unless the store says a failed sync is not final: PostgreSQL).
+// commit, the next transaction overlaps the sync, and a failed sync stops every later write.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <pthread.h>
@@ -132,39 +131,6 @@ TEST(GroupCommitPipelineTest, AFailedSyncFailsItsOpsAndRefusesEveryLaterWrite) {
   EXPECT_FALSE(writer.healthy());
   EXPECT_EQ(store.BatchSizes().size(), 1u);
   later.done.count_down();  // refused: never completes
-}
-
-TEST(GroupCommitPipelineTest, AFailedSyncThatIsNotFinalFailsOnlyTheCommitsItCovered) {
-  // PostgreSQL's sync is a request on a connection: a lost connection fails the commits that
-  // sync covered (their durability is unknown: 503), and the next sync, on a new connection,
-  // covers the next commits.
-  FakeWriteStore store;
-  store.CanDefer(true);
-  store.SyncFailureNotFinal();
-  store.FailSync(true);
-  GroupCommitOptions options = Pipelined();
-  options.probe_interval = 5ms;
-  GroupCommitWriter writer(store, options);
-  writer.Start();
-  Ops failed(1);
-  ASSERT_OK(writer.Submit(&failed.ops[0]));
-  failed.done.wait();
-  EXPECT_EQ(failed.ops[0].status.code(), StatusCode::kUnavailable);
-  EXPECT_FALSE(writer.healthy());
-
-  store.FailSync(false);
-  Ops later(1);
-  std::atomic<int> not_durable{0};
-  CheckDurableOnDone(later, store, not_durable);
-  ASSERT_OK(writer.Submit(&later.ops[0]));
-  later.done.wait();
-  EXPECT_OK(later.ops[0].status);
-  EXPECT_EQ(not_durable.load(), 0);
-  EXPECT_TRUE(writer.healthy());
-  WriterStats stats = writer.Stats();
-  EXPECT_EQ(stats.failed_commits, 1u);
-  EXPECT_EQ(stats.commits, 1u);
-  EXPECT_EQ(stats.syncs, 2u);
 }
 
 TEST(GroupCommitPipelineTest, SmallBatchesSyncInTheirCommitLargeOnesOnTheSyncThread) {

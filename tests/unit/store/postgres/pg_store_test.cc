@@ -252,56 +252,6 @@ TEST_F(PgStoreTest, ExportMatchesTheSqliteStoreByteForByte) {
   EXPECT_THAT(ExportConversions().at(0), HasSubstr(R"("conversion_value":999999999999.999999)"));
 }
 
-// The writer's pipelined durability: a commit made with CommitBatchUnsynced is stored and
-// visible at once, and a SyncCommitted begun after it returns only once the WAL is flushed past
-// that commit (without the sync's own synchronous commit, the WAL writer flushes an
-// asynchronous commit up to 200 ms later: wal_writer_delay). The sync works again after its
-// connection was lost.
-TEST_F(PgStoreTest, ASyncFlushesTheWalPastEveryUnsyncedCommitBeforeIt) {
-  auto lsn_gap = [&]() -> int64_t {  // bytes of WAL inserted but not yet flushed
-    auto r = sql_->Exec(
-        "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), pg_current_wal_flush_lsn())");
-    EXPECT_OK(r);
-    return r.ok() ? r->Int64(0, 0) : -1;
-  };
-  for (int i = 0; i < 5; ++i) {
-    WriteOp op = EventOp({Event("p1", "site:a", "e" + std::to_string(i))});
-    WriteOp* ops[] = {&op};
-    ASSERT_OK(store_->CommitBatchUnsynced(ops));
-    ASSERT_OK(op.status);
-    auto insert = sql_->Exec("SELECT pg_current_wal_insert_lsn()::text");
-    ASSERT_OK(insert);
-    const std::string committed = insert->Str(0, 0);
-    ASSERT_OK(store_->SyncCommitted());
-    auto flushed = sql_->Exec("SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn", {committed});
-    ASSERT_OK(flushed);
-    EXPECT_EQ(flushed->Str(0, 0), "t") << "commit " << i << " not flushed by the sync after it";
-  }
-  EXPECT_EQ(Count("events"), 5);
-  EXPECT_GE(lsn_gap(), 0);
-
-  // What a database restart does to the sync's session: the next sync reconnects.
-  auto killed = admin_->Exec(
-      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-      "WHERE datname = $1 AND query LIKE '%pg_logical_emit_message%' AND pid <> pg_backend_pid()",
-      {db_name_});
-  ASSERT_OK(killed);
-  ASSERT_EQ(killed->Int64(0, 0), 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  Status after_loss = store_->SyncCommitted();  // may fail once: the loss is noticed here
-  if (!after_loss.ok()) {
-    EXPECT_EQ(after_loss.code(), StatusCode::kUnavailable);
-  }
-  EXPECT_OK(store_->SyncCommitted());
-  EXPECT_FALSE(store_->SyncFailureIsFinal());
-
-  // The writer defers its syncs only when asked (serve --pg-sync pipelined).
-  EXPECT_FALSE(store_->CanDeferSync());
-  auto pipelined = PostgresStore::Open(url_, PgStoreOptions{.pipelined_sync = true});
-  ASSERT_OK(pipelined);
-  EXPECT_TRUE((*pipelined)->CanDeferSync());
-}
-
 TEST_F(PgStoreTest, BackupPointsToPostgresTools) {
   Status backup = store_->Backup("/tmp/x.db");
   EXPECT_EQ(backup.code(), StatusCode::kInvalidArgument);
