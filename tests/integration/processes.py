@@ -131,12 +131,15 @@ def psql(url, sql, timeout=60):
 PG_CURSOR_WAIT_S = 30
 
 
-def pg_xid_holders(url):
-    """The cluster's sessions that hold a transaction id or a snapshot, oldest first: what keeps
-    a new row out of the raw conversions' cursor. For a failing assertion's message."""
-    return psql(url, "SELECT pid, datname, backend_type, state, now() - xact_start, backend_xid, "
-                     "backend_xmin, left(query, 120) FROM pg_stat_activity WHERE backend_xid "
-                     "IS NOT NULL OR backend_xmin IS NOT NULL ORDER BY xact_start")
+def pg_xid_holders(store):
+    """On PostgreSQL, the cluster's sessions that hold a transaction id or a snapshot, oldest
+    first: what keeps a new row out of the raw conversions' cursor. For a failing assertion's
+    message; "" for SQLite."""
+    if store.kind != "postgres":
+        return ""
+    return psql(store.url, "SELECT pid, datname, backend_type, state, now() - xact_start, backend_xid, "
+                           "backend_xmin, left(query, 120) FROM pg_stat_activity WHERE "
+                           "backend_xid IS NOT NULL OR backend_xmin IS NOT NULL ORDER BY xact_start")
 
 
 def create_pg_database(server_url):

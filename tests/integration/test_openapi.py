@@ -414,8 +414,7 @@ def test_conversion_list_answers_match_the_document(world):
         return r if len(r.json()["rows"]) == 2 else None
     r, waited = wait_for(first_page, processes.PG_CURSOR_WAIT_S, interval=0.05)
     assert waited is not None, ("the conversions never showed up in the list",
-                                processes.pg_xid_holders(world.srv.store.url)
-                                if world.srv.store.kind == "postgres" else "")
+                                processes.pg_xid_holders(world.srv.store))
     assert r.json()["next_cursor"], r
     cursor = urllib.parse.quote(r.json()["next_cursor"])
     r = world.keyed(world.reader, path, "get", f"{path}?from={today}&to={today}&cursor={cursor}")

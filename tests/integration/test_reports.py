@@ -526,8 +526,7 @@ def test_conversion_pages_return_every_row_once_while_writes_go_on(make_server):
                 break
             if (finished_writing is not None and
                     time.monotonic() - finished_writing > processes.PG_CURSOR_WAIT_S):
-                holders = (processes.pg_xid_holders(srv.store.url)
-                           if srv.store.kind == "postgres" else "")
+                holders = processes.pg_xid_holders(srv.store)
                 break
             if finished_writing is None and not threads[0].is_alive():
                 finished_writing = time.monotonic()  # one more page after the last write
@@ -579,8 +578,7 @@ def test_erase_leaves_the_counts_and_removes_the_raw_rows(make_server):
     # The raw row may show up a moment late on PostgreSQL (the conversions page, above).
     before, _ = wait_for(lambda: totals() == ([{"events": 3}], [1], 1),
                          timeout=processes.PG_CURSOR_WAIT_S)
-    assert before, (totals(),
-                    processes.pg_xid_holders(srv.store.url) if srv.store.kind == "postgres" else "")
+    assert before, (totals(), processes.pg_xid_holders(srv.store))
     srv.cli.run("erase", "--partner", writer.id, "--client-id", "c-1")
     assert writer.events() == [] and writer.conversions() == []
     assert totals() == ([{"events": 3}], [1], 0)
